@@ -1,0 +1,193 @@
+"""Read commands: list, show, countries, tags, where. None of them writes or creates anything."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..store import Entry
+from . import app
+from .common import (
+    CategoryOpt,
+    CountryOpt,
+    LangOpt,
+    SinceOpt,
+    TagOpt,
+    UntilOpt,
+    build_filter,
+    fail,
+    is_terminal,
+    missing_archive_note,
+    note,
+    open_archive,
+    print_json,
+    state,
+)
+
+TERMINAL_ROWS = 50
+SORTS = ("date", "added", "title")
+
+LimitOpt = Annotated[
+    int | None,
+    typer.Option("--limit", "-n", min=1, help="Show at most N bulletins.", show_default=False),
+]
+AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Show every match, even on a terminal.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]
+PrivateOpt = Annotated[
+    bool, typer.Option("--private", help="Include the private note (left out by default).")
+]
+
+
+def _sort_key(sort: str):  # type: ignore[no-untyped-def]
+    if sort == "title":
+        from ..dates import fold
+
+        return lambda item: (fold(item[1]["title"]), item[0])
+    if sort == "added":
+        return lambda item: (item[1].get("added") or "", item[0])
+    return lambda item: (item[1]["date"], item[0])
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    country: CountryOpt = None,
+    category: CategoryOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    lang: LangOpt = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
+    sort: Annotated[str, typer.Option("--sort", help="date, added or title.")] = "date",
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
+    json_: JsonOpt = False,
+    private: PrivateOpt = False,
+) -> None:
+    """List bulletins, newest first, filtered by country, category, tag, date and language.
+
+    On a terminal: a table of the first 50 (--limit N, --all). To a pipe: one tab-separated line
+    per bulletin (id, date, category, country codes, title), all of them.
+
+    Example: whrd list --country Honduras --since 2017 --category alert
+    """
+    if sort not in SORTS:
+        fail(f"Unknown sort {sort!r}. Valid sorts: {', '.join(SORTS)}.")
+    flt = build_filter(
+        country=country, category=category, tag=tag, since=since, until=until, lang=lang
+    )
+    archive = open_archive(ctx)
+    if missing_archive_note(archive):
+        if json_:
+            print_json([])
+        return
+    rows = archive.select(flt)
+    descending = sort != "title"
+    rows.sort(key=_sort_key(sort), reverse=descending != reverse)
+    total = len(rows)
+    shown = limit
+    if shown is None and not all_ and not json_ and is_terminal():
+        shown = TERMINAL_ROWS
+    if shown is not None:
+        rows = rows[:shown]
+    from ..store import to_bulletin
+
+    entries = [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in rows]
+    if json_:
+        print_json([{"id": e.id, **e.bulletin.to_dict(private=private)} for e in entries])
+        return
+    if not total:
+        note("No bulletins match." if not flt.is_empty else "The archive is empty.")
+        return
+    if not is_terminal():
+        sys.stdout.write("".join(f"{_plain(e)}\n" for e in entries))
+        return
+    from ..render import bulletin_table, make_console
+
+    console = make_console()
+    console.print(bulletin_table(entries))
+    if len(entries) < total:
+        console.print(
+            f"Showing {len(entries)} of {total} bulletins; use --limit N or --all for more.",
+            style="whrd.muted",
+        )
+    else:
+        console.print(f"{total} bulletin{'s' if total != 1 else ''}.", style="whrd.muted")
+
+
+def _plain(entry: Entry) -> str:
+    from ..render import plain_line
+
+    return plain_line(entry)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    bulletin_id: Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.")],
+    json_: JsonOpt = False,
+    private: PrivateOpt = False,
+) -> None:
+    """Show one bulletin as a published listing entry, with its tags, countries and links.
+
+    Example: whrd show 12 --private
+    """
+    archive = open_archive(ctx)
+    if not archive.exists:
+        fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
+    entry = archive.get(bulletin_id)
+    if json_:
+        print_json({"id": entry.id, **entry.bulletin.to_dict(private=private)})
+        return
+    from ..render import bulletin_panel, make_console
+
+    make_console().print(bulletin_panel(entry, show_private=private))
+
+
+def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> None:
+    from ..stats import count_by
+
+    archive = open_archive(ctx)
+    if missing_archive_note(archive):
+        if json_:
+            print_json([])
+        return
+    rows = count_by((raw for _id, raw in archive.raw_items()), by)
+    if json_:
+        print_json([row.to_dict() for row in rows])
+        return
+    if not rows:
+        note("The archive is empty." if not len(archive) else f"No bulletin has a {by}.")
+        return
+    from ..render import counts_table, make_console
+
+    make_console().print(counts_table(((r.value, r.label, r.count) for r in rows), value_header=header))
+
+
+@app.command()
+def countries(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Each country in the archive with its number of bulletins.
+
+    Example: whrd countries
+    """
+    _count_command(ctx, "country", "Country", json_)
+
+
+@app.command()
+def tags(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Each tag in the archive with its number of bulletins.
+
+    Example: whrd tags --json
+    """
+    _count_command(ctx, "tag", "Tag", json_)
+
+
+@app.command()
+def where(ctx: typer.Context) -> None:
+    """Print the path of the archive in use (from --db, $WHRD_DB or the default).
+
+    Example: whrd where
+    """
+    typer.echo(str(state(ctx).db))

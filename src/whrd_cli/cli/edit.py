@@ -1,0 +1,192 @@
+"""Write commands for single bulletins: add, edit, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError
+from ..model import Bulletin
+from . import app
+from .common import fail, note, open_archive, stdin_is_terminal
+
+TitleOpt = Annotated[str | None, typer.Option("--title", help="The bulletin's title.")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", "-d", help="Publication date: 2017-01-26, '26 January 2017', '4 de marzo de 2018'."),
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option("--country", "-c", help="Country name (English/Spanish) or ISO code. Repeatable."),
+]
+CategoryOpt = Annotated[
+    str | None,
+    typer.Option("--category", "-k", help="news, alert, open-letter, statement, report, or a new one."),
+]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.")]
+SummaryOpt = Annotated[str | None, typer.Option("--summary", "-s", help="The summary paragraph.")]
+LangOpt = Annotated[
+    str | None, typer.Option("--lang", "-l", help="Language code (en, es); detected when left out.")
+]
+UrlOpt = Annotated[str | None, typer.Option("--url", help="Link to the full bulletin (http/https).")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Where the bulletin came from.")]
+PrivateOpt = Annotated[
+    str | None, typer.Option("--private", help="A private note; never exported unless asked.")
+]
+TruncatedOpt = Annotated[
+    bool | None,
+    typer.Option("--truncated/--complete", help="Whether the summary was cut ([…]).", show_default=False),
+]
+EditorOpt = Annotated[bool, typer.Option("--editor", "-e", help="Write the bulletin in $EDITOR.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a bulletin even if it duplicates another.")]
+
+
+def _edit_text(text: str) -> str:
+    edited = typer.edit(text, extension=".txt", require_save=True)
+    if edited is None:
+        raise InputError("The editor was closed without saving; nothing was changed.")
+    return edited
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    title: TitleOpt = None,
+    date: DateOpt = None,
+    country: CountryOpt = None,
+    category: CategoryOpt = None,
+    tag: TagOpt = None,
+    summary: SummaryOpt = None,
+    lang: LangOpt = None,
+    url: UrlOpt = None,
+    source: SourceOpt = None,
+    private: PrivateOpt = None,
+    truncated: TruncatedOpt = None,
+    editor: EditorOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """Record a bulletin and print its new id.
+
+    Missing required fields are asked for on a terminal; --editor opens $EDITOR on a form.
+    A duplicate (same date, title and language) is refused unless --force.
+
+    Example: whrd add --title "Radio station turns three" --date 2017-01-26 -c Honduras -k news
+    """
+    fields: dict[str, Any] = {
+        "title": title, "date": date, "countries": country or (), "category": category,
+        "tags": tag or (), "summary": summary or "", "lang": lang, "url": url, "source": source,
+        "private": private, "truncated": bool(truncated),
+    }
+    if editor:
+        from ..entryform import parse_form, render_form
+
+        fields = parse_form(_edit_text(render_form(None, **fields)))
+        if not fields.get("title") and not fields.get("date") and not fields.get("summary"):
+            raise InputError("The form was left empty; nothing was added.")
+    else:
+        for name, prompt in (("title", "Title"), ("date", "Date")):
+            if fields[name] is None:
+                if not stdin_is_terminal():
+                    fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
+                fields[name] = typer.prompt(prompt)
+    bulletin = Bulletin.create(**fields)
+    new_id = open_archive(ctx).add(bulletin, force=force)
+    typer.echo(str(new_id))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    bulletin_id: Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.")],
+    title: TitleOpt = None,
+    date: DateOpt = None,
+    country: Annotated[
+        list[str] | None, typer.Option("--country", "-c", help="Replace the countries. Repeatable.")
+    ] = None,
+    add_country: Annotated[list[str] | None, typer.Option("--add-country", help="Add a country.")] = None,
+    remove_country: Annotated[
+        list[str] | None, typer.Option("--remove-country", help="Remove a country.")
+    ] = None,
+    category: CategoryOpt = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags. Repeatable.")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
+    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    summary: SummaryOpt = None,
+    lang: LangOpt = None,
+    url: UrlOpt = None,
+    source: SourceOpt = None,
+    private: PrivateOpt = None,
+    truncated: TruncatedOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Change a bulletin's fields; with no field option, edit it in $EDITOR.
+
+    An empty value clears an optional field (--url ""). A backup of the archive is kept first.
+
+    Example: whrd edit 12 --add-tag Honduras --remove-country MX --category statement
+    """
+    from ..countries import resolve_country
+    from ..dates import fold
+
+    archive = open_archive(ctx)
+    if not archive.exists:
+        fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
+    current = archive.get(bulletin_id).bulletin
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("title", title), ("date", date), ("category", category), ("summary", summary),
+            ("lang", lang), ("url", url), ("source", source), ("private", private),
+            ("truncated", truncated),
+        )
+        if value is not None
+    }
+    countries = list(country) if country is not None else list(current.countries)
+    if add_country:
+        countries += add_country
+    if remove_country:
+        dropped = {resolve_country(c) for c in remove_country}
+        countries = [c for c in countries if resolve_country(c) not in dropped]
+    tags = list(tag) if tag is not None else list(current.tags)
+    if add_tag:
+        tags += add_tag
+    if remove_tag:
+        dropped_tags = {fold(t.lstrip("#")) for t in remove_tag}
+        tags = [t for t in tags if fold(t.lstrip("#")) not in dropped_tags]
+    if country is not None or add_country or remove_country:
+        changes["countries"] = countries
+    if tag is not None or add_tag or remove_tag:
+        changes["tags"] = tags
+    if not changes:
+        from ..entryform import parse_form, render_form
+
+        changes = parse_form(_edit_text(render_form(current)))
+    entry = archive.update(bulletin_id, changes, force=force)
+    note(f"Updated bulletin {entry.id}.")
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    bulletin_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Ids to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete bulletins (all or none). Asks first on a terminal; a backup is kept (ARCHIVE.bak).
+
+    Example: whrd delete 12 14 --yes
+    """
+    archive = open_archive(ctx)
+    if not archive.exists:
+        fail(f"No bulletin with id {bulletin_ids[0]}: the archive {archive.path} does not exist yet.")
+    entries = [archive.get(i) for i in dict.fromkeys(bulletin_ids)]
+    if not yes:
+        if not stdin_is_terminal():
+            fail("Refusing to delete without confirmation: add --yes.")
+        for entry in entries:
+            note(f"  {entry.id}  {entry.bulletin.date}  {entry.bulletin.title}")
+        if not typer.confirm(f"Delete {len(entries)} bulletin{'s' if len(entries) > 1 else ''}?"):
+            note("Nothing was deleted.")
+            raise typer.Exit(1)
+    deleted = archive.delete([e.id for e in entries])
+    note(f"Deleted {len(deleted)} bulletin{'s' if len(deleted) > 1 else ''}; backup: {archive.backup_path}")

@@ -1,0 +1,194 @@
+"""Countries: canonical ISO 3166-1 alpha-2 codes, English and Spanish names, and finding them in text.
+
+The names come from pycountry's ISO 3166 database and its Spanish translation. Importing the
+`pycountry` package costs ~40 ms (it loads `importlib.metadata` for its version), paid by every
+command that shows a country; so this module reads the same database file and catalogue that
+pycountry ships, located without executing the package.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gettext
+import importlib.util
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .dates import fold
+from .errors import CountryError
+
+# Regions a coordinator filters by; each stands for its member countries.
+_MESOAMERICA = ("MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA")
+REGIONS: dict[str, tuple[str, ...]] = {
+    "mesoamerica": _MESOAMERICA,
+    "mesoamerique": _MESOAMERICA,
+    "central america": ("GT", "BZ", "SV", "HN", "NI", "CR", "PA"),
+    "centroamerica": ("GT", "BZ", "SV", "HN", "NI", "CR", "PA"),
+    "america central": ("GT", "BZ", "SV", "HN", "NI", "CR", "PA"),
+}
+
+# Capitals and other unambiguous places that name their country in a summary. pycountry has no
+# capitals. Ambiguous names (San José, La Paz, Santiago) are left out on purpose.
+PLACES: dict[str, str] = {
+    "tegucigalpa": "HN", "san pedro sula": "HN",
+    "san salvador": "SV",
+    "guatemala city": "GT", "ciudad de guatemala": "GT",
+    "managua": "NI",
+    "panama city": "PA", "ciudad de panama": "PA",
+    "mexico city": "MX", "ciudad de mexico": "MX", "cdmx": "MX",
+    "belmopan": "BZ", "belize city": "BZ",
+    "havana": "CU", "la habana": "CU",
+    "santo domingo": "DO", "port-au-prince": "HT",
+    "bogota": "CO", "quito": "EC", "caracas": "VE", "asuncion": "PY", "montevideo": "UY",
+    "buenos aires": "AR",
+}
+
+# Common extra names that the ISO data does not carry.
+_ALIASES: dict[str, str] = {
+    "usa": "US", "united states of america": "US", "eeuu": "US", "ee uu": "US", "ee.uu.": "US",
+    "estados unidos de america": "US",
+    "uk": "GB", "great britain": "GB", "reino unido": "GB",
+    "mejico": "MX",
+    "holland": "NL",
+}
+
+# Text that contains a country name but is not about that country.
+_BLOCKERS = ("new mexico", "nuevo mexico", "new guinea")
+
+# Names that are common words or given names before they are countries; found in a summary
+# they are not taken as a country (as an explicit --country they still are).
+_AMBIGUOUS_IN_TEXT = frozenset({"chad", "jordan", "georgia", "turkey", "guinea", "niger", "india"})
+
+
+@dataclass(frozen=True)
+class Country:
+    """One country as whrd shows it."""
+
+    code: str
+    name: str
+    name_es: str
+
+
+def _pycountry_dir() -> Path:
+    spec = importlib.util.find_spec("pycountry")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pycountry is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@dataclass(frozen=True)
+class _Data:
+    countries: dict[str, Country]
+    index: dict[str, str]  # folded name, alias or code -> alpha-2
+    alpha3: frozenset[str]
+
+
+@cache
+def _data() -> _Data:
+    base = _pycountry_dir()
+    with open(base / "databases" / "iso3166-1.json", encoding="utf-8") as fh:
+        entries = json.load(fh)["3166-1"]
+    try:
+        es = gettext.translation("iso3166-1", base / "locales", languages=["es"]).gettext
+    except OSError:  # a trimmed install without locales: English names only
+        es = str
+
+    countries: dict[str, Country] = {}
+    index: dict[str, str] = {}
+    for entry in entries:
+        code = entry["alpha_2"]
+        name = entry.get("common_name") or entry["name"]
+        name_es = es(entry["name"])
+        if entry.get("common_name") and "," in name_es:  # "Bolivia, Estado plurinacional de"
+            name_es = name_es.split(",")[0]
+        countries[code] = Country(code, name, name_es)
+        names = {entry["name"], entry.get("common_name", ""), entry.get("official_name", "")}
+        names |= {es(n) for n in names if n}
+        for found in filter(None, names):
+            index.setdefault(fold(found), code)
+            if "," in found:
+                index.setdefault(fold(found.split(",")[0]), code)
+        index[fold(entry["alpha_3"])] = code
+        index[code.casefold()] = code
+    for alias, code in _ALIASES.items():
+        index.setdefault(alias, code)
+    alpha3 = frozenset(fold(entry["alpha_3"]) for entry in entries)
+    return _Data(countries, index, alpha3)
+
+
+def country(code: str) -> Country:
+    """The country for a stored code; an unknown stored code is shown as itself."""
+    return _data().countries.get(code) or Country(code, code, code)
+
+
+def country_name(code: str, locale: str = "en") -> str:
+    """The display name of a stored code in the given locale."""
+    found = country(code)
+    return found.name_es if locale == "es" else found.name
+
+
+def resolve_country(text: str) -> str:
+    """Turn a name (English or Spanish, any case or accents) or an ISO code into an alpha-2 code."""
+    key = fold(" ".join(text.split())).strip(" .")
+    if not key:
+        raise CountryError("The country is empty: give a name such as Honduras or a code such as HN.")
+    code = _data().index.get(key)
+    if code:
+        return code
+    raise CountryError(f"Unknown country {text.strip()!r}.{_suggest(key)}")
+
+
+def resolve_countries(text: str) -> tuple[str, ...]:
+    """A country, or a region name standing for its countries (for filters)."""
+    key = fold(" ".join(text.split())).strip(" .")
+    if key in REGIONS:
+        return REGIONS[key]
+    return (resolve_country(text),)
+
+
+def _suggest(key: str) -> str:
+    candidates = list(_data().index) + list(REGIONS)
+    close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.7)
+    if not close:
+        return " Give an English or Spanish name, or an ISO code such as HN."
+    names: list[str] = []
+    for match in close:
+        label = match.title() if match in REGIONS else country_name(_data().index[match])
+        if label not in names:
+            names.append(label)
+    return f" Did you mean: {', '.join(names)}?"
+
+
+@cache
+def _text_pattern() -> tuple[re.Pattern[str], dict[str, str | None]]:
+    targets: dict[str, str | None] = {}
+    for name, code in _data().index.items():
+        if len(name) < 4 or name in _AMBIGUOUS_IN_TEXT:
+            continue
+        targets[name] = code
+    for code3 in _data().alpha3:  # alpha-3 codes are not words in prose
+        targets.pop(code3, None)
+    for alias in ("eeuu", "ee uu", "ee.uu.", "usa", "uk"):
+        targets.pop(alias, None)
+    targets.update(PLACES)
+    for blocker in _BLOCKERS:
+        targets[blocker] = None
+    alternatives = sorted(targets, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
+    return pattern, targets
+
+
+def find_countries(text: str) -> list[str]:
+    """Codes of the countries a text names (names, Spanish names, capitals), in order of mention."""
+    if not text:
+        return []
+    pattern, targets = _text_pattern()
+    found: list[str] = []
+    for match in pattern.finditer(fold(text)):
+        code = targets[match.group(0)]
+        if code is not None and code not in found:
+            found.append(code)
+    return found

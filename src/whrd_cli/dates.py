@@ -1,0 +1,204 @@
+"""Every date a user or a listing gives, read exactly or refused.
+
+Publication dates must name a day, a month and a four-digit year; filter dates may also be a
+whole year or month, or relative to `today`, which is always a parameter (never a hidden `now()`).
+python-dateutil does the reading, with Spanish month names added, but it is never allowed to fill
+a missing part from today's date: each date is parsed against two different default dates, and a
+part that comes out differently was not in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .errors import DateError
+
+if TYPE_CHECKING:
+    from dateutil.parser import parserinfo
+
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_YEAR = re.compile(r"\d{4}")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_RELATIVE = re.compile(r"(\d+)\s*(d|w|m|y)")
+_AGO_EN = re.compile(r"(\d+)\s+(day|week|month|year)s?\s+ago")
+_AGO_ES = re.compile(r"hace\s+(\d+)\s+(dia|dias|semana|semanas|mes|meses|ano|anos)")
+_ORDINAL = re.compile(r"(\d)\s*(?:º|ª|°|\.º|o\b)", re.IGNORECASE)
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+MONTHS_ES = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)
+_MONTH_ALIASES: tuple[tuple[str, ...], ...] = (
+    ("jan", "ene"), ("feb",), ("mar",), ("apr", "abr"), ("may",), ("jun",),
+    ("jul",), ("aug", "ago"), ("sep", "sept", "set", "setiembre"), ("oct",), ("nov",),
+    ("dec", "dic"),
+)
+_WEEKDAYS = (
+    ("mon", "monday", "lun", "lunes"), ("tue", "tuesday", "mar", "martes"),
+    ("wed", "wednesday", "mie", "miercoles"), ("thu", "thursday", "jue", "jueves"),
+    ("fri", "friday", "vie", "viernes"), ("sat", "saturday", "sab", "sabado"),
+    ("sun", "sunday", "dom", "domingo"),
+)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive span of days: a filter bound reads `start` for --since and `end` for --until."""
+
+    start: date
+    end: date
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so `Miércoles` and `miercoles` read alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def _parserinfo() -> parserinfo:
+    from dateutil import parser
+
+    class BilingualInfo(parser.parserinfo):
+        # "mar" is both March and a Spanish weekday abbreviation; the month wins.
+        MONTHS = [  # noqa: RUF012 - dateutil's own class attribute
+            (en, es, *aliases)
+            for en, es, aliases in zip(MONTHS_EN, MONTHS_ES, _MONTH_ALIASES, strict=True)
+        ]
+        WEEKDAYS = [tuple(w for w in day if w != "mar") for day in _WEEKDAYS]  # noqa: RUF012
+        JUMP = [*parser.parserinfo.JUMP, "de", "del", "el", "y"]  # noqa: RUF012
+
+    return BilingualInfo(dayfirst=True, yearfirst=False)
+
+
+def _dateutil_parts(text: str) -> tuple[int | None, int | None, int | None]:
+    """Return (year, month, day), None for each part the text does not give."""
+    from dateutil import parser
+
+    first = datetime(4, 1, 1)
+    second = datetime(8, 2, 2)
+    try:
+        a = parser.parse(text, parserinfo=_parserinfo(), default=first)
+        b = parser.parse(text, parserinfo=_parserinfo(), default=second)
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise DateError(f"Cannot read the date {text!r}.") from exc
+    if a.time() != a.time().min or a.tzinfo is not None:
+        raise DateError(f"Cannot read the date {text!r}: give a date without a time.")
+    year = a.year if a.year == b.year else None
+    month = a.month if a.month == b.month else None
+    day = a.day if a.day == b.day else None
+    if year is not None and not _YEAR.search(text):
+        raise DateError(f"Cannot read the date {text!r}: write the year with four digits.")
+    return year, month, day
+
+
+def _clean(text: str) -> str:
+    text = fold(text).replace("\u00a0", " ").strip().strip(".")
+    return _ORDINAL.sub(r"\1", text)
+
+
+def parse_date(text: str) -> date:
+    """Read a full calendar date (`2017-01-26`, `26 January 2017`, `4 de marzo de 2018`)."""
+    raw = text
+    text = text.strip()
+    if not text:
+        raise DateError("The date is empty: give a day, month and year, such as 2017-01-26.")
+    m = _ISO.fullmatch(text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError as exc:
+            raise DateError(f"{raw!r} is not a real calendar date.") from exc
+    year, month, day = _dateutil_parts(_clean(text))
+    missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if part is None]
+    if missing:
+        raise DateError(
+            f"The date {raw!r} has no {' or '.join(missing)}: give a full date such as 2017-01-26."
+        )
+    assert year is not None and month is not None and day is not None
+    return date(year, month, day)
+
+
+def _month_range(year: int, month: int) -> DateRange:
+    start = date(year, month, 1)
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return DateRange(start, following - timedelta(days=1))
+
+
+def _back(today: date, amount: int, unit: str) -> date:
+    from dateutil.relativedelta import relativedelta
+
+    if unit in ("d", "day", "dia", "dias"):
+        return today - timedelta(days=amount)
+    if unit in ("w", "week", "semana", "semanas"):
+        return today - timedelta(weeks=amount)
+    if unit in ("m", "month", "mes", "meses"):
+        return today - relativedelta(months=amount)
+    return today - relativedelta(years=amount)
+
+
+def parse_range(text: str, *, today: date) -> DateRange:
+    """Read a filter date: a full date, a year, a month, or a span relative to `today`."""
+    raw = text
+    t = _clean(text)
+    if not t:
+        raise DateError("The date is empty.")
+    if t in ("today", "hoy"):
+        return DateRange(today, today)
+    if t in ("yesterday", "ayer"):
+        day = today - timedelta(days=1)
+        return DateRange(day, day)
+    if t in ("last week", "la semana pasada", "semana pasada"):
+        monday = today - timedelta(days=today.weekday() + 7)
+        return DateRange(monday, monday + timedelta(days=6))
+    if t in ("last month", "el mes pasado", "mes pasado"):
+        last = today.replace(day=1) - timedelta(days=1)
+        return _month_range(last.year, last.month)
+    if t in ("last year", "el ano pasado", "ano pasado"):
+        return DateRange(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    m = _RELATIVE.fullmatch(t)
+    if m:
+        return DateRange(_back(today, int(m[1]), m[2]), today)
+    m = _AGO_EN.fullmatch(t) or _AGO_ES.fullmatch(t)
+    if m:
+        day = _back(today, int(m[1]), m[2])
+        return DateRange(day, day)
+    if _YEAR.fullmatch(t):
+        return DateRange(date(int(t), 1, 1), date(int(t), 12, 31))
+    m = _YEAR_MONTH.fullmatch(t)
+    if m:
+        if not 1 <= int(m[2]) <= 12:
+            raise DateError(f"{raw!r} is not a real month.")
+        return _month_range(int(m[1]), int(m[2]))
+    if _ISO.fullmatch(t):
+        day = parse_date(t)
+        return DateRange(day, day)
+    year, month, day_ = _dateutil_parts(t)
+    if year is None:
+        raise DateError(f"The date {raw!r} has no year: write it with four digits, such as 2017.")
+    if month is None:
+        if day_ is not None:
+            raise DateError(f"Cannot read the date {raw!r}.")
+        return DateRange(date(year, 1, 1), date(year, 12, 31))
+    if day_ is None:
+        return _month_range(year, month)
+    single = date(year, month, day_)
+    return DateRange(single, single)
+
+
+def format_date(value: date | str, locale: str = "en") -> str:
+    """Write a date as a published listing does: `26 January 2017` / `4 de marzo de 2018`."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if locale == "es":
+        return f"{value.day} de {MONTHS_ES[value.month - 1]} de {value.year}"
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"

@@ -1,0 +1,71 @@
+"""Every error whrd reports to a user, each carrying its documented exit code.
+
+The CLI turns a `WhrdError` into one line on stderr and its exit code; anything else
+that escapes is a bug. Messages name the bad value and, where there is one, the fix.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INPUT = 1  # bad input, or something asked for does not exist
+EXIT_USAGE = 2  # the command line itself is wrong (Typer/Click's own code)
+EXIT_ARCHIVE = 3  # the archive is corrupt, foreign, newer, locked too long or unwritable
+
+
+class WhrdError(Exception):
+    """Base class: a user-facing problem with a message and an exit code."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(WhrdError):
+    """A value the user gave cannot be accepted."""
+
+
+class DateError(InputError):
+    """A date that cannot be read exactly."""
+
+
+class CountryError(InputError):
+    """A country that is not known by name or code."""
+
+
+class ValidationError(InputError):
+    """A bulletin that breaks a rule of the data model."""
+
+
+class NotFoundError(WhrdError):
+    """An id that is not in the archive."""
+
+
+class DuplicateError(InputError):
+    """A bulletin that is already in the archive (same date, title and language)."""
+
+    def __init__(self, message: str, existing_id: int) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
+class ParseError(InputError):
+    """Input in a file format that cannot be read; carries where it went wrong."""
+
+
+class QueryError(InputError):
+    """A search query that cannot be parsed."""
+
+
+class OutputError(WhrdError):
+    """An output file that cannot or must not be written."""
+
+
+class ArchiveError(WhrdError):
+    """The archive file itself cannot be used: corrupt, foreign, newer, locked or unwritable."""
+
+    exit_code = EXIT_ARCHIVE

@@ -1,0 +1,101 @@
+"""One `Filter` for list, search, export and stats: built once from user options, tested on raw dicts.
+
+`matches` works on the stored dict rather than a `Bulletin`, because a scan of 100,000 bulletins
+must not build 100,000 objects to keep fifty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .dates import fold
+
+
+@dataclass(frozen=True, kw_only=True)
+class Filter:
+    """Filters combine with AND; the values within one filter combine with OR."""
+
+    countries: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()  # folded
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None  # YYYY-MM-DD, inclusive
+    langs: frozenset[str] = frozenset()
+    ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        countries: Sequence[str] = (),
+        categories: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        langs: Sequence[str] = (),
+        ids: Iterable[int] = (),
+        today: date,
+    ) -> Filter:
+        """Resolve user words (country names, regions, category aliases, relative dates)."""
+        from .categories import normalise_category
+        from .countries import resolve_countries
+        from .dates import parse_range
+        from .model import normalise_lang
+
+        codes: set[str] = set()
+        for name in countries:
+            codes.update(resolve_countries(name))
+        cats = {c for c in (normalise_category(x) for x in categories) if c}
+        start = parse_range(since, today=today).start.isoformat() if since else None
+        end = parse_range(until, today=today).end.isoformat() if until else None
+        if start and end and start > end:
+            from .errors import InputError
+
+            raise InputError(f"--since {since} is after --until {until}: nothing can match.")
+        return cls(
+            countries=frozenset(codes),
+            categories=frozenset(cats),
+            tags=frozenset(fold(t.lstrip("#")) for t in tags if t.strip()),
+            since=start,
+            until=end,
+            langs=frozenset(normalise_lang(x) for x in langs),
+            ids=frozenset(ids),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.countries or self.categories or self.tags or self.since or self.until
+            or self.langs or self.ids
+        )
+
+    def matches(self, raw: Mapping[str, Any]) -> bool:
+        if self.since and raw["date"] < self.since:
+            return False
+        if self.until and raw["date"] > self.until:
+            return False
+        if self.countries and self.countries.isdisjoint(raw.get("countries") or ()):
+            return False
+        if self.categories and raw.get("category") not in self.categories:
+            return False
+        if self.langs and raw.get("lang") not in self.langs:
+            return False
+        if self.tags and self.tags.isdisjoint(fold(t) for t in raw.get("tags") or ()):
+            return False
+        return True
+
+    def describe(self) -> dict[str, Any]:
+        """The filters in force, for digests and JSON summaries."""
+        described: dict[str, Any] = {}
+        for name in ("countries", "categories", "tags", "langs"):
+            values = getattr(self, name)
+            if values:
+                described[name] = sorted(values)
+        if self.since:
+            described["since"] = self.since
+        if self.until:
+            described["until"] = self.until
+        return described

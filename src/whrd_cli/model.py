@@ -1,0 +1,218 @@
+"""The bulletin: its fields, the rules every stored bulletin keeps, and its dict form.
+
+Every way into the archive (add, edit, import) builds a `Bulletin` through `Bulletin.create`,
+so validation and normalisation happen in exactly one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from .categories import normalise_category
+from .countries import resolve_country
+from .dates import fold, parse_date
+from .errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LANG = re.compile(r"[a-z]{2}")
+_URL = re.compile(r"(?:https?://|mailto:)\S+", re.IGNORECASE)
+_NON_WORD = re.compile(r"\W+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+# The fields a bulletin has, in the order JSON and CSV write them.
+FIELDS: tuple[str, ...] = (
+    "title", "date", "category", "countries", "summary", "truncated", "tags", "lang",
+    "url", "source", "private", "added", "updated",
+)
+LIST_FIELDS = frozenset({"countries", "tags"})
+
+
+def dedupe_key(date: str, title: str, lang: str) -> str:
+    """Same day, same title (folded, punctuation ignored), same language: the same bulletin."""
+    return f"{date}|{lang}|{' '.join(_NON_WORD.sub(' ', fold(title)).split())}"
+
+
+def _clean_line(value: str, name: str, *, required: bool = False) -> str:
+    value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if _CONTROL_LINE.search(value):
+        raise ValidationError(f"The {name} contains a control character or line break; remove it.")
+    if required and not value:
+        raise ValidationError(f"The {name} is empty: give a non-empty {name}.")
+    return value
+
+
+def _clean_text(value: str, name: str) -> str:
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if _CONTROL.search(value):
+        raise ValidationError(f"The {name} contains a control character; remove it.")
+    lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """Tags without `#`, unique case-insensitively, first spelling kept."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for raw in tags:
+        for tag in raw.replace(",", " ").split() if raw.strip() else []:
+            tag = _clean_line(tag.lstrip("#"), "tag")
+            if not tag:
+                continue
+            if fold(tag) not in seen:
+                seen.add(fold(tag))
+                result.append(tag)
+    return result
+
+
+def normalise_countries(countries: Iterable[str]) -> list[str]:
+    """ISO alpha-2 codes, unique, in the order given."""
+    result: list[str] = []
+    for raw in countries:
+        for part in raw.split(";") if ";" in raw else [raw]:
+            if not part.strip():
+                continue
+            code = resolve_country(part)
+            if code not in result:
+                result.append(code)
+    return result
+
+
+def normalise_lang(lang: str) -> str:
+    value = lang.strip().lower()
+    if not _LANG.fullmatch(value):
+        raise ValidationError(f"Unknown language {lang!r}: give an ISO 639-1 code such as en or es.")
+    return value
+
+
+def normalise_url(url: str) -> str:
+    value = url.strip()
+    if value and not _URL.fullmatch(value):
+        raise ValidationError(f"The url {url!r} must start with http:// or https://.")
+    return value
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """One published bulletin, normalised and valid."""
+
+    title: str
+    date: str  # YYYY-MM-DD
+    category: str | None = None
+    countries: tuple[str, ...] = ()
+    summary: str = ""
+    truncated: bool = False
+    tags: tuple[str, ...] = ()
+    lang: str = "en"
+    url: str | None = None
+    source: str | None = None
+    private: str | None = None
+    added: str | None = None
+    updated: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        title: str,
+        date: str,
+        category: str | None = None,
+        countries: Iterable[str] = (),
+        summary: str = "",
+        truncated: bool = False,
+        tags: Iterable[str] = (),
+        lang: str | None = None,
+        url: str | None = None,
+        source: str | None = None,
+        private: str | None = None,
+        added: str | None = None,
+        updated: str | None = None,
+    ) -> Bulletin:
+        """Validate and normalise user input into a bulletin; raises ValidationError-family errors."""
+        title = _clean_line(title or "", "title", required=True)
+        summary = _clean_text(summary or "", "summary")
+        day = parse_date(date).isoformat()
+        if lang is None or not lang.strip():
+            from .lang import detect_language
+
+            lang = detect_language(f"{title}\n{summary}") or "en"
+        return cls(
+            title=title,
+            date=day,
+            category=normalise_category(category) if category else None,
+            countries=tuple(normalise_countries(countries)),
+            summary=summary,
+            truncated=bool(truncated),
+            tags=tuple(normalise_tags(tags)),
+            lang=normalise_lang(lang),
+            url=normalise_url(url) or None if url else None,
+            source=_clean_line(source, "source") or None if source else None,
+            private=_clean_text(private, "private note") or None if private else None,
+            added=added,
+            updated=updated,
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Bulletin:
+        """Build from a stored or imported dict, validating everything; unknown keys are an error."""
+        unknown = sorted(set(data) - set(FIELDS) - {"id"})
+        if unknown:
+            raise ValidationError(
+                f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                f"Known fields: {', '.join(FIELDS)}."
+            )
+        for name in ("title", "date"):
+            if data.get(name) in (None, ""):
+                raise ValidationError(f"The {name} is missing.")
+        values: dict[str, Any] = {}
+        for name in FIELDS:
+            value = data.get(name)
+            if value is None:
+                continue
+            if name in LIST_FIELDS:
+                if isinstance(value, str):
+                    value = [v for v in value.split(";")]
+                if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                    raise ValidationError(f"The {name} must be a list of strings.")
+            elif name == "truncated":
+                value = _read_bool(value)
+            elif not isinstance(value, str):
+                raise ValidationError(f"The {name} must be text, not {type(value).__name__}.")
+            values[name] = value
+        return cls.create(**values)
+
+    def to_dict(self, *, private: bool = True) -> dict[str, Any]:
+        """The JSON form: every field, countries as codes; `private` only when asked."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["countries"] = list(self.countries)
+        data["tags"] = list(self.tags)
+        if not private:
+            data.pop("private")
+        return data
+
+    @property
+    def key(self) -> str:
+        return dedupe_key(self.date, self.title, self.lang)
+
+    def with_changes(self, **changes: Any) -> Bulletin:
+        """A validated copy with some fields replaced (user input goes through `create`)."""
+        current = asdict(self)
+        current.update(changes)
+        return Bulletin.create(**current)
+
+    def stamped(self, *, added: str | None, updated: str | None) -> Bulletin:
+        return replace(self, added=added, updated=updated)
+
+
+def _read_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "sí", "si"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", ""):
+        return False
+    raise ValidationError(f"The truncated field must be true or false, not {value!r}.")
