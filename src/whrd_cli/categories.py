@@ -25,12 +25,16 @@ class Category:
 CATEGORIES: tuple[Category, ...] = (
     Category("news", "NEWS", "NOTICIAS", ("noticia", "novedades")),
     Category(
-        "alert", "#WHRDAlert", "#AlertaDefensoras",
+        "alert",
+        "#WHRDAlert",
+        "#AlertaDefensoras",
         ("alert", "alerta", "whrd alert", "urgent alert", "alerta urgente", "alerta defensoras"),
     ),
     Category("open-letter", "OPEN LETTER", "CARTA ABIERTA", ("letter", "carta")),
     Category(
-        "statement", "STATEMENT", "PRONUNCIAMIENTO",
+        "statement",
+        "STATEMENT",
+        "PRONUNCIAMIENTO",
         ("comunicado", "declaracion", "press release", "comunicado de prensa"),
     ),
     Category("report", "REPORT", "INFORME", ("reporte",)),

@@ -30,22 +30,54 @@ _AGO_ES = re.compile(r"hace\s+(\d+)\s+(dia|dias|semana|semanas|mes|meses|ano|ano
 _ORDINAL = re.compile(r"(\d)\s*(?:º|ª|°|\.º|o\b)", re.IGNORECASE)
 
 MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 MONTHS_ES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 )
 _MONTH_ALIASES: tuple[tuple[str, ...], ...] = (
-    ("jan", "ene"), ("feb",), ("mar",), ("apr", "abr"), ("may",), ("jun",),
-    ("jul",), ("aug", "ago"), ("sep", "sept", "set", "setiembre"), ("oct",), ("nov",),
+    ("jan", "ene"),
+    ("feb",),
+    ("mar",),
+    ("apr", "abr"),
+    ("may",),
+    ("jun",),
+    ("jul",),
+    ("aug", "ago"),
+    ("sep", "sept", "set", "setiembre"),
+    ("oct",),
+    ("nov",),
     ("dec", "dic"),
 )
 _WEEKDAYS = (
-    ("mon", "monday", "lun", "lunes"), ("tue", "tuesday", "mar", "martes"),
-    ("wed", "wednesday", "mie", "miercoles"), ("thu", "thursday", "jue", "jueves"),
-    ("fri", "friday", "vie", "viernes"), ("sat", "saturday", "sab", "sabado"),
+    ("mon", "monday", "lun", "lunes"),
+    ("tue", "tuesday", "mar", "martes"),
+    ("wed", "wednesday", "mie", "miercoles"),
+    ("thu", "thursday", "jue", "jueves"),
+    ("fri", "friday", "vie", "viernes"),
+    ("sat", "saturday", "sab", "sabado"),
     ("sun", "sunday", "dom", "domingo"),
 )
 
@@ -71,8 +103,7 @@ def _parserinfo() -> parserinfo:
     class BilingualInfo(parser.parserinfo):
         # "mar" is both March and a Spanish weekday abbreviation; the month wins.
         MONTHS = [  # noqa: RUF012 - dateutil's own class attribute
-            (en, es, *aliases)
-            for en, es, aliases in zip(MONTHS_EN, MONTHS_ES, _MONTH_ALIASES, strict=True)
+            (en, es, *aliases) for en, es, aliases in zip(MONTHS_EN, MONTHS_ES, _MONTH_ALIASES, strict=True)
         ]
         WEEKDAYS = [tuple(w for w in day if w != "mar") for day in _WEEKDAYS]  # noqa: RUF012
         JUMP = [*parser.parserinfo.JUMP, "de", "del", "el", "y"]  # noqa: RUF012

@@ -68,8 +68,13 @@ class Filter:
     @property
     def is_empty(self) -> bool:
         return not (
-            self.countries or self.categories or self.tags or self.since or self.until
-            or self.langs or self.ids
+            self.countries
+            or self.categories
+            or self.tags
+            or self.since
+            or self.until
+            or self.langs
+            or self.ids
         )
 
     def matches(self, raw: Mapping[str, Any]) -> bool:
@@ -83,9 +88,7 @@ class Filter:
             return False
         if self.langs and raw.get("lang") not in self.langs:
             return False
-        if self.tags and self.tags.isdisjoint(fold(t) for t in raw.get("tags") or ()):
-            return False
-        return True
+        return not (self.tags and self.tags.isdisjoint(fold(t) for t in raw.get("tags") or ()))
 
     def describe(self) -> dict[str, Any]:
         """The filters in force, for digests and JSON summaries."""

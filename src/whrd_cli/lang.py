@@ -13,12 +13,84 @@ from .dates import fold
 _WORD = re.compile(r"[a-zñ]+")
 
 _EN = frozenset(
-    "the of and to in is are was were for on with that this by from as at an be has have "
-    "their its it we our they who which not or will would been against women defenders".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "are",
+        "was",
+        "were",
+        "for",
+        "on",
+        "with",
+        "that",
+        "this",
+        "by",
+        "from",
+        "as",
+        "at",
+        "an",
+        "be",
+        "has",
+        "have",
+        "their",
+        "its",
+        "it",
+        "we",
+        "our",
+        "they",
+        "who",
+        "which",
+        "not",
+        "or",
+        "will",
+        "would",
+        "been",
+        "against",
+        "women",
+        "defenders",
+    ]
 )
 _ES = frozenset(
-    "el la los las de del y en que por para con una un es son fue su sus al se lo como "
-    "contra mujeres defensoras nuestra nuestro ha han las desde sobre entre".split()
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "de",
+        "del",
+        "y",
+        "en",
+        "que",
+        "por",
+        "para",
+        "con",
+        "una",
+        "un",
+        "es",
+        "son",
+        "fue",
+        "su",
+        "sus",
+        "al",
+        "se",
+        "lo",
+        "como",
+        "contra",
+        "mujeres",
+        "defensoras",
+        "nuestra",
+        "nuestro",
+        "ha",
+        "han",
+        "las",
+        "desde",
+        "sobre",
+        "entre",
+    ]
 )
 
 
@@ -27,6 +99,6 @@ def detect_language(text: str) -> str | None:
     words = _WORD.findall(fold(text))
     en = sum(word in _EN for word in words)
     es = sum(word in _ES for word in words)
-    if en == es or max(en, es) < 2 and abs(en - es) < 2:
+    if en == es or (max(en, es) < 2 and abs(en - es) < 2):
         return None
     return "en" if en > es else "es"

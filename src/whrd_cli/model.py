@@ -26,8 +26,19 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 # The fields a bulletin has, in the order JSON and CSV write them.
 FIELDS: tuple[str, ...] = (
-    "title", "date", "category", "countries", "summary", "truncated", "tags", "lang",
-    "url", "source", "private", "added", "updated",
+    "title",
+    "date",
+    "category",
+    "countries",
+    "summary",
+    "truncated",
+    "tags",
+    "lang",
+    "url",
+    "source",
+    "private",
+    "added",
+    "updated",
 )
 LIST_FIELDS = frozenset({"countries", "tags"})
 

@@ -74,9 +74,7 @@ def bulletin_table(entries: Iterable[Entry], *, locale: str = "en") -> Renderabl
 def plain_line(entry: Entry) -> str:
     """One tab-separated line per bulletin, for pipes and scripts (codes, not names)."""
     b = entry.bulletin
-    return "\t".join(
-        (str(entry.id), b.date, b.category or "", ",".join(b.countries), b.title)
-    )
+    return "\t".join((str(entry.id), b.date, b.category or "", ",".join(b.countries), b.title))
 
 
 def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableType:

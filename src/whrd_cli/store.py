@@ -31,7 +31,7 @@ from tinydb.table import Document
 
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
-from .model import Bulletin, dedupe_key
+from .model import Bulletin
 
 SCHEMA_VERSION = 1
 APP = "whrd"
@@ -178,8 +178,7 @@ def load_archive_file(path: Path) -> dict[str, dict[str, Any]] | None:
         parsed = _loads(data)
     except ValueError as exc:
         raise ArchiveError(
-            f"{path} is not valid JSON (corrupt?); whrd will not touch it. "
-            f"A backup may be at {path}.bak."
+            f"{path} is not valid JSON (corrupt?); whrd will not touch it. A backup may be at {path}.bak."
         ) from exc
     _check_schema(path, parsed)
     return parsed
@@ -192,9 +191,7 @@ def _check_schema(path: Path, parsed: Any) -> None:
         raise ArchiveError(f"{path} is a JSON file but not a whrd archive; whrd will not touch it.")
     version = record.get("schema")
     if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise ArchiveError(
-            f"{path} was written by a newer whrd (schema {version}); upgrade whrd to use it."
-        )
+        raise ArchiveError(f"{path} was written by a newer whrd (schema {version}); upgrade whrd to use it.")
     if not isinstance(parsed.get(BULLETINS, {}), dict):
         raise ArchiveError(f"{path} has a damaged bulletins table; whrd will not touch it.")
 
@@ -283,8 +280,12 @@ class Archive:
         """The stored dicts that match a filter (all when None), in id order."""
         if flt is None or flt.is_empty:
             return list(self.raw_items())
-        match = flt.matches
-        return [(doc_id, raw) for doc_id, raw in self.raw_items() if match(raw)]
+        match, ids = flt.matches, flt.ids
+        return [
+            (doc_id, raw)
+            for doc_id, raw in self.raw_items()
+            if (not ids or doc_id in ids) and match(raw)
+        ]
 
     def entries(self, flt: Filter | None = None) -> list[Entry]:
         return [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in self.select(flt)]
@@ -320,9 +321,7 @@ class Archive:
                 f"waited {self.lock_timeout:g} s. Try again when it has finished."
             ) from exc
         except OSError as exc:
-            raise ArchiveError(
-                f"Cannot lock the archive {self.path}: {exc.strerror or exc}."
-            ) from exc
+            raise ArchiveError(f"Cannot lock the archive {self.path}: {exc.strerror or exc}.") from exc
         try:
             _remove_stale_temps(self.path)
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True)
@@ -389,8 +388,7 @@ class Archive:
             if plan.new_docs:
                 ids = self._next_ids(db, len(plan.new_docs))
                 table.insert_multiple(
-                    Document(doc, doc_id=doc_id)
-                    for doc, doc_id in zip(plan.new_docs, ids, strict=True)
+                    Document(doc, doc_id=doc_id) for doc, doc_id in zip(plan.new_docs, ids, strict=True)
                 )
                 plan.result.added = list(ids)
             for doc_id, raw in plan.updates:
@@ -399,9 +397,7 @@ class Archive:
         return plan.result
 
     @staticmethod
-    def _plan(
-        table: Mapping[str, Raw], bulletins: Iterable[Bulletin], on_duplicate: str, now: str
-    ) -> _Plan:
+    def _plan(table: Mapping[str, Raw], bulletins: Iterable[Bulletin], on_duplicate: str, now: str) -> _Plan:
         plan = _Plan()
         existing = {raw.get("_key"): int(key) for key, raw in table.items()}
         for bulletin in bulletins:

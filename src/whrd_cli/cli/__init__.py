@@ -10,12 +10,12 @@ import typer
 from .. import __version__
 from .common import State, WhrdGroup, default_db_path
 
-HELP = """Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters,
-statements.
-
-Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt,
-foreign, newer schema, locked too long, unwritable); 70 internal error (a bug).
-"""
+HELP = (
+    "Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters, "
+    "statements.\n\n"
+    "Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt, "
+    "foreign, newer schema, locked too long, unwritable); 70 internal error (a bug)."
+)
 
 app = typer.Typer(
     name="whrd",
@@ -54,6 +54,14 @@ def main(
     ctx.obj = State(db=db.expanduser() if db else default_db_path(), debug=debug)
 
 
-from . import browse, edit  # noqa: E402  (commands register themselves on `app`)
+# Each module registers its commands on `app` when imported.
+from . import (  # noqa: E402
+    browse,
+    edit,
+    exporting,
+    importing,
+    searching,
+    stats,
+)
 
-__all__ = ["app", "browse", "edit"]
+__all__ = ["app", "browse", "edit", "exporting", "importing", "searching", "stats"]

@@ -75,9 +75,7 @@ def list_(
     """
     if sort not in SORTS:
         fail(f"Unknown sort {sort!r}. Valid sorts: {', '.join(SORTS)}.")
-    flt = build_filter(
-        country=country, category=category, tag=tag, since=since, until=until, lang=lang
-    )
+    flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):
         if json_:
@@ -96,7 +94,9 @@ def list_(
 
     entries = [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in rows]
     if json_:
-        print_json([{"id": e.id, **e.bulletin.to_dict(private=private)} for e in entries])
+        from ..formats import entry_dict
+
+        print_json([entry_dict(e, private=private) for e in entries])
         return
     if not total:
         note("No bulletins match." if not flt.is_empty else "The archive is empty.")
@@ -139,7 +139,9 @@ def show(
         fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
     entry = archive.get(bulletin_id)
     if json_:
-        print_json({"id": entry.id, **entry.bulletin.to_dict(private=private)})
+        from ..formats import entry_dict
+
+        print_json(entry_dict(entry, private=private))
         return
     from ..render import bulletin_panel, make_console
 

@@ -133,7 +133,8 @@ def _debug(ctx: Any) -> bool:
 CountryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--country", "-c",
+        "--country",
+        "-c",
         help="Country name (English or Spanish), ISO code, or region (Mesoamerica). Repeatable.",
         rich_help_panel="Filters",
     ),
@@ -141,7 +142,8 @@ CountryOpt = Annotated[
 CategoryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--category", "-k",
+        "--category",
+        "-k",
         help="news, alert, open-letter, statement, report (or a label such as PRONUNCIAMIENTO). Repeatable.",
         rich_help_panel="Filters",
     ),
@@ -164,7 +166,9 @@ UntilOpt = Annotated[
 ]
 LangOpt = Annotated[
     list[str] | None,
-    typer.Option("--lang", "-l", help="Language code of the bulletin (en, es). Repeatable.", rich_help_panel="Filters"),
+    typer.Option(
+        "--lang", "-l", help="Language code of the bulletin (en, es). Repeatable.", rich_help_panel="Filters"
+    ),
 ]
 
 

@@ -14,7 +14,9 @@ from .common import fail, note, open_archive, stdin_is_terminal
 TitleOpt = Annotated[str | None, typer.Option("--title", help="The bulletin's title.")]
 DateOpt = Annotated[
     str | None,
-    typer.Option("--date", "-d", help="Publication date: 2017-01-26, '26 January 2017', '4 de marzo de 2018'."),
+    typer.Option(
+        "--date", "-d", help="Publication date: 2017-01-26, '26 January 2017', '4 de marzo de 2018'."
+    ),
 ]
 CountryOpt = Annotated[
     list[str] | None,
@@ -74,9 +76,17 @@ def add(
     Example: whrd add --title "Radio station turns three" --date 2017-01-26 -c Honduras -k news
     """
     fields: dict[str, Any] = {
-        "title": title, "date": date, "countries": country or (), "category": category,
-        "tags": tag or (), "summary": summary or "", "lang": lang, "url": url, "source": source,
-        "private": private, "truncated": bool(truncated),
+        "title": title,
+        "date": date,
+        "countries": country or (),
+        "category": category,
+        "tags": tag or (),
+        "summary": summary or "",
+        "lang": lang,
+        "url": url,
+        "source": source,
+        "private": private,
+        "truncated": bool(truncated),
     }
     if editor:
         from ..entryform import parse_form, render_form
@@ -109,7 +119,9 @@ def edit(
         list[str] | None, typer.Option("--remove-country", help="Remove a country.")
     ] = None,
     category: CategoryOpt = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Replace the tags. Repeatable.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Replace the tags. Repeatable.")
+    ] = None,
     add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
     remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
     summary: SummaryOpt = None,
@@ -136,8 +148,14 @@ def edit(
     changes: dict[str, Any] = {
         name: value
         for name, value in (
-            ("title", title), ("date", date), ("category", category), ("summary", summary),
-            ("lang", lang), ("url", url), ("source", source), ("private", private),
+            ("title", title),
+            ("date", date),
+            ("category", category),
+            ("summary", summary),
+            ("lang", lang),
+            ("url", url),
+            ("source", source),
+            ("private", private),
             ("truncated", truncated),
         )
         if value is not None

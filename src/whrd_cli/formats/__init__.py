@@ -1,0 +1,135 @@
+"""The one table of file formats. The CLI's choices, help, extensions and errors derive from it.
+
+A format module is imported only when used. Its interface:
+
+- reader: ``read(text: str, *, source: str, lang: str | None) -> list[Bulletin]``; raises
+  ``RecordErrors`` naming every bad record (file, line or record number, field);
+- writer: ``write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..errors import InputError, ParseError
+
+if TYPE_CHECKING:
+    from ..model import Bulletin
+    from ..store import Entry
+
+
+@dataclass(frozen=True)
+class Format:
+    """A registered format: its CLI name, default extension, and what it can do."""
+
+    name: str
+    extension: str
+    module: str
+    description: str
+    reads: bool
+    writes: bool
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("md", ".md", "markdown", "Markdown digest (Jinja2 template)", reads=False, writes=True),
+    Format("html", ".html", "html", "self-contained printable HTML digest", reads=False, writes=True),
+    Format("listing", ".txt", "listing", "the network's published listing format", reads=True, writes=True),
+    Format("json", ".json", "json", "JSON array, as 'whrd list --json'", reads=True, writes=True),
+    Format("jsonl", ".jsonl", "jsonl", "one JSON object per line", reads=True, writes=True),
+    Format(
+        "csv", ".csv", "csv", "CSV with a header row; lists as ';'-separated cells", reads=True, writes=True
+    ),
+    Format("atom", ".atom", "atom", "Atom 1.0 feed", reads=False, writes=True),
+)
+BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
+READERS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.reads)
+WRITERS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.writes)
+# Extensions a reader recognises, including common spellings not used when writing.
+READ_EXTENSIONS: dict[str, str] = {
+    **{f.extension: f.name for f in FORMATS if f.reads},
+    ".ndjson": "jsonl",
+    ".text": "listing",
+}
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One bad record: where it is and what is wrong."""
+
+    source: str  # file name, or "<stdin>"
+    location: str  # "line 12", "record 3"
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}, {self.location}"
+        return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class RecordErrors(ParseError):
+    """Every bad record of an input (up to a cap), reported together so one pass fixes them all."""
+
+    CAP = 20
+
+    def __init__(self, errors: Sequence[RecordError]) -> None:
+        self.errors = list(errors)
+        shown = "; ".join(str(e) for e in self.errors[: self.CAP])
+        more = len(self.errors) - self.CAP
+        suffix = f"; and {more} more" if more > 0 else ""
+        count = len(self.errors)
+        super().__init__(
+            f"{count} invalid record{'s' if count != 1 else ''}, nothing was imported: {shown}{suffix}"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriteContext:
+    """Everything a writer or a user template may use besides the entries themselves."""
+
+    title: str = "WHRD bulletins"
+    locale: str = "en"
+    group_by: str = "none"
+    include_private: bool = False
+    fields: tuple[str, ...] | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    generated: datetime | None = None
+    template: Path | None = None
+
+
+def get_format(name: str) -> Format:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise InputError(f"Unknown format {name!r}. Valid formats: {', '.join(BY_NAME)}.") from None
+
+
+def _module(fmt: Format) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{fmt.module}")
+
+
+def reader(name: str) -> Callable[..., list[Bulletin]]:
+    fmt = get_format(name)
+    if not fmt.reads:
+        raise InputError(f"The {name} format cannot be imported. Importable: {', '.join(READERS)}.")
+    return _module(fmt).read  # type: ignore[no-any-return]
+
+
+def writer(name: str) -> Callable[..., None]:
+    fmt = get_format(name)
+    if not fmt.writes:
+        raise InputError(f"The {name} format cannot be written. Formats: {', '.join(WRITERS)}.")
+    return _module(fmt).write  # type: ignore[no-any-return]
+
+
+def entry_dict(entry: Entry, *, private: bool, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """A bulletin as `whrd list --json` prints it: `id` then every model field (or the chosen ones)."""
+    data: dict[str, Any] = {"id": entry.id, **entry.bulletin.to_dict(private=private)}
+    if fields:
+        return {name: data.get(name) for name in fields}
+    return data

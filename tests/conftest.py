@@ -1,0 +1,67 @@
+"""Shared fixtures: every test gets its own archive path, a fixed 'today', and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from whrd_cli.cli import app
+
+TODAY = "2024-06-15"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_7215ffe9839bf03f.txt"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "archive.json"
+    monkeypatch.setenv("WHRD_DB", str(db))
+    monkeypatch.setenv("WHRD_TODAY", TODAY)
+    monkeypatch.setenv("WHRD_LOCK_TIMEOUT", "5")
+    monkeypatch.delenv("WHRD_DEBUG", raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    return db
+
+
+@pytest.fixture
+def db(_isolated: Path) -> Path:
+    return _isolated
+
+
+class Run:
+    """Invoke the real Typer app in-process; stdout and stderr kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Any:
+        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    def ok(self, *args: str, input: str | None = None) -> Any:
+        result = self(*args, input=input)
+        assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args, "--json").stdout)
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()
+
+
+@pytest.fixture
+def add(run: Run) -> Callable[..., int]:
+    """Add a bulletin through the CLI and return its id."""
+
+    def _add(title: str, date: str, *extra: str) -> int:
+        return int(run.ok("add", "--title", title, "--date", date, *extra).stdout.strip())
+
+    return _add
