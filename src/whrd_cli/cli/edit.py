@@ -45,9 +45,33 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a bulletin even if
 
 
 def _edit_text(text: str) -> str:
-    edited = typer.edit(text, extension=".txt", require_save=True)
-    if edited is None:
-        raise InputError("The editor was closed without saving; nothing was changed.")
+    """Open $VISUAL or $EDITOR on `text` in a private temp file; the saved text, or an error.
+
+    (Typer's bundled Click has no `edit`.) The file is 0600 and removed afterwards: it holds
+    bulletin text, which may be sensitive.
+    """
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="whrd-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        try:
+            status = subprocess.call([*shlex.split(command), name])
+        except OSError as exc:
+            raise InputError(f"Cannot run the editor {command!r}: {exc.strerror or exc}.") from exc
+        if status != 0:
+            raise InputError(f"The editor {command!r} exited with status {status}; nothing was changed.")
+        with open(name, encoding="utf-8") as fh:
+            edited = fh.read()
+    finally:
+        os.unlink(name)
+    if edited == text:
+        raise InputError("The form was not changed; nothing was saved.")
     return edited
 
 

@@ -1,0 +1,428 @@
+"""The core commands end to end through the real Typer app: add, list, show, edit, delete,
+countries, tags, where; and every kind of bad input leaving the archive byte-identical."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import Run
+
+
+@pytest.fixture
+def sample(add: Callable[..., int]) -> dict[str, int]:
+    return {
+        "radio": add(
+            "Community radio turns five",
+            "2019-02-14",
+            "-c",
+            "Honduras",
+            "-k",
+            "news",
+            "-t",
+            "Radio",
+            "-t",
+            "#WHRDs",
+            "-s",
+            "A station in Tegucigalpa.",
+            "-l",
+            "en",
+        ),
+        "alerta": add(
+            "Amenazas contra defensora",
+            "4 de marzo de 2018",
+            "-c",
+            "méxico",
+            "-k",
+            "#AlertaDefensoras",
+            "-s",
+            "Las defensoras denuncian.",
+            "--private",
+            "contact: X",
+        ),
+        "letter": add(
+            "Letter to the congress",
+            "2023-11-28",
+            "-c",
+            "HN",
+            "-c",
+            "SV",
+            "-k",
+            "OPEN LETTER",
+            "-t",
+            "whrds",
+            "--url",
+            "https://example.org/l",
+        ),
+        "old": add("Solidarity with families", "26/07/2016", "-c", "guatemala", "-l", "en"),
+    }
+
+
+def test_add_prints_id_and_stores_normalised(run: Run, sample: dict[str, int]) -> None:
+    assert sample == {"radio": 1, "alerta": 2, "letter": 3, "old": 4}
+    shown = run.json("show", "2", "--private")
+    assert shown["date"] == "2018-03-04"
+    assert shown["countries"] == ["MX"]
+    assert shown["category"] == "alert"
+    assert shown["lang"] == "es"
+    assert shown["private"] == "contact: X"
+
+
+def test_list_newest_first_with_filters(run: Run, sample: dict[str, int]) -> None:
+    ids = lambda *args: [b["id"] for b in run.json("list", *args)]  # noqa: E731
+    assert ids() == [3, 1, 2, 4]
+    assert ids("--country", "Honduras") == [3, 1]
+    assert ids("--country", "Honduras", "--country", "Mexico") == [3, 1, 2]
+    assert ids("--country", "Mesoamerica", "--since", "2019") == [3, 1]
+    assert ids("--category", "PRONUNCIAMIENTO") == []
+    assert ids("--category", "alert", "--category", "news") == [1, 2]
+    assert ids("--tag", "#whrds") == [3, 1]
+    assert ids("--since", "2018", "--until", "2019-12") == [1, 2]
+    assert ids("--since", "marzo 2018", "--until", "4 de marzo de 2018") == [2]
+    assert ids("--lang", "es") == [2]
+    assert ids("--sort", "title") == [2, 1, 3, 4]
+    assert ids("--reverse") == [4, 2, 1, 3]
+    assert ids("--limit", "2") == [3, 1]
+    assert ids("--since", "7d") == []
+
+
+def test_list_json_has_every_field_and_no_private_by_default(run: Run, sample: dict[str, int]) -> None:
+    rows = run.json("list")
+    assert set(rows[0]) == {
+        "id",
+        "title",
+        "date",
+        "category",
+        "countries",
+        "summary",
+        "truncated",
+        "tags",
+        "lang",
+        "url",
+        "source",
+        "added",
+        "updated",
+    }
+    assert all("private" not in r for r in rows)
+    assert any(r.get("private") == "contact: X" for r in run.json("list", "--private"))
+    assert not any(k.startswith("_") for r in rows for k in r)
+
+
+def test_list_to_a_pipe_is_plain_lines(run: Run, sample: dict[str, int]) -> None:
+    out = run.ok("list", "--country", "HN").stdout
+    assert out.splitlines() == [
+        "3\t2023-11-28\topen-letter\tHN,SV\tLetter to the congress",
+        "1\t2019-02-14\tnews\tHN\tCommunity radio turns five",
+    ]
+
+
+def test_list_on_a_terminal_is_a_table_with_footer(
+    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(55):
+        add(f"Bulletin {n}", "2020-01-01", "-l", "en")
+    monkeypatch.setattr("whrd_cli.cli.browse.is_terminal", lambda: True)
+    out = run.ok("list").stdout
+    assert "Showing 50 of 55 bulletins" in out
+    assert "Bulletin 54" in out
+    out = run.ok("list", "--all").stdout
+    assert "55 bulletins." in out
+
+
+def test_list_user_text_is_never_markup(
+    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add("[#WHRDAlert] and [/b] stay", "2020-01-01", "-l", "en")
+    monkeypatch.setattr("whrd_cli.cli.browse.is_terminal", lambda: True)
+    assert "[#WHRDAlert] and [/b] stay" in run.ok("list").stdout
+    assert "[#WHRDAlert] and [/b] stay" in run.ok("show", "1").stdout
+
+
+def test_show_panel(run: Run, sample: dict[str, int]) -> None:
+    out = run.ok("show", "2").stdout
+    assert "#AlertaDefensoras / Amenazas contra defensora" in out
+    assert "4 de marzo de 2018" in out
+    assert "Mexico" in out
+    assert "contact: X" not in out
+    assert "contact: X" in run.ok("show", "2", "--private").stdout
+    assert "https://example.org/l" in run.ok("show", "3").stdout
+
+
+def test_edit_fields_and_lists(run: Run, sample: dict[str, int]) -> None:
+    run.ok(
+        "edit",
+        "1",
+        "--title",
+        "Radio turns five",
+        "--add-tag",
+        "Honduras",
+        "--remove-tag",
+        "radio",
+        "--add-country",
+        "Guatemala",
+        "--remove-country",
+        "honduras",
+    )
+    b = run.json("show", "1")
+    assert b["title"] == "Radio turns five"
+    assert b["tags"] == ["WHRDs", "Honduras"]
+    assert b["countries"] == ["GT"]
+    assert b["updated"] >= b["added"]
+    run.ok("edit", "1", "--country", "SV", "--country", "NI", "--tag", "x", "--url", "")
+    b = run.json("show", "1")
+    assert (b["countries"], b["tags"], b["url"]) == (["SV", "NI"], ["x"], None)
+
+
+def test_edit_in_editor(run: Run, sample: dict[str, int], tmp_path: Path) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text().replace('Title: Community radio turns five', 'Title: Edited in editor')\n"
+        "p.write_text(t + 'Second paragraph.\\n')\n"
+    )
+    result = run("edit", "1", env={"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""})
+    assert result.exit_code == 0, result.stderr
+    b = run.json("show", "1")
+    assert b["title"] == "Edited in editor"
+    assert b["summary"].endswith("Second paragraph.")
+    assert b["tags"] == ["Radio", "WHRDs"]
+
+
+def test_add_with_editor(run: Run, tmp_path: Path) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "t = p.read_text().replace('Title: ', 'Title: Written in the editor')\n"
+        "t = t.replace('Date: ', 'Date: 15 diciembre, 2017').replace('Tags: ', 'Tags: #Agua, Territorio')\n"
+        "p.write_text(t + 'Las defensoras del agua.\\n')\n"
+    )
+    result = run("add", "--editor", "--country", "MX", env={"EDITOR": f"{sys.executable} {editor}"})
+    assert result.exit_code == 0, result.stderr
+    b = run.json("show", result.stdout.strip())
+    assert (b["title"], b["date"], b["countries"], b["tags"]) == (
+        "Written in the editor",
+        "2017-12-15",
+        ["MX"],
+        ["Agua", "Territorio"],
+    )
+    assert b["summary"] == "Las defensoras del agua."
+
+
+def test_add_prompts_on_a_terminal(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
+    result = run("add", "-l", "en", input="Prompted title\n26 January 2017\n")
+    assert result.exit_code == 0, result.stderr
+    assert run.json("show", "1")["date"] == "2017-01-26"
+
+
+def test_add_off_a_terminal_needs_fields(run: Run, db: Path) -> None:
+    result = run("add", "--date", "2017-01-26")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: --title is required (or run on a terminal to be asked, or use --editor)."
+    )
+    assert not db.exists()
+
+
+def test_duplicate_refused_then_forced(run: Run, add: Callable[..., int]) -> None:
+    add("Same title", "2017-01-26", "-l", "en")
+    result = run("add", "--title", "SAME title!", "--date", "26 January 2017", "-l", "en")
+    assert result.exit_code == 1
+    assert "Bulletin 1 already has this date, title and language" in result.stderr
+    assert (
+        run.ok("add", "--title", "Same title", "--date", "2017-01-26", "-l", "en", "--force").stdout == "2\n"
+    )
+
+
+def test_delete(run: Run, sample: dict[str, int], db: Path) -> None:
+    result = run("delete", "1")
+    assert result.exit_code == 1
+    assert "add --yes" in result.stderr
+    run.ok("delete", "1", "3", "--yes")
+    assert [b["id"] for b in run.json("list")] == [2, 4]
+    assert db.with_name("archive.json.bak").exists()
+    assert run.ok("add", "--title", "After delete", "--date", "2020-01-01").stdout == "5\n"
+
+
+def test_delete_confirms_on_a_terminal(
+    run: Run, sample: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
+    result = run("delete", "1", input="n\n")
+    assert result.exit_code == 1
+    assert len(run.json("list")) == 4
+    run.ok("delete", "1", input="y\n")
+    assert len(run.json("list")) == 3
+
+
+def test_countries_and_tags(run: Run, sample: dict[str, int]) -> None:
+    countries = {r["value"]: r["count"] for r in run.json("countries")}
+    assert countries == {"HN": 2, "MX": 1, "SV": 1, "GT": 1}
+    tags = {r["label"]: r["count"] for r in run.json("tags")}
+    assert tags == {"WHRDs": 2, "Radio": 1}
+    assert "Honduras" in run.ok("countries").stdout
+
+
+def test_read_commands_on_a_missing_archive_create_nothing(run: Run, db: Path) -> None:
+    for args in (["list"], ["countries"], ["tags"], ["list", "--json"]):
+        result = run(*args)
+        assert result.exit_code == 0
+        assert not db.exists() and not db.parent.joinpath("archive.json.lock").exists()
+    assert "does not exist yet" in run("list").stderr
+    assert run("list", "--json").stdout.strip() == "[]"
+    result = run("show", "1")
+    assert result.exit_code == 1 and "does not exist yet" in result.stderr
+
+
+def test_where_and_db_option(run: Run, tmp_path: Path, db: Path) -> None:
+    assert run.ok("where").stdout.strip() == str(db)
+    other = tmp_path / "elsewhere" / "mine.json"
+    run.ok("--db", str(other), "add", "--title", "x", "--date", "2020-01-01")
+    assert other.exists() and not db.exists()
+    assert stat.S_IMODE(other.stat().st_mode) == 0o600
+
+
+# -- bad input: one clean line, the right exit code, the archive byte-identical ----------------------
+
+BAD_INPUT = [
+    (["add", "--title", "x", "--date", "marzo 2018"], 1, "has no day"),
+    (["add", "--title", "x", "--date", "31 February 2017"], 1, "Cannot read the date"),
+    (["add", "--title", "x", "--date", "yesterday"], 1, "Cannot read the date"),
+    (["add", "--title", "x", "--date", "2020-01-01", "-c", "Hondura"], 1, "Did you mean: Honduras?"),
+    (["add", "--title", "   ", "--date", "2020-01-01"], 1, "title is empty"),
+    (["add", "--title", "a\x1bb", "--date", "2020-01-01"], 1, "control character"),
+    (["add", "--title", "x", "--date", "2020-01-01", "--url", "javascript:x"], 1, "http"),
+    (["add", "--title", "x", "--date", "2020-01-01", "--lang", "klingon"], 1, "ISO 639-1"),
+    (["show", "99"], 1, "No bulletin with id 99"),
+    (["show", "abc"], 2, ""),
+    (["edit", "99", "--title", "x"], 1, "No bulletin with id 99"),
+    (["edit", "1", "--date", "soon"], 1, "Cannot read the date"),
+    (["edit", "1", "--remove-country", "Narnia"], 1, "Unknown country"),
+    (["delete", "1", "99", "--yes"], 1, "No bulletin with id 99"),
+    (["list", "--since", "someday"], 1, "Cannot read the date"),
+    (["list", "--country", "Atlantis"], 1, "Unknown country 'Atlantis'"),
+    (["list", "--sort", "colour"], 1, "Unknown sort"),
+    (["list", "--since", "2020", "--until", "2019"], 1, "is after --until"),
+    (["list", "--limit", "0"], 2, ""),
+    (["list", "--lang", "spanish"], 1, "ISO 639-1"),
+    (["frobnicate"], 2, ""),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), BAD_INPUT)
+def test_bad_input_is_one_clean_line(
+    run: Run, add: Callable[..., int], db: Path, args: list[str], code: int, message: str
+) -> None:
+    add("Existing", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    result = run(*args)
+    assert result.exit_code == code
+    if code == 1:
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{corrupt", "not valid JSON"),
+        (b'{"_default": {}}', "not a whrd archive"),
+        (b'{"meta": {"1": {"app": "whrd", "schema": 7}}}', "newer whrd"),
+    ],
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["show", "1"],
+        ["countries"],
+        ["add", "--title", "x", "--date", "2020-01-01"],
+        ["edit", "1", "--title", "y"],
+        ["delete", "1", "--yes"],
+    ],
+)
+def test_archive_problems_exit_3_untouched(
+    run: Run, db: Path, content: bytes, message: str, args: list[str]
+) -> None:
+    db.write_bytes(content)
+    result = run(*args)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert db.read_bytes() == content
+    assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith("archive")) in (
+        ["archive.json"],
+        ["archive.json", "archive.json.lock"],
+    )
+
+
+def test_read_only_archive_exit_3(run: Run, add: Callable[..., int], db: Path) -> None:
+    add("Existing", "2020-01-01")
+    db.chmod(0o444)
+    before = db.read_bytes()
+    result = run("add", "--title", "y", "--date", "2020-01-02")
+    assert result.exit_code == 3 and "read-only" in result.stderr
+    assert db.read_bytes() == before
+    assert run("list").exit_code == 0
+
+
+def test_unwritable_folder_exit_3(run: Run, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run("--db", str(blocker / "a.json"), "add", "--title", "x", "--date", "2020-01-01")
+    assert result.exit_code == 3 and "Not a directory" in result.stderr
+
+
+def test_internal_errors_are_one_line(
+    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add("Existing", "2020-01-01")
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("secret bulletin text")
+
+    monkeypatch.setattr("whrd_cli.store.Archive.get", boom)
+    result = run("show", "1")
+    assert result.exit_code == 70
+    assert "secret bulletin text" not in result.stderr
+    assert "internal error (RuntimeError)" in result.stderr
+
+
+def test_console_script_runs_as_a_module(tmp_path: Path) -> None:
+    env = {**os.environ, "WHRD_DB": str(tmp_path / "a.json")}
+    out = subprocess.run(
+        [sys.executable, "-m", "whrd_cli", "--version"], capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 0 and out.stdout.startswith("whrd ")
+    out = subprocess.run(
+        [sys.executable, "-m", "whrd_cli", "show", "1"], capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+
+
+def test_help_lists_every_command_with_an_example(run: Run) -> None:
+    out = run.ok("--help").stdout
+    for command in ("add", "list", "show", "edit", "delete", "countries", "tags"):
+        assert command in out
+        assert "Example:" in run.ok(command, "--help").stdout
+    assert "Exit codes" in out
+
+
+def test_sample_archive_is_valid(run: Run) -> None:
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample.json"
+    if not sample.exists():
+        pytest.skip("data/sample.json not built yet")
+    rows = json.loads(run.ok("--db", str(sample), "list", "--json").stdout)
+    assert len(rows) >= 20
+    assert {r["lang"] for r in rows} == {"en", "es"}
+    honduras = run.ok("--db", str(sample), "list", "--country", "Honduras").stdout
+    assert honduras.count("\n") >= 4

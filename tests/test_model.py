@@ -1,0 +1,205 @@
+"""The bulletin model, countries and categories: normalisation in one place, errors that help."""
+
+from __future__ import annotations
+
+import pytest
+
+from whrd_cli.categories import category_label, normalise_category
+from whrd_cli.countries import country_name, find_countries, resolve_countries, resolve_country
+from whrd_cli.errors import CountryError, DateError, ValidationError
+from whrd_cli.lang import detect_language
+from whrd_cli.model import Bulletin, dedupe_key
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Honduras", "HN"),
+        ("honduras", "HN"),
+        ("HONDURAS", "HN"),
+        ("México", "MX"),
+        ("mexico", "MX"),
+        ("MX", "MX"),
+        ("mx", "MX"),
+        ("MEX", "MX"),
+        ("El Salvador", "SV"),
+        ("el  salvador", "SV"),
+        ("Panamá", "PA"),
+        ("Belice", "BZ"),
+        ("Estados Unidos", "US"),
+        ("United States", "US"),
+        ("Bolivia", "BO"),
+        ("Perú", "PE"),
+        ("Brasil", "BR"),
+        ("Brazil", "BR"),
+    ],
+)
+def test_resolve_country(text: str, code: str) -> None:
+    assert resolve_country(text) == code
+
+
+def test_unknown_country_suggests() -> None:
+    with pytest.raises(CountryError, match=r"Unknown country 'Hondura'\. Did you mean: Honduras\?"):
+        resolve_country("Hondura")
+    with pytest.raises(CountryError, match="Did you mean: Guatemala"):
+        resolve_country("Guatamala")
+    with pytest.raises(CountryError, match="Unknown country 'Atlantis'"):
+        resolve_country("Atlantis")
+    with pytest.raises(CountryError, match="empty"):
+        resolve_country("  ")
+
+
+def test_regions_stand_for_their_countries() -> None:
+    assert set(resolve_countries("Mesoamerica")) == {"MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA"}
+    assert "MX" not in resolve_countries("Centroamérica")
+    assert set(resolve_countries("central america")) == set(resolve_countries("Centroamérica"))
+    assert resolve_countries("Honduras") == ("HN",)
+
+
+def test_country_names_in_both_languages() -> None:
+    assert country_name("MX") == "Mexico"
+    assert country_name("MX", "es") == "México"
+    assert country_name("BO") == "Bolivia"
+    assert country_name("BO", "es") == "Bolivia"
+    assert country_name("PA", "es") == "Panamá"
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("a radio station in Honduras", ["HN"]),
+        ("desde Tegucigalpa y San Salvador", ["HN", "SV"]),
+        ("Huehuetenango, Guatemala", ["GT"]),
+        ("in Guatemala City", ["GT"]),
+        ("en la Ciudad de Guatemala", ["GT"]),
+        ("came to Mexico City", ["MX"]),
+        ("en MÉXICO y en Panamá", ["MX", "PA"]),
+        ("New Mexico and Nuevo México are not Mexico", ["MX"]),
+        ("Hondurans and Guatemalan defenders", []),  # demonyms only resemble a country
+        ("Central American Mothers", []),
+        ("Mesoamerican Migrant Movement", []),
+        ("Chad and Jordan signed the letter", []),  # given names, not countries, in prose
+        ("Papua New Guinea", ["PG"]),
+        ("", []),
+    ],
+)
+def test_find_countries(text: str, codes: list[str]) -> None:
+    assert find_countries(text) == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("NEWS", "news"),
+        ("Noticias", "news"),
+        ("#WHRDAlert", "alert"),
+        ("WHRDAlert", "alert"),
+        ("#AlertaDefensoras", "alert"),
+        ("OPEN LETTER", "open-letter"),
+        ("Carta Abierta", "open-letter"),
+        ("open-letter", "open-letter"),
+        ("STATEMENT", "statement"),
+        ("PRONUNCIAMIENTO", "statement"),
+        ("Informe", "report"),
+        ("Press Release", "statement"),
+        ("Video Interview", "video-interview"),
+        ("Entrevista ÚNICA", "entrevista-unica"),
+        ("  ", None),
+    ],
+)
+def test_normalise_category(text: str, key: str | None) -> None:
+    assert normalise_category(text) == key
+
+
+def test_category_labels() -> None:
+    assert category_label("alert") == "#WHRDAlert"
+    assert category_label("alert", "es") == "#AlertaDefensoras"
+    assert category_label("statement", "es") == "PRONUNCIAMIENTO"
+    assert category_label("video-interview") == "VIDEO INTERVIEW"
+
+
+def test_create_normalises() -> None:
+    b = Bulletin.create(
+        title="  Radio  turns three ",
+        date="26 January 2017",
+        countries=["honduras", "HN", "México"],
+        tags=["#WHRDs", "whrds", "#Radio"],
+        category="NEWS",
+        summary="  A radio station.\r\nSecond line.  ",
+        lang="EN",
+    )
+    assert b.title == "Radio turns three"
+    assert b.date == "2017-01-26"
+    assert b.countries == ("HN", "MX")
+    assert b.tags == ("WHRDs", "Radio")
+    assert b.category == "news"
+    assert b.summary == "A radio station.\nSecond line."
+    assert b.lang == "en"
+
+
+def test_language_detected_when_not_given() -> None:
+    es = Bulletin.create(title="Defensoras de la tierra", date="2017-01-26", summary="Las mujeres y el agua")
+    en = Bulletin.create(title="Defenders of the land", date="2017-01-26", summary="The women and the water")
+    assert (es.lang, en.lang) == ("es", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Las defensoras del territorio denuncian amenazas contra sus familias", "es"),
+        ("The network calls on the government to protect the defenders", "en"),
+        ("Honduras", None),
+        ("", None),
+    ],
+)
+def test_detect_language(text: str, lang: str | None) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"title": "   "}, ValidationError, "title is empty"),
+        ({"title": "bad\x00title"}, ValidationError, "control character"),
+        ({"title": "two\nlines"}, ValidationError, "line break"),
+        ({"title": "bidi \u202e trick"}, ValidationError, "control character"),
+        ({"summary": "bell\x07"}, ValidationError, "control character"),
+        ({"date": "31 February 2017"}, DateError, "Cannot read"),
+        ({"date": "marzo 2018"}, DateError, "no day"),
+        ({"countries": ["Narnia"]}, CountryError, "Unknown country"),
+        ({"lang": "english"}, ValidationError, "ISO 639-1"),
+        ({"url": "javascript:alert(1)"}, ValidationError, "http"),
+    ],
+)
+def test_create_refuses(changes: dict[str, object], error: type[Exception], message: str) -> None:
+    fields: dict[str, object] = {"title": "A title", "date": "2017-01-26", **changes}
+    with pytest.raises(error, match=message):
+        Bulletin.create(**fields)  # type: ignore[arg-type]
+
+
+def test_from_dict_round_trip_and_unknown_fields() -> None:
+    b = Bulletin.create(title="Título", date="2018-03-04", countries=["MX"], tags=["a"], lang="es")
+    assert Bulletin.from_dict(b.to_dict()) == b
+    assert Bulletin.from_dict({"id": 3, **b.to_dict()}) == b
+    with pytest.raises(ValidationError, match="Unknown field: colour"):
+        Bulletin.from_dict({**b.to_dict(), "colour": "red"})
+    with pytest.raises(ValidationError, match="title is missing"):
+        Bulletin.from_dict({"date": "2018-03-04"})
+    with pytest.raises(ValidationError, match="list of strings"):
+        Bulletin.from_dict({"title": "x", "date": "2018-03-04", "tags": [1, 2]})
+    with pytest.raises(ValidationError, match="must be text"):
+        Bulletin.from_dict({"title": 5, "date": "2018-03-04"})
+
+
+def test_private_left_out_on_request() -> None:
+    b = Bulletin.create(title="x", date="2018-03-04", private="secret")
+    assert b.to_dict()["private"] == "secret"
+    assert "private" not in b.to_dict(private=False)
+
+
+def test_dedupe_key_folds_case_accents_and_punctuation() -> None:
+    assert dedupe_key("2017-01-26", "“La Rojita” is 3 years old!", "en") == dedupe_key(
+        "2017-01-26", '"la rojita" IS 3 years old', "en"
+    )
+    assert dedupe_key("2017-01-26", "Mujeres", "es") != dedupe_key("2017-01-26", "Mujeres", "en")
+    assert dedupe_key("2017-01-26", "Acción", "es") == dedupe_key("2017-01-26", "accion", "es")
