@@ -8,11 +8,13 @@ pycountry ships, located without executing the package.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import gettext
 import importlib.util
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -109,10 +111,9 @@ def _data() -> _Data:
     base = _pycountry_dir()
     with open(base / "databases" / "iso3166-1.json", encoding="utf-8") as fh:
         entries = json.load(fh)["3166-1"]
-    try:
+    es: Callable[[str], str] = str  # a trimmed install without locales: English names only
+    with contextlib.suppress(OSError):
         es = gettext.translation("iso3166-1", base / "locales", languages=["es"]).gettext
-    except OSError:  # a trimmed install without locales: English names only
-        es = str
 
     countries: dict[str, Country] = {}
     index: dict[str, str] = {}
