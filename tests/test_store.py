@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -28,7 +29,9 @@ def test_new_archive_is_private_and_valid(tmp_path: Path) -> None:
     assert archive.add(bulletin(1)) == 1
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     data = json.loads(path.read_text())
-    assert data["meta"]["1"] == {"app": "whrd", "schema": 1, "next_id": 2}
+    meta = data["meta"]["1"]
+    assert re.fullmatch(r"[0-9a-f]{32}", meta.pop("uid"))  # the archive's stable id (Atom ids)
+    assert meta == {"app": "whrd", "schema": 1, "next_id": 2}
     assert data["bulletins"]["1"]["title"] == "Bulletin number 1"
 
 

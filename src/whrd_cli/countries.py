@@ -73,14 +73,39 @@ _ALIASES: dict[str, str] = {
     "reino unido": "GB",
     "mejico": "MX",
     "holland": "NL",
+    # ISO writes these only as "Congo, The Democratic Republic of the"; people write them this way.
+    "democratic republic of the congo": "CD",
+    "dr congo": "CD",
+    "republica democratica del congo": "CD",
+    "rd congo": "CD",
 }
 
 # Text that contains a country name but is not about that country.
-_BLOCKERS = ("new mexico", "nuevo mexico", "new guinea")
+_BLOCKERS = ("new mexico", "nuevo mexico", "new guinea", "new jersey")
 
 # Names that are common words or given names before they are countries; found in a summary
 # they are not taken as a country (as an explicit --country they still are).
-_AMBIGUOUS_IN_TEXT = frozenset({"chad", "jordan", "georgia", "turkey", "guinea", "niger", "india"})
+_AMBIGUOUS_IN_TEXT = frozenset(
+    {
+        "chad",
+        "jordan",
+        "georgia",
+        "turkey",
+        "guinea",
+        "niger",
+        "india",
+        # English and Spanish words, places and given names common in Latin American bulletins:
+        # "reunion"/"reunión" (a meeting), Granada (Nicaragua), Santa Lucía and Santa Elena
+        # (towns in Honduras, Guatemala, Ecuador), Guadalupe and Libia (given names), jersey.
+        "reunion",
+        "granada",
+        "santa lucia",
+        "santa elena",
+        "guadalupe",
+        "libia",
+        "jersey",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,10 @@ def _data() -> _Data:
 
     countries: dict[str, Country] = {}
     index: dict[str, str] = {}
+    # "Congo, The Democratic Republic of the" -> "Congo" is only a fragment; it must not take the
+    # name that ISO gives Congo (CG), and a fragment shared by two countries (Korea, Virgin
+    # Islands) names neither. Full names are indexed first; unambiguous fragments after.
+    fragments: dict[str, set[str]] = {}
     for entry in entries:
         code = entry["alpha_2"]
         name = entry.get("common_name") or entry["name"]
@@ -129,9 +158,12 @@ def _data() -> _Data:
         for found in filter(None, names):
             index.setdefault(fold(found), code)
             if "," in found:
-                index.setdefault(fold(found.split(",")[0]), code)
+                fragments.setdefault(fold(found.split(",")[0]), set()).add(code)
         index[fold(entry["alpha_3"])] = code
         index[code.casefold()] = code
+    for fragment, codes in fragments.items():
+        if len(codes) == 1:
+            index.setdefault(fragment, next(iter(codes)))
     for alias, code in _ALIASES.items():
         index.setdefault(alias, code)
     alpha3 = frozenset(fold(entry["alpha_3"]) for entry in entries)
@@ -158,6 +190,11 @@ def resolve_country(text: str) -> str:
     if code:
         return code
     raise CountryError(f"Unknown country {text.strip()!r}.{_suggest(key)}")
+
+
+def spellings(code: str) -> tuple[str, ...]:
+    """Every folded name, alias and code that resolves to `code`, for writers that must name it."""
+    return tuple(name for name, found in _data().index.items() if found == code)
 
 
 def resolve_countries(text: str) -> tuple[str, ...]:

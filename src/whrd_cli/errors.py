@@ -65,6 +65,10 @@ class OutputError(WhrdError):
     """An output file that cannot or must not be written."""
 
 
+class TemplateError(InputError):
+    """A user's digest template that cannot be read or rendered; names the file and line."""
+
+
 class ArchiveError(WhrdError):
     """The archive file itself cannot be used: corrupt, foreign, newer, locked or unwritable."""
 

@@ -7,6 +7,7 @@ clearly wins the answer is None and the caller decides (a `--lang` option, or a 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .dates import fold
 
@@ -102,3 +103,32 @@ def detect_language(text: str) -> str | None:
     if en == es or (max(en, es) < 2 and abs(en - es) < 2):
         return None
     return "en" if en > es else "es"
+
+
+def language_name(code: str, locale: str = "en") -> str:
+    """The name of an ISO 639-1 code in English or Spanish (pycountry's data); unknown codes as given."""
+    names = _language_names().get(code)
+    if names is None:
+        return code
+    return names[1] if locale == "es" else names[0]
+
+
+@cache
+def _language_names() -> dict[str, tuple[str, str]]:
+    """alpha-2 code -> (English, Spanish), read from pycountry's files without importing it (~40 ms)."""
+    import gettext
+    import json
+
+    from .countries import _pycountry_dir  # one place that finds the data files
+
+    base = _pycountry_dir()
+    with open(base / "databases" / "iso639-3.json", encoding="utf-8") as fh:
+        entries = json.load(fh)["639-3"]
+    try:
+        catalogue: gettext.NullTranslations = gettext.translation(
+            "iso639-3", base / "locales", languages=["es"]
+        )
+    except OSError:  # a trimmed install without locales: English names only
+        catalogue = gettext.NullTranslations()
+    es = catalogue.gettext
+    return {e["alpha_2"]: (e["name"], es(e["name"])) for e in entries if "alpha_2" in e}

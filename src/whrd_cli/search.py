@@ -1,12 +1,575 @@
-"""Full-text search. (Derived search data: filled in by the search work; see issue 5.)"""
+"""Full-text search: folding, stemming, the query language, BM25F ranking, snippets and match spans.
+
+Guarantees:
+- matching ignores case, accents and word endings: text and query both go through `fold` and then
+  the Snowball stemmer of the bulletin's language (English, Spanish; other languages match on
+  folded words). The query is stemmed in every language the archive holds and each bulletin is
+  compared in its own, so `defensora` finds `defensoras` and `mining` finds `mines`;
+- the work that does not depend on the query is done at write time: `index_fields` gives each
+  stored bulletin one compact string of its stems (`_fts1`), written in the same atomic write as
+  the bulletin, so it can never disagree with it. A bulletin without it (an archive from before
+  search, or from an older index version) is indexed on the fly: results never depend on it;
+- ranking is BM25F (a title match weighs more than a summary match), ties newest first;
+- match spans are character offsets into the original, accented text.
+
+Never prints. The stemmers are imported on first use, so importing this module is cheap.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import heapq
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
-from .model import Bulletin
+from .errors import QueryError
+
+if TYPE_CHECKING:
+    from .model import Bulletin
+
+# The derived field. The version is in the name: a change of layout or tokenising takes a new
+# name, and bulletins carrying only the old one are indexed on the fly until `whrd reindex`.
+INDEX_KEY = "_fts1"
+# Stored layout: " <title stems> | <summary stems> | <tag stems> ". Tokens never contain a space
+# or "|", so a needle " a b " can only match whole, adjacent tokens inside one field.
+_SEP = "|"
+
+STEMMERS = {"en": "english", "es": "spanish"}
+SCOPES = ("title", "tag", "country")
+
+# BM25F: per-field weight and length normalisation; k1 saturates repeated matches.
+K1 = 1.2
+TITLE_WEIGHT, SUMMARY_WEIGHT, TAG_WEIGHT = 3.0, 1.0, 1.5
+TITLE_B, SUMMARY_B = 0.5, 0.75
+SNIPPET_WIDTH = 160
+
+_WORD = re.compile(r"\w+")
+# Accents and other combining marks of the Latin, Greek and Cyrillic scripts (after NFKD).
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_MARK = re.compile(f"[{_MARKS}]+")
+# A word in original text, its accents included, so its span covers the whole written word.
+_TEXT_WORD = re.compile(f"[\\w{_MARKS}]+")
+_SCOPE = re.compile(r"(title|tag|country):", re.IGNORECASE)
+_QUOTES = str.maketrans(dict.fromkeys("“”„«»＂", '"'))
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (`Sánchez` → `sanchez`); C-speed, for indexing and verifying."""
+    if text.isascii():
+        return text.lower()
+    return _MARK.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    return _WORD.findall(fold(text))
+
+
+def words_with_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) for each word of the original text; offsets into `text` itself."""
+    found: list[tuple[int, int, str]] = []
+    for match in _TEXT_WORD.finditer(text):
+        for part in _WORD.findall(fold(match.group())):  # `½` folds to `1⁄2`: two words, one span
+            found.append((match.start(), match.end(), part))
+    return found
+
+
+@cache
+def stemmer(lang: str) -> Callable[[str], str]:
+    """The word → stem function for a language; identity where Snowball has none we use."""
+    name = STEMMERS.get(lang)
+    if name is None:
+        return str
+    import snowballstemmer
+
+    # Vocabulary is Zipfian: a modest cache answers almost every word after the first thousand.
+    return lru_cache(maxsize=1 << 16)(snowballstemmer.stemmer(name).stemWord)
+
+
+def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
+    """The stored search string of one bulletin (see `_SEP` for its layout)."""
+    stem = stemmer(lang)
+
+    def field(text: str) -> str:
+        return " ".join(map(stem, words(text)))
+
+    return f" {field(title)} {_SEP} {field(summary)} {_SEP} {field(' '.join(tags))} "
 
 
 def index_fields(bulletin: Bulletin) -> dict[str, Any]:
     """Derived fields the store keeps beside each bulletin for fast search."""
-    return {}
+    return {INDEX_KEY: index_text(bulletin.title, bulletin.summary, bulletin.tags, bulletin.lang)}
+
+
+def _index_of(raw: Mapping[str, Any]) -> str | None:
+    value = raw.get(INDEX_KEY)
+    return value if isinstance(value, str) else None
+
+
+def _index_raw(raw: Mapping[str, Any]) -> str:
+    return index_text(raw.get("title") or "", raw.get("summary") or "", raw.get("tags") or (), _lang(raw))
+
+
+def _lang(raw: Mapping[str, Any]) -> str:
+    return raw.get("lang") or "en"
+
+
+# -- the query language ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words that must stand next to each other, in order (most often just one word)."""
+
+    words: tuple[str, ...]  # folded
+    exact: bool = False  # quoted: these very words (folded), not any form of them
+    field: str | None = None  # None: title, summary or tags; "title": the title only
+
+
+@dataclass(frozen=True)
+class Tag:
+    """`tag:name`: the bulletin carries this tag (compared folded, as `--tag` does)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Countries:
+    """`country:name`: the bulletin is about one of these countries (resolved as `--country`)."""
+
+    codes: frozenset[str]
+
+
+Atom = Words | Tag | Countries
+
+
+@dataclass(frozen=True)
+class Query:
+    """Every clause must match (a clause matches when any of its atoms does); no excluded atom may."""
+
+    text: str
+    clauses: tuple[tuple[Atom, ...], ...]
+    excluded: tuple[Atom, ...] = ()
+
+    @property
+    def positive_words(self) -> tuple[Words, ...]:
+        """The word atoms that rank and highlight, each once."""
+        seen: dict[Words, None] = {}
+        for clause in self.clauses:
+            for atom in clause:
+                if isinstance(atom, Words):
+                    seen.setdefault(atom)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class _Lexeme:
+    text: str
+    raw: str
+    quoted: bool = False
+    negated: bool = False
+    scope: str | None = None
+
+    @property
+    def is_or(self) -> bool:
+        return self.text == "OR" and not (self.quoted or self.negated or self.scope)
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    """Split a query into terms: `[-][scope:]word` or `[-][scope:]"a phrase"`."""
+    lexemes: list[_Lexeme] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
+        if negated:
+            i += 1
+        scope = None
+        found = _SCOPE.match(text, i)
+        if found:
+            scope = found.group(1).lower()
+            i = found.end()
+        if i < n and text[i] == '"':
+            close = text.find('"', i + 1)
+            if close < 0:
+                raise QueryError(
+                    f'Unbalanced quote in the query {text.strip()!r}: close the phrase with a second ".'
+                )
+            lexemes.append(_Lexeme(text[i + 1 : close], text[start : close + 1], True, negated, scope))
+            i = close + 1
+            continue
+        end = i
+        while end < n and not text[end].isspace() and text[end] != '"':
+            end += 1
+        lexemes.append(_Lexeme(text[i:end], text[start:end], False, negated, scope))
+        i = end
+    return lexemes
+
+
+def _atom(lexeme: _Lexeme) -> Atom | None:
+    """The atom a term stands for; None for a term with no words in it (stray punctuation)."""
+    if lexeme.quoted and not lexeme.text.strip():
+        raise QueryError(f"The phrase {lexeme.raw!r} is empty: put words between the quotes.")
+    if lexeme.scope and not lexeme.text.strip():
+        raise QueryError(
+            f"{lexeme.scope}: needs a word after it, as in {lexeme.scope}:{_SCOPE_EXAMPLE[lexeme.scope]}."
+        )
+    if lexeme.scope == "country":
+        from .countries import resolve_countries
+
+        return Countries(frozenset(resolve_countries(lexeme.text)))
+    if lexeme.scope == "tag":
+        from .dates import fold as fold_like_filters
+
+        name = fold_like_filters(lexeme.text.strip().lstrip("#"))
+        if not name:
+            raise QueryError(f"tag: needs a tag after it, as in tag:{_SCOPE_EXAMPLE['tag']}.")
+        return Tag(name)
+    found = tuple(words(lexeme.text))
+    if not found:
+        if lexeme.scope or lexeme.quoted:
+            raise QueryError(f"{lexeme.raw!r} has no words to search for.")
+        return None
+    return Words(found, exact=lexeme.quoted, field=lexeme.scope)
+
+
+_SCOPE_EXAMPLE = {"title": "mining", "tag": "WHRDAlert", "country": "honduras"}
+
+
+def parse_query(text: str) -> Query:
+    """Parse the query language; raises QueryError with a message that says how to fix it.
+
+    Words must all match; `"a phrase"` matches those words next to each other, as written
+    (case and accents aside); `-word` excludes; `a OR b` matches either; `title:`, `tag:` and
+    `country:` restrict a word (or phrase) to the title, the tags, or the bulletin's countries.
+    """
+    cleaned = unicodedata.normalize("NFC", text.translate(_QUOTES))
+    lexemes = _lex(cleaned)
+    if not lexemes:
+        raise QueryError("The query is empty: give words to search for, e.g. whrd search mining.")
+    groups: list[list[_Lexeme]] = []
+    joining = False
+    for lexeme in lexemes:
+        if lexeme.is_or:
+            if not groups or joining:
+                raise QueryError('OR needs a word on each side, as in "mining OR minería".')
+            joining = True
+        elif joining:
+            groups[-1].append(lexeme)
+            joining = False
+        else:
+            groups.append([lexeme])
+    if joining:
+        raise QueryError('OR needs a word on each side, as in "mining OR minería".')
+
+    clauses: list[tuple[Atom, ...]] = []
+    excluded: list[Atom] = []
+    for group in groups:
+        if len(group) > 1 and any(lexeme.negated for lexeme in group):
+            shown = " OR ".join(lexeme.raw for lexeme in group)
+            raise QueryError(
+                f"An excluded word cannot be part of an OR ({shown!r}); exclude it on its own, "
+                f'as in "mining -coal".'
+            )
+        atoms = [atom for atom in map(_atom, group) if atom is not None]
+        if not atoms:
+            continue
+        if group[0].negated:
+            excluded.extend(atoms)
+        else:
+            clauses.append(tuple(dict.fromkeys(atoms)))
+    if not clauses:
+        if excluded:
+            raise QueryError(
+                f"The query {text.strip()!r} only excludes words; add a word to search for, "
+                f'as in "mothers -disappeared".'
+            )
+        raise QueryError(f"The query {text.strip()!r} has no words to search for.")
+    return Query(text=text.strip(), clauses=tuple(clauses), excluded=tuple(excluded))
+
+
+# -- searching ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching bulletin: its id, its relevance and its stored dict."""
+
+    id: int
+    score: float
+    raw: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The best hits (all, or the first `limit`), how many matched, and how many lacked an index."""
+
+    hits: list[Hit]
+    total: int
+    unindexed: int = 0
+
+
+class _Corpus:
+    """The searched bulletins as parallel lists, so each scan is one tight loop over strings."""
+
+    def __init__(self, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        self.rows = rows
+        texts = [_index_of(raw) for _id, raw in rows]
+        self.unindexed = 0
+        for i, text in enumerate(texts):
+            if text is None:
+                texts[i] = _index_raw(rows[i][1])
+                self.unindexed += 1
+        self.texts: list[str] = texts  # type: ignore[assignment]
+        self.langs: list[str] = [raw.get("lang") or "en" for _id, raw in rows]
+        self._needles: dict[tuple[Words, str], str] = {}
+
+    def needle(self, atom: Words, lang: str) -> str:
+        """The atom as it appears in an index string of this language: ` stem stem `."""
+        key = (atom, lang)
+        found = self._needles.get(key)
+        if found is None:
+            stem = stemmer(lang)
+            found = self._needles[key] = f" {' '.join(map(stem, atom.words))} "
+        return found
+
+    def scan(self, atom: Words) -> set[int]:
+        """Positions whose index holds the atom's stems (exact atoms still need `verify`)."""
+        texts, langs = self.texts, self.langs
+        needles = {lang: self.needle(atom, lang) for lang in set(langs)}
+        distinct = set(needles.values())
+        if len(distinct) == 1:
+            (only,) = distinct
+            hits = {i for i, text in enumerate(texts) if only in text}
+        else:
+            hits = {i for i, text in enumerate(texts) if any(n in text for n in distinct)}
+            hits = {i for i in hits if needles[langs[i]] in texts[i]}
+        if atom.field == "title":
+            hits = {i for i in hits if texts[i].find(needles[langs[i]], 0, texts[i].find(_SEP)) >= 0}
+        return hits
+
+    def verify(self, atom: Words, i: int) -> bool:
+        """An exact atom against the bulletin's own words (its index holds only stems)."""
+        raw = self.rows[i][1]
+        needle = f" {' '.join(atom.words)} "
+        fields = [raw.get("title") or ""]
+        if atom.field is None:
+            fields += [raw.get("summary") or "", " ".join(raw.get("tags") or ())]
+        return any(needle in f" {' '.join(words(text))} " for text in fields)
+
+    def matches(self, atom: Atom, i: int, scanned: Mapping[Words, set[int]]) -> bool:
+        if isinstance(atom, Words):
+            hits = scanned.get(atom)
+            if hits is None:
+                return self._scan_one(atom, i) and (not atom.exact or self.verify(atom, i))
+            return i in hits and (not atom.exact or self.verify(atom, i))
+        raw = self.rows[i][1]
+        if isinstance(atom, Tag):
+            from .dates import fold as fold_like_filters
+
+            return any(fold_like_filters(tag) == atom.name for tag in raw.get("tags") or ())
+        return not atom.codes.isdisjoint(raw.get("countries") or ())
+
+    def _scan_one(self, atom: Words, i: int) -> bool:
+        text = self.texts[i]
+        end = text.find(_SEP) if atom.field == "title" else len(text)
+        return text.find(self.needle(atom, self.langs[i]), 0, end) >= 0
+
+    def averages(self) -> tuple[float, float]:
+        """Mean title and summary lengths (in index characters), from an even sample."""
+        step = max(1, len(self.texts) // 4096)
+        sample = self.texts[::step] or [f" {_SEP}  {_SEP} "]
+        titles = summaries = 0
+        for text in sample:
+            bar = text.find(_SEP)
+            titles += bar
+            summaries += text.find(_SEP, bar + 1) - bar
+        return max(titles / len(sample), 1.0), max(summaries / len(sample), 1.0)
+
+
+def search(
+    rows: Sequence[tuple[int, Mapping[str, Any]]], query: Query, *, limit: int | None = None
+) -> SearchResult:
+    """Rank the stored bulletins (id, dict) that match the query; the best `limit`, or all.
+
+    `rows` is the searched collection (already narrowed by any filter): document frequencies
+    and average lengths come from it.
+    """
+    corpus = _Corpus(rows)
+    ranked = query.positive_words
+    scanned = {atom: corpus.scan(atom) for atom in ranked}
+
+    candidates: set[int] | None = None
+    # Word-only clauses first: their sets are ready; tag and country atoms are tested one by one.
+    for clause in sorted(query.clauses, key=lambda c: not all(isinstance(a, Words) for a in c)):
+        candidates = _clause_matches(corpus, clause, scanned, candidates)
+    assert candidates is not None  # a Query always has a clause
+    for atom in query.excluded:
+        candidates = {i for i in candidates if not corpus.matches(atom, i, {})}
+
+    score = _scorer(corpus, ranked, scanned)
+
+    def key(i: int) -> tuple[float, str, int]:
+        return (score(i), rows[i][1].get("date") or "", rows[i][0])
+
+    if limit is not None and limit < len(candidates):
+        order = heapq.nlargest(limit, candidates, key=key)
+    else:
+        order = sorted(candidates, key=key, reverse=True)
+    hits = [Hit(rows[i][0], round(score(i), 4), rows[i][1]) for i in order]
+    return SearchResult(hits=hits, total=len(candidates), unindexed=corpus.unindexed)
+
+
+def _clause_matches(
+    corpus: _Corpus, clause: Sequence[Atom], scanned: Mapping[Words, set[int]], pool: set[int] | None
+) -> set[int]:
+    """Positions (within `pool`, if given) where at least one of the clause's atoms matches."""
+    if all(isinstance(atom, Words) for atom in clause):
+        found: set[int] = set()
+        for atom in clause:
+            assert isinstance(atom, Words)
+            hits = scanned[atom] if pool is None else scanned[atom] & pool
+            found |= {i for i in hits if corpus.verify(atom, i)} if atom.exact else hits
+        return found
+    candidates = range(len(corpus.rows)) if pool is None else pool
+    return {i for i in candidates if any(corpus.matches(atom, i, scanned) for atom in clause)}
+
+
+def _scorer(
+    corpus: _Corpus, ranked: Sequence[Words], scanned: Mapping[Words, set[int]]
+) -> Callable[[int], float]:
+    """BM25F over title, summary and tags; memoised, since sorting asks for a score more than once."""
+    total = max(len(corpus.texts), 1)
+    idf = {
+        atom: math.log(1 + (total - len(scanned[atom]) + 0.5) / (len(scanned[atom]) + 0.5)) for atom in ranked
+    }
+    avg_title, avg_summary = corpus.averages()
+    texts, langs = corpus.texts, corpus.langs
+    memo: dict[int, float] = {}
+
+    def score(i: int) -> float:
+        found = memo.get(i)
+        if found is not None:
+            return found
+        text = texts[i]
+        bar1 = text.find(_SEP)
+        bar2 = text.find(_SEP, bar1 + 1)
+        title_norm = 1 - TITLE_B + TITLE_B * bar1 / avg_title
+        summary_norm = 1 - SUMMARY_B + SUMMARY_B * (bar2 - bar1) / avg_summary
+        value = 0.0
+        for atom in ranked:
+            if i not in scanned[atom]:
+                continue
+            needle = corpus.needle(atom, langs[i])
+            weighted = TITLE_WEIGHT * text.count(needle, 0, bar1) / title_norm
+            if atom.field is None:
+                weighted += SUMMARY_WEIGHT * text.count(needle, bar1, bar2) / summary_norm
+                weighted += TAG_WEIGHT * text.count(needle, bar2)
+            value += idf[atom] * weighted * (K1 + 1) / (K1 + weighted)
+        memo[i] = value
+        return value
+
+    return score
+
+
+# -- highlighting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """A piece of text and the (start, end) character spans of the matches in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Highlights:
+    """What a result shows: the title, and the part of the summary around the best match."""
+
+    title: Highlighted
+    snippet: Highlighted
+
+
+def match_spans(text: str, atoms: Iterable[Words], lang: str) -> tuple[tuple[int, int], ...]:
+    """Spans of `text` (original, accented) covering each match of the atoms, merged and sorted."""
+    tokens = words_with_spans(text)
+    folded = [word for _s, _e, word in tokens]
+    stem = stemmer(lang)
+    stems = [stem(word) for word in folded]
+    spans: list[tuple[int, int]] = []
+    for atom in atoms:
+        wanted = list(atom.words) if atom.exact else [stem(word) for word in atom.words]
+        have = folded if atom.exact else stems
+        size = len(wanted)
+        for j in range(len(tokens) - size + 1):
+            if have[j : j + size] == wanted:
+                spans.append((tokens[j][0], tokens[j + size - 1][1]))
+    return _merge(spans)
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def highlight(query: Query, raw: Mapping[str, Any], *, width: int = SNIPPET_WIDTH) -> Highlights:
+    """The title and a snippet of the summary around its best match, with the matches' spans."""
+    atoms = query.positive_words
+    lang = _lang(raw)
+    title = raw.get("title") or ""
+    summary = raw.get("summary") or ""
+    title_spans = match_spans(title, atoms, lang)
+    summary_spans = match_spans(summary, [a for a in atoms if a.field is None], lang)
+    return Highlights(Highlighted(title, title_spans), snippet(summary, summary_spans, width=width))
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]], *, width: int = SNIPPET_WIDTH) -> Highlighted:
+    """At most about `width` characters of `text` around the densest run of matches, on word
+    boundaries, with `…` where text was cut; spans are moved to the snippet's own offsets."""
+    flat = text.replace("\r", " ").replace("\n", " ")  # same length: spans stay valid
+    if len(flat) <= width:
+        return Highlighted(flat, tuple(spans))
+    start = max(0, _densest(spans, width) - width // 5) if spans else 0
+    if start:
+        space = flat.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 else 0
+    end = min(len(flat), start + width)
+    if end < len(flat):
+        space = flat.rfind(" ", start + 1, end + 1)
+        if space > start:
+            end = space
+    body = flat[start:end]
+    stripped = body.lstrip()
+    start += len(body) - len(stripped)
+    body = stripped.rstrip()
+    end = start + len(body)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(flat) else ""
+    shift = len(prefix) - start
+    inside = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
+    return Highlighted(prefix + body + suffix, inside)
+
+
+def _densest(spans: Sequence[tuple[int, int]], width: int) -> int:
+    """Start of the match whose window (a fifth before it, the rest after) holds most matches."""
+    lead = width // 5
+
+    def inside(anchor: int) -> int:
+        low = anchor - lead
+        return sum(1 for start, end in spans if low <= start and end <= low + width)
+
+    best = max(range(len(spans)), key=lambda k: (inside(spans[k][0]), -k))
+    return spans[best][0]

@@ -1,20 +1,51 @@
-"""Counting bulletins by a field: the one counting code behind `stats`, `countries` and `tags`."""
+"""Counting bulletins: the one counting code behind `stats`, `countries` and `tags`.
+
+Everything here works on the stored dicts (`Archive.select`), never on `Bulletin` objects: the
+overview of 100,000 bulletins must cost a few passes of `Counter` over dicts, not 100,000 objects.
+Nothing here prints; the CLI renders the rows or dumps them as JSON.
+
+What a share means: the number of the bulletins in the selection that a row counts, divided by
+the number of bulletins in the selection. Category, language, year and month give each bulletin
+exactly one row, so their shares add up to 1. A bulletin with two countries (or two tags) counts
+once in each of their rows, and a bulletin with none counts in no row; so country and tag shares
+can add up to more or less than 1, and each still reads "this share of the bulletins names it".
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 from .dates import fold
+
+if TYPE_CHECKING:
+    from .filters import Filter
+    from .store import Archive
+
+DIMENSIONS: tuple[str, ...] = ("country", "category", "lang", "tag", "year", "month")
+PERIODS: tuple[str, ...] = ("year", "month")
+# The overview charts by month while its span is at most this many months, else by year.
+MAX_MONTHS_CHARTED = 36
+
+_PREFIX = {"year": 4, "month": 7, "day": 10}
+_OTHER = {"en": "other", "es": "otros"}
+_NONE = {"en": "(none)", "es": "(sin dato)"}
+
+Raw = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class Count:
-    """One row of a count: the stored value, how it reads, how many bulletins, their share."""
+    """One row of a count: the stored value, how it reads, how many bulletins, their share.
 
-    value: str
+    `value` is None only for the "other" row that `top` adds, so it cannot clash with a real value.
+    """
+
+    value: str | None
     label: str
     count: int
     share: float
@@ -23,23 +54,71 @@ class Count:
         return {"value": self.value, "label": self.label, "count": self.count, "share": self.share}
 
 
-def _values(raw: Mapping[str, Any], by: str) -> Iterable[str]:
+@dataclass(frozen=True)
+class Overview:
+    """The archive (or a selection) at a glance; `period` says whether `by_period` is by month or year."""
+
+    total: int
+    first: str | None
+    last: str | None
+    period: str
+    by_country: list[Count]
+    by_category: list[Count]
+    by_lang: list[Count]
+    by_period: list[Count]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--json` shape of issue 7, keys in that order (the period unit shows in the values)."""
+        return {
+            "total": self.total,
+            "first": self.first,
+            "last": self.last,
+            "by_country": [row.to_dict() for row in self.by_country],
+            "by_category": [row.to_dict() for row in self.by_category],
+            "by_lang": [row.to_dict() for row in self.by_lang],
+            "by_period": [row.to_dict() for row in self.by_period],
+        }
+
+
+def check_dimension(by: str) -> str:
+    """The dimension named by a user (any case), or an InputError listing the valid ones."""
+    key = by.strip().lower()
+    if key not in DIMENSIONS:
+        from .errors import InputError
+
+        raise InputError(f"Unknown --by {by!r}. Valid values: {', '.join(DIMENSIONS)}.")
+    return key
+
+
+# -- counting ------------------------------------------------------------------------------------
+
+
+def _tally(raws: Sequence[Raw], by: str) -> Counter[str]:
+    """How many bulletins carry each value; one C-level `Counter` pass per dimension."""
     if by == "country":
-        return raw.get("countries") or ()
+        return Counter(chain.from_iterable(raw.get("countries") or () for raw in raws))
     if by == "tag":
-        return raw.get("tags") or ()
+        # Count exact spellings first, then merge case/accent variants under the first one seen:
+        # folding the few distinct spellings instead of every tag of every bulletin.
+        spellings = Counter(chain.from_iterable(raw.get("tags") or () for raw in raws))
+        merged: Counter[str] = Counter()
+        first: dict[str, str] = {}
+        for spelling, count in spellings.items():
+            merged[first.setdefault(fold(spelling), spelling)] += count
+        return merged
     if by == "category":
-        return (raw.get("category") or "",)
+        return Counter(raw.get("category") or "" for raw in raws)
     if by == "lang":
-        return (raw.get("lang") or "",)
-    if by == "year":
-        return (raw["date"][:4],)
-    if by == "month":
-        return (raw["date"][:7],)
-    raise ValueError(f"cannot count by {by!r}")
+        return Counter(raw.get("lang") or "" for raw in raws)
+    if by in _PREFIX:
+        n = _PREFIX[by]
+        return Counter(raw["date"][:n] for raw in raws)
+    raise ValueError(f"cannot count by {by!r}")  # a bug: the CLI checks the dimension first
 
 
 def _label(value: str, by: str, locale: str) -> str:
+    if not value and by in ("category", "lang"):
+        return _NONE.get(locale, _NONE["en"])
     if by == "country":
         from .countries import country_name
 
@@ -47,26 +126,144 @@ def _label(value: str, by: str, locale: str) -> str:
     if by == "category":
         from .categories import category_name
 
-        return category_name(value or None, locale) or ("(sin categoría)" if locale == "es" else "(none)")
+        return category_name(value, locale)
+    if by == "lang":
+        from .lang import language_name
+
+        return language_name(value, locale)
     return value
 
 
-def count_by(raws: Iterable[Mapping[str, Any]], by: str, *, locale: str = "en") -> list[Count]:
-    """Counts sorted by count (then value); tags count case-insensitively under their first spelling.
+def _share(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
 
-    A bulletin with two countries counts once for each, so shares are of bulletins, not of rows.
-    """
-    counter: Counter[str] = Counter()
-    spelling: dict[str, str] = {}
-    total = 0
-    for raw in raws:
-        total += 1
-        for value in _values(raw, by):
-            if by == "tag":
-                value = spelling.setdefault(fold(value), value)
-            counter[value] += 1
-    rows = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+def _rows(counter: Mapping[str, int], values: Iterable[str], by: str, total: int, locale: str) -> list[Count]:
     return [
-        Count(value, _label(value, by, locale), count, round(count / total, 4) if total else 0.0)
-        for value, count in rows
+        Count(value, _label(value, by, locale), counter.get(value, 0), _share(counter.get(value, 0), total))
+        for value in values
     ]
+
+
+def _month_index(value: str) -> int:
+    return int(value[:4]) * 12 + int(value[5:7]) - 1
+
+
+def periods_between(start: str, end: str, unit: str) -> list[str]:
+    """Every `YYYY` or `YYYY-MM` from the period of date `start` to that of `end`, inclusive."""
+    if unit == "year":
+        return [f"{year:04d}" for year in range(int(start[:4]), int(end[:4]) + 1)]
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(_month_index(start), _month_index(end) + 1)]
+
+
+def _period_rows(
+    days: Mapping[str, int], unit: str, total: int, span: tuple[str, str] | None, locale: str
+) -> list[Count]:
+    """Chronological rows with empty periods as 0, from the span's start (or first date) to its end."""
+    if not days:
+        return []
+    start, end = min(days), max(days)
+    if span is not None:
+        start, end = min(start, span[0]), max(end, span[1])
+    n = _PREFIX[unit]
+    counter: Counter[str] = Counter()
+    for day, count in days.items():
+        counter[day[:n]] += count
+    return _rows(counter, periods_between(start, end, unit), unit, total, locale)
+
+
+def _as_sequence(raws: Iterable[Raw]) -> Sequence[Raw]:
+    return raws if isinstance(raws, Sequence) else list(raws)
+
+
+def count_by(
+    raws: Iterable[Raw], by: str, *, locale: str = "en", span: tuple[str, str] | None = None
+) -> list[Count]:
+    """Rows for one dimension: periods in time order with empty ones as 0, the rest by count then value.
+
+    Tags count case- and accent-insensitively under their first spelling. `span` (two ISO dates)
+    widens the periods to cover it, so a chosen year shows all twelve months.
+    """
+    selected = _as_sequence(raws)
+    total = len(selected)
+    if by in PERIODS:
+        return _period_rows(_tally(selected, "day"), by, total, span, locale)
+    counter = _tally(selected, by)
+    ordered = sorted(counter, key=lambda value: (-counter[value], value))
+    return _rows(counter, ordered, by, total, locale)
+
+
+def chart_unit(start: str, end: str) -> str:
+    """`month` while the span is short enough to chart month by month, else `year`."""
+    return "month" if _month_index(end) - _month_index(start) < MAX_MONTHS_CHARTED else "year"
+
+
+def overview(raws: Iterable[Raw], *, locale: str = "en", span: tuple[str, str] | None = None) -> Overview:
+    """Total, first and last date, and counts by country, category, language and period."""
+    selected = _as_sequence(raws)
+    total = len(selected)
+    days = _tally(selected, "day")
+    first, last = (min(days), max(days)) if days else (None, None)
+    unit = "month"
+    if first and last:
+        unit = chart_unit(min(first, span[0]) if span else first, max(last, span[1]) if span else last)
+    return Overview(
+        total=total,
+        first=first,
+        last=last,
+        period=unit,
+        by_country=count_by(selected, "country", locale=locale),
+        by_category=count_by(selected, "category", locale=locale),
+        by_lang=count_by(selected, "lang", locale=locale),
+        by_period=_period_rows(days, unit, total, span, locale),
+    )
+
+
+def top(rows: Sequence[Count], n: int | None, *, total: int, locale: str = "en") -> list[Count]:
+    """The `n` largest rows (in their given order) and one "other" row summing the rest.
+
+    Periods keep their time order: the busiest `n` are kept where they fall. The "other" share is
+    its count over `total`, the same meaning as every other row's share.
+    """
+    if n is None or len(rows) <= n:
+        return list(rows)
+    ranked = sorted(range(len(rows)), key=lambda i: (-rows[i].count, i))
+    kept = set(ranked[:n])
+    rest = sum(row.count for i, row in enumerate(rows) if i not in kept)
+    other = Count(None, _OTHER.get(locale, _OTHER["en"]), rest, _share(rest, total))
+    return [row for i, row in enumerate(rows) if i in kept] + [other]
+
+
+# -- the span a chart covers ---------------------------------------------------------------------
+
+
+def chart_span(archive: Archive, flt: Filter, *, today: date) -> tuple[str, str] | None:
+    """The dates the period rows cover: --since/--until where given, else the archive's first/last.
+
+    An --until in the future stops at today (or the archive's last date, if later): charting
+    empty months to come says nothing. None when the archive is empty.
+    """
+    dates = [raw["date"] for _id, raw in archive.raw_items()]
+    if not dates:
+        return None
+    first, last = min(dates), max(dates)
+    start = flt.since or first
+    end = min(flt.until, max(last, today.isoformat())) if flt.until else last
+    return start, max(start, end)
+
+
+def top_overview(view: Overview, n: int | None, *, locale: str = "en") -> Overview:
+    """The overview with its country, category and language lists cut to `n` plus "other".
+
+    The period list is a time line, so it is never cut.
+    """
+    if n is None:
+        return view
+    from dataclasses import replace
+
+    return replace(
+        view,
+        by_country=top(view.by_country, n, total=view.total, locale=locale),
+        by_category=top(view.by_category, n, total=view.total, locale=locale),
+        by_lang=top(view.by_lang, n, total=view.total, locale=locale),
+    )

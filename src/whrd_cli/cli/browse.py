@@ -165,7 +165,7 @@ def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> Non
         return
     from ..render import counts_table, make_console
 
-    make_console().print(counts_table(((r.value, r.label, r.count) for r in rows), value_header=header))
+    make_console().print(counts_table(((r.value or "", r.label, r.count) for r in rows), value_header=header))
 
 
 @app.command()

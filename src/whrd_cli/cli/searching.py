@@ -1,3 +1,152 @@
-"""whrd search: full-text search over the archive (issue 5)."""
+"""Search commands: `search` (ranked full-text search with highlights) and `reindex`."""
 
 from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperCommand
+
+from . import app
+from .browse import AllOpt, JsonOpt, LimitOpt, PrivateOpt
+from .common import (
+    CategoryOpt,
+    CountryOpt,
+    LangOpt,
+    SinceOpt,
+    TagOpt,
+    UntilOpt,
+    build_filter,
+    is_terminal,
+    missing_archive_note,
+    note,
+    open_archive,
+    print_json,
+)
+
+TERMINAL_ROWS = 20
+# Below this many bulletins without search data, indexing them on the fly costs too little to nag.
+REINDEX_HINT = 1000
+
+
+class _SearchCommand(TyperCommand):
+    """Says how to pass an exclusion when the shell hands `-word` to the option parser."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            exc.message = (
+                f"{exc.message} To exclude a word, quote the query or put -- before it: "
+                f"whrd search 'mothers {exc.option_name}' or whrd search -- mothers {exc.option_name}"
+            )
+            raise
+
+
+@app.command(cls=_SearchCommand)
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...",
+            help='Words (all must match), "a phrase", -word, a OR b, title:word, tag:name, country:name.',
+            show_default=False,
+        ),
+    ],
+    country: CountryOpt = None,
+    category: CategoryOpt = None,
+    tag: TagOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    lang: LangOpt = None,
+    limit: LimitOpt = None,
+    all_: AllOpt = False,
+    json_: JsonOpt = False,
+    private: PrivateOpt = False,
+) -> None:
+    """Search titles, summaries and tags, best matches first, in English and Spanish.
+
+    Case, accents and word endings are ignored: defensora finds Defensoras, Sanchez finds
+    Sánchez, mining finds mines. Words must all match; "a phrase" matches those words together;
+    -word excludes; a OR b matches either; title:word looks in titles only; tag:name and
+    country:name (like --country) narrow the results. Quote a query that has -word or quotes.
+
+    On a terminal: the 20 best, with the matches highlighted (--limit N, --all). To a pipe: one
+    tab-separated line per bulletin (id, date, category, country codes, title), all of them.
+    --json: the bulletins as 'list --json' prints them, each with its score.
+
+    Example: whrd search 'defensoras "consulta previa" -mexico' --since 2020
+    """
+    from ..search import parse_query
+    from ..search import search as run_search
+
+    parsed = parse_query(" ".join(query))
+    flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
+    archive = open_archive(ctx)
+    if missing_archive_note(archive):
+        if json_:
+            print_json([])
+        return
+    shown = limit
+    if shown is None and not all_ and not json_ and is_terminal():
+        shown = TERMINAL_ROWS
+    result = run_search(archive.select(flt), parsed, limit=shown)
+    if result.unindexed >= REINDEX_HINT:
+        note(
+            f"{result.unindexed} bulletins have no search index yet, so this search was slower; "
+            "run 'whrd reindex' once to build it."
+        )
+    from ..store import Entry, to_bulletin
+
+    entries = [(Entry(hit.id, to_bulletin(hit.raw)), hit) for hit in result.hits]
+    if json_:
+        from ..formats import entry_dict
+
+        print_json([_json_hit(entry_dict(entry, private=private), hit.score) for entry, hit in entries])
+        return
+    if not result.total:
+        note("No bulletins match.")
+        return
+    if not is_terminal():
+        from ..render import plain_line
+
+        sys.stdout.write("".join(f"{plain_line(entry)}\n" for entry, _hit in entries))
+        return
+    from ..render import make_console, search_table
+    from ..search import highlight
+
+    console = make_console()
+    console.print(search_table((entry, highlight(parsed, hit.raw)) for entry, hit in entries))
+    total = result.total
+    if len(entries) < total:
+        console.print(
+            f"Showing the {len(entries)} best of {total} matching bulletins; "
+            f"{total - len(entries)} more with --limit N or --all.",
+            style="whrd.muted",
+        )
+    else:
+        console.print(f"{total} matching bulletin{'s' if total != 1 else ''}.", style="whrd.muted")
+
+
+def _json_hit(data: dict[str, Any], score: float) -> dict[str, Any]:
+    data["score"] = score
+    return data
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the search data stored with every bulletin, in one write.
+
+    Searching works without it, only slower: needed once for an archive written by a whrd
+    without search (or an older search index). The bulletins themselves do not change.
+
+    Example: whrd reindex
+    """
+    archive = open_archive(ctx)
+    if missing_archive_note(archive):
+        return
+    count = archive.reindex()
+    note(f"Reindexed {count} bulletin{'s' if count != 1 else ''}.")

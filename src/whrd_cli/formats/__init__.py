@@ -34,16 +34,52 @@ class Format:
     description: str
     reads: bool
     writes: bool
+    # The shipped Jinja2 template of a digest format; only these take --template and --group-by.
+    template: str | None = None
+    # Whether the writer honours `WriteContext.fields` (--fields).
+    selects_fields: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("md", ".md", "markdown", "Markdown digest (Jinja2 template)", reads=False, writes=True),
-    Format("html", ".html", "html", "self-contained printable HTML digest", reads=False, writes=True),
-    Format("listing", ".txt", "listing", "the network's published listing format", reads=True, writes=True),
-    Format("json", ".json", "json", "JSON array, as 'whrd list --json'", reads=True, writes=True),
-    Format("jsonl", ".jsonl", "jsonl", "one JSON object per line", reads=True, writes=True),
     Format(
-        "csv", ".csv", "csv", "CSV with a header row; lists as ';'-separated cells", reads=True, writes=True
+        "md",
+        ".md",
+        "markdown",
+        "Markdown digest (Jinja2 template)",
+        reads=False,
+        writes=True,
+        template="digest.md.j2",
+    ),
+    Format(
+        "html",
+        ".html",
+        "html",
+        "self-contained printable HTML digest",
+        reads=False,
+        writes=True,
+        template="digest.html.j2",
+    ),
+    Format("listing", ".txt", "listing", "the network's published listing format", reads=True, writes=True),
+    Format(
+        "json",
+        ".json",
+        "json",
+        "JSON array, as 'whrd list --json'",
+        reads=True,
+        writes=True,
+        selects_fields=True,
+    ),
+    Format(
+        "jsonl", ".jsonl", "jsonl", "one JSON object per line", reads=True, writes=True, selects_fields=True
+    ),
+    Format(
+        "csv",
+        ".csv",
+        "csv",
+        "CSV with a header row; lists as ';'-separated cells",
+        reads=True,
+        writes=True,
+        selects_fields=True,
     ),
     Format("atom", ".atom", "atom", "Atom 1.0 feed", reads=False, writes=True),
 )
@@ -100,6 +136,8 @@ class WriteContext:
     filters: dict[str, Any] = field(default_factory=dict)
     generated: datetime | None = None
     template: Path | None = None
+    # The archive's stable UUID (`Archive.stable_id`), so feed ids survive re-exports.
+    archive_id: str = ""
 
 
 def get_format(name: str) -> Format:

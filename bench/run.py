@@ -1,0 +1,772 @@
+"""Time every whrd command as a whole process, beside its floors and the sqlite-utils reference.
+
+    python bench/run.py                          # 1k, 10k, 100k; writes bench/results/latest.md
+    python bench/run.py --sizes 1000,10000 --runs 7 --only search
+
+Each command runs as a fresh process with stdout to a pipe, as a script would run it: one warm-up
+round, then N rounds. Rounds go through every command in turn (round-robin), so background noise
+spreads over all rows instead of landing on one. A row reports the median wall time, its ratio to
+the floor app measured in the same rounds, the peak RSS (from `os.wait4` per process) and the peak
+RSS divided by the archive file's size. Commands whrd does not have yet show "n/a"; a command that
+fails shows its exit code and first line of stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # bench/ is a folder of scripts, not a package
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+DEFAULT_SIZES = generate.SIZES
+DEFAULT_RUNS = 5
+BIG = 100_000
+BIG_RUNS = 3  # a full 100k round takes ~1 min; 3 rounds keep the whole run under ~10 min
+RUN_TIMEOUT = 600.0
+
+QUERY_ONE = "mining"
+QUERY_TWO = "defensoras territorio"
+QUERY_PHRASE = '"community radio"'
+SEARCH_LIMIT = 20
+ADD_ARGS = (
+    "--title",
+    "Bench: threats against a water defender in Intibucá",
+    "--date",
+    "2024-06-01",
+    "--country",
+    "Honduras",
+    "--category",
+    "alert",
+    "--tag",
+    "WHRDAlert",
+    "--lang",
+    "en",
+    "--summary",
+    "The network warns of threats against a water defender who opposed a dam on the river. "
+    "We call on the authorities to provide protective measures agreed with her.",
+)
+
+
+# -- running one process ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    max_rss_kb: int
+    exit_code: int
+    stdout_bytes: int
+    stderr: str
+
+
+# Peak RSS: `os.wait4` reports a child's ru_maxrss, but on Linux that includes the image the child
+# had before exec, i.e. a copy of this runner (fork/vfork shares or copies the parent's pages, and
+# exec records their high-water mark): every row would read >= the runner's ~30 MB. GNU time forks
+# from its own ~1 MB image, so its %M is the command's own peak. Without it, wait4's figure is kept
+# and flagged as an upper bound.
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
+def run_once(argv: Sequence[str], *, env: dict[str, str], stdout_file: Path | None = None) -> Sample:
+    """One process, stdout to a pipe (or a file), timed from spawn to reap."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(suffix=".rss") as rss:
+        command = list(argv)
+        if GNU_TIME:
+            command = [GNU_TIME, "-f", "%M", "-o", rss.name, *command]
+        out_fh = open(stdout_file, "wb") if stdout_file else None  # noqa: SIM115
+        try:
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out_fh if out_fh else subprocess.PIPE,
+                stderr=err,
+                env=env,
+            )
+            size = 0
+            if proc.stdout is not None:
+                while chunk := proc.stdout.read(1 << 16):
+                    size += len(chunk)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+            if proc.stdout is not None:
+                proc.stdout.close()
+        finally:
+            if out_fh:
+                out_fh.close()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+        max_rss_kb = int(usage.ru_maxrss)
+        if GNU_TIME:
+            lines = Path(rss.name).read_text().split()
+            max_rss_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return Sample(seconds, max_rss_kb, proc.returncode, size, stderr)
+
+
+# -- what is measured ---------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One row: a command line, what to prepare before each run, and its target at this size."""
+
+    name: str
+    argv: list[str]
+    kind: str  # "floor", "whrd", "ref"
+    needs: str | None = None  # a whrd subcommand that must exist, or "sqlite-utils"
+    setup: Callable[[], None] | None = None
+    stdout_file: Path | None = None
+    target: str = ""  # human text
+    check: Callable[[Row, Section], bool | None] | None = None
+    reference: str | None = None  # the name of the sqlite-utils row doing the same work
+    rss_file: Path | None = None  # file that RSS is compared with (None: the archive)
+
+
+@dataclass
+class Row:
+    case: Case
+    samples: list[Sample] = field(default_factory=list)
+    status: str = "ok"  # ok, n/a, error
+    note: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(s.seconds for s in self.samples) if self.samples else None
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        return max(s.max_rss_kb for s in self.samples) / 1024 if self.samples else None
+
+
+@dataclass
+class Section:
+    size: int
+    runs: int
+    archive: Path
+    archive_bytes: int
+    corpus_bytes: int
+    ref_bytes: int | None
+    build: str
+    rows: list[Row] = field(default_factory=list)
+
+    def row(self, name: str) -> Row | None:
+        return next((r for r in self.rows if r.case.name == name), None)
+
+    @property
+    def floor(self) -> float | None:
+        row = self.row(FLOOR)
+        return row.median if row and row.status == "ok" else None
+
+
+FLOOR = "floor app (Typer + Rich + TinyDB, 1 document)"
+
+
+def _within_floor(factor: float) -> Callable[[Row, Section], bool | None]:
+    def check(row: Row, section: Section) -> bool | None:
+        if row.median is None or section.floor is None:
+            return None
+        return row.median <= factor * section.floor
+
+    return check
+
+
+def _under(seconds: float) -> Callable[[Row, Section], bool | None]:
+    def check(row: Row, section: Section) -> bool | None:
+        return None if row.median is None else row.median < seconds
+
+    return check
+
+
+def _under_and_vs_ref(seconds: float, factor: float) -> Callable[[Row, Section], bool | None]:
+    def check(row: Row, section: Section) -> bool | None:
+        if row.median is None:
+            return None
+        ref = section.row(row.case.reference or "")
+        ok = row.median < seconds
+        if ref and ref.median:
+            ok = ok and row.median <= factor * ref.median
+        return ok
+
+    return check
+
+
+def tool(name: str) -> str | None:
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
+def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, work: Path) -> list[Case]:
+    whrd = generate.whrd_command()
+    db = ["--db", str(archive)]
+    py = sys.executable
+    small = size <= 10_000
+    big = size >= BIG
+
+    def within(factor: float) -> tuple[str, Callable[[Row, Section], bool | None] | None]:
+        return (f"≤ {factor}× floor", _within_floor(factor)) if small else ("", None)
+
+    def read_target(kind: str) -> tuple[str, Callable[[Row, Section], bool | None] | None]:
+        if small:
+            return within(1.5)
+        if big and kind == "search":
+            return "< 1 s, ≤ 2× sqlite-utils", _under_and_vs_ref(1.0, 2.0)
+        if big:
+            return "< 1 s", _under(1.0)
+        return "", None
+
+    cases: list[Case] = [
+        Case("python -c pass", [py, "-c", "pass"], "floor"),
+        Case(FLOOR, [py, str(BENCH / "floor_app.py"), str(work / "floor.json")], "floor"),
+        Case(
+            "floor app on this archive (stock TinyDB JSON load)",
+            [py, str(BENCH / "floor_app.py"), str(archive)],
+            "floor",
+        ),
+    ]
+    t, c = within(1.2)
+    cases.append(Case("whrd --help", [*whrd, "--help"], "whrd", target=t, check=c))
+
+    add_copy = work / f"add-{size}.json"
+
+    def reset_add() -> None:
+        _remove_archive(add_copy)
+        shutil.copyfile(archive, add_copy)
+
+    if small:
+        t, c = within(1.5)
+    elif big:
+        t, c = "< 1.5 s", _under(1.5)
+    else:
+        t, c = "", None
+    cases.append(
+        Case(
+            "whrd add (into a copy)",
+            [*whrd, "--db", str(add_copy), "add", *ADD_ARGS],
+            "whrd",
+            setup=reset_add,
+            target=t,
+            check=c,
+        )
+    )
+    t, c = read_target("list")
+    cases.append(
+        Case(
+            "whrd list --country Honduras",
+            [*whrd, *db, "list", "--country", "Honduras"],
+            "whrd",
+            target=t,
+            check=c,
+            reference="sqlite-utils: list --country HN",
+        )
+    )
+    cases.append(
+        Case(
+            "whrd list --since 2020 --category alert",
+            [*whrd, *db, "list", "--since", "2020", "--category", "alert"],
+            "whrd",
+            target=t,
+            check=c,
+            reference="sqlite-utils: list --since 2020 --category alert",
+        )
+    )
+    for label, query in (("one word", QUERY_ONE), ("two words", QUERY_TWO), ("phrase", QUERY_PHRASE)):
+        t, c = read_target("search")
+        cases.append(
+            Case(
+                f"whrd search {query} --limit {SEARCH_LIMIT}",
+                [*whrd, *db, "search", query, "--limit", str(SEARCH_LIMIT)],
+                "whrd",
+                needs="search",
+                target=t,
+                check=c,
+                reference=f"sqlite-utils: search {label}",
+            )
+        )
+    t, c = read_target("show")
+    show_id = str(max(1, size // 2))
+    cases.append(
+        Case(
+            "whrd show ID (the middle one)",
+            [*whrd, *db, "show", show_id],
+            "whrd",
+            target=t,
+            check=c,
+            reference="sqlite-utils: show (one row by id)",
+        )
+    )
+    t, c = read_target("stats")
+    cases.append(Case("whrd stats", [*whrd, *db, "stats"], "whrd", needs="stats", target=t, check=c))
+    for fmt in ("md", "html"):
+        out = work / f"export-{size}.{fmt}"
+        t, c = ("< 5 s", _under(5.0)) if big and fmt == "md" else ("", None)
+        cases.append(
+            Case(
+                f"whrd export --format {fmt} (whole archive)",
+                [*whrd, *db, "export", "--format", fmt, "@OUTPUT", str(out)],
+                "whrd",
+                needs="export",
+                setup=lambda out=out: out.unlink(missing_ok=True),
+                target=t,
+                check=c,
+            )
+        )
+    imported = work / f"import-{size}.json"
+    t, c = ("< 15 s", _under(15.0)) if big else ("", None)
+    cases.append(
+        Case(
+            "whrd import (whole corpus, empty archive)",
+            [*whrd, "--db", str(imported), "import", str(corpus)],
+            "whrd",
+            needs="import",
+            setup=lambda: _remove_archive(imported),
+            target=t,
+            check=c,
+            rss_file=imported,
+        )
+    )
+
+    su = tool("sqlite-utils")
+    if su and ref_db is not None:
+        ref = str(ref_db)
+        cols = ["-c", "date", "-c", "category", "-c", "countries", "-c", "title"]
+        listing = (
+            "select rowid, date, category, countries, title from bulletins where {} "
+            "order by date desc, rowid desc"
+        )
+        cases += [
+            Case(
+                "sqlite-utils: list --country HN",
+                [
+                    su,
+                    "query",
+                    ref,
+                    listing.format(
+                        "exists (select 1 from json_each(bulletins.countries) where value = 'HN')"
+                    ),
+                    "--tsv",
+                ],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+            Case(
+                "sqlite-utils: list --since 2020 --category alert",
+                [su, "query", ref, listing.format("date >= '2020-01-01' and category = 'alert'"), "--tsv"],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+            Case(
+                "sqlite-utils: search one word",
+                [su, "search", ref, "bulletins", QUERY_ONE, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+            Case(
+                "sqlite-utils: search two words",
+                [su, "search", ref, "bulletins", QUERY_TWO, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+            Case(
+                "sqlite-utils: search phrase",
+                [su, "search", ref, "bulletins", QUERY_PHRASE, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+            Case(
+                "sqlite-utils: show (one row by id)",
+                [su, "query", ref, f"select rowid, * from bulletins where rowid = {show_id}"],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+        ]
+        ref_new = work / f"ref-import-{size}.db"
+        cases.append(
+            Case(
+                "sqlite-utils: insert --nl + enable-fts (import)",
+                [
+                    "/bin/sh",
+                    "-c",
+                    '"$0" insert "$1" bulletins "$2" --nl && "$0" enable-fts "$1" bulletins '
+                    "title summary --fts5",
+                    su,
+                    str(ref_new),
+                    str(corpus),
+                ],
+                "ref",
+                needs="sqlite-utils",
+                setup=lambda: ref_new.unlink(missing_ok=True),
+                rss_file=ref_new,
+            )
+        )
+    return cases
+
+
+def _remove_archive(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + ".lock"), *path.parent.glob(f".{path.name}.whrd-tmp-*")):
+        stale.unlink(missing_ok=True)
+    for backup in path.parent.glob(f"{path.name}.bak*"):
+        backup.unlink(missing_ok=True)
+
+
+def build_ref(corpus: Path, folder: Path) -> Path | None:
+    """The sqlite-utils reference: the same corpus in SQLite with an FTS5 index on title and summary."""
+    su = tool("sqlite-utils")
+    if not su:
+        return None
+    db = folder / corpus.name.replace("corpus-", "ref-").replace(".jsonl", ".db")
+    stamp = db.with_name(db.name + ".stamp")
+    fingerprint = f"{corpus.name} {_version('sqlite-utils')}"
+    if db.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return db
+    db.unlink(missing_ok=True)
+    subprocess.run([su, "insert", str(db), "bulletins", str(corpus), "--nl"], check=True)
+    subprocess.run([su, "enable-fts", str(db), "bulletins", "title", "summary", "--fts5"], check=True)
+    stamp.write_text(fingerprint)
+    return db
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _export_output_option(env: dict[str, str]) -> str | None:
+    """How `whrd export` takes its output file (`--output`/`-o`), or None for stdout."""
+    done = subprocess.run(
+        [*generate.whrd_command(), "export", "--help"], capture_output=True, text=True, env=env, check=False
+    )
+    text = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
+    for option in ("--output", "--out", "-o"):
+        if re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text):
+            return option
+    return None
+
+
+def prepare(cases: list[Case], env: dict[str, str], available: dict[str, bool], rows: list[Row]) -> None:
+    for case in cases:
+        row = Row(case)
+        rows.append(row)
+        if case.needs and not available.get(case.needs, False):
+            row.status = "n/a"
+            row.note = "not installed" if case.needs == "sqlite-utils" else f"no `whrd {case.needs}` yet"
+            continue
+        if "@OUTPUT" in case.argv:
+            at = case.argv.index("@OUTPUT")
+            option = available.get("export-option")
+            if isinstance(option, str):
+                case.argv[at] = option
+            else:  # the digest goes to stdout: send it to the file
+                case.stdout_file = Path(case.argv[at + 1])
+                del case.argv[at : at + 2]
+
+
+def measure(section: Section, env: dict[str, str], *, warmup: int, pattern: re.Pattern[str] | None) -> None:
+    live = [r for r in section.rows if r.status == "ok"]
+    if pattern:
+        live = [r for r in live if r.case.kind == "floor" or pattern.search(r.case.name)]
+        section.rows = [r for r in section.rows if r.case.kind == "floor" or pattern.search(r.case.name)]
+    for round_no in range(warmup + section.runs):
+        for row in live:
+            if row.status != "ok":
+                continue
+            if row.case.setup:
+                row.case.setup()
+            sample = run_once(row.case.argv, env=env, stdout_file=row.case.stdout_file)
+            if sample.exit_code != 0:
+                row.status = "error"
+                first = next((ln for ln in sample.stderr.splitlines() if ln.strip()), "")
+                row.note = f"exit {sample.exit_code}: {first[:120]}"
+                row.samples.clear()
+                continue
+            if round_no >= warmup:
+                row.samples.append(sample)
+        print(f"  {section.size:>7,}: round {round_no + 1}/{warmup + section.runs} done", file=sys.stderr)
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def _fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _mb(n: int | None) -> str:
+    return "" if n is None else f"{n / 1e6:.1f} MB"
+
+
+def section_table(section: Section) -> list[str]:
+    floor = section.floor
+    lines = [
+        f"### {section.size:,} bulletins",
+        "",
+        f"Archive {_mb(section.archive_bytes)} (corpus JSONL {_mb(section.corpus_bytes)}"
+        + (f", sqlite-utils reference with FTS5 {_mb(section.ref_bytes)}" if section.ref_bytes else "")
+        + f"); built with {section.build}; median of {section.runs} runs after a warm-up.",
+        "",
+        "| command | median | × floor | vs sqlite-utils | peak RSS | RSS ÷ file | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|:-:|",
+    ]
+    for row in section.rows:
+        case = row.case
+        if row.status != "ok":
+            lines.append(f"| {case.name} | {row.status} ({row.note}) | | | | | {case.target} | |")
+            continue
+        med = row.median
+        ratio = f"{med / floor:.2f}×" if med is not None and floor else ""
+        vs_ref = ""
+        ref = section.row(case.reference) if case.reference else None
+        if ref and ref.status == "ok" and ref.median and med is not None:
+            vs_ref = f"{med / ref.median:.2f}×"
+        rss = row.peak_rss_mb
+        file_path = case.rss_file or (section.archive if case.kind == "whrd" else None)
+        per_file = ""
+        if rss is not None and file_path is not None and file_path.exists() and file_path.stat().st_size:
+            per_file = f"{rss * 1024 * 1024 / file_path.stat().st_size:.1f}×"
+        met = ""
+        if case.check:
+            verdict = case.check(row, section)
+            met = "" if verdict is None else ("yes" if verdict else "**no**")
+        lines.append(
+            f"| {case.name} | {_fmt_s(med)} | {ratio} | {vs_ref} | {rss:.0f} MB | {per_file} "
+            f"| {case.target} | {met} |"
+        )
+    return lines
+
+
+def growth_table(sections: list[Section]) -> list[str]:
+    by_size = {s.size: s for s in sections}
+    if 10_000 not in by_size or BIG not in by_size:
+        return []
+    small, big = by_size[10_000], by_size[BIG]
+    lines = [
+        "### Growth from 10,000 to 100,000 bulletins",
+        "",
+        "Linear growth is 10× in the work above the floor (median minus the floor app's median).",
+        "",
+        "| command | 10k | 100k | time ×  | work above floor × |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in big.rows:
+        if row.case.kind != "whrd" or row.status != "ok":
+            continue
+        other = small.row(row.case.name)
+        if other is None or other.status != "ok" or not other.median or not row.median:
+            continue
+        work = ""
+        if small.floor and big.floor and other.median > small.floor:
+            work = f"{(row.median - big.floor) / (other.median - small.floor):.1f}×"
+        lines.append(
+            f"| {row.case.name} | {_fmt_s(other.median)} | {_fmt_s(row.median)} | "
+            f"{row.median / other.median:.1f}× | {work} |"
+        )
+    return lines
+
+
+def environment() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=BENCH.parent, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "-"
+    dirty = bool(git("status", "--porcelain", "--", "src"))
+    return {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit + (" + uncommitted changes in src/" if dirty else ""),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "versions": {
+            d: _version(d) for d in ("typer", "click", "rich", "tinydb", "orjson", "pydantic", "sqlite-utils")
+        },
+        "load": os.getloadavg(),
+    }
+
+
+def report(sections: list[Section], env_info: dict[str, Any], seconds: float) -> str:
+    versions = ", ".join(f"{k} {v}" for k, v in env_info["versions"].items())
+    load_end = os.getloadavg()
+    lines = [
+        "## Benchmark results",
+        "",
+        f"{env_info['when']}, whrd at {env_info['commit']}; Python {env_info['python']}, "
+        f"{env_info['machine']}; {versions}. Load average {env_info['load'][0]:.1f} at the start, "
+        f"{load_end[0]:.1f} at the end; the whole run took {seconds / 60:.1f} min.",
+        "",
+        "Every row is a fresh process with stdout to a pipe"
+        + (
+            ", its peak RSS from GNU time's %M. "
+            if GNU_TIME
+            else ", its peak RSS from os.wait4 (an upper bound: it includes the runner's own image). "
+        )
+        + "Bytecode is cached as after `pip install` (PYTHONDONTWRITEBYTECODE is unset for the runs). "
+        + "× floor: the median over the floor app's "
+        "median in the same rounds. vs sqlite-utils: over the sqlite-utils row doing the same work. "
+        "RSS ÷ file: peak resident memory over the archive file's size (for import: the file it wrote; "
+        "for sqlite-utils: its database).",
+        "",
+    ]
+    for section in sections:
+        lines += [*section_table(section), ""]
+    lines += growth_table(sections)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _json(sections: list[Section], env_info: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "environment": env_info,
+        "sections": [
+            {
+                "size": s.size,
+                "runs": s.runs,
+                "archive_bytes": s.archive_bytes,
+                "build": s.build,
+                "rows": [
+                    {
+                        "name": r.case.name,
+                        "status": r.status,
+                        "note": r.note,
+                        "argv": r.case.argv,
+                        "seconds": [round(x.seconds, 4) for x in r.samples],
+                        "median": r.median,
+                        "max_rss_kb": [x.max_rss_kb for x in r.samples],
+                    }
+                    for r in s.rows
+                ],
+            }
+            for s in sections
+        ],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="comma-separated archive sizes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help=f"timed runs per command (default: {DEFAULT_RUNS}; {BIG_RUNS} at 100k and more)",
+    )
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default: 1)")
+    parser.add_argument("--only", default=None, help="regex: time only the matching rows (floors always run)")
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=generate.CORPORA,
+        help="corpora, archives and scratch files (default: bench/corpora)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS / "latest.md",
+        help="where to save the Markdown table (default: bench/results/latest.md)",
+    )
+    parser.add_argument("--no-save", action="store_true", help="print the table only")
+    args = parser.parse_args(argv)
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    pattern = re.compile(args.only, re.IGNORECASE) if args.only else None
+    work: Path = args.workdir
+    scratch = work / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    # Bytecode is cached, as after `pip install` (which compiles it): PYTHONDONTWRITEBYTECODE would
+    # make every run recompile whrd's own modules (~40 ms). The cache goes under the workdir, so
+    # nothing is written into the source tree.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("WHRD_") and k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    }
+    env["PYTHONPYCACHEPREFIX"] = str((work / "pycache").resolve())
+    env["WHRD_LOCK_TIMEOUT"] = "60"
+    env["WHRD_TODAY"] = "2025-01-15"
+
+    floor_db = scratch / "floor.json"
+    floor_db.write_text('{"bulletins": {"1": {"title": "floor", "date": "2020-01-01"}}}')
+    available: dict[str, Any] = {
+        name: generate.has_command(name) for name in ("search", "stats", "export", "import")
+    }
+    available["sqlite-utils"] = tool("sqlite-utils") is not None
+    if available["export"]:
+        available["export-option"] = _export_output_option(env)
+
+    env_info = environment()
+    started = time.perf_counter()
+    sections: list[Section] = []
+    for size in sizes:
+        print(f"Preparing {size:,} bulletins…", file=sys.stderr)
+        built = generate.build_archive(size, seed=args.seed, folder=work)
+        if built.seconds is not None:
+            print(
+                f"  built {built.archive.name} with {built.method} in {built.seconds:.1f} s", file=sys.stderr
+            )
+        ref_db = build_ref(built.corpus, work)
+        runs = args.runs if args.runs is not None else (BIG_RUNS if size >= BIG else DEFAULT_RUNS)
+        section = Section(
+            size=size,
+            runs=runs,
+            archive=built.archive,
+            archive_bytes=built.archive.stat().st_size,
+            corpus_bytes=built.corpus.stat().st_size,
+            ref_bytes=ref_db.stat().st_size if ref_db else None,
+            build=f"`{built.method}`" if built.method == "whrd import" else built.method,
+        )
+        cases = build_cases(size, built.archive, built.corpus, ref_db, scratch)
+        prepare(cases, env, available, section.rows)
+        measure(section, env, warmup=args.warmup, pattern=pattern)
+        sections.append(section)
+
+    text = report(sections, env_info, time.perf_counter() - started)
+    print(text)
+    if not args.no_save:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        args.output.with_suffix(".json").write_text(json.dumps(_json(sections, env_info), indent=1))
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        shutil.copyfile(args.output, args.output.with_name(f"run-{stamp}.md"))
+        full = not pattern and sorted(sizes) == sorted(DEFAULT_SIZES) and args.output == RESULTS / "latest.md"
+        if full:
+            (BENCH / "RESULTS.md").write_text(
+                "# whrd benchmark: latest full run\n\nWritten by `python bench/run.py`; see README.md.\n\n"
+                + text.replace("## Benchmark results\n", "", 1),
+                encoding="utf-8",
+            )
+        print(f"Saved {args.output}" + (" and bench/RESULTS.md" if full else ""), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Exporting: which bulletins, in what order, rendered by a registered writer, saved safely.
+
+`render` builds the whole output in memory, so a writer or a user's template that fails leaves
+nothing behind; `save` then writes it atomically, never over an existing file unless asked, and
+never over the archive or its backups, whatever is asked. The CLI only translates options.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import stat
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from .errors import InputError, OutputError
+from .filters import Filter
+from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
+from .model import FIELDS
+from .store import Archive, Entry, write_atomic
+
+# What --fields may name: what `whrd list --json` prints.
+FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)
+DIGEST_STEM = "digest"
+
+
+def select(archive: Archive, flt: Filter) -> list[Entry]:
+    """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them."""
+    entries = archive.entries(flt)
+    entries.sort(key=lambda e: (e.bulletin.date, e.id), reverse=True)
+    return entries
+
+
+def writable_format(name: str) -> Format:
+    fmt = get_format(name)
+    if not fmt.writes:
+        writer(name)  # raises the registry's own message
+    return fmt
+
+
+def format_for_output(path: str | None) -> str | None:
+    """The format an --output file name implies by its extension (`week.html` -> html), if any."""
+    if not path or path == "-":
+        return None
+    suffix = Path(path).suffix.lower()
+    for name in WRITERS:
+        if BY_NAME[name].extension == suffix:
+            return name
+    return None
+
+
+def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
+    """`title, date,url` -> ('title', 'date', 'url'); an unknown or private field is an error."""
+    names = [part.strip().lower() for part in text.split(",")]
+    if not any(names):
+        raise InputError(f"--fields is empty. Known fields: {', '.join(FIELD_NAMES)}.")
+    for name in names:
+        if name not in FIELD_NAMES:
+            close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
+            hint = f" Did you mean: {close[0]}?" if close else ""
+            raise InputError(
+                f"Unknown field {name!r} in --fields.{hint} Known fields: {', '.join(FIELD_NAMES)}."
+            )
+    if "private" in names and not include_private:
+        raise InputError("--fields names private: add --include-private to export private notes.")
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def default_output(fmt: Format, today: date, template: Path | None = None) -> Path:
+    """`digest-YYYY-MM-DD.<ext>` in the current folder; a `--template x.txt.j2` gives `.txt`."""
+    from .digest import user_template_suffix
+
+    extension = (user_template_suffix(template) if template else "") or fmt.extension
+    return Path(f"{DIGEST_STEM}-{today.isoformat()}{extension}")
+
+
+def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
+    """The complete output of one writer, in memory."""
+    try:
+        write = writer(fmt.name)
+    except ModuleNotFoundError as exc:  # a registered format whose module is not in this build
+        if exc.name != f"{__package__}.formats.{fmt.module}":
+            raise
+        raise OutputError(f"The {fmt.name} format is not available in this version of whrd.") from exc
+    buffer = io.StringIO(newline="")  # writers choose their own line endings (CSV's \r\n)
+    write(entries, buffer, context)
+    return buffer.getvalue()
+
+
+def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
+    """Refuse, before any work, an output that exists (without force), is a folder, or is the archive."""
+    if _is_archive_file(path, archive_path):
+        raise OutputError(f"{path} is the archive (or its backup); whrd will not overwrite it with an export.")
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; give a file name with --output.")
+    if os.path.lexists(path) and not force:
+        raise OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
+    folder = path.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
+        raise OutputError(f"Cannot write {path}: {folder} {problem}.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
+
+
+def _is_archive_file(path: Path, archive_path: Path) -> bool:
+    try:
+        target, archive = path.resolve(), archive_path.resolve()
+    except OSError:
+        return False
+    if target.parent != archive.parent:
+        return False
+    return target.name == archive.name or target.name.startswith(f"{archive.name}.")
+
+
+def save(path: Path, text: str, *, force: bool, private: bool, archive_path: Path) -> None:
+    """Write the output atomically: the old file, or all of the new one, never half.
+
+    Permissions: 0600 when private notes are in it; else an existing file keeps its own, and a
+    new one gets the usual 0666 less the umask (a digest is meant to be shared).
+    """
+    check_output(path, force=force, archive_path=archive_path)
+    try:
+        write_atomic(path, text.encode("utf-8"), mode=_mode(path, private), overwrite=force)
+    except FileExistsError as exc:  # appeared while we rendered
+        raise OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.") from exc
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def _mode(path: Path, private: bool) -> int:
+    if private:
+        return 0o600
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

@@ -1,0 +1,109 @@
+"""What every importable format shares: a bulletin with its place in the input, and turning one
+record (a dict read from JSON, JSONL or CSV) into a validated bulletin with errors that name the field.
+
+Records go through `Bulletin.from_dict`, the same validation as `whrd add`; this module only adds
+what an import needs on top: where each record is, which field is at fault, and exact timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CountryError, DateError, ValidationError, WhrdError
+from . import RecordError
+
+if TYPE_CHECKING:
+    from ..model import Bulletin
+
+# Called as progress(done, total) while a reader validates records; the CLI draws a bar with it.
+Progress = Callable[[int, int], None]
+
+_FIELD_IN_MESSAGE = re.compile(
+    r"\b(?:[Tt]he|[Uu]nknown) (title|date|category|countries|country|summary|truncated|tags?|lang|"
+    r"language|url|source|private note|added|updated)\b"
+)
+_FIELD_NAMES = {"tag": "tags", "country": "countries", "language": "lang", "private note": "private"}
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One bulletin read from an input, with where it is (for dry-run tables and duplicate errors)."""
+
+    location: str  # "line 12" or "record 3"
+    bulletin: Bulletin
+
+
+def field_of(error: WhrdError) -> str | None:
+    """The bulletin field a validation error is about, read from the error itself."""
+    if isinstance(error, CountryError):
+        return "countries"
+    if isinstance(error, DateError):
+        return "date"
+    found = _FIELD_IN_MESSAGE.search(error.message)
+    if found is None:
+        return None
+    return _FIELD_NAMES.get(found[1], found[1])
+
+
+def record_error(source: str, location: str, error: WhrdError, *, field: str | None = None) -> RecordError:
+    """A RecordError for a validation error, naming the field at fault."""
+    message = error.message.rstrip(".")
+    return RecordError(source, location, field or field_of(error), message)
+
+
+def _timestamp(value: Any, name: str) -> str:
+    """An `added`/`updated` time as the store writes it (UTC, `2024-06-15T10:00:00Z`), or refused."""
+    if not isinstance(value, str) or not _STAMP.fullmatch(value.strip()):
+        raise ValidationError(
+            f"The {name} time {value!r} is not an ISO date and time with a zone, such as 2024-06-15T10:00:00Z."
+        )
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise ValidationError(f"The {name} time {value!r} is not a real date and time.") from None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def bulletin_from_mapping(data: Mapping[str, Any], *, lang: str | None = None) -> Bulletin:
+    """Validate one record; `lang` fills a record that has no language of its own.
+
+    Raises a WhrdError subclass (see `field_of` for the field it is about).
+    """
+    from ..model import Bulletin
+
+    values = dict(data)
+    for name in ("added", "updated"):
+        if values.get(name) not in (None, ""):
+            values[name] = _timestamp(values[name], name)
+        else:
+            values.pop(name, None)
+    if lang and values.get("lang") in (None, ""):
+        values["lang"] = lang
+    return Bulletin.from_dict(values)
+
+
+def validate(
+    records: list[tuple[str, Mapping[str, Any]]],
+    *,
+    source: str,
+    lang: str | None,
+    progress: Progress | None,
+    errors: list[RecordError],
+) -> list[Record]:
+    """Validate located records, appending a RecordError for each bad one to `errors`."""
+    result: list[Record] = []
+    total = len(records)
+    for done, (location, data) in enumerate(records, start=1):
+        try:
+            result.append(Record(location, bulletin_from_mapping(data, lang=lang)))
+        except WhrdError as exc:
+            errors.append(record_error(source, location, exc))
+        if progress is not None and (done % 200 == 0 or done == total):
+            progress(done, total)
+    return result

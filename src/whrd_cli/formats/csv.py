@@ -1,0 +1,161 @@
+"""CSV for spreadsheets: a header row of `whrd list --json` field names, one bulletin per row.
+
+Writing: UTF-8 with a BOM (Excel reads BOM-less UTF-8 as the local code page and would garble
+"México"; LibreOffice, Google Sheets and Python all accept the BOM), "\\n" line ends (a stream
+opened without newline="" on Windows would double "\\r\\n"), lists as `;`-separated cells,
+true/false, empty cells for missing values. A cell that a spreadsheet would run as a formula
+(starting with = + - @, tab or CR) gets a leading `'`; so does one that already starts with
+apostrophes before such a character, which makes the escape exactly reversible.
+
+Reading: the same, undoing exactly that escape; the delimiter may be `,`, `;` (Excel in Spanish
+and other locales) or tab, told apart by the header. The header needs `title` and `date`;
+an unknown column is an error naming it. Every bad row is reported, with its line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..errors import ParseError
+from ..model import FIELDS, LIST_FIELDS
+from . import RecordError, RecordErrors, WriteContext, entry_dict
+from ._records import Progress, Record, validate
+
+if TYPE_CHECKING:
+    from ..model import Bulletin
+    from ..store import Entry
+
+COLUMNS: tuple[str, ...] = ("id", *FIELDS)
+REQUIRED: tuple[str, ...] = ("title", "date")
+_DELIMITERS = (",", ";", "\t")
+# Zero or more apostrophes, then a character a spreadsheet treats as the start of a formula.
+_NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
+
+
+def defuse(cell: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (OWASP's CSV injection advice)."""
+    return "'" + cell if _NEEDS_ESCAPE.match(cell) else cell
+
+
+def restore(cell: str) -> str:
+    """Undo `defuse` exactly: a cell it wrote starts with `'` followed by what needed escaping."""
+    return cell[1:] if cell.startswith("'") and _NEEDS_ESCAPE.match(cell, 1) else cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return defuse(";".join(str(v) for v in value))
+    return defuse(str(value))
+
+
+def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
+    """A header row and one row per bulletin; writes the BOM itself (open `out` as plain UTF-8)."""
+    columns = list(context.fields or COLUMNS)
+    if not context.include_private and "private" in columns:
+        columns.remove("private")
+    writer = csv.writer(out, lineterminator="\n")
+    out.write("\ufeff")
+    writer.writerow(columns)
+    for entry in entries:
+        data = entry_dict(entry, private=context.include_private)
+        writer.writerow([_cell(data.get(name)) for name in columns])
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into known field names."""
+    best, best_known = ",", -1
+    for delimiter in _DELIMITERS:
+        names = [n.strip().strip('"').lower() for n in header_line.split(delimiter)]
+        known = sum(n in COLUMNS for n in names)
+        if known > best_known:
+            best, best_known = delimiter, known
+    return best
+
+
+def _header(row: list[str], source: str) -> list[str]:
+    names = [cell.strip().lstrip("\ufeff").lower() for cell in row]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    if unknown:
+        raise ParseError(
+            f"{source}, line 1: unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(n) for n in unknown)}. Known columns: {', '.join(COLUMNS)}. "
+            "Nothing was imported."
+        )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise ParseError(f"{source}, line 1: the column {', '.join(repeated)} appears twice; nothing was imported.")
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        raise ParseError(
+            f"{source}: no {' or '.join(repr(n) for n in missing)} column; the header row needs at least "
+            f"title and date (found: {', '.join(n for n in names if n) or 'nothing'}). Nothing was imported."
+        )
+    return names
+
+
+def _record(names: list[str], row: list[str]) -> tuple[dict[str, Any], str | None]:
+    """A record dict from one row, or a problem with the row's shape."""
+    if len(row) != len(names):
+        return {}, f"has {len(row)} cells but the header has {len(names)} columns"
+    data: dict[str, Any] = {}
+    for name, raw in zip(names, row, strict=True):
+        cell = restore(raw)
+        if not name:
+            if cell.strip():
+                return {}, f"has a value {cell[:30]!r} in a column with no header"
+            continue
+        if name in LIST_FIELDS:
+            parts = [part.strip() for part in cell.split(";")]
+            data[name] = [part for part in parts if part]
+        elif cell != "" or name in ("summary",):
+            data[name] = cell
+    return data, None
+
+
+def read_records(
+    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+) -> list[Record]:
+    """Every bulletin of a CSV text, located by the line its row starts on."""
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise ParseError(f"{source}: no header row (title,date,…) on the first line; nothing was imported.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
+    errors: list[RecordError] = []
+    located: list[tuple[str, Any]] = []
+    try:
+        names = _header(next(reader), source)
+        start = reader.line_num + 1
+        for row in reader:
+            location = f"line {start}"
+            start = reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            data, problem = _record(names, row)
+            if problem:
+                errors.append(RecordError(source, location, None, f"the row {problem}"))
+            else:
+                located.append((location, data))
+    except csv.Error as exc:
+        raise ParseError(
+            f"{source}, line {reader.line_num}: not valid CSV ({exc}); nothing was imported."
+        ) from None
+    records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
+    if errors:
+        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+    return records
+
+
+def read(
+    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+) -> list[Bulletin]:
+    """The registry's reader interface: the bulletins only."""
+    return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]

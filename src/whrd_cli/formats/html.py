@@ -1,0 +1,20 @@
+"""HTML digest writer: one self-contained, printable HTML5 file (inline CSS, no external assets).
+
+The template environment autoescapes, so every piece of bulletin text is escaped, and only
+http(s) URLs become links (`digest.linkable`). A user's `--template` is autoescaped too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from ..digest import render_digest
+
+if TYPE_CHECKING:
+    from ..store import Entry
+    from . import WriteContext
+
+
+def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
+    render_digest(entries, out, context, shipped="digest.html.j2")

@@ -1,0 +1,111 @@
+"""JSON: an array of bulletins exactly as `whrd list --json` prints them, read and written.
+
+Reading accepts that array (or one object, as `whrd show --json` prints) and validates every
+record like `whrd add`; `id` is ignored (ids belong to an archive), `added`/`updated` are kept,
+an unknown or repeated field is an error that names it. What the writer writes reads back equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..errors import ParseError
+from . import RecordError, RecordErrors, WriteContext, entry_dict
+from ._records import Progress, Record, validate
+
+if TYPE_CHECKING:
+    from ..model import Bulletin
+    from ..store import Entry
+
+
+class _Object(dict[str, Any]):
+    """A decoded JSON object that remembers keys it saw twice (the stdlib keeps only the last)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def decode_object(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for key, _value in pairs:
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        obj.repeated = tuple(repeated)
+    return obj
+
+
+def loads(text: str, *, source: str) -> Any:
+    """Decode JSON text, or raise a ParseError naming the line and column."""
+    try:
+        return json.loads(text.lstrip("\ufeff"), object_pairs_hook=decode_object)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"{source}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
+            "nothing was imported."
+        ) from None
+    except RecursionError:
+        raise ParseError(f"{source}: JSON nested too deeply; nothing was imported.") from None
+
+
+def check_record(value: Any, source: str, location: str) -> RecordError | None:
+    """Why a decoded JSON value cannot be a bulletin record, if it cannot."""
+    if not isinstance(value, dict):
+        kind = "an array" if isinstance(value, list) else type(value).__name__
+        return RecordError(source, location, None, f"expected a JSON object (a bulletin), found {kind}")
+    repeated = getattr(value, "repeated", ())
+    if repeated:
+        names = ", ".join(repeated)
+        return RecordError(source, location, repeated[0], f"the field {names} is given twice")
+    return None
+
+
+def read_records(
+    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+) -> list[Record]:
+    """Every bulletin of a JSON array (or single object), with its record number."""
+    data = loads(text, source=source)
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ParseError(
+            f"{source}: expected a JSON array of bulletins (as 'whrd list --json' prints), "
+            f"found {type(data).__name__}; nothing was imported."
+        )
+    errors: list[RecordError] = []
+    located: list[tuple[str, Any]] = []
+    for number, value in enumerate(data, start=1):
+        location = f"record {number}"
+        problem = check_record(value, source, location)
+        if problem:
+            errors.append(problem)
+        else:
+            located.append((location, value))
+    records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
+    if errors:
+        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+    return records
+
+
+def read(
+    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+) -> list[Bulletin]:
+    """The registry's reader interface: the bulletins only."""
+    return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]
+
+
+def record_dicts(entries: Sequence[Entry], context: WriteContext) -> list[dict[str, Any]]:
+    """The dicts JSON and JSONL write: `whrd list --json`'s, with the chosen fields."""
+    fields = context.fields
+    if fields and not context.include_private:
+        fields = tuple(name for name in fields if name != "private")
+    return [entry_dict(e, private=context.include_private, fields=fields) for e in entries]
+
+
+def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
+    """Write the entries as one JSON array, indented like `whrd list --json`."""
+    out.write(json.dumps(record_dicts(entries, context), ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,64 @@
+"""JSON Lines: one bulletin object per line, the same fields as `whrd list --json`.
+
+Every line is read and checked before anything is reported, so one run lists every bad line.
+Blank lines are skipped; line numbers count from 1 as an editor shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from . import RecordError, RecordErrors, WriteContext
+from ._records import Progress, Record, validate
+from .json import check_record, decode_object, record_dicts
+
+if TYPE_CHECKING:
+    from ..model import Bulletin
+    from ..store import Entry
+
+_LINES = re.compile(r"\r\n|[\r\n]")
+
+
+def read_records(
+    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+) -> list[Record]:
+    """Every bulletin of a JSONL text, located by line."""
+    errors: list[RecordError] = []
+    located: list[tuple[str, Any]] = []
+    for number, line in enumerate(_LINES.split(text.lstrip("\ufeff")), start=1):
+        if not line.strip():
+            continue
+        location = f"line {number}"
+        try:
+            value = json.loads(line, object_pairs_hook=decode_object)
+        except json.JSONDecodeError as exc:
+            errors.append(RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})"))
+            continue
+        except RecursionError:
+            errors.append(RecordError(source, location, None, "JSON nested too deeply"))
+            continue
+        problem = check_record(value, source, location)
+        if problem:
+            errors.append(problem)
+        else:
+            located.append((location, value))
+    records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
+    if errors:
+        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+    return records
+
+
+def read(
+    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+) -> list[Bulletin]:
+    """The registry's reader interface: the bulletins only."""
+    return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]
+
+
+def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
+    """One compact JSON object per line (non-ASCII kept as is), in the given order."""
+    for data in record_dicts(entries, context):
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")

@@ -1,0 +1,20 @@
+"""Markdown digest writer: the shipped `digest.md.j2` template, or the user's `--template`.
+
+Bulletin text is escaped for Markdown (see `digest.md_escape`), so a title with `*`, `[` or
+`<script>` reads as written wherever the digest is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from ..digest import render_digest
+
+if TYPE_CHECKING:
+    from ..store import Entry
+    from . import WriteContext
+
+
+def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
+    render_digest(entries, out, context, shipped="digest.md.j2")

@@ -1,0 +1,295 @@
+"""Importing files into the archive: read each input, tell its format, validate every record, write once.
+
+All or nothing: every input is decoded and every record validated before the archive is touched.
+A bad record in any file means nothing is written, and every bad record of every file is reported
+together (up to `RecordErrors.CAP`), each with its file, line or record number, and field. The
+write is one `Archive.add_many`: one atomic rewrite of the archive, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from .errors import DuplicateError, InputError, ParseError
+from .formats import BY_NAME, READ_EXTENSIONS, READERS, RecordError, RecordErrors, get_format
+from .formats._records import Progress, Record
+
+if TYPE_CHECKING:
+    from .model import Bulletin
+    from .store import Archive
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+ON_DUPLICATE: tuple[str, ...] = ("skip", "update", "error")
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input as given on the command line: the name shown in messages, and its bytes."""
+
+    name: str
+    data: bytes
+    path: str | None = None  # None for standard input: no extension to go by
+
+
+def load_input(arg: str, *, stdin: BinaryIO | None = None) -> Input:
+    """Read a file (or standard input for `-`) as bytes; a missing or unreadable file is an InputError."""
+    if arg == STDIN:
+        if stdin is None:
+            raise InputError("Standard input is not available; give a file name instead of -.")
+        return Input(STDIN_NAME, stdin.read())
+    path = Path(arg).expanduser()
+    try:
+        return Input(arg, path.read_bytes(), arg)
+    except FileNotFoundError:
+        raise InputError(f"No such file: {arg}. Nothing was imported.") from None
+    except IsADirectoryError:
+        raise InputError(f"{arg} is a folder, not a file. Nothing was imported.") from None
+    except OSError as exc:
+        raise InputError(f"Cannot read {arg}: {exc.strerror or exc}. Nothing was imported.") from None
+
+
+def _binary(data: bytes) -> bool:
+    sample = data[:8192]
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    return b"\x00" in sample or controls > len(sample) // 50
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of an input: UTF-8 (with or without a BOM) or BOM-marked UTF-16; binary refused."""
+    binary = ParseError(
+        f"{name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
+        f"{', '.join(READERS)}. Nothing was imported."
+    )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise binary from None
+    else:
+        if _binary(data):
+            raise binary
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ParseError(
+                f"{name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file "
+                "as UTF-8 and import it again. Nothing was imported."
+            ) from None
+    if not text.strip(" \t\r\n\ufeff\u00a0"):
+        raise ParseError(f"{name} is empty; nothing was imported.")
+    if any(ch in text for ch in "\x00"):
+        raise binary
+    return text
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(f"{__package__}.formats.{get_format(name).module}")
+
+
+def detect_format(text: str, *, path: str | None) -> str:
+    """The format of an input: by its extension, else by asking each reader how sure it is."""
+    if path is not None:
+        found = READ_EXTENSIONS.get(Path(path).suffix.lower())
+        if found:
+            return found
+    best, best_score = None, 0.0
+    for name in READERS:
+        sniff = getattr(_module(name), "sniff", None)
+        score = float(sniff(text)) if sniff is not None else 0.0
+        if score > best_score:
+            best, best_score = name, score
+    if best is None:
+        return _unknown_format(text, path)
+    return best
+
+
+def _unknown_format(text: str, path: str | None) -> str:
+    raise ParseError(
+        f"{path or STDIN_NAME}: cannot tell its format (not JSON, JSONL, CSV with a header row, "
+        f"or a listing with date lines); give --format ({', '.join(READERS)}). Nothing was imported."
+    )
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """An input read and validated: its records, each with its place in the file."""
+
+    name: str
+    format: str
+    records: tuple[Record, ...]
+
+
+def read_input(
+    item: Input, *, fmt: str = "auto", lang: str | None = None, progress: Progress | None = None
+) -> ReadFile:
+    """Decode and read one input; raises ParseError (RecordErrors for bad records)."""
+    text = decode(item.data, item.name)
+    name = detect_format(text, path=item.path) if fmt == "auto" else get_format(fmt).name
+    if not BY_NAME[name].reads:
+        raise InputError(f"The {name} format cannot be imported. Importable: {', '.join(READERS)}.")
+    module = _module(name)
+    read_records = getattr(module, "read_records", None)
+    if read_records is not None:
+        records = read_records(text, source=item.name, lang=lang, progress=progress)
+    else:  # a reader that gives bulletins only: number them
+        bulletins = module.read(text, source=item.name, lang=lang)
+        records = [Record(f"record {n}", b) for n, b in enumerate(bulletins, start=1)]
+    return ReadFile(item.name, name, tuple(records))
+
+
+def read_inputs(
+    items: Sequence[Input],
+    *,
+    fmt: str = "auto",
+    lang: str | None = None,
+    progress: Callable[[Input], Progress | None] | None = None,
+) -> list[ReadFile]:
+    """Read every input; bad records of all inputs are reported together, in one RecordErrors."""
+    files: list[ReadFile] = []
+    errors: list[RecordError] = []
+    for item in items:
+        try:
+            files.append(read_input(item, fmt=fmt, lang=lang, progress=progress(item) if progress else None))
+        except RecordErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise RecordErrors(errors)
+    return files
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the import does (or would do) with one record."""
+
+    file: str
+    location: str
+    action: str  # "added", "updated" or "skipped"
+    id: int | None  # the new, updated or duplicated bulletin; None when not yet assigned (dry run)
+    bulletin: Bulletin
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "location": self.location,
+            "action": self.action,
+            "id": self.id,
+            "date": self.bulletin.date,
+            "lang": self.bulletin.lang,
+            "title": self.bulletin.title,
+        }
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """The counts for one input file."""
+
+    file: str
+    format: str
+    records: int
+    added: tuple[int, ...]
+    updated: tuple[int, ...]
+    skipped: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "records": self.records,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "skipped": len(self.skipped),
+            "ids": {"added": list(self.added), "updated": list(self.updated), "skipped": list(self.skipped)},
+        }
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, in a dry run, would do): per file, and per record."""
+
+    files: tuple[FileSummary, ...]
+    outcomes: tuple[Outcome, ...]
+    dry_run: bool
+    writes: int  # archive rewrites: 1 (or 0 when nothing was new), never one per record
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "dry_run": self.dry_run,
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "skipped": self.count("skipped"),
+            "files": [f.to_dict() for f in self.files],
+        }
+        if self.dry_run:
+            data["records"] = [o.to_dict() for o in self.outcomes]
+        return data
+
+
+def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
+    problems = [o for o in outcomes if o.action == "skipped"]
+    shown = "; ".join(
+        f"{o.file}, {o.location}: "
+        + (f"already in the archive as bulletin {o.id}" if o.id and o.id > 0 else "repeats an earlier record")
+        for o in problems[: RecordErrors.CAP]
+    )
+    more = len(problems) - RecordErrors.CAP
+    return DuplicateError(
+        f"{len(problems)} duplicate{'s' if len(problems) != 1 else ''} (same date, title and language), "
+        f"nothing was imported: {shown}{f'; and {more} more' if more > 0 else ''}. "
+        "Use --on-duplicate skip or update to import the rest.",
+        next((o.id for o in problems if o.id and o.id > 0), 0),
+    )
+
+
+def import_files(
+    archive: Archive, files: Sequence[ReadFile], *, on_duplicate: str = "skip", dry_run: bool = False
+) -> ImportReport:
+    """Add every record of every file in one write (or none in a dry run); duplicates per `on_duplicate`."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise InputError(f"Unknown --on-duplicate {on_duplicate!r}. Choose: {', '.join(ON_DUPLICATE)}.")
+    placed = [(f, r) for f in files for r in f.records]
+    bulletins = [r.bulletin for _f, r in placed]
+    if on_duplicate == "error":
+        preview = archive.add_many(bulletins, on_duplicate="skip", dry_run=True)
+        outcomes = _outcomes(placed, preview.outcomes, dry_run=True)
+        if any(o.action == "skipped" for o in outcomes):
+            raise _duplicates_error(outcomes)
+    try:
+        result = archive.add_many(bulletins, on_duplicate=on_duplicate, dry_run=dry_run)
+    except DuplicateError as exc:  # another process added it since the check above
+        raise DuplicateError(
+            f"{exc.message.split(';')[0]} (added meanwhile by another process); nothing was imported.",
+            exc.existing_id,
+        ) from None
+    outcomes = _outcomes(placed, result.outcomes, dry_run=dry_run)
+    summaries = []
+    for f in files:
+        mine = [o for o in outcomes if o.file == f.name]
+        summaries.append(
+            FileSummary(
+                f.name,
+                f.format,
+                len(f.records),
+                *(tuple(o.id or 0 for o in mine if o.action == a) for a in ("added", "updated", "skipped")),
+            )
+        )
+    return ImportReport(tuple(summaries), tuple(outcomes), dry_run, result.writes)
+
+
+def _outcomes(
+    placed: Sequence[tuple[ReadFile, Record]], results: Sequence[tuple[str, int]], *, dry_run: bool
+) -> list[Outcome]:
+    return [
+        Outcome(f.name, r.location, action, doc_id if doc_id > 0 else None, r.bulletin)
+        for (f, r), (action, doc_id) in zip(placed, results, strict=True)
+    ]
