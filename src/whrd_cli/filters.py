@@ -9,9 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .dates import fold
+
+
+@lru_cache(maxsize=8192)
+def _fold_tag(tag: str) -> str:
+    """Tags repeat across bulletins: fold each spelling once, not once per bulletin."""
+    return fold(tag)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +95,7 @@ class Filter:
             return False
         if self.langs and raw.get("lang") not in self.langs:
             return False
-        return not (self.tags and self.tags.isdisjoint(fold(t) for t in raw.get("tags") or ()))
+        return not (self.tags and self.tags.isdisjoint(map(_fold_tag, raw.get("tags") or ())))
 
     def describe(self) -> dict[str, Any]:
         """The filters in force, for digests and JSON summaries."""
