@@ -48,10 +48,19 @@ PROBES = (
     ("whrd_cli.store", "Archive.select", "filter scan"),
     ("whrd_cli.store", "to_bulletin", "build Bulletin objects"),
     ("whrd_cli.search", "search", "search (match + rank)"),
-    ("whrd_cli.search", "run_search", "search (match + rank)"),
+    ("whrd_cli.search", "highlight", "search highlight"),
+    ("whrd_cli.stats", "overview", "stats counting"),
     ("whrd_cli.stats", "count_by", "stats counting"),
-    ("whrd_cli.stats", "summarise", "stats counting"),
+    ("whrd_cli.stats", "chart_span", "stats chart span (a second pass)"),
     ("whrd_cli.render", "make_console", "Rich console (import + build)"),
+    ("whrd_cli.export", "render", "export: render the digest"),
+    ("whrd_cli.export", "save", "export: write the file"),
+    ("whrd_cli.importer", "read_inputs", "import: read + validate records"),
+    ("whrd_cli.model", "Bulletin.from_dict", "import: Bulletin.from_dict"),
+    ("whrd_cli.store", "Archive._plan", "import: plan (dedupe keys)"),
+    ("whrd_cli.store", "stored_form", "import: stored form (+ search index)"),
+    ("whrd_cli.search", "index_fields", "import: search index text"),
+    ("whrd_cli.store", "AtomicJSONStorage._flush", "write: orjson dumps + atomic write"),
 )
 
 

@@ -192,6 +192,12 @@ def resolve_country(text: str) -> str:
     raise CountryError(f"Unknown country {text.strip()!r}.{_suggest(key)}")
 
 
+def lookup_country(text: str) -> str | None:
+    """The alpha-2 code of a name or code, or None: `resolve_country` without the costly suggestions,
+    for parsers that try many words that are not countries."""
+    return _data().index.get(fold(" ".join(text.split())).strip(" .")) or None
+
+
 def spellings(code: str) -> tuple[str, ...]:
     """Every folded name, alias and code that resolves to `code`, for writers that must name it."""
     return tuple(name for name, found in _data().index.items() if found == code)

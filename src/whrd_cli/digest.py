@@ -331,7 +331,7 @@ def period(
     start = filters.get("since") or (min(dates) if dates else None)
     end = filters.get("until")
     if end is None and filters.get("since") and generated is not None:
-        end = max(generated.isoformat(), *dates)
+        end = max([generated.isoformat(), *dates])
     if end is None and dates:
         end = max(dates)
     if start is None or end is None:
@@ -399,7 +399,7 @@ def md_escape(value: Any) -> str:
 
 def md_url(value: Any) -> str:
     """A URL that cannot end a Markdown link early: spaces, brackets and backslashes percent-encoded."""
-    return _MD_URL_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m[0])), str(value))
+    return _MD_URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", str(value))
 
 
 # -- rendering -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 import stat
 from collections.abc import Sequence
 from datetime import date
@@ -53,8 +54,8 @@ def format_for_output(path: str | None) -> str | None:
 
 def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
     """`title, date,url` -> ('title', 'date', 'url'); an unknown or private field is an error."""
-    names = [part.strip().lower() for part in text.split(",")]
-    if not any(names):
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
         raise InputError(f"--fields is empty. Known fields: {', '.join(FIELD_NAMES)}.")
     for name in names:
         if name not in FIELD_NAMES:
@@ -65,7 +66,14 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
             )
     if "private" in names and not include_private:
         raise InputError("--fields names private: add --include-private to export private notes.")
-    return tuple(dict.fromkeys(n for n in names if n))
+    return tuple(dict.fromkeys(names))
+
+
+def clean_title(text: str) -> str:
+    """A --title as the model checks a bulletin's: one line, no control characters, not empty."""
+    from .model import _clean_line  # the one place single-line text is validated
+
+    return _clean_line(text, "--title", required=True)
 
 
 def default_output(fmt: Format, today: date, template: Path | None = None) -> Path:
@@ -84,7 +92,7 @@ def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
         if exc.name != f"{__package__}.formats.{fmt.module}":
             raise
         raise OutputError(f"The {fmt.name} format is not available in this version of whrd.") from exc
-    buffer = io.StringIO(newline="")  # writers choose their own line endings (CSV's \r\n)
+    buffer = io.StringIO(newline="")  # keeps exactly the line ends a writer writes
     write(entries, buffer, context)
     return buffer.getvalue()
 
@@ -92,11 +100,15 @@ def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
 def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
     """Refuse, before any work, an output that exists (without force), is a folder, or is the archive."""
     if _is_archive_file(path, archive_path):
-        raise OutputError(f"{path} is the archive (or its backup); whrd will not overwrite it with an export.")
+        raise OutputError(
+            f"{path} is the archive (or its backup); whrd will not overwrite it with an export."
+        )
     if path.is_dir():
         raise OutputError(f"{path} is a folder; give a file name with --output.")
     if os.path.lexists(path) and not force:
-        raise OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
+        raise OutputError(
+            f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
+        )
     folder = path.parent
     if not folder.is_dir():
         problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
@@ -112,7 +124,7 @@ def _is_archive_file(path: Path, archive_path: Path) -> bool:
         return False
     if target.parent != archive.parent:
         return False
-    return target.name == archive.name or target.name.startswith(f"{archive.name}.")
+    return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:\.bak(?:\.\d+)?|\.lock)?", target.name))
 
 
 def save(path: Path, text: str, *, force: bool, private: bool, archive_path: Path) -> None:
@@ -125,7 +137,9 @@ def save(path: Path, text: str, *, force: bool, private: bool, archive_path: Pat
     try:
         write_atomic(path, text.encode("utf-8"), mode=_mode(path, private), overwrite=force)
     except FileExistsError as exc:  # appeared while we rendered
-        raise OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.") from exc
+        raise OutputError(
+            f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
+        ) from exc
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
 

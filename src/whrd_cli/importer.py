@@ -85,7 +85,7 @@ def decode(data: bytes, name: str) -> str:
             ) from None
     if not text.strip(" \t\r\n\ufeff\u00a0"):
         raise ParseError(f"{name} is empty; nothing was imported.")
-    if any(ch in text for ch in "\x00"):
+    if "\x00" in text:
         raise binary
     return text
 
@@ -107,15 +107,11 @@ def detect_format(text: str, *, path: str | None) -> str:
         if score > best_score:
             best, best_score = name, score
     if best is None:
-        return _unknown_format(text, path)
+        raise ParseError(
+            f"{path or STDIN_NAME}: cannot tell its format (not JSON, JSONL, CSV with a header row, "
+            f"or a listing with date lines); give --format ({', '.join(READERS)}). Nothing was imported."
+        )
     return best
-
-
-def _unknown_format(text: str, path: str | None) -> str:
-    raise ParseError(
-        f"{path or STDIN_NAME}: cannot tell its format (not JSON, JSONL, CSV with a header row, "
-        f"or a listing with date lines); give --format ({', '.join(READERS)}). Nothing was imported."
-    )
 
 
 @dataclass(frozen=True)
@@ -189,24 +185,26 @@ class Outcome:
 
 @dataclass(frozen=True)
 class FileSummary:
-    """The counts for one input file."""
+    """The counts for one input file, and the ids concerned (none for new bulletins in a dry run)."""
 
     file: str
     format: str
-    records: int
-    added: tuple[int, ...]
-    updated: tuple[int, ...]
-    skipped: tuple[int, ...]
+    outcomes: tuple[Outcome, ...]
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    def ids(self, action: str) -> list[int]:
+        return [o.id for o in self.outcomes if o.action == action and o.id is not None]
 
     def to_dict(self) -> dict[str, Any]:
+        actions = ("added", "updated", "skipped")
         return {
             "file": self.file,
             "format": self.format,
-            "records": self.records,
-            "added": len(self.added),
-            "updated": len(self.updated),
-            "skipped": len(self.skipped),
-            "ids": {"added": list(self.added), "updated": list(self.updated), "skipped": list(self.skipped)},
+            "records": len(self.outcomes),
+            **{action: self.count(action) for action in actions},
+            "ids": {action: self.ids(action) for action in actions},
         }
 
 
@@ -261,7 +259,7 @@ def import_files(
     bulletins = [r.bulletin for _f, r in placed]
     if on_duplicate == "error":
         preview = archive.add_many(bulletins, on_duplicate="skip", dry_run=True)
-        outcomes = _outcomes(placed, preview.outcomes, dry_run=True)
+        outcomes = _outcomes(placed, preview.outcomes)
         if any(o.action == "skipped" for o in outcomes):
             raise _duplicates_error(outcomes)
     try:
@@ -271,24 +269,16 @@ def import_files(
             f"{exc.message.split(';')[0]} (added meanwhile by another process); nothing was imported.",
             exc.existing_id,
         ) from None
-    outcomes = _outcomes(placed, result.outcomes, dry_run=dry_run)
-    summaries = []
-    for f in files:
-        mine = [o for o in outcomes if o.file == f.name]
-        summaries.append(
-            FileSummary(
-                f.name,
-                f.format,
-                len(f.records),
-                *(tuple(o.id or 0 for o in mine if o.action == a) for a in ("added", "updated", "skipped")),
-            )
-        )
+    outcomes = _outcomes(placed, result.outcomes)
+    summaries: list[FileSummary] = []
+    start = 0
+    for f in files:  # outcomes are in input order, file after file
+        summaries.append(FileSummary(f.name, f.format, tuple(outcomes[start : start + len(f.records)])))
+        start += len(f.records)
     return ImportReport(tuple(summaries), tuple(outcomes), dry_run, result.writes)
 
 
-def _outcomes(
-    placed: Sequence[tuple[ReadFile, Record]], results: Sequence[tuple[str, int]], *, dry_run: bool
-) -> list[Outcome]:
+def _outcomes(placed: Sequence[tuple[ReadFile, Record]], results: Sequence[tuple[str, int]]) -> list[Outcome]:
     return [
         Outcome(f.name, r.location, action, doc_id if doc_id > 0 else None, r.bulletin)
         for (f, r), (action, doc_id) in zip(placed, results, strict=True)

@@ -32,7 +32,7 @@ STYLES = {
     "whrd.title": "bold",
     "whrd.tag": "blue",
     "whrd.muted": "dim",
-    "whrd.match": "bold black on yellow",
+    "whrd.match": "bold underline black on yellow",  # underlined: still visible with NO_COLOR
     "whrd.private": "red",
     "whrd.bar": "cyan",
     "whrd.heading": "bold",

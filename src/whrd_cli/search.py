@@ -5,6 +5,9 @@ Guarantees:
   the Snowball stemmer of the bulletin's language (English, Spanish; other languages match on
   folded words). The query is stemmed in every language the archive holds and each bulletin is
   compared in its own, so `defensora` finds `defensoras` and `mining` finds `mines`;
+- the very common words of both languages (`STOP_WORDS`: the, of, de, la, y…) are not indexed
+  and are ignored in a query, except inside a quoted phrase, which is checked word for word
+  against the bulletin's own text;
 - the work that does not depend on the query is done at write time: `index_fields` gives each
   stored bulletin one compact string of its stems (`_fts1`), written in the same atomic write as
   the bulletin, so it can never disagree with it. A bulletin without it (an archive from before
@@ -22,8 +25,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import compress
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError
@@ -31,8 +36,8 @@ from .errors import QueryError
 if TYPE_CHECKING:
     from .model import Bulletin
 
-# The derived field. The version is in the name: a change of layout or tokenising takes a new
-# name, and bulletins carrying only the old one are indexed on the fly until `whrd reindex`.
+# The derived field. The version is in the name: a change of layout, tokenising or stop words takes
+# a new name, and bulletins with only the old one are indexed on the fly until `whrd reindex`.
 INDEX_KEY = "_fts1"
 # Stored layout: " <title stems> | <summary stems> | <tag stems> ". Tokens never contain a space
 # or "|", so a needle " a b " can only match whole, adjacent tokens inside one field.
@@ -40,6 +45,19 @@ _SEP = "|"
 
 STEMMERS = {"en": "english", "es": "spanish"}
 SCOPES = ("title", "tag", "country")
+
+# Function words of English and Spanish (folded), and single letters: about a quarter of all
+# text, almost no meaning on their own. Leaving them out makes the stored index smaller, which
+# every command pays for when it loads the archive. One list for both languages, so a word is
+# either searchable everywhere or nowhere.
+_STOP_TEXT = """
+a b c d e f g h i j k l m n o p q r s t u v w x y z
+an the and or of to in on at by for with from as is are was were be been
+that this these those their its it has have had which who
+el la los las lo un una unos unas del al de en que por para con se su sus
+es son fue ha han como le les sobre entre desde
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # BM25F: per-field weight and length normalisation; k1 saturates repeated matches.
 K1 = 1.2
@@ -65,7 +83,7 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of a text, in order."""
+    """The folded words of a text, in order, common words included."""
     return _WORD.findall(fold(text))
 
 
@@ -84,18 +102,43 @@ def stemmer(lang: str) -> Callable[[str], str]:
     name = STEMMERS.get(lang)
     if name is None:
         return str
-    import snowballstemmer
-
     # Vocabulary is Zipfian: a modest cache answers almost every word after the first thousand.
-    return lru_cache(maxsize=1 << 16)(snowballstemmer.stemmer(name).stemWord)
+    return lru_cache(maxsize=1 << 16)(_snowball(name).stemWord)
+
+
+def _snowball(name: str) -> Any:
+    """One Snowball stemmer. `import snowballstemmer` loads all ~35 languages (~12 ms, a tenth
+    of a search at 10k bulletins); this loads only the one asked for, from the same files, as
+    a private package so the real one is untouched; it falls back to the public API."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    alias = "_whrd_snowball"
+    try:
+        if alias not in sys.modules:
+            spec = importlib.util.find_spec("snowballstemmer")
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError("snowballstemmer")
+            package = types.ModuleType(alias)
+            package.__path__ = list(spec.submodule_search_locations)
+            sys.modules[alias] = package
+        module = importlib.import_module(f"{alias}.{name}_stemmer")
+        return getattr(module, f"{name.capitalize()}Stemmer")()
+    except (ImportError, AttributeError):
+        import snowballstemmer
+
+        return snowballstemmer.stemmer(name)
 
 
 def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
     """The stored search string of one bulletin (see `_SEP` for its layout)."""
     stem = stemmer(lang)
+    stop = STOP_WORDS
 
     def field(text: str) -> str:
-        return " ".join(map(stem, words(text)))
+        return " ".join([stem(word) for word in words(text) if word not in stop])
 
     return f" {field(title)} {_SEP} {field(summary)} {_SEP} {field(' '.join(tags))} "
 
@@ -103,11 +146,6 @@ def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
 def index_fields(bulletin: Bulletin) -> dict[str, Any]:
     """Derived fields the store keeps beside each bulletin for fast search."""
     return {INDEX_KEY: index_text(bulletin.title, bulletin.summary, bulletin.tags, bulletin.lang)}
-
-
-def _index_of(raw: Mapping[str, Any]) -> str | None:
-    value = raw.get(INDEX_KEY)
-    return value if isinstance(value, str) else None
 
 
 def _index_raw(raw: Mapping[str, Any]) -> str:
@@ -118,6 +156,14 @@ def _lang(raw: Mapping[str, Any]) -> str:
     return raw.get("lang") or "en"
 
 
+def _column(raws: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    """One field of every dict, None where missing (C-speed when none is missing)."""
+    try:
+        return list(map(itemgetter(key), raws))
+    except KeyError:
+        return [raw.get(key) for raw in raws]
+
+
 # -- the query language ---------------------------------------------------------------------------
 
 
@@ -125,9 +171,14 @@ def _lang(raw: Mapping[str, Any]) -> str:
 class Words:
     """Words that must stand next to each other, in order (most often just one word)."""
 
-    words: tuple[str, ...]  # folded
+    words: tuple[str, ...]  # folded, common words included
     exact: bool = False  # quoted: these very words (folded), not any form of them
     field: str | None = None  # None: title, summary or tags; "title": the title only
+
+    @property
+    def content(self) -> tuple[str, ...]:
+        """The words the index holds (common words left out)."""
+        return tuple(word for word in self.words if word not in STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -213,14 +264,16 @@ def _lex(text: str) -> list[_Lexeme]:
     return lexemes
 
 
+_SCOPE_EXAMPLE = {"title": "mining", "tag": "WHRDAlert", "country": "honduras"}
+
+
 def _atom(lexeme: _Lexeme) -> Atom | None:
-    """The atom a term stands for; None for a term with no words in it (stray punctuation)."""
+    """The atom a term stands for; None for a term with nothing searchable (punctuation, `the`)."""
     if lexeme.quoted and not lexeme.text.strip():
         raise QueryError(f"The phrase {lexeme.raw!r} is empty: put words between the quotes.")
     if lexeme.scope and not lexeme.text.strip():
-        raise QueryError(
-            f"{lexeme.scope}: needs a word after it, as in {lexeme.scope}:{_SCOPE_EXAMPLE[lexeme.scope]}."
-        )
+        example = _SCOPE_EXAMPLE[lexeme.scope]
+        raise QueryError(f"{lexeme.scope}: needs a word after it, as in {lexeme.scope}:{example}.")
     if lexeme.scope == "country":
         from .countries import resolve_countries
 
@@ -232,15 +285,14 @@ def _atom(lexeme: _Lexeme) -> Atom | None:
         if not name:
             raise QueryError(f"tag: needs a tag after it, as in tag:{_SCOPE_EXAMPLE['tag']}.")
         return Tag(name)
-    found = tuple(words(lexeme.text))
-    if not found:
+    found = Words(tuple(words(lexeme.text)), exact=lexeme.quoted, field=lexeme.scope)
+    if not found.words:
         if lexeme.scope or lexeme.quoted:
             raise QueryError(f"{lexeme.raw!r} has no words to search for.")
         return None
-    return Words(found, exact=lexeme.quoted, field=lexeme.scope)
-
-
-_SCOPE_EXAMPLE = {"title": "mining", "tag": "WHRDAlert", "country": "honduras"}
+    if not found.exact and not found.content:
+        return None  # `the`, `de la`: ignored, as they are not indexed; quoted they count
+    return found
 
 
 def parse_query(text: str) -> Query:
@@ -271,6 +323,7 @@ def parse_query(text: str) -> Query:
 
     clauses: list[tuple[Atom, ...]] = []
     excluded: list[Atom] = []
+    ignored = False
     for group in groups:
         if len(group) > 1 and any(lexeme.negated for lexeme in group):
             shown = " OR ".join(lexeme.raw for lexeme in group)
@@ -279,20 +332,27 @@ def parse_query(text: str) -> Query:
                 f'as in "mining -coal".'
             )
         atoms = [atom for atom in map(_atom, group) if atom is not None]
+        ignored = ignored or len(atoms) < len(group)
         if not atoms:
             continue
         if group[0].negated:
             excluded.extend(atoms)
         else:
             clauses.append(tuple(dict.fromkeys(atoms)))
+    shown = text.strip()
     if not clauses:
         if excluded:
             raise QueryError(
-                f"The query {text.strip()!r} only excludes words; add a word to search for, "
+                f"The query {shown!r} only excludes words; add a word to search for, "
                 f'as in "mothers -disappeared".'
             )
-        raise QueryError(f"The query {text.strip()!r} has no words to search for.")
-    return Query(text=text.strip(), clauses=tuple(clauses), excluded=tuple(excluded))
+        if ignored and any(words(lexeme.text) for lexeme in lexemes):
+            raise QueryError(
+                f"The query {shown!r} has only very common words, which are not indexed; "
+                f"quote them to find them as written: '\"{shown}\"'."
+            )
+        raise QueryError(f"The query {shown!r} has no words to search for.")
+    return Query(text=shown, clauses=tuple(clauses), excluded=tuple(excluded))
 
 
 # -- searching ------------------------------------------------------------------------------------
@@ -316,60 +376,109 @@ class SearchResult:
     unindexed: int = 0
 
 
+@dataclass
+class _Group:
+    """The bulletins of one language: positions in the corpus (None: all of them) and index strings."""
+
+    positions: list[int] | None
+    texts: list[str]
+
+
+@dataclass
 class _Corpus:
-    """The searched bulletins as parallel lists, so each scan is one tight loop over strings."""
+    """The searched bulletins as parallel lists, so that a scan is one tight loop over strings.
 
-    def __init__(self, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
-        self.rows = rows
-        texts = [_index_of(raw) for _id, raw in rows]
-        self.unindexed = 0
-        for i, text in enumerate(texts):
-            if text is None:
-                texts[i] = _index_raw(rows[i][1])
-                self.unindexed += 1
-        self.texts: list[str] = texts  # type: ignore[assignment]
-        self.langs: list[str] = [raw.get("lang") or "en" for _id, raw in rows]
-        self._needles: dict[tuple[Words, str], str] = {}
+    At 100k bulletins the cost is in touching 100k dicts spread over memory: each is read once
+    for its index string and once for its language, by C-level `map`, not a Python loop.
+    """
 
-    def needle(self, atom: Words, lang: str) -> str:
-        """The atom as it appears in an index string of this language: ` stem stem `."""
+    rows: Sequence[tuple[int, Mapping[str, Any]]]
+    texts: list[str] = field(init=False)
+    langs: list[str] = field(init=False)
+    groups: dict[str, _Group] = field(init=False)
+    unindexed: int = 0
+    verified: dict[Words, set[int]] = field(default_factory=dict)
+    _needles: dict[tuple[Words, str], str | None] = field(default_factory=dict)
+    _patterns: dict[Words, re.Pattern[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        raws = list(map(itemgetter(1), self.rows))
+        texts: list[Any] = _column(raws, INDEX_KEY)
+        if not set(map(type, texts)) <= {str}:
+            for i, text in enumerate(texts):
+                if text.__class__ is not str:  # no derived data: index it now, the same way
+                    texts[i] = _index_raw(raws[i])
+                    self.unindexed += 1
+        langs = _column(raws, "lang")
+        if None in langs or "" in langs:
+            langs = [lang or "en" for lang in langs]
+        self.texts, self.langs = texts, langs
+        distinct = set(langs)
+        if len(distinct) <= 1:
+            self.groups = {lang: _Group(None, texts) for lang in distinct}
+            return
+        everyone = range(len(texts))
+        self.groups = {}
+        for lang in sorted(distinct):
+            mask = list(map(lang.__eq__, langs))
+            self.groups[lang] = _Group(list(compress(everyone, mask)), list(compress(texts, mask)))
+
+    def needle(self, atom: Words, lang: str) -> str | None:
+        """The atom as an index string of this language holds it (` stem stem `); None when the
+        atom has only common words, which the index does not hold."""
         key = (atom, lang)
-        found = self._needles.get(key)
-        if found is None:
+        if key not in self._needles:
             stem = stemmer(lang)
-            found = self._needles[key] = f" {' '.join(map(stem, atom.words))} "
-        return found
+            content = atom.content
+            self._needles[key] = f" {' '.join(map(stem, content))} " if content else None
+        return self._needles[key]
 
     def scan(self, atom: Words) -> set[int]:
         """Positions whose index holds the atom's stems (exact atoms still need `verify`)."""
-        texts, langs = self.texts, self.langs
-        needles = {lang: self.needle(atom, lang) for lang in set(langs)}
-        distinct = set(needles.values())
-        if len(distinct) == 1:
-            (only,) = distinct
-            hits = {i for i, text in enumerate(texts) if only in text}
-        else:
-            hits = {i for i, text in enumerate(texts) if any(n in text for n in distinct)}
-            hits = {i for i in hits if needles[langs[i]] in texts[i]}
-        if atom.field == "title":
-            hits = {i for i in hits if texts[i].find(needles[langs[i]], 0, texts[i].find(_SEP)) >= 0}
+        hits: set[int] = set()
+        for lang, group in self.groups.items():
+            needle = self.needle(atom, lang)
+            positions = range(len(group.texts)) if group.positions is None else group.positions
+            if needle is None:
+                hits.update(positions)
+                continue
+            found: Iterable[int] = compress(positions, [needle in text for text in group.texts])
+            if atom.field == "title":
+                texts = self.texts
+                found = (i for i in found if texts[i].find(needle, 0, texts[i].find(_SEP)) >= 0)
+            hits.update(found)
         return hits
+
+    def holds(self, atom: Words, i: int) -> bool:
+        """Whether one bulletin's index holds the atom (for testing a few bulletins, not all)."""
+        needle = self.needle(atom, self.langs[i])
+        if needle is None:
+            return True
+        text = self.texts[i]
+        return text.find(needle, 0, text.find(_SEP) if atom.field == "title" else len(text)) >= 0
 
     def verify(self, atom: Words, i: int) -> bool:
         """An exact atom against the bulletin's own words (its index holds only stems)."""
+        pattern = self._patterns.get(atom)
+        if pattern is None:
+            # The words in order with only non-word characters between: the same as the phrase
+            # appearing in `words(text)`, without splitting the text into words.
+            body = r"\W+".join(map(re.escape, atom.words))
+            pattern = self._patterns[atom] = re.compile(rf"(?<!\w){body}(?!\w)")
         raw = self.rows[i][1]
-        needle = f" {' '.join(atom.words)} "
-        fields = [raw.get("title") or ""]
-        if atom.field is None:
-            fields += [raw.get("summary") or "", " ".join(raw.get("tags") or ())]
-        return any(needle in f" {' '.join(words(text))} " for text in fields)
+        if pattern.search(fold(raw.get("title") or "")):
+            return True
+        if atom.field is not None:
+            return False
+        return bool(
+            pattern.search(fold(raw.get("summary") or ""))
+            or pattern.search(fold(" ".join(raw.get("tags") or ())))
+        )
 
-    def matches(self, atom: Atom, i: int, scanned: Mapping[Words, set[int]]) -> bool:
+    def matches(self, atom: Atom, i: int) -> bool:
+        """One atom against one bulletin."""
         if isinstance(atom, Words):
-            hits = scanned.get(atom)
-            if hits is None:
-                return self._scan_one(atom, i) and (not atom.exact or self.verify(atom, i))
-            return i in hits and (not atom.exact or self.verify(atom, i))
+            return self.holds(atom, i) and (not atom.exact or self.verify(atom, i))
         raw = self.rows[i][1]
         if isinstance(atom, Tag):
             from .dates import fold as fold_like_filters
@@ -377,20 +486,15 @@ class _Corpus:
             return any(fold_like_filters(tag) == atom.name for tag in raw.get("tags") or ())
         return not atom.codes.isdisjoint(raw.get("countries") or ())
 
-    def _scan_one(self, atom: Words, i: int) -> bool:
-        text = self.texts[i]
-        end = text.find(_SEP) if atom.field == "title" else len(text)
-        return text.find(self.needle(atom, self.langs[i]), 0, end) >= 0
-
     def averages(self) -> tuple[float, float]:
-        """Mean title and summary lengths (in index characters), from an even sample."""
+        """Mean title and summary lengths in words, from an even sample."""
         step = max(1, len(self.texts) // 4096)
         sample = self.texts[::step] or [f" {_SEP}  {_SEP} "]
         titles = summaries = 0
         for text in sample:
             bar = text.find(_SEP)
-            titles += bar
-            summaries += text.find(_SEP, bar + 1) - bar
+            titles += text.count(" ", 0, bar) - 1
+            summaries += text.count(" ", bar + 1, text.find(_SEP, bar + 1)) - 1
         return max(titles / len(sample), 1.0), max(summaries / len(sample), 1.0)
 
 
@@ -403,8 +507,7 @@ def search(
     and average lengths come from it.
     """
     corpus = _Corpus(rows)
-    ranked = query.positive_words
-    scanned = {atom: corpus.scan(atom) for atom in ranked}
+    scanned = {atom: corpus.scan(atom) for atom in query.positive_words}
 
     candidates: set[int] | None = None
     # Word-only clauses first: their sets are ready; tag and country atoms are tested one by one.
@@ -412,18 +515,19 @@ def search(
         candidates = _clause_matches(corpus, clause, scanned, candidates)
     assert candidates is not None  # a Query always has a clause
     for atom in query.excluded:
-        candidates = {i for i in candidates if not corpus.matches(atom, i, {})}
+        candidates = {i for i in candidates if not corpus.matches(atom, i)}
 
-    score = _scorer(corpus, ranked, scanned)
+    scores = _scores(corpus, query.positive_words, scanned, candidates)
+    dates = {i: rows[i][1].get("date") or "" for i in candidates}
 
     def key(i: int) -> tuple[float, str, int]:
-        return (score(i), rows[i][1].get("date") or "", rows[i][0])
+        return (scores[i], dates[i], rows[i][0])
 
     if limit is not None and limit < len(candidates):
         order = heapq.nlargest(limit, candidates, key=key)
     else:
         order = sorted(candidates, key=key, reverse=True)
-    hits = [Hit(rows[i][0], round(score(i), 4), rows[i][1]) for i in order]
+    hits = [Hit(rows[i][0], round(scores[i], 4), rows[i][1]) for i in order]
     return SearchResult(hits=hits, total=len(candidates), unindexed=corpus.unindexed)
 
 
@@ -431,52 +535,58 @@ def _clause_matches(
     corpus: _Corpus, clause: Sequence[Atom], scanned: Mapping[Words, set[int]], pool: set[int] | None
 ) -> set[int]:
     """Positions (within `pool`, if given) where at least one of the clause's atoms matches."""
-    if all(isinstance(atom, Words) for atom in clause):
-        found: set[int] = set()
-        for atom in clause:
-            assert isinstance(atom, Words)
+    found: set[int] = set()
+    for atom in clause:
+        if isinstance(atom, Words):
             hits = scanned[atom] if pool is None else scanned[atom] & pool
-            found |= {i for i in hits if corpus.verify(atom, i)} if atom.exact else hits
-        return found
-    candidates = range(len(corpus.rows)) if pool is None else pool
-    return {i for i in candidates if any(corpus.matches(atom, i, scanned) for atom in clause)}
+            if atom.exact:
+                hits = {i for i in hits if corpus.verify(atom, i)}
+                corpus.verified.setdefault(atom, set()).update(hits)
+            found |= hits
+        else:
+            candidates = range(len(corpus.rows)) if pool is None else pool
+            found |= {i for i in candidates if i not in found and corpus.matches(atom, i)}
+    return found
 
 
-def _scorer(
-    corpus: _Corpus, ranked: Sequence[Words], scanned: Mapping[Words, set[int]]
-) -> Callable[[int], float]:
-    """BM25F over title, summary and tags; memoised, since sorting asks for a score more than once."""
+def _scores(
+    corpus: _Corpus, atoms: Sequence[Words], scanned: Mapping[Words, set[int]], candidates: Iterable[int]
+) -> dict[int, float]:
+    """BM25F over title, summary and tags, with document frequencies from the index scan."""
     total = max(len(corpus.texts), 1)
-    idf = {
-        atom: math.log(1 + (total - len(scanned[atom]) + 0.5) / (len(scanned[atom]) + 0.5)) for atom in ranked
-    }
     avg_title, avg_summary = corpus.averages()
+    ranked = []
+    for atom in atoms:
+        if not atom.content:  # a quoted phrase of common words only: it filters, nothing to weigh
+            continue
+        hits = corpus.verified.get(atom, set()) if atom.exact else scanned[atom]
+        df = len(scanned[atom])
+        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        needles = {lang: corpus.needle(atom, lang) or "" for lang in corpus.groups}  # never empty here
+        ranked.append((atom.field is None, idf, hits, needles))
     texts, langs = corpus.texts, corpus.langs
-    memo: dict[int, float] = {}
-
-    def score(i: int) -> float:
-        found = memo.get(i)
-        if found is not None:
-            return found
+    title_a, title_c = 1 - TITLE_B, TITLE_B / avg_title
+    summary_a, summary_c = 1 - SUMMARY_B, SUMMARY_B / avg_summary
+    k1, k1_plus = K1, K1 + 1
+    scores: dict[int, float] = {}
+    for i in candidates:
         text = texts[i]
         bar1 = text.find(_SEP)
         bar2 = text.find(_SEP, bar1 + 1)
-        title_norm = 1 - TITLE_B + TITLE_B * bar1 / avg_title
-        summary_norm = 1 - SUMMARY_B + SUMMARY_B * (bar2 - bar1) / avg_summary
+        # Lengths in words: a field " a b " has one space more than words.
+        title_norm = title_a + title_c * (text.count(" ", 0, bar1) - 1)
+        summary_norm = summary_a + summary_c * (text.count(" ", bar1 + 1, bar2) - 1)
         value = 0.0
-        for atom in ranked:
-            if i not in scanned[atom]:
-                continue
-            needle = corpus.needle(atom, langs[i])
-            weighted = TITLE_WEIGHT * text.count(needle, 0, bar1) / title_norm
-            if atom.field is None:
-                weighted += SUMMARY_WEIGHT * text.count(needle, bar1, bar2) / summary_norm
-                weighted += TAG_WEIGHT * text.count(needle, bar2)
-            value += idf[atom] * weighted * (K1 + 1) / (K1 + weighted)
-        memo[i] = value
-        return value
-
-    return score
+        for anywhere, idf, hits, needles in ranked:
+            if i in hits:
+                needle = needles[langs[i]]
+                weight = TITLE_WEIGHT * text.count(needle, 0, bar1) / title_norm
+                if anywhere:
+                    weight += SUMMARY_WEIGHT * text.count(needle, bar1, bar2) / summary_norm
+                    weight += TAG_WEIGHT * text.count(needle, bar2)
+                value += idf * weight * k1_plus / (k1 + weight)
+        scores[i] = value
+    return scores
 
 
 # -- highlighting ---------------------------------------------------------------------------------
@@ -499,19 +609,25 @@ class Highlights:
 
 
 def match_spans(text: str, atoms: Iterable[Words], lang: str) -> tuple[tuple[int, int], ...]:
-    """Spans of `text` (original, accented) covering each match of the atoms, merged and sorted."""
+    """Spans of `text` (original, accented) covering each match of the atoms, merged and sorted.
+
+    Matched as search matches: stems for plain words (common words skipped, as in the index),
+    the folded words themselves for a quoted phrase.
+    """
     tokens = words_with_spans(text)
-    folded = [word for _s, _e, word in tokens]
     stem = stemmer(lang)
-    stems = [stem(word) for word in folded]
+    content = [(start, end, stem(word)) for start, end, word in tokens if word not in STOP_WORDS]
     spans: list[tuple[int, int]] = []
     for atom in atoms:
-        wanted = list(atom.words) if atom.exact else [stem(word) for word in atom.words]
-        have = folded if atom.exact else stems
+        if atom.exact:
+            seq, wanted = tokens, list(atom.words)
+        else:
+            seq, wanted = content, [stem(word) for word in atom.content]
+        have = [word for _s, _e, word in seq]
         size = len(wanted)
-        for j in range(len(tokens) - size + 1):
+        for j in range(len(seq) - size + 1) if size else ():
             if have[j : j + size] == wanted:
-                spans.append((tokens[j][0], tokens[j + size - 1][1]))
+                spans.append((seq[j][0], seq[j + size - 1][1]))
     return _merge(spans)
 
 
@@ -537,8 +653,8 @@ def highlight(query: Query, raw: Mapping[str, Any], *, width: int = SNIPPET_WIDT
 
 
 def snippet(text: str, spans: Sequence[tuple[int, int]], *, width: int = SNIPPET_WIDTH) -> Highlighted:
-    """At most about `width` characters of `text` around the densest run of matches, on word
-    boundaries, with `…` where text was cut; spans are moved to the snippet's own offsets."""
+    """About `width` characters of `text` around its densest run of matches, cut on word
+    boundaries and marked `…` where cut; the spans are moved to the snippet's own offsets."""
     flat = text.replace("\r", " ").replace("\n", " ")  # same length: spans stay valid
     if len(flat) <= width:
         return Highlighted(flat, tuple(spans))

@@ -20,7 +20,7 @@ import os
 import stat
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -500,7 +500,8 @@ class Archive:
             # Timestamps a bulletin already carries (an import of 'whrd list --json') are kept:
             # re-importing an export restores the archive as it was.
             added = bulletin.added or now or None
-            plan.new_docs.append(stored_form(bulletin.stamped(added=added, updated=bulletin.updated or added)))
+            updated = bulletin.updated or added
+            plan.new_docs.append(stored_form(bulletin.stamped(added=added, updated=updated)))
             existing[key] = -len(plan.new_docs)  # a repeat within the same batch is skipped too
             plan.result.outcomes.append(("added", existing[key]))
         return plan
@@ -554,7 +555,7 @@ class Archive:
             if ids:
                 self._backup()
 
-                def rederive(doc: dict[str, Any]) -> None:
+                def rederive(doc: MutableMapping[str, Any]) -> None:
                     fresh = stored_form(to_bulletin(doc))
                     doc.clear()
                     doc.update(fresh)

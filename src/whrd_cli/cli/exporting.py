@@ -64,7 +64,7 @@ TemplateOpt = Annotated[
     Path | None,
     typer.Option(
         "--template",
-        help=f"Your own Jinja2 template, given the {_TEMPLATED} context (see the README).",
+        help=f"Your own Jinja2 template for {_TEMPLATED}; the README lists its context.",
         dir_okay=False,
         show_default=False,
     ),
@@ -130,6 +130,7 @@ def export(
         if not fmt.selects_fields:
             fail(f"--fields works with the {_FIELDED} formats, not {fmt.name}.")
         chosen_fields = exporting.parse_fields(fields, include_private=include_private)
+    heading = exporting.clean_title(title) if title is not None else default_title(locale)
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
 
     archive = open_archive(ctx)
@@ -141,7 +142,7 @@ def export(
     missing = missing_archive_note(archive)
     entries = [] if missing else exporting.select(archive, flt)
     context = WriteContext(
-        title=title if title is not None else default_title(locale),
+        title=heading,
         locale=locale,
         group_by=group_by,
         include_private=include_private,

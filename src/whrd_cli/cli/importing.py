@@ -1,3 +1,203 @@
-"""whrd import: read listings, JSON, JSONL and CSV into the archive (issue 4)."""
+"""whrd import: read listings, JSON, JSONL and CSV into the archive (issue 4).
+
+Options become inputs for `importer`, which reads and validates everything before one write;
+this module only opens the inputs, draws progress, and renders the report (table, lines, JSON).
+Format choices come from the registry in `formats`.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from ..formats import BY_NAME, READERS
+from ..importer import ON_DUPLICATE
+from . import app
+from .common import fail, note, open_archive, print_json
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ..formats._records import Progress
+    from ..importer import FileSummary, ImportReport, Input, Outcome
+
+LANGS = ("auto", "en", "es")
+# A progress bar is worth drawing when reading takes a noticeable time: about 0.1 s per 1,000
+# listing blocks, so from roughly 1 MB of input.
+PROGRESS_BYTES = 1_000_000
+# A dry run on a terminal shows this many rows of its table; --json gives every record.
+TABLE_ROWS = 200
+# From this console width the dry-run table also shows language, category and countries.
+WIDE = 110
+
+# Typer shows and checks the choices of a Literal; they come from the registry and the importer.
+if TYPE_CHECKING:
+    FormatChoice = LangChoice = DuplicateChoice = str
+else:
+    FormatChoice = Literal[("auto", *READERS)]
+    LangChoice = Literal[LANGS]
+    DuplicateChoice = Literal[ON_DUPLICATE]
+
+_FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in READERS)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...", help="Files to import; - reads standard input.", show_default=False
+        ),
+    ],
+    format_: Annotated[
+        FormatChoice,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"Input format; auto goes by the extension, then the content. ({_FORMATS_HELP}.)",
+        ),
+    ] = "auto",
+    lang: Annotated[
+        LangChoice,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="Language of the bulletins; auto detects it per listing block "
+            "(records that carry their own lang keep it).",
+        ),
+    ] = "auto",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added, updated and skipped; write nothing.")
+    ] = False,
+    on_duplicate: Annotated[
+        DuplicateChoice,
+        typer.Option(
+            "--on-duplicate",
+            help="A bulletin already in the archive (same date, title and language): skip it, "
+            "update it, or stop with an error.",
+        ),
+    ] = "skip",
+    json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+) -> None:
+    """Import bulletins from published listings (.txt), JSON, JSONL or CSV files.
+
+    Every record of every file is checked first: if any is invalid, nothing is
+    imported and each problem is listed with its file, line and field. Then the
+    archive is written once. Bulletins already in the archive (same date, title
+    and language) are skipped, so importing the same file twice adds nothing.
+
+    Example: whrd import data/listing-en.txt data/listing-es.txt --dry-run
+    """
+    from ..importer import import_files, load_input, read_inputs
+
+    if files.count("-") > 1:
+        fail("Standard input (-) can be read only once.")
+    inputs = [load_input(name, stdin=sys.stdin.buffer) for name in files]
+    with _progress(inputs) as progress:
+        read = read_inputs(inputs, fmt=format_, lang=None if lang == "auto" else lang, progress=progress)
+    report = import_files(open_archive(ctx), read, on_duplicate=on_duplicate, dry_run=dry_run)
+    if json_:
+        print_json(report.to_dict())
+        return
+    if dry_run:
+        _print_plan(report)
+    for summary in report.files:
+        note(_summary_line(summary, dry_run=dry_run))
+    if len(report.files) > 1:
+        note(_total_line(report))
+
+
+@contextlib.contextmanager
+def _progress(inputs: Sequence[Input]) -> Iterator[Callable[[Input], Progress | None] | None]:
+    """A transient Rich bar on stderr, one task per file, only on a terminal and for large inputs."""
+    if sum(len(i.data) for i in inputs) < PROGRESS_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..render import make_console
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
+
+        def for_input(item: Input) -> Progress | None:
+            task = bar.add_task(f"Reading {item.name}", total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        yield for_input
+
+
+def _counts(added: int, updated: int, skipped: int, *, dry_run: bool) -> str:
+    if dry_run:
+        return f"would add {added}, update {updated}, skip {skipped} as duplicates"
+    return f"{added} added, {updated} updated, {skipped} skipped as duplicates"
+
+
+def _summary_line(summary: FileSummary, *, dry_run: bool) -> str:
+    counts = _counts(
+        summary.count("added"), summary.count("updated"), summary.count("skipped"), dry_run=dry_run
+    )
+    return f"{summary.file} ({summary.format}): {counts}{' (dry run: nothing written)' if dry_run else ''}."
+
+
+def _total_line(report: ImportReport) -> str:
+    counts = _counts(
+        report.count("added"), report.count("updated"), report.count("skipped"), dry_run=report.dry_run
+    )
+    return f"Total: {counts}."
+
+
+def _print_plan(report: ImportReport) -> None:
+    from ..render import make_console
+
+    console = make_console()
+    rows = report.outcomes
+    shown = rows[:TABLE_ROWS] if console.is_terminal else rows
+    several = len(report.files) > 1
+    console.print(_plan_table(shown, several_files=several, wide=console.width >= WIDE))
+    if len(shown) < len(rows):
+        console.print(
+            f"Showing {len(shown)} of {len(rows)} records; --json lists them all.", style="whrd.muted"
+        )
+
+
+def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool) -> RenderableType:
+    """Where each record is, what happens to it, its date and title; on a wide console also its
+    language, category and countries."""
+    from pathlib import Path
+
+    from rich.table import Table
+    from rich.text import Text
+
+    words = {"added": "add", "updated": "update", "skipped": "skip"}
+    styles = {"added": "green", "updated": "yellow", "skipped": "whrd.muted"}
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    if several_files:
+        table.add_column("File", no_wrap=True, max_width=24)
+    table.add_column("Where", no_wrap=True)
+    table.add_column("Action", no_wrap=True)
+    table.add_column("ID", style="whrd.id", justify="right", no_wrap=True)
+    table.add_column("Date", style="whrd.date", no_wrap=True)
+    if wide:
+        table.add_column("Lang", no_wrap=True)
+        table.add_column("Category", style="whrd.category", no_wrap=True)
+        table.add_column("Countries", style="whrd.country", max_width=12)
+    table.add_column("Title", style="whrd.title", ratio=1, min_width=20, overflow="fold")
+    for outcome in outcomes:
+        b = outcome.bulletin
+        cells = [Text(Path(outcome.file).name)] if several_files else []
+        table.add_row(
+            *cells,
+            outcome.location,
+            Text(words[outcome.action], styles[outcome.action]),
+            str(outcome.id) if outcome.id is not None else "",
+            b.date,
+            *([b.lang, Text(b.category or ""), Text(" ".join(b.countries))] if wide else []),
+            Text(b.title),
+        )
+    return table

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -34,14 +33,20 @@ REINDEX_HINT = 1000
 class _SearchCommand(TyperCommand):
     """Says how to pass an exclusion when the shell hands `-word` to the option parser."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes `args`
         try:
             return super().parse_args(ctx, args)
-        except click.NoSuchOption as exc:
-            exc.message = (
-                f"{exc.message} To exclude a word, quote the query or put -- before it: "
-                f"whrd search 'mothers {exc.option_name}' or whrd search -- mothers {exc.option_name}"
-            )
+        except Exception as exc:
+            # Click's NoSuchOption (Typer may vendor its own Click, so matched by name).
+            # `-disappeared` reaches Click as the short options -d -i -s…: name the whole word.
+            option = getattr(exc, "option_name", None)
+            if type(exc).__name__ == "NoSuchOption" and isinstance(option, str) and option[1:2] != "-":
+                word = next((arg for arg in given if arg.startswith(option)), option)
+                exc.message = (  # type: ignore[attr-defined]
+                    f"No such option: {word}. To exclude a word, quote the whole query or put -- "
+                    f"before it: whrd search 'mothers {word}', or whrd search -- mothers {word}"
+                )
             raise
 
 

@@ -60,7 +60,8 @@ def _timestamp(value: Any, name: str) -> str:
     """An `added`/`updated` time as the store writes it (UTC, `2024-06-15T10:00:00Z`), or refused."""
     if not isinstance(value, str) or not _STAMP.fullmatch(value.strip()):
         raise ValidationError(
-            f"The {name} time {value!r} is not an ISO date and time with a zone, such as 2024-06-15T10:00:00Z."
+            f"The {name} time {value!r} is not an ISO date and time with a zone, "
+            "such as 2024-06-15T10:00:00Z."
         )
     text = value.strip()
     try:

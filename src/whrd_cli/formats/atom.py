@@ -1,4 +1,9 @@
-"""Atom 1.0 feed writer (RFC 4287), built with xml.etree so the serialiser escapes every text.
+"""Atom 1.0 feed writer (RFC 4287).
+
+The feed is written as text with one escaping rule for element text and one for attribute
+values (`_text`, `_attr`), applied to every value, and characters XML 1.0 cannot carry dropped;
+the tests parse every feed back with a real XML parser, on hostile text too. (xml.etree took
+twice as long on 100,000 entries.)
 
 Ids are what keep a feed reader from showing an entry twice:
 - an entry's id is `urn:uuid:` and a UUID5 of the archive's stable UUID, the bulletin's id and its
@@ -17,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TextIO
@@ -32,24 +36,29 @@ if TYPE_CHECKING:
     from . import WriteContext
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 COUNTRY_SCHEME = "urn:iso:std:iso:3166:-1"
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 # Characters XML 1.0 cannot carry at all; the model already refuses most of them.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_SPECIAL = re.compile(r"[&<>]")
+_TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# In an attribute, quotes end the value and a parser would turn raw tabs and line breaks to spaces.
+_ATTR_SPECIAL = re.compile(r'[&<>"\t\n\r]')
+_ATTR_ESCAPES = {**_TEXT_ESCAPES, '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 # Filters that name what a feed is about; dates move with every run, so they stay out of its id.
 _LASTING_FILTERS = ("countries", "categories", "tags", "langs")
 
 
 def _text(value: str) -> str:
-    return _NOT_XML.sub("", value)
+    """Element content: `&`, `<`, `>` escaped (`>` too, so `]]>` can never appear)."""
+    value = _NOT_XML.sub("", value)
+    return _TEXT_SPECIAL.sub(lambda m: _TEXT_ESCAPES[m[0]], value)
 
 
-def _child(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
-    if text is not None:
-        element.text = _text(text)
-    return element
+def _attr(value: str) -> str:
+    """An attribute value, to be written between double quotes."""
+    value = _NOT_XML.sub("", value)
+    return _ATTR_SPECIAL.sub(lambda m: _ATTR_ESCAPES[m[0]], value)
 
 
 def _namespace(archive_id: str) -> uuid.UUID:
@@ -87,15 +96,10 @@ def _utc(moment: datetime) -> str:
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
     locale = context.locale if context.locale in LABELS else "en"
     labels = LABELS[locale]
-    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: locale})
-    _child(feed, "id", feed_id(context.archive_id, context.filters))
-    _child(feed, "title", context.title, type="text")
     generated = context.generated.date() if context.generated else None
     covered = period([e.bulletin.date for e in entries], context.filters, generated, locale)
     about = [f"{labels.period}: {covered.text}"] if covered else []
     about += [f"{line.name}: {line.value}" for line in filter_lines(context.filters, locale)]
-    if about:
-        _child(feed, "subtitle", ". ".join(about), type="text")
     updates = [_instant(e.bulletin.updated or e.bulletin.added, e.bulletin.date) for e in entries]
     if updates:
         newest = max(updates)  # all UTC and one format, so they sort as strings
@@ -103,40 +107,51 @@ def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
         newest = _utc(context.generated)
     else:
         newest = "1970-01-01T00:00:00Z"
-    _child(feed, "updated", newest)
-    author = _child(feed, "author")
-    _child(author, "name", context.title)
-    _child(feed, "generator", "whrd", version=__version__)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}" xml:lang="{_attr(locale)}">',
+        f"  <id>{_text(feed_id(context.archive_id, context.filters))}</id>",
+        f'  <title type="text">{_text(context.title)}</title>',
+    ]
+    if about:
+        lines.append(f'  <subtitle type="text">{_text(". ".join(about))}</subtitle>')
+    lines += [
+        f"  <updated>{newest}</updated>",
+        f"  <author><name>{_text(context.title)}</name></author>",
+        f'  <generator version="{_attr(__version__)}">whrd</generator>',
+    ]
     names: dict[str, str] = {}
     for entry, updated in zip(entries, updates, strict=True):
-        _entry(feed, entry, updated, context, names)
-    ET.indent(feed, space="  ")
-    out.write('<?xml version="1.0" encoding="utf-8"?>\n')
-    out.write(ET.tostring(feed, encoding="unicode"))
-    out.write("\n")
+        _entry(lines, entry, updated, context, locale, names)
+    lines.append("</feed>\n")
+    out.write("\n".join(lines))
 
 
-def _entry(feed: ET.Element, entry: Entry, updated: str, context: WriteContext, names: dict[str, str]) -> None:
+def _entry(
+    lines: list[str], entry: Entry, updated: str, context: WriteContext, locale: str, names: dict[str, str]
+) -> None:
     b = entry.bulletin
-    locale = context.locale if context.locale in LABELS else "en"
-    element = _child(feed, "entry", **{XML_LANG: b.lang})
-    _child(element, "id", entry_id(context.archive_id, entry.id, b.added))
-    _child(element, "title", b.title, type="text")
-    _child(element, "updated", updated)
-    _child(element, "published", f"{b.date}T00:00:00Z")
+    lines.append(f'  <entry xml:lang="{_attr(b.lang)}">')
+    lines.append(f"    <id>{entry_id(context.archive_id, entry.id, b.added)}</id>")
+    lines.append(f'    <title type="text">{_text(b.title)}</title>')
+    lines.append(f"    <updated>{updated}</updated>")
+    lines.append(f"    <published>{b.date}T00:00:00Z</published>")
     link = linkable(b.url)
     if link:
-        _child(element, "link", rel="alternate", href=link)
+        lines.append(f'    <link rel="alternate" href="{_attr(link)}"/>')
     summary = b.summary + (" […]" if b.truncated else "")
-    _child(element, "summary", summary, type="text")
+    lines.append(f'    <summary type="text">{_text(summary)}</summary>')
     if context.include_private and b.private:
         note = f"{LABELS[locale].private}: {b.private}"
-        _child(element, "content", f"{summary}\n\n{note}" if summary else note, type="text")
+        content = f"{summary}\n\n{note}" if summary else note
+        lines.append(f'    <content type="text">{_text(content)}</content>')
     if b.category:
-        _child(element, "category", term=b.category, label=category_name(b.category, locale))
+        label = category_name(b.category, locale)
+        lines.append(f'    <category term="{_attr(b.category)}" label="{_attr(label)}"/>')
     for code in b.countries:
         if code not in names:
-            names[code] = country_name(code, locale)
-        _child(element, "category", term=code, scheme=COUNTRY_SCHEME, label=names[code])
+            names[code] = _attr(country_name(code, locale))
+        lines.append(f'    <category term="{_attr(code)}" scheme="{COUNTRY_SCHEME}" label="{names[code]}"/>')
     for tag in b.tags:
-        _child(element, "category", term=tag)
+        lines.append(f'    <category term="{_attr(tag)}"/>')
+    lines.append("  </entry>")

@@ -91,7 +91,9 @@ def _header(row: list[str], source: str) -> list[str]:
         )
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
-        raise ParseError(f"{source}, line 1: the column {', '.join(repeated)} appears twice; nothing was imported.")
+        raise ParseError(
+            f"{source}, line 1: the column {', '.join(repeated)} appears twice; nothing was imported."
+        )
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         raise ParseError(
@@ -118,6 +120,13 @@ def _record(names: list[str], row: list[str]) -> tuple[dict[str, Any], str | Non
         elif cell != "" or name in ("summary",):
             data[name] = cell
     return data, None
+
+
+def sniff(text: str) -> float:
+    """How surely a text is CSV: a first line of field names, title among them."""
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    names = [n.strip().strip('"').lower() for n in first_line.split(_delimiter(first_line))]
+    return 0.9 if len(names) >= 2 and "title" in names and all(n in COLUMNS for n in names if n) else 0.0
 
 
 def read_records(

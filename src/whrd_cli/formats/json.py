@@ -8,6 +8,7 @@ an unknown or repeated field is an error that names it. What the writer writes r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -64,11 +65,25 @@ def check_record(value: Any, source: str, location: str) -> RecordError | None:
     return None
 
 
+def sniff(text: str) -> float:
+    """How surely a text without a telling extension is this format: an array of objects, or one object."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if re.match(r"\[\s*(?:\{|\]|$)", head):
+        return 1.0
+    return 0.8 if head.startswith("{") else 0.0
+
+
 def read_records(
     text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
 ) -> list[Record]:
     """Every bulletin of a JSON array (or single object), with its record number."""
     data = loads(text, source=source)
+    if isinstance(data, dict) and {"meta", "bulletins"} <= data.keys():
+        raise ParseError(
+            f"{source} is a whrd archive, not an export; export it first "
+            f"(whrd --db {source} list --json --private > bulletins.json) and import that. "
+            "Nothing was imported."
+        )
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):

@@ -22,6 +22,17 @@ if TYPE_CHECKING:
 _LINES = re.compile(r"\r\n|[\r\n]")
 
 
+def sniff(text: str) -> float:
+    """How surely a text is JSONL: its first line is a whole JSON object by itself."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if not head.startswith("{"):
+        return 0.0
+    try:
+        return 0.9 if isinstance(json.loads(_LINES.split(head, 1)[0]), dict) else 0.0
+    except (ValueError, RecursionError):
+        return 0.0
+
+
 def read_records(
     text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
 ) -> list[Record]:
@@ -35,7 +46,9 @@ def read_records(
         try:
             value = json.loads(line, object_pairs_hook=decode_object)
         except json.JSONDecodeError as exc:
-            errors.append(RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})"))
+            errors.append(
+                RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})")
+            )
             continue
         except RecursionError:
             errors.append(RecordError(source, location, None, "JSON nested too deeply"))

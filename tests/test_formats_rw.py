@@ -1,0 +1,249 @@
+"""JSON, JSONL and CSV: readers and writers, field names as `whrd list --json`, exact round trips,
+located errors, and a CSV that a spreadsheet cannot turn into a formula."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from whrd_cli.errors import ParseError
+from whrd_cli.formats import RecordErrors, WriteContext
+from whrd_cli.formats import csv as csv_format
+from whrd_cli.formats import json as json_format
+from whrd_cli.formats import jsonl as jsonl_format
+from whrd_cli.formats.csv import defuse, restore
+from whrd_cli.model import Bulletin
+from whrd_cli.store import Entry
+
+FORMATS = [json_format, jsonl_format, csv_format]
+
+
+def sample() -> list[Bulletin]:
+    return [
+        Bulletin.create(
+            title='=HYPERLINK("http://evil") and -5 + @SUM',
+            date="2021-08-03",
+            category="alert",
+            countries=["HN", "GT"],
+            summary='-starts with a minus,\n\nhas "quotes", commas; semicolons\nand lines',
+            truncated=True,
+            tags=["WHRDs", "Defensoras"],
+            lang="en",
+            url="https://example.org/a?b=1,2",
+            source="'=quoted already",
+            private="Contact through the coordinator only.",
+            added="2024-06-15T10:00:00Z",
+            updated="2024-06-16T11:30:00Z",
+        ),
+        Bulletin.create(title="Amenazas en Olancho", date="4 de marzo de 2018", lang="es"),
+        Bulletin.create(
+            title="'Til the end", date="2019-01-01", summary="+", lang="en", category="interview"
+        ),
+    ]
+
+
+def written(module: object, bulletins: list[Bulletin], **context: object) -> str:
+    out = io.StringIO()
+    entries = [Entry(n, b) for n, b in enumerate(bulletins, start=1)]
+    module.write(entries, out, WriteContext(**context))  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("module", FORMATS, ids=["json", "jsonl", "csv"])
+def test_round_trip_is_exact_with_private(module: object) -> None:
+    items = sample()
+    text = written(module, items, include_private=True)
+    assert module.read(text, source="x") == items  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("module", FORMATS, ids=["json", "jsonl", "csv"])
+def test_private_never_written_unless_asked(module: object) -> None:
+    text = written(module, sample())
+    assert "coordinator" not in text and "private" not in text
+    back = module.read(text, source="x")  # type: ignore[attr-defined]
+    assert [b.private for b in back] == [None, None, None]
+    assert "private" not in written(module, sample(), fields=("title", "private"))
+
+
+@pytest.mark.parametrize("module", FORMATS, ids=["json", "jsonl", "csv"])
+def test_fields_choose_what_is_written(module: object) -> None:
+    text = written(module, sample(), fields=("title", "date", "countries"))
+    for name in ("summary", "category", "lang", "added"):
+        assert f'"{name}"' not in text and f",{name}" not in text
+    back = module.read(text, source="x", lang="es")  # type: ignore[attr-defined]
+    assert [b.countries for b in back] == [("HN", "GT"), (), ()]
+    assert {b.lang for b in back} == {"es"}  # --lang fills records that carry none
+
+
+def test_json_is_what_list_json_prints() -> None:
+    data = json.loads(written(json_format, sample()[:1]))
+    assert list(data[0]) == [
+        "id",
+        "title",
+        "date",
+        "category",
+        "countries",
+        "summary",
+        "truncated",
+        "tags",
+        "lang",
+        "url",
+        "source",
+        "added",
+        "updated",
+    ]
+    assert data[0]["countries"] == ["HN", "GT"] and data[0]["truncated"] is True
+
+
+def test_csv_layout_bom_lists_and_formula_defusing() -> None:
+    text = written(csv_format, sample())
+    assert text.startswith("\ufeffid,title,date,category,countries,summary,truncated,tags,lang,url,source")
+    assert "\r" not in text
+    rows = list(__import__("csv").reader(io.StringIO(text.lstrip("\ufeff"))))
+    header, first = rows[0], rows[1]
+    row = dict(zip(header, first, strict=True))
+    assert row["title"] == '\'=HYPERLINK("http://evil") and -5 + @SUM'
+    assert row["summary"].startswith("'-starts with a minus")
+    assert row["countries"] == "HN;GT" and row["tags"] == "WHRDs;Defensoras"
+    assert row["truncated"] == "true" and row["source"] == "''=quoted already"
+    assert dict(zip(header, rows[3], strict=True))["summary"] == "'+"
+    assert dict(zip(header, rows[3], strict=True))["title"] == "'Til the end"  # nothing to defuse
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_defuse_is_exactly_undone(cell: str) -> None:
+    assert restore(defuse(cell)) == cell
+    assert defuse(cell)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_reader_keeps_a_plain_leading_apostrophe() -> None:
+    text = "title,date\n'Til the end,2019-01-01\n'O'Brien,2019-01-02\n"
+    assert [b.title for b in csv_format.read(text, source="x")] == ["'Til the end", "'O'Brien"]
+
+
+def test_csv_from_a_spanish_spreadsheet() -> None:
+    text = (
+        '\ufefftitle;date;countries;tags\r\nForo regional;4 de marzo de 2018;"Honduras;El Salvador";"a;b"\r\n'
+    )
+    (b,) = csv_format.read(text, source="x")
+    assert (b.date, b.countries, b.tags) == ("2018-03-04", ("HN", "SV"), ("a", "b"))
+
+
+@pytest.mark.parametrize(
+    ("module", "text", "message"),
+    [
+        (
+            json_format,
+            '[{"title": "x", "date": "2020-01-01",}]',
+            "x.json, line 1, column 38: not valid JSON (Expecting property name enclosed in double quotes); "
+            "nothing was imported.",
+        ),
+        (
+            json_format,
+            '"text"',
+            "x.json: expected a JSON array of bulletins (as 'whrd list --json' prints), found str; "
+            "nothing was imported.",
+        ),
+        (
+            json_format,
+            '{"meta": {}, "bulletins": {}}',
+            "x.json is a whrd archive, not an export; export it first (whrd --db x.json list --json "
+            "--private > bulletins.json) and import that. Nothing was imported.",
+        ),
+        (
+            csv_format,
+            "title,countries\nA,HN\n",
+            "x.json: no 'date' column; the header row needs at least title and date (found: title, "
+            "countries). Nothing was imported.",
+        ),
+        (
+            csv_format,
+            "title,date,colour\nA,2020-01-01,red\n",
+            "x.json, line 1: unknown column 'colour'. Known columns: id, title, date, category, countries, "
+            "summary, truncated, tags, lang, url, source, private, added, updated. Nothing was imported.",
+        ),
+        (
+            csv_format,
+            'title,date\n"A,2020-01-01\n',
+            "x.json, line 2: not valid CSV (unexpected end of data); nothing was imported.",
+        ),
+    ],
+)
+def test_file_level_errors(module: object, text: str, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        module.read(text, source="x.json")  # type: ignore[attr-defined]
+    assert not isinstance(caught.value, RecordErrors)
+    assert str(caught.value) == message
+
+
+def test_every_bad_record_is_named_with_its_field() -> None:
+    text = json.dumps(
+        [
+            {"title": "a\nb", "date": "2020-01-01"},
+            {"title": "ok", "date": "2020-13-01"},
+            {"title": "ok", "date": "1 May 2020", "countries": ["Hondura"]},
+            5,
+            {"title": "fine", "date": "2020-01-01"},
+            {"title": "x", "date": "2020-01-01", "colour": "red", "size": 3},
+            {"title": "x", "date": "2020-01-01", "truncated": "maybe"},
+            {"title": "x", "date": "2020-01-01", "added": "yesterday"},
+            {"date": "2020-01-01"},
+        ]
+    ).replace('"fine"', '"fine", "title": "twice"')
+    with pytest.raises(RecordErrors) as caught:
+        json_format.read(text, source="x.json")
+    assert [str(e) for e in caught.value.errors] == [
+        "x.json, record 1, title: The title contains a control character or line break; remove it",
+        "x.json, record 2, date: '2020-13-01' is not a real calendar date",
+        "x.json, record 3, countries: Unknown country 'Hondura'. Did you mean: Honduras?",
+        "x.json, record 4: expected a JSON object (a bulletin), found int",
+        "x.json, record 5, title: the field title is given twice",
+        "x.json, record 6: Unknown fields: colour, size. Known fields: title, date, category, countries, "
+        "summary, truncated, tags, lang, url, source, private, added, updated",
+        "x.json, record 7, truncated: The truncated field must be true or false, not 'maybe'",
+        "x.json, record 8, added: The added time 'yesterday' is not an ISO date and time with a zone, "
+        "such as 2024-06-15T10:00:00Z",
+        "x.json, record 9, title: The title is missing",
+    ]
+    assert str(caught.value).startswith("9 invalid records, nothing was imported: x.json, record 1, title:")
+
+
+def test_jsonl_reports_every_bad_line() -> None:
+    text = '{"title": "a", "date": "2020-01-01"}\n\n{"title": "b",\n[1]\n{"title": "c", "date": "someday"}\n'
+    with pytest.raises(RecordErrors) as caught:
+        jsonl_format.read(text, source="x.jsonl")
+    assert [str(e) for e in caught.value.errors] == [
+        "x.jsonl, line 3: not valid JSON (Expecting property name enclosed in double quotes, column 15)",
+        "x.jsonl, line 4: expected a JSON object (a bulletin), found an array",
+        "x.jsonl, line 5, date: Cannot read the date 'someday'",
+    ]
+
+
+def test_csv_reports_rows_by_the_line_they_start_on() -> None:
+    text = 'title,date,summary\nA,2020-01-01,"two\nlines"\nB,2020-01-02\nC,not a date,x\n,,\n'
+    with pytest.raises(RecordErrors) as caught:
+        csv_format.read(text, source="x.csv")
+    assert [str(e) for e in caught.value.errors] == [
+        "x.csv, line 4: the row has 2 cells but the header has 3 columns",
+        "x.csv, line 5, date: Cannot read the date 'not a date'",
+    ]
+
+
+def test_timestamps_are_kept_in_utc() -> None:
+    (b,) = json_format.read(
+        '{"title": "t", "date": "2020-01-01", "added": "2024-06-15T12:00:00+02:00"}', source="x"
+    )
+    assert (b.added, b.updated) == ("2024-06-15T10:00:00Z", None)
+
+
+def test_sniffing() -> None:
+    assert json_format.sniff(' [\n {"title": 1}]') == 1.0 and json_format.sniff("[]") == 1.0
+    assert json_format.sniff("[VIDEO] NEWS / x") == 0.0
+    assert jsonl_format.sniff('{"a": 1}\n{"b": 2}') > json_format.sniff('{"a": 1}\n{"b": 2}')
+    assert jsonl_format.sniff('{\n"a": 1}') == 0.0 < json_format.sniff('{\n"a": 1}')
+    assert csv_format.sniff("\ufeffTitle;Date;Countries\n") > 0 and csv_format.sniff("title is here\n") == 0
