@@ -366,8 +366,8 @@ def test_progress_bar_only_on_a_terminal_for_large_inputs(monkeypatch: pytest.Mo
     from whrd_cli.cli import importing
 
     small = [Input("a", b"x" * 10)]
-    with importing._progress(small) as progress:
-        assert progress is None
+    with importing._progress(small) as bars:
+        assert bars is None
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -376,9 +376,10 @@ def test_progress_bar_only_on_a_terminal_for_large_inputs(monkeypatch: pytest.Mo
     monkeypatch.setattr(sys, "stderr", Terminal())
     monkeypatch.setattr(importing, "PROGRESS_BYTES", 5)
     listing = Path(EN).read_bytes()
-    with importing._progress([Input("a", listing, "a.txt")]) as progress:
-        assert progress is not None
-        files = read_inputs([Input("a", listing, "a.txt")], progress=progress)
+    with importing._progress([Input("a", listing, "a.txt")]) as bars:
+        assert bars is not None
+        files = read_inputs([Input("a", listing, "a.txt")], progress=bars.reading)
+        bars.writing()
     assert len(files[0].records) == 10
     assert "Reading a" in sys.stderr.getvalue()
 

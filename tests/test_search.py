@@ -300,6 +300,35 @@ def test_limit_keeps_the_best_and_counts_all(archive: Archive) -> None:
     assert [hit.id for hit in best.hits] == [hit.id for hit in every.hits][:2]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"mining concession"',
+        'radio "community radio"',
+        '"mined" OR "mining"',
+        '"of the" mothers',
+        "mining",
+        '"mining concession" "mining concession" OR radio',
+    ],
+)
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_uncounted_search_gives_the_same_best_hits(db: Path, query: str, limit: int) -> None:
+    rows = [bulletin(*row) for row in CORPUS]
+    # Bulletins whose index holds the phrase's stems but whose text does not hold the phrase.
+    rows += [
+        bulletin("en", f"2024-0{m}-01", f"Mined concessions {m}", "Mine concessions, mining")
+        for m in (1, 2, 3)
+    ]
+    Archive(db).add_many(rows)
+    archive = Archive(db)
+    counted = S.search(archive.select(), S.parse_query(query), limit=limit)
+    uncounted = S.search(archive.select(), S.parse_query(query), limit=limit, count=False)
+    assert uncounted.hits == counted.hits
+    assert counted.total is not None and counted.total >= len(counted.hits)
+    if '"' in query:
+        assert uncounted.total is None or uncounted.total == counted.total
+
+
 def test_scores_rank_the_command_output(archive: Archive, run: Run) -> None:
     found = run.json("search", "radio")
     scores = [item["score"] for item in found]

@@ -20,14 +20,13 @@ Never prints. The stemmers are imported on first use, so importing this module i
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import compress
+from itertools import compress, groupby, islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -372,7 +371,7 @@ class SearchResult:
     """The best hits (all, or the first `limit`), how many matched, and how many lacked an index."""
 
     hits: list[Hit]
-    total: int
+    total: int | None  # None when not counted (see `search`)
     unindexed: int = 0
 
 
@@ -499,36 +498,66 @@ class _Corpus:
 
 
 def search(
-    rows: Sequence[tuple[int, Mapping[str, Any]]], query: Query, *, limit: int | None = None
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    query: Query,
+    *,
+    limit: int | None = None,
+    count: bool = True,
 ) -> SearchResult:
     """Rank the stored bulletins (id, dict) that match the query; the best `limit`, or all.
 
     `rows` is the searched collection (already narrowed by any filter): document frequencies
-    and average lengths come from it.
+    and average lengths come from it. With a `limit` and `count=False` the total is not needed
+    (`total` is then None), so a quoted phrase is checked against the text of the best
+    candidates only until `limit` of them hold it, instead of against every candidate.
     """
     corpus = _Corpus(rows)
     scanned = {atom: corpus.scan(atom) for atom in query.positive_words}
+    # A quoted phrase that is a clause on its own: its index-level matches are the candidates,
+    # and only the text check is left; it does not change the score, so it can come last.
+    deferred = [c[0] for c in query.clauses if len(c) == 1 and isinstance(c[0], Words) and c[0].exact]
 
     candidates: set[int] | None = None
     # Word-only clauses first: their sets are ready; tag and country atoms are tested one by one.
     for clause in sorted(query.clauses, key=lambda c: not all(isinstance(a, Words) for a in c)):
-        candidates = _clause_matches(corpus, clause, scanned, candidates)
+        first = clause[0]
+        if len(clause) == 1 and isinstance(first, Words) and first in deferred:
+            found = scanned[first]
+            candidates = set(found) if candidates is None else candidates & found
+        else:
+            candidates = _clause_matches(corpus, clause, scanned, candidates)
     assert candidates is not None  # a Query always has a clause
-    for atom in query.excluded:
-        candidates = {i for i in candidates if not corpus.matches(atom, i)}
+    for excluded in query.excluded:
+        candidates = {i for i in candidates if not corpus.matches(excluded, i)}
 
+    def holds_phrases(i: int) -> bool:
+        return all(corpus.verify(atom, i) for atom in deferred)
+
+    lazy = bool(deferred) and limit is not None and not count
+    if deferred and not lazy:
+        candidates = {i for i in candidates if holds_phrases(i)}
     scores = _scores(corpus, query.positive_words, scanned, candidates)
-    dates = {i: rows[i][1].get("date") or "" for i in candidates}
-
-    def key(i: int) -> tuple[float, str, int]:
-        return (scores[i], dates[i], rows[i][0])
-
-    if limit is not None and limit < len(candidates):
-        order = heapq.nlargest(limit, candidates, key=key)
-    else:
-        order = sorted(candidates, key=key, reverse=True)
+    ranked: Iterable[int] = _ranked(candidates, scores, rows)
+    total: int | None = len(candidates)
+    if lazy:
+        ranked = (i for i in ranked if holds_phrases(i))
+        total = None
+    order = list(ranked if limit is None else islice(ranked, limit))
     hits = [Hit(rows[i][0], round(scores[i], 4), rows[i][1]) for i in order]
-    return SearchResult(hits=hits, total=len(candidates), unindexed=corpus.unindexed)
+    return SearchResult(hits=hits, total=total, unindexed=corpus.unindexed)
+
+
+def _ranked(
+    candidates: Iterable[int], scores: Mapping[int, float], rows: Sequence[tuple[int, Mapping[str, Any]]]
+) -> Iterator[int]:
+    """Candidates best first, ties newest first (then highest id). Sorting by score alone is a
+    C-level sort; dates are read only to break ties, and only as far as the caller reads."""
+    by_score = sorted(candidates, key=scores.__getitem__, reverse=True)
+    for _score, run in groupby(by_score, key=scores.__getitem__):
+        tied = list(run)
+        if len(tied) > 1:
+            tied.sort(key=lambda i: (rows[i][1].get("date") or "", rows[i][0]), reverse=True)
+        yield from tied
 
 
 def _clause_matches(

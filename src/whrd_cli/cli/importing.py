@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Annotated, Literal
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import typer
 
@@ -36,7 +36,9 @@ WIDE = 110
 
 # Typer shows and checks the choices of a Literal; they come from the registry and the importer.
 if TYPE_CHECKING:
-    FormatChoice = LangChoice = DuplicateChoice = str
+    FormatChoice: TypeAlias = str
+    LangChoice: TypeAlias = str
+    DuplicateChoice: TypeAlias = str
 else:
     FormatChoice = Literal[("auto", *READERS)]
     LangChoice = Literal[LANGS]
@@ -98,9 +100,16 @@ def import_(
     if files.count("-") > 1:
         fail("Standard input (-) can be read only once.")
     inputs = [load_input(name, stdin=sys.stdin.buffer) for name in files]
-    with _progress(inputs) as progress:
-        read = read_inputs(inputs, fmt=format_, lang=None if lang == "auto" else lang, progress=progress)
-    report = import_files(open_archive(ctx), read, on_duplicate=on_duplicate, dry_run=dry_run)
+    with _progress(inputs) as bars:
+        read = read_inputs(
+            inputs,
+            fmt=format_,
+            lang=None if lang == "auto" else lang,
+            progress=bars.reading if bars else None,
+        )
+        if bars is not None and not dry_run:
+            bars.writing()
+        report = import_files(open_archive(ctx), read, on_duplicate=on_duplicate, dry_run=dry_run)
     if json_:
         print_json(report.to_dict())
         return
@@ -112,24 +121,34 @@ def import_(
         note(_total_line(report))
 
 
+class _Bars:
+    """The progress display of one import: a bar per file read, then a spinner while writing."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def reading(self, item: Input) -> Progress:
+        task = self.bar.add_task(f"Reading {item.name}", total=None)
+        return lambda done, total: self.bar.update(task, completed=done, total=total)
+
+    def writing(self) -> None:
+        self.bar.add_task("Writing the archive", total=None)
+
+
 @contextlib.contextmanager
-def _progress(inputs: Sequence[Input]) -> Iterator[Callable[[Input], Progress | None] | None]:
-    """A transient Rich bar on stderr, one task per file, only on a terminal and for large inputs."""
+def _progress(inputs: Sequence[Input]) -> Iterator[_Bars | None]:
+    """A transient Rich display on stderr, only on a terminal and for large inputs."""
     if sum(len(i.data) for i in inputs) < PROGRESS_BYTES or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
 
     from ..render import make_console
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
-
-        def for_input(item: Input) -> Progress | None:
-            task = bar.add_task(f"Reading {item.name}", total=None)
-            return lambda done, total: bar.update(task, completed=done, total=total)
-
-        yield for_input
+    with Bar(*columns, console=make_console(stderr=True), transient=True) as bar:
+        yield _Bars(bar)
 
 
 def _counts(added: int, updated: int, skipped: int, *, dry_run: bool) -> str:
@@ -191,13 +210,14 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
     for outcome in outcomes:
         b = outcome.bulletin
         cells = [Text(Path(outcome.file).name)] if several_files else []
+        details = [Text(b.lang), Text(b.category or ""), Text(" ".join(b.countries))]
         table.add_row(
             *cells,
             outcome.location,
             Text(words[outcome.action], styles[outcome.action]),
             str(outcome.id) if outcome.id is not None else "",
             b.date,
-            *([b.lang, Text(b.category or ""), Text(" ".join(b.countries))] if wide else []),
+            *(details if wide else []),
             Text(b.title),
         )
     return table

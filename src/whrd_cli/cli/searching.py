@@ -98,7 +98,9 @@ def search(
     shown = limit
     if shown is None and not all_ and not json_ and is_terminal():
         shown = TERMINAL_ROWS
-    result = run_search(archive.select(flt), parsed, limit=shown)
+    terminal = not json_ and is_terminal()
+    # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
+    result = run_search(archive.select(flt), parsed, limit=shown, count=terminal)
     if result.unindexed >= REINDEX_HINT:
         note(
             f"{result.unindexed} bulletins have no search index yet, so this search was slower; "
@@ -112,10 +114,10 @@ def search(
 
         print_json([_json_hit(entry_dict(entry, private=private), hit.score) for entry, hit in entries])
         return
-    if not result.total:
+    if not result.hits:
         note("No bulletins match.")
         return
-    if not is_terminal():
+    if not terminal:
         from ..render import plain_line
 
         sys.stdout.write("".join(f"{plain_line(entry)}\n" for entry, _hit in entries))
@@ -125,7 +127,7 @@ def search(
 
     console = make_console()
     console.print(search_table((entry, highlight(parsed, hit.raw)) for entry, hit in entries))
-    total = result.total
+    total = result.total or 0
     if len(entries) < total:
         console.print(
             f"Showing the {len(entries)} best of {total} matching bulletins; "

@@ -5,6 +5,11 @@ A format module is imported only when used. Its interface:
 - reader: ``read(text: str, *, source: str, lang: str | None) -> list[Bulletin]``; raises
   ``RecordErrors`` naming every bad record (file, line or record number, field);
 - writer: ``write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None``.
+
+Optional, used by `whrd import` (see `importer.py`) when a reader has them:
+``read_records(...)`` takes the same arguments as ``read`` plus ``progress`` and returns
+``formats._records.Record``s (each bulletin with its "line N"/"record N"); ``sniff(text) -> float``
+says how surely a text without a telling extension is this format (0 = not at all).
 """
 
 from __future__ import annotations

@@ -214,7 +214,9 @@ def _segment(lines: list[_Line], source: str, errors: list[RecordError]) -> list
         after_blank, blank_before = blank_before, False
         shaped = date_shaped(line.text)
         if current is None:
-            if shaped:
+            # A readable date where a heading should be is a stray date line; a heading that
+            # merely looks like one ("2017 in review") is a heading.
+            if shaped and read_date_line(line.text)[0] is not None:
                 errors.append(
                     RecordError(
                         source,
@@ -500,7 +502,7 @@ def read_records(
     parsed = [p for p in (_parse_block(b, source, errors) for b in blocks) if p is not None]
     fallback = "en"
     if lang is None:
-        known = Counter(p.detected or p.hint for p in parsed if p.detected or p.hint)
+        known = Counter(found for p in parsed if (found := p.detected or p.hint) is not None)
         if known:
             fallback = known.most_common(1)[0][0]
     records: list[Record] = []
