@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,14 @@ CORPUS: list[tuple[str, str, str, str, list[str], list[str]]] = [
 ]
 
 
-def bulletin(lang: str, date: str, title: str, summary: str = "", countries=(), tags=()) -> Bulletin:  # type: ignore[no-untyped-def]
+def bulletin(
+    lang: str,
+    date: str,
+    title: str,
+    summary: str = "",
+    countries: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> Bulletin:
     return Bulletin.create(title=title, date=date, summary=summary, countries=countries, tags=tags, lang=lang)
 
 
@@ -253,6 +261,19 @@ def test_a_title_match_outranks_a_summary_only_match(db: Path) -> None:
     )
     hits = S.search(Archive(db).select(), S.parse_query("river")).hits
     assert [hit.id for hit in hits] == [1, 2]
+    assert hits[0].score > hits[1].score > 0
+
+
+@pytest.mark.parametrize("query", ['"community radio"', '"community radio" OR "radio show"'])
+def test_a_phrase_ranks_like_words(db: Path, query: str) -> None:
+    Archive(db).add_many(
+        [
+            bulletin("en", "2024-01-01", "Network news", "A community radio station opened in the north."),
+            bulletin("en", "2020-01-01", "Community radio opens", "A station in the north."),
+        ]
+    )
+    hits = S.search(Archive(db).select(), S.parse_query(query)).hits
+    assert [hit.id for hit in hits] == [2, 1]
     assert hits[0].score > hits[1].score > 0
 
 
@@ -483,7 +504,8 @@ def test_index_stays_consistent_through_add_edit_delete_and_import(
     assert [item["id"] for item in run.json("search", "tag:WHRDAlert")] == [4]
 
 
-def rewrite(db: Path, change) -> None:  # type: ignore[no-untyped-def]
+def rewrite(db: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Edit every stored bulletin behind the store's back, as an older whrd or a person might."""
     data = json.loads(db.read_text(encoding="utf-8"))
     for raw in data["bulletins"].values():
         change(raw)

@@ -70,7 +70,7 @@ _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _MARK = re.compile(f"[{_MARKS}]+")
 # A word in original text, its accents included, so its span covers the whole written word.
 _TEXT_WORD = re.compile(f"[\\w{_MARKS}]+")
-_SCOPE = re.compile(r"(title|tag|country):", re.IGNORECASE)
+_SCOPE = re.compile(f"({'|'.join(SCOPES)}):", re.IGNORECASE)
 _QUOTES = str.maketrans(dict.fromkeys("“”„«»＂", '"'))
 
 
@@ -536,7 +536,7 @@ def search(
     lazy = bool(deferred) and limit is not None and not count
     if deferred and not lazy:
         candidates = {i for i in candidates if holds_phrases(i)}
-    scores = _scores(corpus, query.positive_words, scanned, candidates)
+    scores = _scores(corpus, query.positive_words, scanned, candidates, deferred)
     ranked: Iterable[int] = _ranked(candidates, scores, rows)
     total: int | None = len(candidates)
     if lazy:
@@ -579,16 +579,26 @@ def _clause_matches(
 
 
 def _scores(
-    corpus: _Corpus, atoms: Sequence[Words], scanned: Mapping[Words, set[int]], candidates: Iterable[int]
+    corpus: _Corpus,
+    atoms: Sequence[Words],
+    scanned: Mapping[Words, set[int]],
+    candidates: Iterable[int],
+    deferred: Sequence[Words] = (),
 ) -> dict[int, float]:
-    """BM25F over title, summary and tags, with document frequencies from the index scan."""
+    """BM25F over title, summary and tags, with document frequencies from the index scan.
+
+    A quoted phrase weighs where its text check passed: everywhere among the candidates when it
+    is a clause of its own (`deferred`: every candidate holds it, or will be dropped), only where
+    it was verified when it is one side of an OR.
+    """
     total = max(len(corpus.texts), 1)
     avg_title, avg_summary = corpus.averages()
     ranked = []
     for atom in atoms:
         if not atom.content:  # a quoted phrase of common words only: it filters, nothing to weigh
             continue
-        hits = corpus.verified.get(atom, set()) if atom.exact else scanned[atom]
+        verified = atom.exact and atom not in deferred
+        hits = corpus.verified.get(atom, set()) if verified else scanned[atom]
         df = len(scanned[atom])
         idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
         needles = {lang: corpus.needle(atom, lang) or "" for lang in corpus.groups}  # never empty here

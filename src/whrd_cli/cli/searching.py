@@ -83,7 +83,7 @@ def search(
     tab-separated line per bulletin (id, date, category, country codes, title), all of them.
     --json: the bulletins as 'list --json' prints them, each with its score.
 
-    Example: whrd search 'defensoras "consulta previa" -mexico' --since 2020
+    Example: whrd search 'defensoras "consulta previa" -country:mexico' --since 2020
     """
     from ..search import parse_query
     from ..search import search as run_search
@@ -95,10 +95,8 @@ def search(
         if json_:
             print_json([])
         return
-    shown = limit
-    if shown is None and not all_ and not json_ and is_terminal():
-        shown = TERMINAL_ROWS
     terminal = not json_ and is_terminal()
+    shown = TERMINAL_ROWS if limit is None and not all_ and terminal else limit
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
     result = run_search(archive.select(flt), parsed, limit=shown, count=terminal)
     if result.unindexed >= REINDEX_HINT:
