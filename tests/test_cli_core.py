@@ -426,3 +426,52 @@ def test_sample_archive_is_valid(run: Run) -> None:
     assert {r["lang"] for r in rows} == {"en", "es"}
     honduras = run.ok("--db", str(sample), "list", "--country", "Honduras").stdout
     assert honduras.count("\n") >= 4
+
+
+def test_every_command_module_is_reachable_lazily() -> None:
+    """Each command a module defines is in the root's lazy table, and nothing else is there."""
+    import importlib
+
+    from typer.main import get_group
+
+    from whrd_cli.cli.common import WhrdGroup
+
+    defined: dict[str, str] = {}
+    for module_name in set(WhrdGroup.lazy_commands.values()):
+        module = importlib.import_module(f"whrd_cli.cli.{module_name}")
+        for name in get_group(module.app).commands:
+            defined[name] = module_name
+    assert defined == WhrdGroup.lazy_commands
+
+
+def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from whrd_cli.cli import app\n"
+        f"sys.argv = ['whrd', '--db', {str(tmp_path / 'a.json')!r}, 'list']\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('whrd_cli.cli.', 'jinja2', 'snowball',"
+        " 'rich.table', 'whrd_cli.digest', 'whrd_cli.importer'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['whrd_cli.cli.browse', 'whrd_cli.cli.common']"
+
+
+def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
+    env = {**os.environ, "WHRD_DB": str(tmp_path / "a.json")}
+    rows = "\n".join(
+        json.dumps({"title": f"Bulletin {n}", "date": "2020-01-01", "lang": "en"}) for n in range(3000)
+    )
+    subprocess.run(
+        [sys.executable, "-m", "whrd_cli", "import", "-", "--format", "jsonl"],
+        input=rows,
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        f"{sys.executable} -m whrd_cli list | head -1", shell=True, capture_output=True, text=True, env=env
+    )
+    assert out.stdout.count("\n") == 1
+    assert out.stderr == ""

@@ -387,7 +387,7 @@ def test_progress_bar_only_on_a_terminal_for_large_inputs(monkeypatch: pytest.Mo
 def test_a_small_import_does_not_load_rich_progress(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from whrd_cli.__main__ import main\n"
+        "from whrd_cli.cli import app as main\n"
         f"sys.argv = ['whrd', '--db', {str(tmp_path / 'a.json')!r}, 'import', {EN!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "print('rich.progress' in sys.modules, 'rich.table' in sys.modules)\n"

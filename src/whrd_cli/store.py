@@ -314,9 +314,7 @@ class Archive:
             return list(self.raw_items())
         match, ids = flt.matches, flt.ids
         return [
-            (doc_id, raw)
-            for doc_id, raw in self.raw_items()
-            if (not ids or doc_id in ids) and match(raw)
+            (doc_id, raw) for doc_id, raw in self.raw_items() if (not ids or doc_id in ids) and match(raw)
         ]
 
     def entries(self, flt: Filter | None = None) -> list[Entry]:
@@ -477,8 +475,7 @@ class Archive:
                 if on_duplicate == "error":
                     if found < 0:
                         raise DuplicateError(
-                            "The same bulletin (date, title and language) is given twice; "
-                            "nothing was added.",
+                            "The same bulletin (date, title and language) is given twice; nothing was added.",
                             found,
                         )
                     raise DuplicateError(

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from ..store import Entry
-from . import app
 from .common import (
     CategoryOpt,
     CountryOpt,
@@ -25,6 +24,8 @@ from .common import (
     print_json,
     state,
 )
+
+app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 TERMINAL_ROWS = 50
 SORTS = ("date", "added", "title")

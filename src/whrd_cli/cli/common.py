@@ -10,7 +10,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, ClassVar, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -89,7 +89,24 @@ def stdin_is_terminal() -> bool:
 
 
 class WhrdGroup(TyperGroup):
-    """The single error boundary: a WhrdError becomes one stderr line; anything else is a bug."""
+    """The root command: loads command modules on demand, and is the single error boundary
+    (a WhrdError becomes one stderr line; anything else is a bug)."""
+
+    lazy_commands: ClassVar[dict[str, str]] = {}  # command name -> module in whrd_cli.cli
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.lazy_commands, *(n for n in super().list_commands(ctx) if n not in self.lazy_commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        module_name = self.lazy_commands.get(cmd_name)
+        if module_name is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        from typer.main import get_group
+
+        module = importlib.import_module(f"{__package__}.{module_name}")
+        return get_group(module.app).commands.get(cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -8,8 +8,9 @@ import typer
 
 from ..errors import InputError
 from ..model import Bulletin
-from . import app
 from .common import fail, note, open_archive, stdin_is_terminal
+
+app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 TitleOpt = Annotated[str | None, typer.Option("--title", help="The bulletin's title.")]
 DateOpt = Annotated[

@@ -14,7 +14,6 @@ import typer
 
 from ..digest import GROUPINGS, LOCALES
 from ..formats import BY_NAME, WRITERS
-from . import app
 from .common import (
     CategoryOpt,
     CountryOpt,
@@ -29,6 +28,8 @@ from .common import (
     open_archive,
     today,
 )
+
+app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 _FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in WRITERS)
 _TEMPLATED = ", ".join(name for name in WRITERS if BY_NAME[name].template)

@@ -16,7 +16,6 @@ import typer
 
 from ..formats import BY_NAME, READERS
 from ..importer import ON_DUPLICATE
-from . import app
 from .common import fail, note, open_archive, print_json
 
 if TYPE_CHECKING:
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
 
     from ..formats._records import Progress
     from ..importer import FileSummary, ImportReport, Input, Outcome
+
+app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 LANGS = ("auto", "en", "es")
 # A progress bar is worth drawing when reading takes a noticeable time: about 0.1 s per 1,000

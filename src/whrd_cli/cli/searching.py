@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from . import app
 from .browse import AllOpt, JsonOpt, LimitOpt, PrivateOpt
 from .common import (
     CategoryOpt,
@@ -24,6 +23,8 @@ from .common import (
     open_archive,
     print_json,
 )
+
+app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 TERMINAL_ROWS = 20
 # Below this many bulletins without search data, indexing them on the fly costs too little to nag.

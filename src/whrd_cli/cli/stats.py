@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app
 from .common import (
     CategoryOpt,
     CountryOpt,
@@ -28,6 +27,8 @@ if TYPE_CHECKING:
 
     from ..filters import Filter
     from ..stats import Count, Overview
+
+app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 LOCALES = ("en", "es")
 # Rows per overview table on a terminal unless --top says otherwise; the rest become "other".
