@@ -7,8 +7,8 @@ Rich's heavier modules are imported inside the functions that draw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .categories import category_label, category_name
 from .countries import country_name
@@ -78,10 +78,17 @@ def bulletin_table(entries: Iterable[Entry], *, locale: str = "en") -> Renderabl
     return table
 
 
-def plain_line(entry: Entry) -> str:
-    """One tab-separated line per bulletin, for pipes and scripts (codes, not names)."""
-    b = entry.bulletin
-    return "\t".join((str(entry.id), b.date, b.category or "", ",".join(b.countries), b.title))
+def plain_line(doc_id: int, raw: Mapping[str, Any]) -> str:
+    """One tab-separated line per stored bulletin, for pipes and scripts (codes, not names)."""
+    return "\t".join(
+        (
+            str(doc_id),
+            raw["date"],
+            raw.get("category") or "",
+            ",".join(raw.get("countries") or ()),
+            raw["title"],
+        )
+    )
 
 
 def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableType:

@@ -65,11 +65,18 @@ def _loads(data: bytes) -> Any:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return orjson.loads(data)
+        parsed = orjson.loads(data)
     finally:
         if enabled:
             gc.freeze()
             gc.enable()
+    # Keep the most recent parse alive for the life of the process: a CLI run ends with
+    # `os._exit`, so its million objects are never freed one by one (~0.1 s at 100k bulletins).
+    _LAST_PARSED[0] = parsed
+    return parsed
+
+
+_LAST_PARSED: list[Any] = [None]
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -228,7 +235,8 @@ def stored_form(bulletin: Bulletin) -> Raw:
     """The dict kept in TinyDB: the model's fields plus derived data for fast reads."""
     from .search import index_fields
 
-    raw = bulletin.to_dict()
+    # Absent optional fields are left out rather than stored as null: a smaller file loads faster.
+    raw = {name: value for name, value in bulletin.to_dict().items() if value is not None}
     raw["_key"] = bulletin.key
     raw.update(index_fields(bulletin))
     return raw

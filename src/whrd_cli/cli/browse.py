@@ -91,22 +91,23 @@ def list_(
         shown = TERMINAL_ROWS
     if shown is not None:
         rows = rows[:shown]
-    from ..store import to_bulletin
-
-    entries = [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in rows]
     if json_:
-        from ..formats import entry_dict
+        from ..formats import record_dict
 
-        print_json([entry_dict(e, private=private) for e in entries])
+        print_json([record_dict(doc_id, raw, private=private) for doc_id, raw in rows])
         return
     if not total:
         note("No bulletins match." if not flt.is_empty else "The archive is empty.")
         return
     if not is_terminal():
-        sys.stdout.write("".join(f"{_plain(e)}\n" for e in entries))
+        from ..render import plain_line
+
+        sys.stdout.write("".join(f"{plain_line(doc_id, raw)}\n" for doc_id, raw in rows))
         return
     from ..render import bulletin_table, make_console
+    from ..store import to_bulletin
 
+    entries = [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in rows]
     console = make_console()
     console.print(bulletin_table(entries))
     if len(entries) < total:
@@ -116,12 +117,6 @@ def list_(
         )
     else:
         console.print(f"{total} bulletin{'s' if total != 1 else ''}.", style="whrd.muted")
-
-
-def _plain(entry: Entry) -> str:
-    from ..render import plain_line
-
-    return plain_line(entry)
 
 
 @app.command()

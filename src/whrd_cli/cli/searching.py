@@ -105,13 +105,12 @@ def search(
             f"{result.unindexed} bulletins have no search index yet, so this search was slower; "
             "run 'whrd reindex' once to build it."
         )
-    from ..store import Entry, to_bulletin
-
-    entries = [(Entry(hit.id, to_bulletin(hit.raw)), hit) for hit in result.hits]
     if json_:
-        from ..formats import entry_dict
+        from ..formats import record_dict
 
-        print_json([_json_hit(entry_dict(entry, private=private), hit.score) for entry, hit in entries])
+        print_json(
+            [_json_hit(record_dict(hit.id, hit.raw, private=private), hit.score) for hit in result.hits]
+        )
         return
     if not result.hits:
         note("No bulletins match.")
@@ -119,8 +118,11 @@ def search(
     if not terminal:
         from ..render import plain_line
 
-        sys.stdout.write("".join(f"{plain_line(entry)}\n" for entry, _hit in entries))
+        sys.stdout.write("".join(f"{plain_line(hit.id, hit.raw)}\n" for hit in result.hits))
         return
+    from ..store import Entry, to_bulletin
+
+    entries = [(Entry(hit.id, to_bulletin(hit.raw)), hit) for hit in result.hits]
     from ..render import make_console, search_table
     from ..search import highlight
 
