@@ -287,5 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     if _CHILD:
         _phase_child(sys.argv[2], sys.argv[4:])
-        sys.exit(0)
+        import os as _os
+
+        _os._exit(0)  # as whrd's own entry point does: no heap teardown (~45 ms at 100k)
     sys.exit(main())
