@@ -254,3 +254,13 @@ def test_concurrent_adds_all_land(tmp_path: Path) -> None:
     assert ids == list(range(1, 25))
     titles = {e.bulletin.title for e in Archive(path).entries()}
     assert len(titles) == 24
+
+
+def test_update_many_duplicates_in_one_write(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add_many([bulletin(n) for n in range(300)])
+    changed = [bulletin(n, summary=f"new summary {n}") for n in range(300)]
+    result = Archive(path).add_many(changed, on_duplicate="update")
+    assert result.writes == 1 and len(result.updated) == 300
+    for entry in Archive(path).entries():
+        assert entry.bulletin.summary == f"new summary {entry.bulletin.title.split()[-1]}"

@@ -467,8 +467,7 @@ class Archive:
                     (action, real.get(doc_id, doc_id)) for action, doc_id in plan.result.outcomes
                 ]
                 plan.result.skipped = [real.get(doc_id, doc_id) for doc_id in plan.result.skipped]
-            for doc_id, raw in plan.updates:
-                _replace_document(table, doc_id, raw)
+            _replace_documents(table, dict(plan.updates))
         plan.result.writes = storage.writes
         return plan.result
 
@@ -532,7 +531,7 @@ class Archive:
                         )
             self._backup()
             new = new.stamped(added=old.added, updated=_timestamp(self.clock()))
-            _replace_document(table, doc_id, stored_form(new))
+            _replace_documents(table, {doc_id: stored_form(new)})
         return Entry(doc_id, new)
 
     def delete(self, doc_ids: Sequence[int]) -> list[int]:
@@ -597,9 +596,22 @@ class _Plan:
     updates: list[tuple[int, Raw]] = field(default_factory=list)
 
 
-def _replace_document(table: Any, doc_id: int, raw: Raw) -> None:
-    def replace_all(doc: dict[str, Any]) -> None:
-        doc.clear()
-        doc.update(raw)
+def _replace_documents(table: Any, replacements: Mapping[int, Raw]) -> None:
+    """Replace whole documents in ONE TinyDB operation: each `table.update` call rebuilds the
+    table's id map, so one call per document made `import --on-duplicate update` quadratic.
 
-    table.update(replace_all, doc_ids=[doc_id])
+    TinyDB applies an update to `doc_ids` in the order given; the callable takes the next
+    replacement and checks it is the right document by its duplicate key.
+    """
+    if not replacements:
+        return
+    pending = iter(replacements.values())
+
+    def replace_next(doc: dict[str, Any]) -> None:
+        new = next(pending)
+        if doc.get("_key") not in (None, new.get("_key")) and len(replacements) > 1:
+            raise RuntimeError("TinyDB applied updates out of order")  # a bug, never user data
+        doc.clear()
+        doc.update(new)
+
+    table.update(replace_next, doc_ids=list(replacements))
