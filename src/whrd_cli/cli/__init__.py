@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,10 @@ HELP = (
 app = typer.Typer(
     name="whrd",
     cls=WhrdGroup,
+    # Rich's boxed help on a terminal; plain help in a pipe, where boxes are noise for `grep`
+    # and `less`, and where Typer's Rich help would cost ~50 ms of imports (rich.markdown,
+    # markdown-it, Pygments) for text nobody sees styled.
+    rich_markup_mode="rich" if sys.stdout.isatty() else None,
     help=HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
