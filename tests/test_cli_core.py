@@ -475,3 +475,13 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert out.stdout.count("\n") == 1
     assert out.stderr == ""
+
+
+def test_readme_documents_every_command_and_exit_code() -> None:
+    from whrd_cli.cli.common import WhrdGroup
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for command in WhrdGroup.lazy_commands:
+        assert f"whrd {command}" in readme, command
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 70 |"):
+        assert code in readme
