@@ -259,7 +259,16 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
 
     def reset_add() -> None:
         _remove_archive(add_copy)
-        shutil.copyfile(archive, add_copy)
+        # A hard link has the archive's inode, size and mtime, so the copy of its search index
+        # is fresh for it, as the user's own index is; whrd's write replaces the link, never the
+        # original. (A plain copy would make `add` rebuild the whole index.)
+        try:
+            os.link(archive, add_copy)
+        except OSError:
+            shutil.copyfile(archive, add_copy)
+        index = archive.with_name(archive.name + ".search.sqlite")
+        if index.exists():
+            shutil.copyfile(index, add_copy.with_name(add_copy.name + ".search.sqlite"))
 
     if small:
         t, c = within(1.5)
@@ -456,7 +465,16 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
 
 
 def _remove_archive(path: Path) -> None:
-    for stale in (path, path.with_name(path.name + ".lock"), *path.parent.glob(f".{path.name}.whrd-tmp-*")):
+    derived = (
+        path.with_name(path.name + ".search.sqlite"),
+        path.with_name(path.name + ".search.sqlite-journal"),
+    )
+    for stale in (
+        path,
+        path.with_name(path.name + ".lock"),
+        *derived,
+        *path.parent.glob(f".{path.name}.whrd-tmp-*"),
+    ):
         stale.unlink(missing_ok=True)
     for backup in path.parent.glob(f"{path.name}.bak*"):
         backup.unlink(missing_ok=True)

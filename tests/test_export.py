@@ -812,7 +812,8 @@ def test_a_failing_write_leaves_the_old_file(
     assert result.exit_code == 1
     assert result.stderr == f"Error: Cannot write {target}: No space left on device.\n"
     assert target.read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["x.md", "archive.json", "archive.json.lock"])
+    beside = ["x.md", "archive.json", "archive.json.lock", "archive.json.search.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(beside)
 
 
 # -- options ---------------------------------------------------------------------------------------

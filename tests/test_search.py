@@ -4,6 +4,7 @@ highlight spans, the derived search data through every write, bad queries, and t
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 from tests.conftest import Run
 
 from whrd_cli import search as S
+from whrd_cli import search_index as ix
 from whrd_cli.errors import CountryError, QueryError
+from whrd_cli.formats import record_dict
 from whrd_cli.model import Bulletin
 from whrd_cli.store import Archive
 
@@ -134,7 +137,17 @@ def archive(db: Path) -> Archive:
 
 
 def ids(archive: Archive, query: str, **kwargs: Any) -> list[int]:
-    return [hit.id for hit in S.search(archive.select(), S.parse_query(query), **kwargs).hits]
+    """The ids found, after checking that the SQLite index answers exactly as memory does."""
+    parsed = S.parse_query(query)
+    in_memory = S.search(archive.select(), parsed, **kwargs)
+    indexed = Archive(archive.path).search(parsed, **kwargs)
+    assert indexed.unindexed == 0  # answered from the index, not in memory
+    assert [(h.id, h.score) for h in indexed.hits] == [(h.id, h.score) for h in in_memory.hits]
+    assert [record_dict(h.id, h.raw, private=True) for h in indexed.hits] == [
+        record_dict(h.id, h.raw, private=True) for h in in_memory.hits
+    ]
+    assert indexed.total == in_memory.total
+    return [hit.id for hit in in_memory.hits]
 
 
 # -- folding and stemming, both languages -------------------------------------------------------
@@ -457,18 +470,30 @@ def stored(db: Path) -> dict[str, dict[str, Any]]:
 
 
 def expected_index(raw: dict[str, Any]) -> str:
-    return S.index_text(raw["title"], raw["summary"], raw["tags"], raw["lang"])
+    return S.index_text(raw["title"], raw.get("summary", ""), raw.get("tags", []), raw["lang"])
+
+
+def indexed(db: Path) -> dict[int, str]:
+    """The index strings the SQLite index holds, by id."""
+    conn = sqlite3.connect(ix.index_path(db))
+    try:
+        rows = conn.execute("SELECT rowid, title, summary, tags FROM fts").fetchall()
+    finally:
+        conn.close()
+    return {doc_id: S.join_parts(t, s, g) for doc_id, t, s, g in rows}
 
 
 def assert_indexes_fresh(db: Path) -> None:
-    for raw in stored(db).values():
-        assert raw[S.INDEX_KEY] == expected_index(raw)
+    assert ix.is_fresh(db)
+    raws = stored(db)
+    assert all(S.INDEX_KEY not in raw for raw in raws.values())  # not in the archive any more
+    assert indexed(db) == {int(key): expected_index(raw) for key, raw in raws.items()}
 
 
-def test_index_is_written_with_the_bulletin_and_leaves_common_words_out(db: Path, run: Run) -> None:
+def test_index_is_written_beside_the_archive_and_leaves_common_words_out(db: Path, run: Run) -> None:
     run.ok("add", "--title", "The Defensoras of the river", "--date", "2020-01-01", "-l", "en", "-t", "Agua")
-    raw = stored(db)["1"]
-    assert raw[S.INDEX_KEY] == " defensora river |  | agua "
+    assert indexed(db) == {1: " defensora river |  | agua "}
+    assert S.INDEX_KEY not in stored(db)["1"]
     assert "_fts1" not in run.json("show", "1")
 
 
@@ -512,36 +537,50 @@ def rewrite(db: Path, change: Callable[[dict[str, Any]], object]) -> None:
     db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def _old_whrd(raw: dict[str, Any]) -> None:
+    """What a whrd from before the SQLite index stored in each bulletin."""
+    raw[S.INDEX_KEY] = expected_index(raw)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda raw: raw.pop(S.INDEX_KEY),  # an archive from before search
-        lambda raw: raw.update({"_fts0": raw.pop(S.INDEX_KEY)}),  # an older index version
-        lambda raw: raw.update({S.INDEX_KEY: 12}),  # not ours
+        lambda db: ix.index_path(db).unlink(),  # no index (an archive from an older whrd)
+        lambda db: rewrite(db, _old_whrd),  # an older whrd's archive: search data inside it
+        lambda db: rewrite(db, lambda raw: raw.update({S.INDEX_KEY: 12})),  # not ours
+        lambda db: rewrite(db, lambda raw: None),  # rewritten by hand: the index is stale
+        lambda db: ix.index_path(db).write_bytes(b"not a database" * 100),  # corrupt
     ],
 )
-def test_missing_index_is_computed_on_the_fly_and_rebuilt_by_reindex(
+def test_a_missing_or_stale_index_is_rebuilt_and_reindex_rebuilds_it(
     archive: Archive, db: Path, run: Run, damage: Any
 ) -> None:
     queries = ["defensora", "mining OR minería", '"community radio"', "title:radio -country:SV", "radio"]
     before = {q: run.json("search", q) for q in queries}
-    rewrite(db, damage)
-    result = S.search(Archive(db).select(), S.parse_query("radio"))
-    assert result.unindexed == len(CORPUS)
+    damage(db)
+    assert not ix.is_fresh(db)
     assert {q: run.json("search", q) for q in queries} == before
+    assert ix.is_fresh(db)
 
     done = run.ok("reindex")
     assert done.stderr == f"Reindexed {len(CORPUS)} bulletins.\n"
     assert_indexes_fresh(db)
-    assert S.search(Archive(db).select(), S.parse_query("radio")).unindexed == 0
     assert {q: run.json("search", q) for q in queries} == before
+
+
+def test_search_in_memory_indexes_stored_dicts_on_the_fly(archive: Archive, db: Path) -> None:
+    result = S.search(Archive(db).select(), S.parse_query("radio"))
+    assert result.unindexed == len(CORPUS)
+    rewrite(db, _old_whrd)
+    assert S.search(Archive(db).select(), S.parse_query("radio")).unindexed == 0
 
 
 def test_reindex_changes_no_bulletin(archive: Archive, db: Path, run: Run) -> None:
     before = run.json("list", "--private")
-    rewrite(db, lambda raw: raw.pop(S.INDEX_KEY))
+    rewrite(db, _old_whrd)
     run.ok("reindex")
     assert run.json("list", "--private") == before
+    assert all(S.INDEX_KEY not in raw for raw in stored(db).values())
     assert Path(f"{db}.bak").exists()
 
 
@@ -549,20 +588,23 @@ def test_reindex_of_a_missing_archive_creates_nothing(db: Path, run: Run) -> Non
     result = run.ok("reindex")
     assert "does not exist yet" in result.stderr
     assert not db.exists()
+    assert list(db.parent.iterdir()) == []
 
 
-def test_the_reindex_hint_when_many_bulletins_lack_the_index(
+def test_the_hint_when_search_cannot_build_the_index(
     archive: Archive, db: Path, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("whrd_cli.cli.searching.REINDEX_HINT", 5)
-    assert "reindex" not in run.ok("search", "radio").stderr
-    rewrite(db, lambda raw: raw.pop(S.INDEX_KEY))
+    assert "index" not in run.ok("search", "radio").stderr
+    ix.index_path(db).unlink()
+    db.chmod(0o400)  # read-only: searched in memory, nothing written
     result = run.ok("search", "radio")
     assert result.stderr == (
-        f"{len(CORPUS)} bulletins have no search index yet, so this search was slower; "
-        "run 'whrd reindex' once to build it.\n"
+        "The search index beside the archive could not be built (read-only, or another whrd is "
+        f"writing), so {len(CORPUS)} bulletins were indexed on the fly and this search was slower.\n"
     )
     assert result.stdout.count("\n") == 4
+    assert not ix.index_path(db).exists()
 
 
 @pytest.mark.parametrize(("lang", "name"), [("en", "english"), ("es", "spanish")])

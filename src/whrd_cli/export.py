@@ -7,20 +7,23 @@ never over the archive or its backups, whatever is asked. The CLI only translate
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 import os
 import re
 import stat
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, OutputError
 from .filters import Filter
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .model import FIELDS
-from .store import Archive, Entry, write_atomic
+from .store import _TMP_MARK, Archive, Entry, _fsync_dir, _link_new, write_atomic
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)
@@ -84,14 +87,18 @@ def default_output(fmt: Format, today: date, template: Path | None = None) -> Pa
     return Path(f"{DIGEST_STEM}-{today.isoformat()}{extension}")
 
 
-def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
-    """The complete output of one writer, in memory."""
+def _writer(fmt: Format) -> Callable[..., None]:
     try:
-        write = writer(fmt.name)
+        return writer(fmt.name)
     except ModuleNotFoundError as exc:  # a registered format whose module is not in this build
         if exc.name != f"{__package__}.formats.{fmt.module}":
             raise
         raise OutputError(f"The {fmt.name} format is not available in this version of whrd.") from exc
+
+
+def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
+    """The complete output of one writer, in memory (for stdout: nothing is printed if it fails)."""
+    write = _writer(fmt)
     buffer = io.StringIO(newline="")  # keeps exactly the line ends a writer writes
     write(entries, buffer, context)
     return buffer.getvalue()
@@ -142,6 +149,76 @@ def save(path: Path, text: str, *, force: bool, private: bool, archive_path: Pat
         ) from exc
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def write_file(
+    fmt: Format,
+    entries: Sequence[Entry],
+    context: WriteContext,
+    path: Path,
+    *,
+    force: bool,
+    private: bool,
+    archive_path: Path,
+) -> None:
+    """Render straight into a temp file beside `path`, then move it into place: `save` without
+    holding the output in memory (twice: as text, then encoded), byte for byte the same file.
+
+    The same guarantees as `save`: a writer or template that fails, or a write that fails, leaves
+    the old file (or none) and no temp file; `path` is replaced only with `force`.
+    """
+    check_output(path, force=force, archive_path=archive_path)
+    write = _writer(fmt)
+    folder = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{_TMP_MARK}", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    writing = False  # False while the writer runs: its own errors pass through as they are
+    try:
+        with _OutputFile(fd, "wb") as raw:
+            buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
+            out = io.TextIOWrapper(buffered, encoding="utf-8", newline="")  # line ends as written
+            write(entries, out, context)
+            writing = True
+            out.flush()
+            os.fchmod(raw.fileno(), _mode(path, private))
+            os.fsync(raw.fileno())
+            out.detach()  # the text and buffer layers must not close `raw` a second time
+        if force:
+            os.replace(tmp_name, path)
+        else:
+            _link_new(tmp_name, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        if isinstance(exc, _WriteFailed) or (writing and isinstance(exc, OSError)):
+            error = exc.error if isinstance(exc, _WriteFailed) else exc
+            if isinstance(error, FileExistsError):  # appeared while we rendered
+                raise OutputError(
+                    f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
+                ) from exc
+            raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
+        raise
+    _fsync_dir(folder)
+
+
+class _WriteFailed(Exception):
+    """Writing the output file failed (disk full…): not a writer's own error."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _OutputFile(io.FileIO):
+    """The temp file: its write errors are told apart from anything a writer raises."""
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except OSError as exc:
+            raise _WriteFailed(exc) from exc
 
 
 def _mode(path: Path, private: bool) -> int:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import importlib
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -27,6 +28,7 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 ON_DUPLICATE: tuple[str, ...] = ("skip", "update", "error")
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
+_NOT_BLANK = re.compile("[^ \t\r\n\ufeff\u00a0]")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def decode(data: bytes, name: str) -> str:
                 f"{name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file "
                 "as UTF-8 and import it again. Nothing was imported."
             ) from None
-    if not text.strip(" \t\r\n\ufeff\u00a0"):
+    if not _NOT_BLANK.search(text):  # not `text.strip()`: that would copy a large file's text
         raise ParseError(f"{name} is empty; nothing was imported.")
     if "\x00" in text:
         raise binary
@@ -142,13 +144,17 @@ def read_input(
 
 
 def read_inputs(
-    items: Sequence[Input],
+    items: Iterable[Input],
     *,
     fmt: str = "auto",
     lang: str | None = None,
     progress: Callable[[Input], Progress | None] | None = None,
 ) -> list[ReadFile]:
-    """Read every input; bad records of all inputs are reported together, in one RecordErrors."""
+    """Read every input; bad records of all inputs are reported together, in one RecordErrors.
+
+    Given an iterator that hands over each input (and keeps no other reference), an input's
+    bytes are freed as soon as it has been read.
+    """
     files: list[ReadFile] = []
     errors: list[RecordError] = []
     for item in items:

@@ -8,10 +8,11 @@ Guarantees:
 - the very common words of both languages (`STOP_WORDS`: the, of, de, la, y…) are not indexed
   and are ignored in a query, except inside a quoted phrase, which is checked word for word
   against the bulletin's own text;
-- the work that does not depend on the query is done at write time: `index_fields` gives each
-  stored bulletin one compact string of its stems (`_fts1`), written in the same atomic write as
-  the bulletin, so it can never disagree with it. A bulletin without it (an archive from before
-  search, or from an older index version) is indexed on the fly: results never depend on it;
+- the work that does not depend on the query is done at write time: each bulletin's stems (one
+  compact string per bulletin, " title stems | summary stems | tag stems ") live in a derived
+  SQLite FTS5 index beside the archive (`search_index`), which the store keeps consistent and
+  rebuilds when in doubt. The engine (`run`) ranks over either that index or stored dicts in
+  memory (`search`), indexing on the fly what carries no `_fts1`: results never depend on it;
 - ranking is BM25F (a title match weighs more than a summary match), ties newest first;
 - match spans are character offsets into the original, accented text.
 
@@ -24,7 +25,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, groupby, islice
 from operator import itemgetter
@@ -35,8 +36,9 @@ from .errors import QueryError
 if TYPE_CHECKING:
     from .model import Bulletin
 
-# The derived field. The version is in the name: a change of layout, tokenising or stop words takes
-# a new name, and bulletins with only the old one are indexed on the fly until `whrd reindex`.
+# The index version. A change of layout, tokenising or stop words takes a new name: the SQLite
+# index records it and is rebuilt when it differs. Archives written before the index moved out of
+# them carry the string under this key in each bulletin; `whrd reindex` drops it.
 INDEX_KEY = "_fts1"
 # Stored layout: " <title stems> | <summary stems> | <tag stems> ". Tokens never contain a space
 # or "|", so a needle " a b " can only match whole, adjacent tokens inside one field.
@@ -131,20 +133,35 @@ def _snowball(name: str) -> Any:
         return snowballstemmer.stemmer(name)
 
 
-def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
-    """The stored search string of one bulletin (see `_SEP` for its layout)."""
+def index_parts(title: str, summary: str, tags: Iterable[str], lang: str) -> tuple[str, str, str]:
+    """The stems of the title, the summary and the tags, each field space-separated."""
     stem = stemmer(lang)
     stop = STOP_WORDS
 
     def field(text: str) -> str:
         return " ".join([stem(word) for word in words(text) if word not in stop])
 
-    return f" {field(title)} {_SEP} {field(summary)} {_SEP} {field(' '.join(tags))} "
+    return field(title), field(summary), field(" ".join(tags))
+
+
+def join_parts(title: str, summary: str, tags: str) -> str:
+    """The index string of one bulletin from its three stemmed fields (see `_SEP`)."""
+    return f" {title} {_SEP} {summary} {_SEP} {tags} "
+
+
+def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
+    """The search string of one bulletin (see `_SEP` for its layout)."""
+    return join_parts(*index_parts(title, summary, tags, lang))
 
 
 def index_fields(bulletin: Bulletin) -> dict[str, Any]:
     """Derived fields the store keeps beside each bulletin for fast search."""
     return {INDEX_KEY: index_text(bulletin.title, bulletin.summary, bulletin.tags, bulletin.lang)}
+
+
+def raw_parts(raw: Mapping[str, Any]) -> tuple[str, str, str]:
+    """`index_parts` of a stored dict."""
+    return index_parts(raw.get("title") or "", raw.get("summary") or "", raw.get("tags") or (), _lang(raw))
 
 
 def _index_raw(raw: Mapping[str, Any]) -> str:
@@ -383,45 +400,66 @@ class _Group:
     texts: list[str]
 
 
-@dataclass
-class _Corpus:
-    """The searched bulletins as parallel lists, so that a scan is one tight loop over strings.
+def field_lengths(text: str) -> tuple[int, int]:
+    """Title and summary lengths of an index string, in words, as BM25F normalises them."""
+    bar1 = text.find(_SEP)
+    bar2 = text.find(_SEP, bar1 + 1)
+    # A field " a b " has one space more than words.
+    return text.count(" ", 0, bar1) - 1, text.count(" ", bar1 + 1, bar2) - 1
 
-    At 100k bulletins the cost is in touching 100k dicts spread over memory: each is read once
-    for its index string and once for its language, by C-level `map`, not a Python loop.
+
+class Corpus:
+    """What the ranking engine needs from the searched bulletins, at positions it chooses.
+
+    Two kinds: `_Corpus` (stored dicts in memory, scanned string by string) and the SQLite
+    index (`search_index`), which answers `scan` from FTS5 and loads only the candidates. The
+    engine (`run`) gives both the same matching and the same scores.
     """
 
-    rows: Sequence[tuple[int, Mapping[str, Any]]]
-    texts: list[str] = field(init=False)
-    langs: list[str] = field(init=False)
-    groups: dict[str, _Group] = field(init=False)
+    size: int  # bulletins searched: document frequencies are out of these
+    texts: Mapping[int, str]  # index string by position (at least for the candidates)
+    langs: Mapping[int, str]  # stemmer language by position (idem)
     unindexed: int = 0
-    verified: dict[Words, set[int]] = field(default_factory=dict)
-    _needles: dict[tuple[Words, str], str | None] = field(default_factory=dict)
-    _patterns: dict[Words, re.Pattern[str]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        raws = list(map(itemgetter(1), self.rows))
-        texts: list[Any] = _column(raws, INDEX_KEY)
-        if not set(map(type, texts)) <= {str}:
-            for i, text in enumerate(texts):
-                if text.__class__ is not str:  # no derived data: index it now, the same way
-                    texts[i] = _index_raw(raws[i])
-                    self.unindexed += 1
-        langs = _column(raws, "lang")
-        if None in langs or "" in langs:
-            langs = [lang or "en" for lang in langs]
-        self.texts, self.langs = texts, langs
-        distinct = set(langs)
-        if len(distinct) <= 1:
-            self.groups = {lang: _Group(None, texts) for lang in distinct}
-            return
-        everyone = range(len(texts))
-        self.groups = {}
-        for lang in sorted(distinct):
-            mask = list(map(lang.__eq__, langs))
-            self.groups[lang] = _Group(list(compress(everyone, mask)), list(compress(texts, mask)))
+    def __init__(self) -> None:
+        self.verified: dict[Words, set[int]] = {}
+        self._needles: dict[tuple[Words, str], str | None] = {}
+        self._patterns: dict[Words, re.Pattern[str]] = {}
 
+    # -- provided by each kind --
+    def scan(self, atom: Words) -> set[int]:
+        """Positions whose index holds the atom's stems (exact atoms still need `verify`)."""
+        raise NotImplementedError
+
+    def everyone(self) -> Iterable[int]:
+        """Every position (with tags and countries ready for `matches`)."""
+        raise NotImplementedError
+
+    def prepare(self, positions: Iterable[int]) -> None:
+        """Make `texts`, `langs`, tags, countries and dates of these positions available."""
+
+    def raw(self, i: int) -> Mapping[str, Any]:
+        """The stored fields of one bulletin (title, summary, tags at least)."""
+        raise NotImplementedError
+
+    def tags(self, i: int) -> Sequence[str]:
+        return self.raw(i).get("tags") or ()
+
+    def countries(self, i: int) -> Sequence[str]:
+        return self.raw(i).get("countries") or ()
+
+    def averages(self) -> tuple[float, float]:
+        """Mean title and summary lengths in words (at least 1)."""
+        raise NotImplementedError
+
+    def tie_key(self, i: int) -> tuple[str, int]:
+        """(date, id): ties go newest first, then highest id."""
+        raise NotImplementedError
+
+    def hit(self, i: int, score: float) -> Hit:
+        raise NotImplementedError
+
+    # -- shared --
     def needle(self, atom: Words, lang: str) -> str | None:
         """The atom as an index string of this language holds it (` stem stem `); None when the
         atom has only common words, which the index does not hold."""
@@ -432,30 +470,6 @@ class _Corpus:
             self._needles[key] = f" {' '.join(map(stem, content))} " if content else None
         return self._needles[key]
 
-    def scan(self, atom: Words) -> set[int]:
-        """Positions whose index holds the atom's stems (exact atoms still need `verify`)."""
-        hits: set[int] = set()
-        for lang, group in self.groups.items():
-            needle = self.needle(atom, lang)
-            positions = range(len(group.texts)) if group.positions is None else group.positions
-            if needle is None:
-                hits.update(positions)
-                continue
-            found: Iterable[int] = compress(positions, [needle in text for text in group.texts])
-            if atom.field == "title":
-                texts = self.texts
-                found = (i for i in found if texts[i].find(needle, 0, texts[i].find(_SEP)) >= 0)
-            hits.update(found)
-        return hits
-
-    def holds(self, atom: Words, i: int) -> bool:
-        """Whether one bulletin's index holds the atom (for testing a few bulletins, not all)."""
-        needle = self.needle(atom, self.langs[i])
-        if needle is None:
-            return True
-        text = self.texts[i]
-        return text.find(needle, 0, text.find(_SEP) if atom.field == "title" else len(text)) >= 0
-
     def verify(self, atom: Words, i: int) -> bool:
         """An exact atom against the bulletin's own words (its index holds only stems)."""
         pattern = self._patterns.get(atom)
@@ -464,7 +478,7 @@ class _Corpus:
             # appearing in `words(text)`, without splitting the text into words.
             body = r"\W+".join(map(re.escape, atom.words))
             pattern = self._patterns[atom] = re.compile(rf"(?<!\w){body}(?!\w)")
-        raw = self.rows[i][1]
+        raw = self.raw(i)
         if pattern.search(fold(raw.get("title") or "")):
             return True
         if atom.field is not None:
@@ -475,26 +489,98 @@ class _Corpus:
         )
 
     def matches(self, atom: Atom, i: int) -> bool:
-        """One atom against one bulletin."""
+        """A tag or country atom against one bulletin (word atoms go through `scan`)."""
         if isinstance(atom, Words):
-            return self.holds(atom, i) and (not atom.exact or self.verify(atom, i))
-        raw = self.rows[i][1]
+            return i in self.scan(atom) and (not atom.exact or self.verify(atom, i))
         if isinstance(atom, Tag):
             from .dates import fold as fold_like_filters
 
-            return any(fold_like_filters(tag) == atom.name for tag in raw.get("tags") or ())
-        return not atom.codes.isdisjoint(raw.get("countries") or ())
+            return any(fold_like_filters(tag) == atom.name for tag in self.tags(i))
+        return not atom.codes.isdisjoint(self.countries(i))
+
+
+def mean_lengths(count: int, title_words: int, summary_words: int) -> tuple[float, float]:
+    """Mean title and summary lengths from totals; at least 1 (and 1 for an empty collection)."""
+    if count <= 0:
+        return 1.0, 1.0
+    return max(title_words / count, 1.0), max(summary_words / count, 1.0)
+
+
+class _Corpus(Corpus):
+    """The searched bulletins as parallel lists, so that a scan is one tight loop over strings.
+
+    At 100k bulletins the cost is in touching 100k dicts spread over memory: each is read once
+    for its index string and once for its language, by C-level `map`, not a Python loop.
+    Stored dicts normally carry no index string (it lives in the SQLite index beside the
+    archive): it is computed here, the same way, and counted in `unindexed`.
+    """
+
+    def __init__(self, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        super().__init__()
+        self.rows = rows
+        self._scanned: dict[Words, set[int]] = {}
+        raws = list(map(itemgetter(1), rows))
+        texts: list[Any] = _column(raws, INDEX_KEY)
+        if not set(map(type, texts)) <= {str}:
+            for i, text in enumerate(texts):
+                if text.__class__ is not str:  # no derived data: index it now, the same way
+                    texts[i] = _index_raw(raws[i])
+                    self.unindexed += 1
+        langs = _column(raws, "lang")
+        if None in langs or "" in langs:
+            langs = [lang or "en" for lang in langs]
+        self.texts, self.langs = texts, langs  # type: ignore[assignment]
+        self._text_list: list[str] = texts
+        self.size = len(texts)
+        distinct = set(langs)
+        if len(distinct) <= 1:
+            self.groups = {lang: _Group(None, texts) for lang in distinct}
+            return
+        everyone = range(len(texts))
+        self.groups = {}
+        for lang in sorted(distinct):
+            mask = list(map(lang.__eq__, langs))
+            self.groups[lang] = _Group(list(compress(everyone, mask)), list(compress(texts, mask)))
+
+    def scan(self, atom: Words) -> set[int]:
+        if atom in self._scanned:
+            return self._scanned[atom]
+        hits: set[int] = set()
+        texts = self.texts
+        for lang, group in self.groups.items():
+            needle = self.needle(atom, lang)
+            positions = range(len(group.texts)) if group.positions is None else group.positions
+            if needle is None:
+                hits.update(positions)
+                continue
+            found: Iterable[int] = compress(positions, [needle in text for text in group.texts])
+            if atom.field == "title":
+                found = (i for i in found if texts[i].find(needle, 0, texts[i].find(_SEP)) >= 0)
+            hits.update(found)
+        self._scanned[atom] = hits
+        return hits
+
+    def everyone(self) -> Iterable[int]:
+        return range(len(self.rows))
+
+    def raw(self, i: int) -> Mapping[str, Any]:
+        return self.rows[i][1]
 
     def averages(self) -> tuple[float, float]:
-        """Mean title and summary lengths in words, from an even sample."""
-        step = max(1, len(self.texts) // 4096)
-        sample = self.texts[::step] or [f" {_SEP}  {_SEP} "]
         titles = summaries = 0
-        for text in sample:
-            bar = text.find(_SEP)
-            titles += text.count(" ", 0, bar) - 1
-            summaries += text.count(" ", bar + 1, text.find(_SEP, bar + 1)) - 1
-        return max(titles / len(sample), 1.0), max(summaries / len(sample), 1.0)
+        for text in self._text_list:
+            title, summary = field_lengths(text)
+            titles += title
+            summaries += summary
+        return mean_lengths(self.size, titles, summaries)
+
+    def tie_key(self, i: int) -> tuple[str, int]:
+        doc_id, raw = self.rows[i]
+        return raw.get("date") or "", doc_id
+
+    def hit(self, i: int, score: float) -> Hit:
+        doc_id, raw = self.rows[i]
+        return Hit(doc_id, score, raw)
 
 
 def search(
@@ -510,8 +596,13 @@ def search(
     and average lengths come from it. With a `limit` and `count=False` the total is not needed
     (`total` is then None), so a quoted phrase is checked against the text of the best
     candidates only until `limit` of them hold it, instead of against every candidate.
+    This searches in memory; `Archive.search` answers from the SQLite index when it is fresh.
     """
-    corpus = _Corpus(rows)
+    return run(_Corpus(rows), query, limit=limit, count=count)
+
+
+def run(corpus: Corpus, query: Query, *, limit: int | None = None, count: bool = True) -> SearchResult:
+    """The engine behind `search`, over either kind of corpus (see `Corpus`)."""
     scanned = {atom: corpus.scan(atom) for atom in query.positive_words}
     # A quoted phrase that is a clause on its own: its index-level matches are the candidates,
     # and only the text check is left; it does not change the score, so it can come last.
@@ -527,8 +618,16 @@ def search(
         else:
             candidates = _clause_matches(corpus, clause, scanned, candidates)
     assert candidates is not None  # a Query always has a clause
+    if query.excluded:
+        corpus.prepare(candidates)
     for excluded in query.excluded:
-        candidates = {i for i in candidates if not corpus.matches(excluded, i)}
+        if isinstance(excluded, Words):
+            dropped = corpus.scan(excluded) & candidates
+            if excluded.exact:
+                dropped = {i for i in dropped if corpus.verify(excluded, i)}
+            candidates -= dropped
+        else:
+            candidates = {i for i in candidates if not corpus.matches(excluded, i)}
 
     def holds_phrases(i: int) -> bool:
         return all(corpus.verify(atom, i) for atom in deferred)
@@ -536,32 +635,31 @@ def search(
     lazy = bool(deferred) and limit is not None and not count
     if deferred and not lazy:
         candidates = {i for i in candidates if holds_phrases(i)}
+    corpus.prepare(candidates)
     scores = _scores(corpus, query.positive_words, scanned, candidates, deferred)
-    ranked: Iterable[int] = _ranked(candidates, scores, rows)
+    ranked: Iterable[int] = _ranked(candidates, scores, corpus)
     total: int | None = len(candidates)
     if lazy:
         ranked = (i for i in ranked if holds_phrases(i))
         total = None
     order = list(ranked if limit is None else islice(ranked, limit))
-    hits = [Hit(rows[i][0], round(scores[i], 4), rows[i][1]) for i in order]
+    hits = [corpus.hit(i, round(scores[i], 4)) for i in order]
     return SearchResult(hits=hits, total=total, unindexed=corpus.unindexed)
 
 
-def _ranked(
-    candidates: Iterable[int], scores: Mapping[int, float], rows: Sequence[tuple[int, Mapping[str, Any]]]
-) -> Iterator[int]:
+def _ranked(candidates: Iterable[int], scores: Mapping[int, float], corpus: Corpus) -> Iterator[int]:
     """Candidates best first, ties newest first (then highest id). Sorting by score alone is a
     C-level sort; dates are read only to break ties, and only as far as the caller reads."""
     by_score = sorted(candidates, key=scores.__getitem__, reverse=True)
-    for _score, run in groupby(by_score, key=scores.__getitem__):
-        tied = list(run)
+    for _score, run_ in groupby(by_score, key=scores.__getitem__):
+        tied = list(run_)
         if len(tied) > 1:
-            tied.sort(key=lambda i: (rows[i][1].get("date") or "", rows[i][0]), reverse=True)
+            tied.sort(key=corpus.tie_key, reverse=True)
         yield from tied
 
 
 def _clause_matches(
-    corpus: _Corpus, clause: Sequence[Atom], scanned: Mapping[Words, set[int]], pool: set[int] | None
+    corpus: Corpus, clause: Sequence[Atom], scanned: Mapping[Words, set[int]], pool: set[int] | None
 ) -> set[int]:
     """Positions (within `pool`, if given) where at least one of the clause's atoms matches."""
     found: set[int] = set()
@@ -569,17 +667,22 @@ def _clause_matches(
         if isinstance(atom, Words):
             hits = scanned[atom] if pool is None else scanned[atom] & pool
             if atom.exact:
+                corpus.prepare(hits)
                 hits = {i for i in hits if corpus.verify(atom, i)}
                 corpus.verified.setdefault(atom, set()).update(hits)
             found |= hits
         else:
-            candidates = range(len(corpus.rows)) if pool is None else pool
+            if pool is None:
+                candidates: Iterable[int] = corpus.everyone()
+            else:
+                corpus.prepare(pool)
+                candidates = pool
             found |= {i for i in candidates if i not in found and corpus.matches(atom, i)}
     return found
 
 
 def _scores(
-    corpus: _Corpus,
+    corpus: Corpus,
     atoms: Sequence[Words],
     scanned: Mapping[Words, set[int]],
     candidates: Iterable[int],
@@ -591,7 +694,7 @@ def _scores(
     is a clause of its own (`deferred`: every candidate holds it, or will be dropped), only where
     it was verified when it is one side of an OR.
     """
-    total = max(len(corpus.texts), 1)
+    total = max(corpus.size, 1)
     avg_title, avg_summary = corpus.averages()
     ranked = []
     for atom in atoms:
@@ -601,28 +704,32 @@ def _scores(
         hits = corpus.verified.get(atom, set()) if verified else scanned[atom]
         df = len(scanned[atom])
         idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-        needles = {lang: corpus.needle(atom, lang) or "" for lang in corpus.groups}  # never empty here
-        ranked.append((atom.field is None, idf, hits, needles))
+        by_lang: dict[str, str] = {}
+        ranked.append((atom, atom.field is None, idf, hits, by_lang))
     texts, langs = corpus.texts, corpus.langs
     title_a, title_c = 1 - TITLE_B, TITLE_B / avg_title
     summary_a, summary_c = 1 - SUMMARY_B, SUMMARY_B / avg_summary
     k1, k1_plus = K1, K1 + 1
+    needle = corpus.needle
     scores: dict[int, float] = {}
     for i in candidates:
         text = texts[i]
+        lang = langs[i]
         bar1 = text.find(_SEP)
         bar2 = text.find(_SEP, bar1 + 1)
         # Lengths in words: a field " a b " has one space more than words.
         title_norm = title_a + title_c * (text.count(" ", 0, bar1) - 1)
         summary_norm = summary_a + summary_c * (text.count(" ", bar1 + 1, bar2) - 1)
         value = 0.0
-        for anywhere, idf, hits, needles in ranked:
+        for atom, anywhere, idf, hits, by_lang in ranked:
             if i in hits:
-                needle = needles[langs[i]]
-                weight = TITLE_WEIGHT * text.count(needle, 0, bar1) / title_norm
+                found = by_lang.get(lang)
+                if found is None:
+                    found = by_lang[lang] = needle(atom, lang) or ""  # never empty here
+                weight = TITLE_WEIGHT * text.count(found, 0, bar1) / title_norm
                 if anywhere:
-                    weight += SUMMARY_WEIGHT * text.count(needle, bar1, bar2) / summary_norm
-                    weight += TAG_WEIGHT * text.count(needle, bar2)
+                    weight += SUMMARY_WEIGHT * text.count(found, bar1, bar2) / summary_norm
+                    weight += TAG_WEIGHT * text.count(found, bar2)
                 value += idf * weight * k1_plus / (k1 + weight)
         scores[i] = value
     return scores

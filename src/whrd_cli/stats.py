@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .dates import fold
@@ -93,27 +93,96 @@ def check_dimension(by: str) -> str:
 # -- counting ------------------------------------------------------------------------------------
 
 
-def _tally(raws: Sequence[Raw], by: str) -> Counter[str]:
-    """How many bulletins carry each value; one C-level `Counter` pass per dimension."""
-    if by == "country":
-        return Counter(chain.from_iterable(raw.get("countries") or () for raw in raws))
-    if by == "tag":
-        # Count exact spellings first, then merge case/accent variants under the first one seen:
-        # folding the few distinct spellings instead of every tag of every bulletin.
-        spellings = Counter(chain.from_iterable(raw.get("tags") or () for raw in raws))
+@dataclass
+class Tally:
+    """What one pass over the stored dicts counted: the selection's days and the asked dimensions.
+
+    `first` and `last` are the dates of every bulletin the pass saw, selected or not (the span a
+    chart covers when no --since/--until is given); None when the pass saw none.
+    """
+
+    total: int = 0
+    days: Counter[str] = field(default_factory=Counter)
+    counters: dict[str, Counter[str]] = field(default_factory=dict)
+    first: str | None = None
+    last: str | None = None
+
+
+def tally(
+    items: Iterable[tuple[int, Raw]],
+    dimensions: Iterable[str] = (),
+    *,
+    flt: Filter | None = None,
+) -> Tally:
+    """Count the bulletins that `flt` selects (all when None) in ONE pass over the stored dicts.
+
+    `items` are `(id, dict)` pairs, as `Archive.raw_items` gives them (an id filter needs the
+    ids; `count_by` and `overview` pair bare dicts with 0). Each dict is touched once: at 100,000
+    bulletins the dicts are spread over a few hundred MB, and one pass doing every count (~40 ms)
+    beats a C-speed `Counter` pass per count (~90 ms), each of which reads every dict again.
+    """
+    dims = set(dimensions)
+    unknown = dims - set(DIMENSIONS) - {"day"}
+    if unknown:
+        raise ValueError(f"cannot count by {sorted(unknown)}")  # a bug: the CLI checks the dimension
+    match = None if flt is None or flt.is_empty else flt.matches
+    ids = flt.ids if flt is not None else frozenset()
+    want_country, want_category = "country" in dims, "category" in dims
+    want_lang, want_tag = "lang" in dims, "tag" in dims
+    days: dict[str, int] = {}
+    countries: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    langs: dict[str, int] = {}
+    spellings: dict[str, int] = {}
+    total = 0
+    first = last = None
+    for doc_id, raw in items:
+        day = raw["date"]
+        if match is not None:
+            # Every bulletin seen widens the span, selected or not; selection comes after.
+            if first is None or day < first:
+                first = day
+            if last is None or day > last:
+                last = day
+            if (ids and doc_id not in ids) or not match(raw):
+                continue
+        total += 1
+        days[day] = days.get(day, 0) + 1
+        if want_country:
+            for code in raw.get("countries") or ():
+                countries[code] = countries.get(code, 0) + 1
+        if want_category:
+            value = raw.get("category") or ""
+            categories[value] = categories.get(value, 0) + 1
+        if want_lang:
+            value = raw.get("lang") or ""
+            langs[value] = langs.get(value, 0) + 1
+        if want_tag:
+            for spelling in raw.get("tags") or ():
+                spellings[spelling] = spellings.get(spelling, 0) + 1
+    if match is None and days:
+        first, last = min(days), max(days)
+    counters: dict[str, Counter[str]] = {}
+    if want_country:
+        counters["country"] = Counter(countries)
+    if want_category:
+        counters["category"] = Counter(categories)
+    if want_lang:
+        counters["lang"] = Counter(langs)
+    if want_tag:
+        # Merge case/accent variants under the first spelling seen: folding the few distinct
+        # spellings instead of every tag of every bulletin.
         merged: Counter[str] = Counter()
-        first: dict[str, str] = {}
+        first_spelling: dict[str, str] = {}
         for spelling, count in spellings.items():
-            merged[first.setdefault(fold(spelling), spelling)] += count
-        return merged
-    if by == "category":
-        return Counter(raw.get("category") or "" for raw in raws)
-    if by == "lang":
-        return Counter(raw.get("lang") or "" for raw in raws)
-    if by in _PREFIX:
-        n = _PREFIX[by]
-        return Counter(raw["date"][:n] for raw in raws)
-    raise ValueError(f"cannot count by {by!r}")  # a bug: the CLI checks the dimension first
+            merged[first_spelling.setdefault(fold(spelling), spelling)] += count
+        counters["tag"] = merged
+    return Tally(total, Counter(days), counters, first, last)
+
+
+def scan(archive: Archive, flt: Filter | None, dimensions: Iterable[str] = ()) -> Tally:
+    """`tally` over the whole archive: the selection's counts and the archive's first/last date."""
+    return tally(archive.raw_items(), dimensions, flt=flt)
 
 
 def _label(value: str, by: str, locale: str) -> str:
@@ -172,25 +241,27 @@ def _period_rows(
     return _rows(counter, periods_between(start, end, unit), unit, total, locale)
 
 
-def _as_sequence(raws: Iterable[Raw]) -> Sequence[Raw]:
-    return raws if isinstance(raws, Sequence) else list(raws)
+def _paired(raws: Iterable[Raw]) -> Iterable[tuple[int, Raw]]:
+    return zip(repeat(0), raws)
 
 
 def count_by(
-    raws: Iterable[Raw], by: str, *, locale: str = "en", span: tuple[str, str] | None = None
+    raws: Iterable[Raw] | Tally, by: str, *, locale: str = "en", span: tuple[str, str] | None = None
 ) -> list[Count]:
     """Rows for one dimension: periods in time order with empty ones as 0, the rest by count then value.
 
-    Tags count case- and accent-insensitively under their first spelling. `span` (two ISO dates)
-    widens the periods to cover it, so a chosen year shows all twelve months.
+    `raws` are stored dicts, or a `Tally` that counted `by`. Tags count case- and
+    accent-insensitively under their first spelling. `span` (two ISO dates) widens the periods to
+    cover it, so a chosen year shows all twelve months.
     """
-    selected = _as_sequence(raws)
-    total = len(selected)
+    counted = raws if isinstance(raws, Tally) else tally(_paired(raws), (by,))
     if by in PERIODS:
-        return _period_rows(_tally(selected, "day"), by, total, span, locale)
-    counter = _tally(selected, by)
+        return _period_rows(counted.days, by, counted.total, span, locale)
+    if by not in counted.counters:
+        raise ValueError(f"cannot count by {by!r}")  # a bug: the CLI checks the dimension first
+    counter = counted.counters[by]
     ordered = sorted(counter, key=lambda value: (-counter[value], value))
-    return _rows(counter, ordered, by, total, locale)
+    return _rows(counter, ordered, by, counted.total, locale)
 
 
 def chart_unit(start: str, end: str) -> str:
@@ -198,11 +269,19 @@ def chart_unit(start: str, end: str) -> str:
     return "month" if _month_index(end) - _month_index(start) < MAX_MONTHS_CHARTED else "year"
 
 
-def overview(raws: Iterable[Raw], *, locale: str = "en", span: tuple[str, str] | None = None) -> Overview:
-    """Total, first and last date, and counts by country, category, language and period."""
-    selected = _as_sequence(raws)
-    total = len(selected)
-    days = _tally(selected, "day")
+# The dimensions the overview counts (its period rows come from the days every tally counts).
+OVERVIEW_DIMENSIONS: tuple[str, ...] = ("country", "category", "lang")
+
+
+def overview(
+    raws: Iterable[Raw] | Tally, *, locale: str = "en", span: tuple[str, str] | None = None
+) -> Overview:
+    """Total, first and last date, and counts by country, category, language and period.
+
+    `raws` are stored dicts, or a `Tally` of `OVERVIEW_DIMENSIONS`.
+    """
+    counted = raws if isinstance(raws, Tally) else tally(_paired(raws), OVERVIEW_DIMENSIONS)
+    total, days = counted.total, counted.days
     first, last = (min(days), max(days)) if days else (None, None)
     unit = "month"
     if first and last:
@@ -212,9 +291,9 @@ def overview(raws: Iterable[Raw], *, locale: str = "en", span: tuple[str, str] |
         first=first,
         last=last,
         period=unit,
-        by_country=count_by(selected, "country", locale=locale),
-        by_category=count_by(selected, "category", locale=locale),
-        by_lang=count_by(selected, "lang", locale=locale),
+        by_country=count_by(counted, "country", locale=locale),
+        by_category=count_by(counted, "category", locale=locale),
+        by_lang=count_by(counted, "lang", locale=locale),
         by_period=_period_rows(days, unit, total, span, locale),
     )
 
@@ -237,16 +316,17 @@ def top(rows: Sequence[Count], n: int | None, *, total: int, locale: str = "en")
 # -- the span a chart covers ---------------------------------------------------------------------
 
 
-def chart_span(archive: Archive, flt: Filter, *, today: date) -> tuple[str, str] | None:
+def chart_span(archive: Archive | Tally, flt: Filter, *, today: date) -> tuple[str, str] | None:
     """The dates the period rows cover: --since/--until where given, else the archive's first/last.
 
     An --until in the future stops at today (or the archive's last date, if later): charting
-    empty months to come says nothing. None when the archive is empty.
+    empty months to come says nothing. None when the archive is empty. Given the `Tally` of a
+    `scan` of the archive, no second pass is made.
     """
-    dates = [raw["date"] for _id, raw in archive.raw_items()]
-    if not dates:
+    counted = archive if isinstance(archive, Tally) else scan(archive, None)
+    if counted.first is None or counted.last is None:
         return None
-    first, last = min(dates), max(dates)
+    first, last = counted.first, counted.last
     start = flt.since or first
     end = min(flt.until, max(last, today.isoformat())) if flt.until else last
     return start, max(start, end)

@@ -7,7 +7,10 @@ Guarantees:
 - a batch of changes (an import, a delete of many ids, a document plus its id counter) is one write;
 - a file that is not a whrd archive (invalid JSON, foreign JSON, a newer schema) is never written;
 - ids come from a high-water mark in `meta`, so a deleted id is never handed out again;
-- new archives are created with mode 0600; destructive operations keep rolling backups first.
+- new archives are created with mode 0600; destructive operations keep rolling backups first;
+- the search index (`search_index`, a derived SQLite file beside the archive) is updated inside the
+  same lock, right after the archive's atomic write; it records which archive version it describes,
+  so a crash between the two writes leaves an index that search does not trust and rebuilds.
 
 Reads take no lock: `os.replace` means a reader sees one whole file or the other.
 """
@@ -24,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -33,6 +36,9 @@ from tinydb.table import Document
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .model import Bulletin
+
+if TYPE_CHECKING:
+    from .search import Query, SearchResult
 
 SCHEMA_VERSION = 1
 APP = "whrd"
@@ -232,13 +238,11 @@ def _check_schema(path: Path, parsed: Any) -> None:
 
 
 def stored_form(bulletin: Bulletin) -> Raw:
-    """The dict kept in TinyDB: the model's fields plus derived data for fast reads."""
-    from .search import index_fields
-
+    """The dict kept in TinyDB: the model's fields plus the dedupe key. (The search data lives in
+    the derived index beside the archive, not in it: every command would pay to load it.)"""
     # Absent optional fields are left out rather than stored as null: a smaller file loads faster.
     raw = {name: value for name, value in bulletin.to_dict().items() if value is not None}
     raw["_key"] = bulletin.key
-    raw.update(index_fields(bulletin))
     return raw
 
 
@@ -299,6 +303,8 @@ class Archive:
         self.lock_timeout = lock_timeout
         self.clock = clock
         self._raw: dict[str, dict[str, Any]] | None = None
+        # Ids a write added, changed or deleted, for the search index; None: rebuild it all.
+        self._touched: set[int] | None = set()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -336,6 +342,60 @@ class Archive:
 
     def __len__(self) -> int:
         return len(self._tables().get(BULLETINS, {}))
+
+    def search(
+        self, query: Query, flt: Filter | None = None, *, limit: int | None = None, count: bool = True
+    ) -> SearchResult:
+        """Ranked search (see `search.search`), answered from the SQLite index beside the archive
+        without reading the archive when the index is fresh. Otherwise the index is rebuilt first
+        (under the lock, when the archive is writable and the lock free), or, failing that, the
+        archive is searched in memory. The same hits and scores either way.
+        """
+        import sqlite3
+
+        from . import search_index
+        from .search import search as search_rows
+
+        for attempt in range(2):
+            try:
+                with search_index.open_fresh(self.path) as conn:
+                    return search_index.search(conn, query, flt, limit=limit, count=count)
+            except (search_index.IndexUnusable, sqlite3.Error):
+                if attempt or not self._rebuild_index():
+                    break
+        return search_rows(self.select(flt), query, limit=limit, count=count)
+
+    def _rebuild_index(self) -> bool:
+        """Rebuild a missing, stale or damaged search index, if the lock is free right now; False
+        when it cannot be (read-only archive or folder, lock busy, disk full)."""
+        import sqlite3
+
+        from filelock import FileLock, Timeout
+
+        from . import search_index
+
+        if not self._stampable():
+            return False
+        lock = FileLock(f"{self.path}.lock", timeout=0, mode=0o600)
+        try:
+            lock.acquire()
+        except (Timeout, OSError):
+            return False
+        try:
+            if search_index.is_fresh(self.path):  # another process rebuilt it meanwhile
+                return True
+            _remove_stale_temps(self.path)
+            stamp = search_index.Stamp.of(self.path)  # before reading: a later change shows
+            tables = load_archive_file(self.path)
+            if stamp is None or tables is None:
+                return False
+            self._raw = tables
+            search_index.rebuild(self.path, tables.get(BULLETINS, {}), stamp)
+            return True
+        except (OSError, sqlite3.Error):
+            return False
+        finally:
+            lock.release()
 
     def stable_id(self) -> str:
         """The archive's own UUID (hex), for ids that must stay the same across exports (Atom).
@@ -394,6 +454,10 @@ class Archive:
             raise ArchiveError(f"Cannot lock the archive {self.path}: {exc.strerror or exc}.") from exc
         try:
             _remove_stale_temps(self.path)
+            from .search_index import Stamp
+
+            before = Stamp.of(self.path)
+            self._touched = set()
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             with storage.batch():
@@ -402,11 +466,26 @@ class Archive:
                     storage.write({META: {"1": meta}})
                 yield db, storage
             self._raw = storage.read()
+            if storage.writes:
+                self._update_index(before)
         except BaseException:
             self._raw = None
             raise
         finally:
             lock.release()
+
+    def _update_index(self, before: Any) -> None:
+        """The search index after the archive's write, still under the lock. The archive is
+        written by now and is the truth: an index that cannot be updated is removed (the next
+        search rebuilds it), and the command still succeeds."""
+        import sqlite3
+
+        from . import search_index
+
+        try:
+            search_index.update(self.path, before, (self._raw or {}).get(BULLETINS, {}), self._touched)
+        except (OSError, sqlite3.Error):
+            search_index.discard(self.path)
 
     def _check_writable(self) -> None:
         try:
@@ -462,12 +541,14 @@ class Archive:
                     Document(doc, doc_id=doc_id) for doc, doc_id in zip(plan.new_docs, ids, strict=True)
                 )
                 plan.result.added = list(ids)
+                self._touch(ids)
                 real = {-n: doc_id for n, doc_id in enumerate(ids, start=1)}
                 plan.result.outcomes = [
                     (action, real.get(doc_id, doc_id)) for action, doc_id in plan.result.outcomes
                 ]
                 plan.result.skipped = [real.get(doc_id, doc_id) for doc_id in plan.result.skipped]
             _replace_documents(table, dict(plan.updates))
+            self._touch(doc_id for doc_id, _raw in plan.updates)
         plan.result.writes = storage.writes
         return plan.result
 
@@ -532,6 +613,7 @@ class Archive:
             self._backup()
             new = new.stamped(added=old.added, updated=_timestamp(self.clock()))
             _replace_documents(table, {doc_id: stored_form(new)})
+            self._touch([doc_id])
         return Entry(doc_id, new)
 
     def delete(self, doc_ids: Sequence[int]) -> list[int]:
@@ -546,15 +628,21 @@ class Archive:
             self._backup()
             unique = list(dict.fromkeys(doc_ids))
             table.remove(doc_ids=unique)
+            self._touch(unique)
         return unique
 
-    def reindex(self) -> int:
-        """Recompute every bulletin's derived data (search index, dedupe key) in one write.
+    def _touch(self, ids: Iterable[int]) -> None:
+        if self._touched is not None:
+            self._touched.update(ids)
 
-        For archives written before the derived data existed or changed; the bulletins themselves,
-        `updated` included, stay as they are. A backup is kept all the same.
+    def reindex(self) -> int:
+        """Recompute every bulletin's derived data (dedupe key; search data left in the archive
+        by an older whrd is dropped) in one write, and rebuild the search index beside it.
+
+        The bulletins themselves, `updated` included, stay as they are. A backup is kept all the same.
         """
         with self._transaction() as (db, storage):
+            self._touched = None
             ids = [int(key) for key in (storage.read() or {}).get(BULLETINS, {})]
             if ids:
                 self._backup()

@@ -153,8 +153,8 @@ def export(
         template=template,
         archive_id=archive.stable_id(),
     )
-    text = exporting.render(fmt, entries, context)
     if path is None:
+        text = exporting.render(fmt, entries, context)
         sys.stdout.flush()
         stream = getattr(sys.stdout, "buffer", None)
         if stream is not None:
@@ -163,8 +163,10 @@ def export(
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
-    else:
-        exporting.save(path, text, force=force, private=include_private, archive_path=archive.path)
+    else:  # rendered straight into the file (atomically): the output is never all in memory
+        exporting.write_file(
+            fmt, entries, context, path, force=force, private=include_private, archive_path=archive.path
+        )
     where = "stdout" if path is None else str(path)
     kind = f"{fmt.name}, template {template.name}" if template else fmt.name
     if not entries:

@@ -103,7 +103,7 @@ def import_(
     inputs = [load_input(name, stdin=sys.stdin.buffer) for name in files]
     with _progress(inputs) as bars:
         read = read_inputs(
-            inputs,
+            _handed_over(inputs),  # each file's bytes are freed once it is read
             fmt=format_,
             lang=None if lang == "auto" else lang,
             progress=bars.reading if bars else None,
@@ -136,10 +136,18 @@ class _Bars:
         self.bar.add_task("Writing the archive", total=None)
 
 
+def _handed_over(inputs: list[Input]) -> Iterator[Input]:
+    """The inputs one by one, each taken out of the list: nothing else keeps its bytes alive."""
+    while inputs:
+        yield inputs.pop(0)
+
+
 @contextlib.contextmanager
 def _progress(inputs: Sequence[Input]) -> Iterator[_Bars | None]:
     """A transient Rich display on stderr, only on a terminal and for large inputs."""
-    if sum(len(i.data) for i in inputs) < PROGRESS_BYTES or not sys.stderr.isatty():
+    size = sum(len(i.data) for i in inputs)
+    del inputs  # this frame lives as long as the display: it must not hold the inputs' bytes
+    if size < PROGRESS_BYTES or not sys.stderr.isatty():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn

@@ -27,7 +27,7 @@ from .common import (
 app = typer.Typer()  # this module's commands; the root group loads it on demand
 
 TERMINAL_ROWS = 20
-# Below this many bulletins without search data, indexing them on the fly costs too little to nag.
+# Below this many bulletins indexed on the fly (no usable search index), the cost is too small to nag.
 REINDEX_HINT = 1000
 
 
@@ -87,7 +87,6 @@ def search(
     Example: whrd search 'defensoras "consulta previa" -country:mexico' --since 2020
     """
     from ..search import parse_query
-    from ..search import search as run_search
 
     parsed = parse_query(" ".join(query))
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
@@ -99,11 +98,12 @@ def search(
     terminal = not json_ and is_terminal()
     shown = TERMINAL_ROWS if limit is None and not all_ and terminal else limit
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
-    result = run_search(archive.select(flt), parsed, limit=shown, count=terminal)
+    result = archive.search(parsed, flt, limit=shown, count=terminal)
     if result.unindexed >= REINDEX_HINT:
         note(
-            f"{result.unindexed} bulletins have no search index yet, so this search was slower; "
-            "run 'whrd reindex' once to build it."
+            f"The search index beside the archive could not be built (read-only, or another whrd "
+            f"is writing), so {result.unindexed} bulletins were indexed on the fly and this search "
+            "was slower."
         )
     if json_:
         from ..formats import record_dict
@@ -146,10 +146,11 @@ def _json_hit(data: dict[str, Any], score: float) -> dict[str, Any]:
 
 @app.command()
 def reindex(ctx: typer.Context) -> None:
-    """Rebuild the search data stored with every bulletin, in one write.
+    """Rebuild the search index beside the archive, and the derived data in it, in one write.
 
-    Searching works without it, only slower: needed once for an archive written by a whrd
-    without search (or an older search index). The bulletins themselves do not change.
+    Never needed for correctness: search rebuilds a missing or stale index by itself. Use it to
+    drop the search data an older whrd stored inside the archive (a smaller archive loads faster).
+    The bulletins themselves do not change.
 
     Example: whrd reindex
     """

@@ -142,25 +142,26 @@ def stats(
         if json_:
             print_json([] if dimension else lib.overview([]).to_dict())
         return
-    selected = [raw for _id, raw in archive.select(flt)]
-    if not selected:
+    # One pass over the stored dicts counts the selection and finds the archive's span.
+    counted = lib.scan(archive, flt, (dimension,) if dimension else lib.OVERVIEW_DIMENSIONS)
+    if not counted.total:
         note("No bulletins match the filters." if len(archive) else "The archive is empty.")
         if json_:
             print_json([] if dimension else lib.overview([]).to_dict())
         return
-    total = len(selected)
-    # The span only matters where periods are listed; other tables skip its scan of the archive.
+    total = counted.total
+    # The span only matters where periods are listed.
     periods = dimension is None or dimension in lib.PERIODS
-    span = lib.chart_span(archive, flt, today=today()) if periods else None
+    span = lib.chart_span(counted, flt, today=today()) if periods else None
     if dimension:
-        rows = lib.count_by(selected, dimension, locale=locale, span=span)
+        rows = lib.count_by(counted, dimension, locale=locale, span=span)
         rows = lib.top(rows, top, total=total, locale=locale)
         if json_:
             print_json([row.to_dict() for row in rows])
         else:
             _print_table(rows, dimension, total, flt, locale)
         return
-    view = lib.overview(selected, locale=locale, span=span)
+    view = lib.overview(counted, locale=locale, span=span)
     if json_:
         print_json(lib.top_overview(view, top, locale=locale).to_dict())
     else:

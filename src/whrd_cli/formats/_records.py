@@ -8,7 +8,7 @@ what an import needs on top: where each record is, which field is at fault, and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -90,21 +90,32 @@ def bulletin_from_mapping(data: Mapping[str, Any], *, lang: str | None = None) -
 
 
 def validate(
-    records: list[tuple[str, Mapping[str, Any]]],
+    records: Iterable[tuple[str, Mapping[str, Any]]],
     *,
     source: str,
     lang: str | None,
     progress: Progress | None,
     errors: list[RecordError],
+    total: int | None = None,
 ) -> list[Record]:
-    """Validate located records, appending a RecordError for each bad one to `errors`."""
+    """Validate located records, appending a RecordError for each bad one to `errors`.
+
+    `records` may be a generator (then give `total`, the number progress counts towards): each
+    decoded record can then be dropped as soon as its bulletin is built, instead of every record
+    and every bulletin of a 100,000-record file being held at once.
+    """
     result: list[Record] = []
-    total = len(records)
+    if total is None:
+        records = list(records)
+        total = len(records)
+    done = 0
     for done, (location, data) in enumerate(records, start=1):
         try:
             result.append(Record(location, bulletin_from_mapping(data, lang=lang)))
         except WhrdError as exc:
             errors.append(record_error(source, location, exc))
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
+        if progress is not None and done % 200 == 0:
+            progress(done, max(total, done))
+    if progress is not None and done and done % 200:
+        progress(done, max(total, done))
     return result

@@ -122,9 +122,15 @@ def _record(names: list[str], row: list[str]) -> tuple[dict[str, Any], str | Non
     return data, None
 
 
+def _first_line(text: str) -> str:
+    """The text up to its first "\n" (`split("\n", 1)` would copy all the rest of a large file)."""
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
 def sniff(text: str) -> float:
     """How surely a text is CSV: a first line of field names, title among them."""
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    first_line = _first_line(text.lstrip("\ufeff")).strip()
     names = [n.strip().strip('"').lower() for n in first_line.split(_delimiter(first_line))]
     return 0.9 if len(names) >= 2 and "title" in names and all(n in COLUMNS for n in names if n) else 0.0
 
@@ -134,7 +140,7 @@ def read_records(
 ) -> list[Record]:
     """Every bulletin of a CSV text, located by the line its row starts on."""
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
+    first_line = _first_line(text)
     if not first_line.strip():
         raise ParseError(f"{source}: no header row (title,date,…) on the first line; nothing was imported.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
@@ -92,15 +92,21 @@ def read_records(
             f"found {type(data).__name__}; nothing was imported."
         )
     errors: list[RecordError] = []
-    located: list[tuple[str, Any]] = []
-    for number, value in enumerate(data, start=1):
-        location = f"record {number}"
-        problem = check_record(value, source, location)
-        if problem:
-            errors.append(problem)
-        else:
-            located.append((location, value))
-    records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
+    items: list[Any] = data
+
+    def located() -> Iterator[tuple[str, Any]]:
+        for index, value in enumerate(items):
+            items[index] = None  # each decoded record is dropped once its bulletin is built
+            location = f"record {index + 1}"
+            problem = check_record(value, source, location)
+            if problem:
+                errors.append(problem)
+            else:
+                yield location, value
+
+    records = validate(
+        located(), source=source, lang=lang, progress=progress, errors=errors, total=len(items)
+    )
     if errors:
         raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
     return records

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import RecordError, RecordErrors, WriteContext
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ..store import Entry
 
 _LINES = re.compile(r"\r\n|[\r\n]")
+# One line and its end: what `_LINES.split` gives, one at a time (the last line may be empty).
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|[\r\n]|\Z)")
 
 
 def sniff(text: str) -> float:
@@ -33,32 +35,50 @@ def sniff(text: str) -> float:
         return 0.0
 
 
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) for each line, split like `_LINES`, without a list of every line."""
+    number = 0
+    for number, match in enumerate(_LINE.finditer(text), start=1):
+        yield number, match[1]
+
+
 def read_records(
     text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
 ) -> list[Record]:
-    """Every bulletin of a JSONL text, located by line."""
+    """Every bulletin of a JSONL text, located by line.
+
+    Lines are decoded and validated one at a time: a decoded record is dropped as soon as its
+    bulletin is built (a 100,000-line file no longer holds every line, every record and every
+    bulletin at once). Progress counts towards the number of non-blank lines.
+    """
+    text = text.lstrip("\ufeff")
     errors: list[RecordError] = []
-    located: list[tuple[str, Any]] = []
-    for number, line in enumerate(_LINES.split(text.lstrip("\ufeff")), start=1):
-        if not line.strip():
-            continue
-        location = f"line {number}"
-        try:
-            value = json.loads(line, object_pairs_hook=decode_object)
-        except json.JSONDecodeError as exc:
-            errors.append(
-                RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})")
-            )
-            continue
-        except RecursionError:
-            errors.append(RecordError(source, location, None, "JSON nested too deeply"))
-            continue
-        problem = check_record(value, source, location)
-        if problem:
-            errors.append(problem)
-        else:
-            located.append((location, value))
-    records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
+
+    def located() -> Iterator[tuple[str, Any]]:
+        for number, line in _lines(text):
+            if not line.strip():
+                continue
+            location = f"line {number}"
+            try:
+                value = json.loads(line, object_pairs_hook=decode_object)
+            except json.JSONDecodeError as exc:
+                errors.append(
+                    RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})")
+                )
+                continue
+            except RecursionError:
+                errors.append(RecordError(source, location, None, "JSON nested too deeply"))
+                continue
+            problem = check_record(value, source, location)
+            if problem:
+                errors.append(problem)
+            else:
+                yield location, value
+
+    total = 0
+    if progress is not None:
+        total = sum(1 for _number, line in _lines(text) if line.strip())
+    records = validate(located(), source=source, lang=lang, progress=progress, errors=errors, total=total)
     if errors:
         raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
     return records
