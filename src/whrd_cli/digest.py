@@ -175,7 +175,13 @@ def digest_context(entries: Sequence[Entry], context: WriteContext) -> dict[str,
     labels = LABELS[locale]
     generated = context.generated.date() if context.generated else None
     names = _Names(locale)
-    bulletins = [_bulletin(e, names, context.include_private) for e in entries]
+    private = context.include_private
+    from .export import Selection
+
+    if isinstance(entries, Selection):  # straight from the stored dicts: no `Bulletin`s built
+        bulletins = [_bulletin(doc_id, raw, names, private) for doc_id, raw in entries.pairs]
+    else:
+        bulletins = [_bulletin(e.id, e.bulletin.to_dict(), names, private) for e in entries]
     return {
         "title": context.title,
         "locale": locale,
@@ -231,30 +237,36 @@ def _paragraphs(summary: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in _PARAGRAPH_BREAK.split(summary) if p.strip())
 
 
-def _bulletin(entry: Entry, names: _Names, private: bool) -> DigestBulletin:
-    b = entry.bulletin
-    cat_name, cat_label = names.category(b.category)
+def _bulletin(doc_id: int, raw: Mapping[str, Any], names: _Names, private: bool) -> DigestBulletin:
+    """A bulletin for the template, from its stored dict (or `Bulletin.to_dict()`): each field
+    read as `store.to_bulletin` reads it, so both give the same digest."""
+    day = raw["date"]
+    category = raw.get("category")
+    cat_name, cat_label = names.category(category)
+    countries = tuple(raw.get("countries") or ())
+    summary = raw.get("summary") or ""
+    url = raw.get("url")
     return DigestBulletin(
-        id=entry.id,
-        title=b.title,
-        date=b.date,
-        date_text=names.date(b.date),
-        category=b.category,
+        id=doc_id,
+        title=raw["title"],
+        date=day,
+        date_text=names.date(day),
+        category=category,
         category_name=cat_name,
         category_label=cat_label,
-        countries=b.countries,
-        country_names=names.country_names(b.countries),
-        summary=b.summary,
-        paragraphs=_paragraphs(b.summary),
-        truncated=b.truncated,
-        tags=b.tags,
-        lang=b.lang,
-        url=b.url,
-        link=linkable(b.url),
-        source=b.source,
-        private=b.private if private else None,
-        added=b.added,
-        updated=b.updated,
+        countries=countries,
+        country_names=names.country_names(countries),
+        summary=summary,
+        paragraphs=_paragraphs(summary),
+        truncated=bool(raw.get("truncated")),
+        tags=tuple(raw.get("tags") or ()),
+        lang=raw.get("lang") or "en",
+        url=url,
+        link=linkable(url),
+        source=raw.get("source"),
+        private=raw.get("private") if private else None,
+        added=raw.get("added"),
+        updated=raw.get("updated"),
     )
 
 

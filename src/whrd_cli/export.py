@@ -1,8 +1,10 @@
 """Exporting: which bulletins, in what order, rendered by a registered writer, saved safely.
 
-`render` builds the whole output in memory, so a writer or a user's template that fails leaves
-nothing behind; `save` then writes it atomically, never over an existing file unless asked, and
-never over the archive or its backups, whatever is asked. The CLI only translates options.
+`write_file` renders straight into a temp file beside the output and moves it into place, so a
+writer or a user's template that fails leaves nothing behind, and the output is never held in
+memory; it never writes over an existing file unless asked, nor over the archive or its backups,
+whatever is asked. `render` builds the output in memory (for stdout, where nothing may be printed
+if rendering fails) and `save` writes such a text atomically. The CLI only translates options.
 """
 
 from __future__ import annotations
@@ -14,27 +16,63 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .errors import InputError, OutputError
 from .filters import Filter
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .model import FIELDS
-from .store import _TMP_MARK, Archive, Entry, _fsync_dir, _link_new, write_atomic
+from .store import _TMP_MARK, Archive, Entry, Raw, _fsync_dir, _link_new, to_bulletin, write_atomic
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)
 DIGEST_STEM = "digest"
 
 
-def select(archive: Archive, flt: Filter) -> list[Entry]:
+def select(archive: Archive, flt: Filter) -> Selection:
     """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them."""
-    entries = archive.entries(flt)
-    entries.sort(key=lambda e: (e.bulletin.date, e.id), reverse=True)
-    return entries
+    pairs = archive.select(flt)
+    pairs.sort(key=_newest_first, reverse=True)
+    return Selection(pairs)
+
+
+def _newest_first(pair: tuple[int, Raw]) -> tuple[str, int]:
+    return pair[1]["date"], pair[0]
+
+
+class Selection(Sequence[Entry]):
+    """The bulletins an export writes, in order, as the stored dicts they are (`pairs`).
+
+    Each `Entry` (and its `Bulletin`) is built when it is read and can be dropped once written:
+    an export of 100,000 bulletins never holds 100,000 `Bulletin`s. Digests read `pairs` directly.
+    """
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[int, Raw]]) -> None:
+        self.pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        if isinstance(index, slice):
+            return [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in self.pairs[index]]
+        doc_id, raw = self.pairs[index]
+        return Entry(doc_id, to_bulletin(raw))
+
+    def __iter__(self) -> Iterator[Entry]:
+        for doc_id, raw in self.pairs:
+            yield Entry(doc_id, to_bulletin(raw))
 
 
 def writable_format(name: str) -> Format:

@@ -94,6 +94,7 @@ def _utc(moment: datetime) -> str:
 
 
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
+    entries = list(entries)  # read three times below: build each entry (an export's `Selection`) once
     locale = context.locale if context.locale in LABELS else "en"
     labels = LABELS[locale]
     generated = context.generated.date() if context.generated else None
