@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CountryError, DateError, ValidationError, WhrdError
-from . import RecordError
+from . import RecordError, RecordErrors
 
 if TYPE_CHECKING:
     from ..model import Bulletin
@@ -119,3 +119,21 @@ def validate(
     if progress is not None and done and done % 200:
         progress(done, max(total, done))
     return result
+
+
+def raise_if_any(errors: list[RecordError]) -> None:
+    """Report every bad record at once, in input order ("line 12", "record 3")."""
+    if errors:
+        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+
+
+def bulletins_reader(read_records: Callable[..., list[Record]]) -> Callable[..., list[Bulletin]]:
+    """The registry's `read` (the bulletins only) for a format that offers `read_records`."""
+
+    def read(
+        text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
+    ) -> list[Bulletin]:
+        return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]
+
+    read.__doc__ = "The registry's reader interface: the bulletins only."
+    return read

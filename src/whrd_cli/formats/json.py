@@ -13,11 +13,10 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
-from . import RecordError, RecordErrors, WriteContext, entry_dict
-from ._records import Progress, Record, validate
+from . import RecordError, WriteContext, entry_dict
+from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
-    from ..model import Bulletin
     from ..store import Entry
 
 
@@ -107,16 +106,11 @@ def read_records(
     records = validate(
         located(), source=source, lang=lang, progress=progress, errors=errors, total=len(items)
     )
-    if errors:
-        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+    raise_if_any(errors)
     return records
 
 
-def read(
-    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
-) -> list[Bulletin]:
-    """The registry's reader interface: the bulletins only."""
-    return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]
+read = bulletins_reader(read_records)
 
 
 def record_dicts(entries: Sequence[Entry], context: WriteContext) -> list[dict[str, Any]]:

@@ -11,12 +11,11 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import RecordError, RecordErrors, WriteContext
-from ._records import Progress, Record, validate
+from . import RecordError, WriteContext
+from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
 from .json import check_record, decode_object, record_dicts
 
 if TYPE_CHECKING:
-    from ..model import Bulletin
     from ..store import Entry
 
 _LINES = re.compile(r"\r\n|[\r\n]")
@@ -79,16 +78,11 @@ def read_records(
     if progress is not None:
         total = sum(1 for _number, line in _lines(text) if line.strip())
     records = validate(located(), source=source, lang=lang, progress=progress, errors=errors, total=total)
-    if errors:
-        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+    raise_if_any(errors)
     return records
 
 
-def read(
-    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
-) -> list[Bulletin]:
-    """The registry's reader interface: the bulletins only."""
-    return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]
+read = bulletins_reader(read_records)
 
 
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:

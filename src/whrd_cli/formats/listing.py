@@ -46,8 +46,8 @@ from ..categories import BY_KEY, category_label, known_category, normalise_categ
 from ..countries import country_name, find_countries, lookup_country, spellings
 from ..dates import MONTHS_EN, MONTHS_ES, fold, format_date, parse_date
 from ..errors import DateError, WhrdError
-from . import RecordError, RecordErrors, WriteContext
-from ._records import Progress, Record, record_error
+from . import RecordError, WriteContext
+from ._records import Progress, Record, bulletins_reader, raise_if_any, record_error
 
 if TYPE_CHECKING:
     from ..model import Bulletin
@@ -515,16 +515,11 @@ def read_records(
             errors.append(record_error(source, item.location, exc))
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
-    if errors:
-        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+    raise_if_any(errors)
     return records
 
 
-def read(
-    text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
-) -> list[Bulletin]:
-    """The registry's reader interface: the bulletins only."""
-    return [r.bulletin for r in read_records(text, source=source, lang=lang, progress=progress)]
+read = bulletins_reader(read_records)
 
 
 # -- writing ---------------------------------------------------------------------------------------
