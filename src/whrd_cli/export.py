@@ -9,13 +9,11 @@ if rendering fails) and `save` writes such a text atomically. The CLI only trans
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import io
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -25,7 +23,7 @@ from .errors import InputError, OutputError
 from .filters import Filter
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .model import FIELDS
-from .store import _TMP_MARK, Archive, Entry, Raw, _fsync_dir, _link_new, to_bulletin, write_atomic
+from .store import Archive, Entry, Raw, atomic_file, to_bulletin, write_atomic
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)
@@ -207,38 +205,25 @@ def write_file(
     """
     check_output(path, force=force, archive_path=archive_path)
     write = _writer(fmt)
-    folder = path.parent
+    stage = "opening"  # then "rendering" (a writer's own errors pass through), then "saving"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{_TMP_MARK}", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    writing = False  # False while the writer runs: its own errors pass through as they are
-    try:
-        with _OutputFile(fd, "wb") as raw:
+        with atomic_file(path, mode=_mode(path, private), overwrite=force, file_class=_OutputFile) as raw:
+            stage = "rendering"
             buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
             out = io.TextIOWrapper(buffered, encoding="utf-8", newline="")  # line ends as written
             write(entries, out, context)
-            writing = True
+            stage = "saving"
             out.flush()
-            os.fchmod(raw.fileno(), _mode(path, private))
-            os.fsync(raw.fileno())
             out.detach()  # the text and buffer layers must not close `raw` a second time
-        if force:
-            os.replace(tmp_name, path)
-        else:
-            _link_new(tmp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, _WriteFailed) or (writing and isinstance(exc, OSError)):
-            error = exc.error if isinstance(exc, _WriteFailed) else exc
-            if isinstance(error, FileExistsError):  # appeared while we rendered
-                raise OutputError(
-                    f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
-                ) from exc
-            raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
-        raise
-    _fsync_dir(folder)
+    except (OSError, _WriteFailed) as exc:
+        if stage == "rendering" and not isinstance(exc, _WriteFailed):
+            raise
+        error = exc.error if isinstance(exc, _WriteFailed) else exc
+        if isinstance(error, FileExistsError):  # appeared while we rendered
+            raise OutputError(
+                f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
+            ) from exc
+        raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
 
 
 class _WriteFailed(Exception):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import os
 import stat
 import tempfile
@@ -94,18 +95,22 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, payload: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
-    """Write bytes so that `path` holds either its old content or all of `payload`.
+@contextlib.contextmanager
+def atomic_file(
+    path: Path, *, mode: int = 0o600, overwrite: bool = True, file_class: type[io.FileIO] = io.FileIO
+) -> Iterator[io.FileIO]:
+    """A binary file that becomes `path` only when the block finishes without an error.
 
-    With `overwrite=False` an existing `path` is never replaced, even one that appears while the
-    payload is written: raises FileExistsError and leaves no temp file.
+    It is a temp file in the same folder; at the end it is fsynced, given `mode`, renamed over
+    `path`, and the folder fsynced, so `path` holds its old content or all of the new, never half.
+    On any error the temp file is removed. With `overwrite=False` an existing `path` is never
+    replaced, even one that appears meanwhile: FileExistsError.
     """
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{_TMP_MARK}", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
+        with file_class(fd, "wb") as fh:
+            yield fh
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         if overwrite:
@@ -117,6 +122,14 @@ def write_atomic(path: Path, payload: bytes, *, mode: int = 0o600, overwrite: bo
             os.unlink(tmp_name)
         raise
     _fsync_dir(folder)
+
+
+def write_atomic(path: Path, payload: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
+    """Write bytes so that `path` holds either its old content or all of `payload` (see atomic_file)."""
+    with atomic_file(path, mode=mode, overwrite=overwrite) as fh:
+        view = memoryview(payload)
+        while view:  # a raw write may take fewer bytes than offered
+            view = view[fh.write(view) or 0 :]
 
 
 def _link_new(tmp_name: str, path: Path) -> None:
