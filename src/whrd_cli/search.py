@@ -31,6 +31,7 @@ from itertools import compress, groupby, islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .dates import fold
 from .errors import QueryError
 
 if TYPE_CHECKING:
@@ -69,18 +70,10 @@ SNIPPET_WIDTH = 160
 _WORD = re.compile(r"\w+")
 # Accents and other combining marks of the Latin, Greek and Cyrillic scripts (after NFKD).
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_MARK = re.compile(f"[{_MARKS}]+")
 # A word in original text, its accents included, so its span covers the whole written word.
 _TEXT_WORD = re.compile(f"[\\w{_MARKS}]+")
 _SCOPE = re.compile(f"({'|'.join(SCOPES)}):", re.IGNORECASE)
 _QUOTES = str.maketrans(dict.fromkeys("“”„«»＂", '"'))
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents (`Sánchez` → `sanchez`); C-speed, for indexing and verifying."""
-    if text.isascii():
-        return text.lower()
-    return _MARK.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def words(text: str) -> list[str]:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 SUFFIX = ".search.sqlite"
 # The layout of this file and of the stems in it; any other value means: rebuild.
-VERSION = f"whrd-search-index 1 {INDEX_KEY}"
+VERSION = f"whrd-search-index 2 {INDEX_KEY}"  # 2: words folded by dates.fold
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
