@@ -294,7 +294,10 @@ def test_where_and_db_option(run: Run, tmp_path: Path, db: Path) -> None:
 
 BAD_INPUT = [
     (["add", "--title", "x", "--date", "marzo 2018"], 1, "has no day"),
-    (["add", "--title", "x", "--date", "31 February 2017"], 1, "Cannot read the date"),
+    (["add", "--title", "x", "--date", "31 February 2017"], 1, "not a real calendar date"),
+    (["add", "--title", "x", "--date", "0001-01-01"], 1, "outside 1900-2100"),
+    (["list", "--since", "0000"], 1, "not a date whrd can use"),
+    (["list", "--since", "999999999d"], 1, "not a date whrd can use"),
     (["add", "--title", "x", "--date", "yesterday"], 1, "Cannot read the date"),
     (["add", "--title", "x", "--date", "2020-01-01", "-c", "Hondura"], 1, "Did you mean: Honduras?"),
     (["add", "--title", "   ", "--date", "2020-01-01"], 1, "title is empty"),

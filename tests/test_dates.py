@@ -133,3 +133,41 @@ def test_today_is_a_parameter_not_the_clock() -> None:
 def test_format_date(day: str, locale: str, expected: str) -> None:
     assert format_date(day, locale) == expected
     assert parse_date(expected).isoformat() == day
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017-1-5", date(2017, 1, 5)),  # year first is always year-month-day, never day-first
+        ("2017/03/04", date(2017, 3, 4)),
+        ("2017.03.04", date(2017, 3, 4)),
+        ("2017 03 04", date(2017, 3, 4)),
+        ("20170304", date(2017, 3, 4)),
+        ("2017-03-4", date(2017, 3, 4)),
+    ],
+)
+def test_year_first_numeric_dates_are_never_swapped(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+    assert parse_range(text, today=TODAY) == DateRange(expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0001-01-01", "outside 1900-2100"),
+        ("9999-12-31", "outside 1900-2100"),
+        ("31/02/2017", "not a real calendar date"),
+        ("29 de febrero de 2017", "not a real calendar date"),
+        ("2017/02/30", "not a real calendar date"),
+        ("31 February 2017", "'31 February 2017'"),  # the message quotes what was written
+    ],
+)
+def test_impossible_or_implausible_dates_say_why(text: str, message: str) -> None:
+    with pytest.raises(DateError, match=message):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["0000", "1850", "99999y", "999999999d", "hace 99999999 dias", "2150-01"])
+def test_filter_dates_out_of_range_are_errors(text: str) -> None:
+    with pytest.raises(DateError):
+        parse_range(text, today=TODAY)

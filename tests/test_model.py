@@ -164,7 +164,7 @@ def test_detect_language(text: str, lang: str | None) -> None:
         ({"title": "two\nlines"}, ValidationError, "line break"),
         ({"title": "bidi \u202e trick"}, ValidationError, "control character"),
         ({"summary": "bell\x07"}, ValidationError, "control character"),
-        ({"date": "31 February 2017"}, DateError, "Cannot read"),
+        ({"date": "31 February 2017"}, DateError, "not a real calendar date"),
         ({"date": "marzo 2018"}, DateError, "no day"),
         ({"countries": ["Narnia"]}, CountryError, "Unknown country"),
         ({"lang": "english"}, ValidationError, "ISO 639-1"),

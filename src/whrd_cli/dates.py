@@ -21,7 +21,12 @@ from .errors import DateError
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# Numeric dates that start with the year are always year-month-day (2017/03/04, 2017-1-5,
+# 20170304): dateutil's day-first setting would otherwise read them as year-day-month.
+_YEAR_FIRST = re.compile(r"(\d{4})(?:([-/. ])(\d{1,2})\2(\d{1,2})|()(\d{2})(\d{2}))")
+# Publication and filter dates outside these years are typing mistakes, not bulletins.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
 _YEAR = re.compile(r"\d{4}")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _RELATIVE = re.compile(r"(\d+)\s*(d|w|m|y)")
@@ -139,8 +144,9 @@ def _parserinfo() -> parserinfo:
     return BilingualInfo(dayfirst=True, yearfirst=False)
 
 
-def _dateutil_parts(text: str) -> tuple[int | None, int | None, int | None]:
-    """Return (year, month, day), None for each part the text does not give."""
+def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | None]:
+    """Return (year, month, day) of the cleaned `text`, None for each part it does not give;
+    messages quote `raw`, what the user wrote."""
     from dateutil import parser
 
     first = datetime(4, 1, 1)
@@ -149,15 +155,34 @@ def _dateutil_parts(text: str) -> tuple[int | None, int | None, int | None]:
         a = parser.parse(text, parserinfo=_parserinfo(), default=first)
         b = parser.parse(text, parserinfo=_parserinfo(), default=second)
     except (ValueError, OverflowError, TypeError) as exc:
-        raise DateError(f"Cannot read the date {text!r}.") from exc
+        if "out of range" in str(exc):
+            raise DateError(f"{raw!r} is not a real calendar date.") from exc
+        raise DateError(f"Cannot read the date {raw!r}.") from exc
     if a.time() != a.time().min or a.tzinfo is not None:
-        raise DateError(f"Cannot read the date {text!r}: give a date without a time.")
+        raise DateError(f"Cannot read the date {raw!r}: give a date without a time.")
     year = a.year if a.year == b.year else None
     month = a.month if a.month == b.month else None
     day = a.day if a.day == b.day else None
     if year is not None and not _YEAR.search(text):
-        raise DateError(f"Cannot read the date {text!r}: write the year with four digits.")
+        raise DateError(f"Cannot read the date {raw!r}: write the year with four digits.")
     return year, month, day
+
+
+def _year_first(text: str, raw: str) -> date | None:
+    m = _YEAR_FIRST.fullmatch(text)
+    if not m:
+        return None
+    month, day = (m[3], m[4]) if m[2] is not None else (m[6], m[7])
+    try:
+        return date(int(m[1]), int(month), int(day))
+    except ValueError as exc:
+        raise DateError(f"{raw!r} is not a real calendar date.") from exc
+
+
+def _plausible(day: date, raw: str) -> date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DateError(f"The date {raw!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year.")
+    return day
 
 
 def _clean(text: str) -> str:
@@ -171,20 +196,17 @@ def parse_date(text: str) -> date:
     text = text.strip()
     if not text:
         raise DateError("The date is empty: give a day, month and year, such as 2017-01-26.")
-    m = _ISO.fullmatch(text)
-    if m:
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError as exc:
-            raise DateError(f"{raw!r} is not a real calendar date.") from exc
-    year, month, day = _dateutil_parts(_clean(text))
+    numeric = _year_first(text, raw)
+    if numeric is not None:
+        return _plausible(numeric, raw)
+    year, month, day = _dateutil_parts(_clean(text), raw)
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if part is None]
     if missing:
         raise DateError(
             f"The date {raw!r} has no {' or '.join(missing)}: give a full date such as 2017-01-26."
         )
     assert year is not None and month is not None and day is not None
-    return date(year, month, day)
+    return _plausible(date(year, month, day), raw)
 
 
 def _month_range(year: int, month: int) -> DateRange:
@@ -207,6 +229,18 @@ def _back(today: date, amount: int, unit: str) -> date:
 
 def parse_range(text: str, *, today: date) -> DateRange:
     """Read a filter date: a full date, a year, a month, or a span relative to `today`."""
+    try:
+        span = _parse_range(text, today)
+    except (ValueError, OverflowError) as exc:  # date(0, 1, 1), 999999999 days back…
+        if isinstance(exc, DateError):
+            raise
+        raise DateError(f"The date {text!r} is not a date whrd can use; check the numbers.") from exc
+    _plausible(span.start, text)
+    _plausible(span.end, text)
+    return span
+
+
+def _parse_range(text: str, today: date) -> DateRange:
     raw = text
     t = _clean(text)
     if not t:
@@ -238,10 +272,10 @@ def parse_range(text: str, *, today: date) -> DateRange:
         if not 1 <= int(m[2]) <= 12:
             raise DateError(f"{raw!r} is not a real month.")
         return _month_range(int(m[1]), int(m[2]))
-    if _ISO.fullmatch(t):
-        day = parse_date(t)
+    if _YEAR_FIRST.fullmatch(t):
+        day = parse_date(raw)
         return DateRange(day, day)
-    year, month, day_ = _dateutil_parts(t)
+    year, month, day_ = _dateutil_parts(t, raw)
     if year is None:
         raise DateError(f"The date {raw!r} has no year: write it with four digits, such as 2017.")
     if month is None:
