@@ -264,3 +264,34 @@ def test_update_many_duplicates_in_one_write(tmp_path: Path) -> None:
     assert result.writes == 1 and len(result.updated) == 300
     for entry in Archive(path).entries():
         assert entry.bulletin.summary == f"new summary {entry.bulletin.title.split()[-1]}"
+
+
+def test_update_keeps_what_the_input_lacks_and_backs_up(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add(
+        Bulletin.create(
+            title="Threats in Tegucigalpa",
+            date="2021-08-03",
+            lang="en",
+            countries=["HN"],
+            tags=["WHRDAlert"],
+            category="alert",
+            url="https://example.org/x",
+            source="network",
+            private="contact only through the coordinator",
+            summary="Old text.",
+        )
+    )
+    before = path.read_bytes()
+    # As a listing without tags, or a CSV with only some columns, would give it:
+    bare = Bulletin.create(title="Threats in Tegucigalpa", date="2021-08-03", lang="en", summary="New text.")
+    result = Archive(path).add_many([bare], on_duplicate="update")
+    assert result.updated == [1]
+    b = Archive(path).get(1).bulletin
+    assert (b.summary, b.countries, b.tags, b.category) == ("New text.", ("HN",), ("WHRDAlert",), "alert")
+    assert (b.url, b.source, b.private) == (
+        "https://example.org/x",
+        "network",
+        "contact only through the coordinator",
+    )
+    assert path.with_name("a.json.bak").read_bytes() == before

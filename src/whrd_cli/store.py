@@ -25,7 +25,7 @@ import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -560,6 +560,8 @@ class Archive:
                     (action, real.get(doc_id, doc_id)) for action, doc_id in plan.result.outcomes
                 ]
                 plan.result.skipped = [real.get(doc_id, doc_id) for doc_id in plan.result.skipped]
+            if plan.updates:
+                self._backup()
             _replace_documents(table, dict(plan.updates))
             self._touch(doc_id for doc_id, _raw in plan.updates)
         plan.result.writes = storage.writes
@@ -585,9 +587,10 @@ class Archive:
                         found,
                     )
                 if on_duplicate == "update" and found > 0:
-                    old_added = table[str(found)].get("added")
+                    old = table[str(found)]
+                    merged = _keep_what_input_lacks(bulletin, old)
                     plan.updates.append(
-                        (found, stored_form(bulletin.stamped(added=old_added, updated=now or None)))
+                        (found, stored_form(merged.stamped(added=old.get("added"), updated=now or None)))
                     )
                     plan.result.updated.append(found)
                     plan.result.outcomes.append(("updated", found))
@@ -695,6 +698,23 @@ class _Plan:
     result: AddResult = field(default_factory=AddResult)
     new_docs: list[Raw] = field(default_factory=list)
     updates: list[tuple[int, Raw]] = field(default_factory=list)
+
+
+def _keep_what_input_lacks(new: Bulletin, old: Mapping[str, Any]) -> Bulletin:
+    """An update replaces what the input gives and keeps what it does not: a listing carries no
+    url, source or private note, a CSV may have no tags or countries column, and an import must
+    never erase those. (To clear a field, use `whrd edit`.)"""
+    changes: dict[str, Any] = {}
+    for name in ("category", "url", "source", "private"):
+        if getattr(new, name) is None and old.get(name):
+            changes[name] = old[name]
+    for name in ("countries", "tags"):
+        if not getattr(new, name) and old.get(name):
+            changes[name] = tuple(old[name])
+    if not new.summary and old.get("summary"):
+        changes["summary"] = old["summary"]
+        changes["truncated"] = bool(old.get("truncated"))
+    return replace(new, **changes) if changes else new
 
 
 def _replace_documents(table: Any, replacements: Mapping[int, Raw]) -> None:
