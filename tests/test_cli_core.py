@@ -488,3 +488,48 @@ def test_readme_documents_every_command_and_exit_code() -> None:
         assert f"whrd {command}" in readme, command
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 70 |"):
         assert code in readme
+
+
+def test_concurrent_relative_edits_all_land(tmp_path: Path) -> None:
+    """Five `edit --add-tag` processes at once: each works on the bulletin as it is in the lock."""
+    env = {**os.environ, "WHRD_DB": str(tmp_path / "a.json"), "WHRD_LOCK_TIMEOUT": "60"}
+    base = [sys.executable, "-m", "whrd_cli"]
+    subprocess.run(
+        [*base, "add", "--title", "Shared", "--date", "2020-01-01"], env=env, check=True, capture_output=True
+    )
+    procs = [
+        subprocess.Popen(
+            [*base, "edit", "1", "--add-tag", f"R{n}"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(5)
+    ]
+    assert all(p.wait() == 0 for p in procs)
+    out = subprocess.run([*base, "show", "1", "--json"], env=env, check=True, capture_output=True, text=True)
+    assert sorted(json.loads(out.stdout)["tags"]) == [f"R{n}" for n in range(5)]
+
+
+def test_editor_keeps_changes_made_meanwhile(run: Run, add: Callable[..., int], tmp_path: Path) -> None:
+    add("Shared", "2020-01-01", "-l", "en")
+    editor = tmp_path / "editor.py"
+    # While the form is open, another process sets the url; the user only changes the source.
+    editor.write_text(
+        "import os, subprocess, sys, pathlib\n"
+        "cmd = [sys.executable, '-m', 'whrd_cli', 'edit', '1', '--url', 'https://e.org/x']\n"
+        "subprocess.run(cmd, check=True)\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('Source: ', 'Source: the network'))\n"
+    )
+    result = run("edit", "1", env={"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""})
+    assert result.exit_code == 0, result.stderr
+    b = run.json("show", "1")
+    assert (b["url"], b["source"]) == ("https://e.org/x", "the network")
+
+
+def test_edit_that_changes_nothing_says_so(run: Run, add: Callable[..., int]) -> None:
+    add("Shared", "2020-01-01", "-l", "en")
+    result = run("edit", "1", "--remove-tag", "absent")
+    assert result.exit_code == 0
+    assert "nothing changed" in result.stderr

@@ -607,17 +607,27 @@ class Archive:
             plan.result.outcomes.append(("added", existing[key]))
         return plan
 
-    def update(self, doc_id: int, changes: Mapping[str, Any], *, force: bool = False) -> Entry:
-        """Apply field changes to one bulletin (validated through the model)."""
+    def update(
+        self,
+        doc_id: int,
+        changes: Mapping[str, Any] | Callable[[Bulletin], Mapping[str, Any]],
+        *,
+        force: bool = False,
+    ) -> Entry | None:
+        """Apply field changes to one bulletin (validated through the model); None if nothing changed.
+
+        `changes` may be a function of the bulletin as it is inside the lock, so changes relative
+        to it (add a tag, remove a country) made by processes at the same time all land.
+        """
         with self._transaction() as (db, storage):
             table = db.table(BULLETINS)
             raw = table.get(doc_id=doc_id)
             if raw is None:
                 raise NotFoundError(f"No bulletin with id {doc_id}. See the ids with 'whrd list'.")
             old = to_bulletin(raw)  # type: ignore[arg-type]
-            new = old.with_changes(**changes)
+            new = old.with_changes(**(changes(old) if callable(changes) else changes))
             if new == old:
-                return Entry(doc_id, old)
+                return None
             if new.key != old.key and not force:
                 for key, other in (storage.read() or {}).get(BULLETINS, {}).items():
                     if other.get("_key") == new.key and int(key) != doc_id:

@@ -169,8 +169,7 @@ def edit(
     archive = open_archive(ctx)
     if not archive.exists:
         fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
-    current = archive.get(bulletin_id).bulletin
-    changes: dict[str, Any] = {
+    fields: dict[str, Any] = {
         name: value
         for name, value in (
             ("title", title),
@@ -185,28 +184,41 @@ def edit(
         )
         if value is not None
     }
-    countries = list(country) if country is not None else list(current.countries)
-    if add_country:
-        countries += add_country
-    if remove_country:
-        dropped = {resolve_country(c) for c in remove_country}
-        countries = [c for c in countries if resolve_country(c) not in dropped]
-    tags = list(tag) if tag is not None else list(current.tags)
-    if add_tag:
-        tags += add_tag
-    if remove_tag:
-        dropped_tags = {fold(t.lstrip("#")) for t in remove_tag}
-        tags = [t for t in tags if fold(t.lstrip("#")) not in dropped_tags]
-    if country is not None or add_country or remove_country:
-        changes["countries"] = countries
-    if tag is not None or add_tag or remove_tag:
-        changes["tags"] = tags
-    if not changes:
-        from ..entryform import parse_form, render_form
+    lists = country is not None or add_country or remove_country or tag is not None or add_tag or remove_tag
+    if fields or lists:
+        dropped = {resolve_country(c) for c in remove_country or ()}
+        dropped_tags = {fold(t.lstrip("#")) for t in remove_tag or ()}
 
-        changes = parse_form(_edit_text(render_form(current)))
-    entry = archive.update(bulletin_id, changes, force=force)
-    note(f"Updated bulletin {entry.id}.")
+        def changes(current: Bulletin) -> dict[str, Any]:
+            """Worked out inside the store's lock, on the bulletin as it is now."""
+            result = dict(fields)
+            if country is not None or add_country or remove_country:
+                countries = [*(country if country is not None else current.countries), *(add_country or ())]
+                result["countries"] = [c for c in countries if resolve_country(c) not in dropped]
+            if tag is not None or add_tag or remove_tag:
+                tags = [*(tag if tag is not None else current.tags), *(add_tag or ())]
+                result["tags"] = [t for t in tags if fold(t.lstrip("#")) not in dropped_tags]
+            return result
+
+        entry = archive.update(bulletin_id, changes, force=force)
+    else:
+        entry = archive.update(bulletin_id, _edit_in_editor(archive.get(bulletin_id).bulletin), force=force)
+    note(
+        f"Updated bulletin {bulletin_id}."
+        if entry
+        else f"Bulletin {bulletin_id} was already so; nothing changed."
+    )
+
+
+def _edit_in_editor(current: Bulletin) -> dict[str, Any]:
+    """The fields the user changed in $EDITOR, and only those: a field someone else changed
+    meanwhile, and the user did not touch, keeps that other change."""
+    from ..entryform import parse_form, render_form
+
+    form = render_form(current)
+    before = parse_form(form)
+    after = parse_form(_edit_text(form))
+    return {name: value for name, value in after.items() if before.get(name) != value}
 
 
 @app.command()
