@@ -831,7 +831,7 @@ def test_a_failing_write_leaves_the_old_file(
         (["-f", "json", "--fields", "titel,date"], "Unknown field 'titel' in --fields. Did you mean: title?"),
         (["-f", "csv", "--fields", "title,private"], "--fields names private: add --include-private"),
         (["-f", "json", "--fields", " , "], "--fields is empty."),
-        (["--title", " "], "The --title is empty: give a non-empty --title."),
+        (["--title", " "], "The --title is empty: give a --title with letters or digits."),
         (["--title", "a\x1b[31m"], "The --title contains a control character"),
         (["--country", "Hondura"], "Unknown country 'Hondura'. Did you mean: Honduras?"),
         (["--since", "2020", "--until", "2019"], "--since 2020 is after --until 2019"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import Run
 
 from whrd_cli.errors import ParseError
 from whrd_cli.formats import RecordErrors, WriteContext
@@ -247,3 +249,12 @@ def test_sniffing() -> None:
     assert jsonl_format.sniff('{"a": 1}\n{"b": 2}') > json_format.sniff('{"a": 1}\n{"b": 2}')
     assert jsonl_format.sniff('{\n"a": 1}') == 0.0 < json_format.sniff('{\n"a": 1}')
     assert csv_format.sniff("\ufeffTitle;Date;Countries\n") > 0 and csv_format.sniff("title is here\n") == 0
+
+
+def test_csv_without_header_does_not_echo_the_data(tmp_path: Path, run: Run) -> None:
+    data = tmp_path / "nohdr.csv"
+    data.write_text("Secret title,2020-01-01,private contact details\n", encoding="utf-8")
+    result = run("import", str(data))
+    assert result.exit_code == 1
+    assert "no header row" in result.stderr
+    assert "Secret" not in result.stderr and "private contact" not in result.stderr

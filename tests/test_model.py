@@ -203,3 +203,14 @@ def test_dedupe_key_folds_case_accents_and_punctuation() -> None:
     )
     assert dedupe_key("2017-01-26", "Mujeres", "es") != dedupe_key("2017-01-26", "Mujeres", "en")
     assert dedupe_key("2017-01-26", "Acción", "es") == dedupe_key("2017-01-26", "accion", "es")
+
+
+def test_a_region_is_not_a_country_of_a_bulletin() -> None:
+    with pytest.raises(CountryError, match="is a region, not a country"):
+        resolve_country("Mesoamerica")
+
+
+@pytest.mark.parametrize("title", ["\u0301", "\ufeff", "¿?", "— …"])
+def test_title_needs_letters_or_digits(title: str) -> None:
+    with pytest.raises(ValidationError, match="title is empty"):
+        Bulletin.create(title=title, date="2020-01-01")

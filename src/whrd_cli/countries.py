@@ -189,6 +189,11 @@ def resolve_country(text: str) -> str:
     code = _data().index.get(key)
     if code:
         return code
+    if key in REGIONS:
+        raise CountryError(
+            f"{text.strip()!r} is a region, not a country: name its countries one by one "
+            "(a region works as a filter: whrd list --country Mesoamerica)."
+        )
     raise CountryError(f"Unknown country {text.strip()!r}.{_suggest(key)}")
 
 

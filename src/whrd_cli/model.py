@@ -63,8 +63,8 @@ def _clean_line(value: str, name: str, *, required: bool = False) -> str:
     value = _squeeze(unicodedata.normalize("NFC", value)).strip()
     if _CONTROL_LINE.search(value):
         raise ValidationError(f"The {name} contains a control character or line break; remove it.")
-    if required and not value:
-        raise ValidationError(f"The {name} is empty: give a non-empty {name}.")
+    if required and not any(ch.isalnum() for ch in value):  # "", or only marks and punctuation
+        raise ValidationError(f"The {name} is empty: give a {name} with letters or digits.")
     return value
 
 

@@ -47,7 +47,8 @@ def main(
             "--db",
             help="Archive file. Default: $WHRD_DB, else the user data folder (see 'whrd where').",
             show_default=False,
-            dir_okay=False,
+            # No dir_okay=False: a folder is the store's to refuse (exit 3, "is a folder, not a
+            # whrd archive"), like any other path that is not an archive.
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,

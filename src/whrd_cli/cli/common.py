@@ -3,16 +3,19 @@ and the one error boundary that turns a `WhrdError` into one stderr line and its
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, NoReturn
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from ..errors import InputError, WhrdError
@@ -53,9 +56,25 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def lock_timeout() -> float:
+    """`WHRD_LOCK_TIMEOUT`: seconds a writer waits for another whrd's lock (default 10)."""
+    raw = os.environ.get("WHRD_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0:  # also false for NaN
+        fail(f"WHRD_LOCK_TIMEOUT must be a number of seconds, 0 or more, not {raw!r}.")
+    return value
+
+
 def open_archive(ctx: typer.Context) -> Archive:
-    timeout = float(os.environ.get("WHRD_LOCK_TIMEOUT", "10"))
-    return Archive(state(ctx).db, lock_timeout=timeout)
+    return Archive(state(ctx).db, lock_timeout=lock_timeout())
 
 
 def fail(message: str) -> NoReturn:
@@ -88,9 +107,23 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+class _Returned:
+    """What the command returned. With `standalone_mode=False` Click returns either that or, for
+    a `typer.Exit`, its exit code; the wrapper tells the two apart."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 class WhrdGroup(TyperGroup):
-    """The root command: loads command modules on demand, and is the single error boundary
-    (a WhrdError becomes one stderr line; anything else is a bug)."""
+    """The root command: loads command modules on demand, and is the single error boundary.
+
+    `invoke` turns a WhrdError into one stderr line and its exit code (anything else is a bug,
+    exit 70); `main` does the same for what Click itself raises, which it would otherwise print
+    as usage, hint and message (or a Rich box): a usage error is one line, exit 2; an abort at a
+    prompt is one line, exit 1."""
 
     lazy_commands: ClassVar[dict[str, str]] = {}  # command name -> module in whrd_cli.cli
 
@@ -106,11 +139,60 @@ class WhrdGroup(TyperGroup):
         from typer.main import get_group
 
         module = importlib.import_module(f"{__package__}.{module_name}")
-        return get_group(module.app).commands.get(cmd_name)
+        command = get_group(module.app).commands.get(cmd_name)
+        if command is not None and command.callback is not None:
+            # A fresh command object each time, so wrapping its callback touches nothing shared.
+            command.callback = _text_checked(command.callback, command.params)
+        return command
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        # Shell completion, --help and --version still run inside Click's main (they end in
+        # SystemExit or typer.Exit, which come back here as an exit code).
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:  # bare `whrd`: the help, on stderr, exit 2, as before
+            if not standalone_mode:
+                raise
+            exc.show()
+            code = exc.exit_code
+        except UsageError as exc:
+            if not standalone_mode:
+                raise
+            sys.stderr.write(_usage_line(exc, prog_name))
+            code = exc.exit_code
+        except ClickException as exc:
+            if not standalone_mode:
+                raise
+            sys.stderr.write(f"Error: {_one_line(exc.format_message())}\n")
+            code = exc.exit_code
+        except typer.Abort:  # Ctrl-C or Ctrl-D at a prompt
+            if not standalone_mode:
+                raise
+            if sys.stdin.isatty() and sys.stderr.isatty():
+                sys.stderr.write("\n")  # end the prompt's line first
+            sys.stderr.write("Error: aborted.\n")
+            code = 1
+        else:
+            if isinstance(rv, _Returned):  # the command returned
+                if not standalone_mode:
+                    return rv.value
+                code = 0
+            else:  # a typer.Exit (--help, --version, or a command's own exit code)
+                if not standalone_mode:
+                    return rv
+                code = rv
+        sys.exit(code)
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            return _Returned(super().invoke(ctx))
         except WhrdError as exc:
             if _debug(ctx):
                 traceback.print_exc()
@@ -133,9 +215,11 @@ class WhrdGroup(TyperGroup):
                 raise
             if _debug(ctx):
                 traceback.print_exc()
+            root = ctx.find_root()
+            again = " ".join(filter(None, (root.command_path, "--debug", ctx.invoked_subcommand, "…")))
             sys.stderr.write(
                 f"Error: internal error ({type(exc).__name__}); this is a bug in whrd. "
-                "Run again with --debug to see the details.\n"
+                f"Run again as '{again}' (or with WHRD_DEBUG=1) to see the details.\n"
             )
             raise typer.Exit(70) from None
 
@@ -143,6 +227,57 @@ class WhrdGroup(TyperGroup):
 def _debug(ctx: Any) -> bool:
     obj = ctx.find_root().obj
     return bool(getattr(obj, "debug", False)) or os.environ.get("WHRD_DEBUG") == "1"
+
+
+def _one_line(message: str) -> str:
+    return " ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+def _usage_line(exc: UsageError, prog_name: str | None) -> str:
+    """`Error: <Click's message> (see 'whrd list --help').`"""
+    ctx = exc.ctx
+    path = ctx.command_path if ctx is not None else (prog_name or "whrd")
+    names = ctx.help_option_names if ctx is not None else []
+    help_option = next((name for name in names if name.startswith("--")), "--help")
+    message = _one_line(exc.format_message()).rstrip(".")
+    return f"Error: {message} (see '{path} {help_option}').\n"
+
+
+def _text_checked(callback: Callable[..., Any], params: Sequence[Any]) -> Callable[..., Any]:
+    """Refuse, before the command runs, a text argument that is not valid UTF-8.
+
+    Python hands undecodable bytes of argv over as lone surrogates ('\\udc85'); such a str cannot
+    be written to the archive, the index or any output, and would fail deep inside the command.
+    Paths are left alone: a file name in any bytes is still a file name.
+    """
+    by_name = {param.name: param for param in params}
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            texts = value if isinstance(value, (list, tuple)) else (value,)
+            if any(isinstance(text, str) and not _is_utf8(text) for text in texts):
+                raise InputError(f"{_describe(by_name.get(name), name)} is not valid UTF-8 text.")
+        return callback(*args, **kwargs)
+
+    return checked
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _describe(param: Any, name: str) -> str:
+    """'The title (--title)' for an option, 'The query' for an argument."""
+    words = name.strip("_").replace("_", " ")
+    opts = [opt for opt in getattr(param, "opts", ()) if opt.startswith("--")]
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return f"The {words} ({opts[0]})"
+    return f"The {words}"
 
 
 # -- the filter options shared by list, search, export and stats --------------------------------

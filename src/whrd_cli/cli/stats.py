@@ -51,11 +51,10 @@ TEXT: dict[str, dict[str, str]] = {
         "one": "1 bulletin, {first}",
         "filters": "Filters: {filters}",
         "several": (
-            "A bulletin with several {plural} counts in each of their rows; "
-            "shares are of the {total} bulletins."
+            "A bulletin with {plural} counts in each of their rows; shares are of the {total} bulletins."
         ),
-        "plural_country": "countries",
-        "plural_tag": "tags",
+        "plural_country": "several countries",
+        "plural_tag": "several tags",
     },
     "es": {
         "country": "País",
@@ -72,11 +71,11 @@ TEXT: dict[str, dict[str, str]] = {
         "one": "1 boletín, {first}",
         "filters": "Filtros: {filters}",
         "several": (
-            "Un boletín con varios {plural} cuenta en cada una de sus filas; "
-            "los % son de los {total} boletines."
+            "Un boletín con {plural} cuenta en cada una de sus filas; los % son de los {total} boletines."
         ),
-        "plural_country": "países",
-        "plural_tag": "etiquetas",
+        # The quantifier agrees with the noun: varios países, varias etiquetas.
+        "plural_country": "varios países",
+        "plural_tag": "varias etiquetas",
     },
 }
 

@@ -83,10 +83,15 @@ def _header(row: list[str], source: str) -> list[str]:
     names = [cell.strip().lstrip("\ufeff").lower() for cell in row]
     unknown = [n for n in names if n and n not in COLUMNS]
     if unknown:
+        if len(unknown) == len([n for n in names if n]):  # no header at all: the first row is data,
+            raise ParseError(  # which may be private; do not echo it
+                f"{source}, line 1: no header row; the first line must name the columns "
+                f"(title, date, …). Known columns: {', '.join(COLUMNS)}. Nothing was imported."
+            )
+        shown = ", ".join(repr(n[:40]) for n in unknown[:5])
         raise ParseError(
             f"{source}, line 1: unknown column{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(n) for n in unknown)}. Known columns: {', '.join(COLUMNS)}. "
-            "Nothing was imported."
+            f"{shown}. Known columns: {', '.join(COLUMNS)}. Nothing was imported."
         )
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
