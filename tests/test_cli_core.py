@@ -533,3 +533,40 @@ def test_edit_that_changes_nothing_says_so(run: Run, add: Callable[..., int]) ->
     result = run("edit", "1", "--remove-tag", "absent")
     assert result.exit_code == 0
     assert "nothing changed" in result.stderr
+
+
+def test_prompt_asks_again_after_a_bad_date(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
+    result = run("add", "-l", "en", input="Prompted title\nmarzo 2018\n4 de marzo de 2018\n")
+    assert result.exit_code == 0, result.stderr
+    assert "has no day" in result.stderr
+    assert run.json("show", "1")["date"] == "2018-03-04"
+
+
+def test_edit_without_options_or_editor_off_a_terminal(run: Run, add: Callable[..., int], db: Path) -> None:
+    add("Shared", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    result = run("edit", "1", env={"EDITOR": "", "VISUAL": ""})
+    assert result.exit_code == 1 and "No editor" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_archive_with_a_bom_reads_and_a_fifo_is_refused(run: Run, add: Callable[..., int], db: Path) -> None:
+    add("Shared", "2020-01-01", "-l", "en")
+    db.write_bytes(b"\xef\xbb\xbf" + db.read_bytes())
+    assert run.json("list")[0]["title"] == "Shared"
+    fifo = db.parent / "fifo.json"
+    os.mkfifo(fifo)
+    result = run("--db", str(fifo), "list")
+    assert result.exit_code == 3 and "not a regular file" in result.stderr
+
+
+def test_title_sort_ignores_leading_punctuation(run: Run, add: Callable[..., int]) -> None:
+    for title in ("¿Quién protege?", "“Ana” speaks", "Zapatistas", "Berta"):
+        add(title, "2020-01-01", "-l", "es")
+    assert [b["title"] for b in run.json("list", "--sort", "title")] == [
+        "“Ana” speaks",
+        "Berta",
+        "¿Quién protege?",
+        "Zapatistas",
+    ]

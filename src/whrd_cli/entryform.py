@@ -69,7 +69,10 @@ def parse_form(text: str) -> dict[str, Any]:
         if name in ("countries", "tags"):
             values[name] = [v.strip() for v in value.split(",") if v.strip()]
         elif name == "truncated":
-            values[name] = value.lower() in ("yes", "true", "1", "si", "sí")
+            answer = value.lower()
+            if answer not in ("yes", "true", "1", "si", "sí", "no", "false", "0", ""):
+                raise InputError(f"Line {index + 1} of the form: Truncated is yes or no, not {value!r}.")
+            values[name] = answer in ("yes", "true", "1", "si", "sí")
         else:
             values[name] = value or None
         index += 1

@@ -218,6 +218,8 @@ class AtomicJSONStorage(Storage):
 def load_archive_file(path: Path) -> dict[str, dict[str, Any]] | None:
     """Parse and check an archive file; None when it does not exist yet."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():  # a FIFO would block
+            raise ArchiveError(f"{path} is not a regular file, so it is not a whrd archive.")
         data = path.read_bytes()
     except FileNotFoundError:
         return None
@@ -229,6 +231,8 @@ def load_archive_file(path: Path) -> dict[str, dict[str, Any]] | None:
         raise ArchiveError(
             f"{path} is empty, so it is not a whrd archive; remove it or choose another --db path."
         )
+    if data.startswith(b"\xef\xbb\xbf"):  # saved by an editor that adds a UTF-8 BOM
+        data = data[3:]
     try:
         parsed = _loads(data)
     except ValueError as exc:

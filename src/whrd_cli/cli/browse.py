@@ -43,9 +43,12 @@ PrivateOpt = Annotated[
 
 def _sort_key(sort: str):  # type: ignore[no-untyped-def]
     if sort == "title":
+        import re
+
         from ..dates import fold
 
-        return lambda item: (fold(item[1]["title"]), item[0])
+        leading = re.compile(r"^\W+")  # "¿Quién…?" and "“Quoted”" sort by their first word
+        return lambda item: (leading.sub("", fold(item[1]["title"])), item[0])
     if sort == "added":
         return lambda item: (item[1].get("added") or "", item[0])
     return lambda item: (item[1]["date"], item[0])

@@ -45,6 +45,24 @@ EditorOpt = Annotated[bool, typer.Option("--editor", "-e", help="Write the bulle
 ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a bulletin even if it duplicates another.")]
 
 
+def _prompt_until_valid(prompt: str, name: str) -> str:
+    """Ask again after a value that cannot be used, so a typo in the date does not lose the title."""
+    from ..dates import parse_date
+    from ..errors import WhrdError
+
+    while True:
+        value: str = typer.prompt(prompt)
+        try:
+            if name == "date":
+                parse_date(value)
+            elif not any(ch.isalnum() for ch in value):
+                raise InputError(f"The {name} is empty: give a {name} with letters or digits.")
+        except WhrdError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            continue
+        return value
+
+
 def _edit_text(text: str) -> str:
     """Open $VISUAL or $EDITOR on `text` in a private temp file; the saved text, or an error.
 
@@ -56,7 +74,11 @@ def _edit_text(text: str) -> str:
     import subprocess
     import tempfile
 
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command:
+        if not stdin_is_terminal():
+            raise InputError("No editor: set $EDITOR, or give the fields as options (--title, --date, …).")
+        command = "vi"
     fd, name = tempfile.mkstemp(prefix="whrd-", suffix=".txt")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -124,7 +146,7 @@ def add(
             if fields[name] is None:
                 if not stdin_is_terminal():
                     fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
-                fields[name] = typer.prompt(prompt)
+                fields[name] = _prompt_until_valid(prompt, name)
     bulletin = Bulletin.create(**fields)
     new_id = open_archive(ctx).add(bulletin, force=force)
     typer.echo(str(new_id))
