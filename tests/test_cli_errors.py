@@ -212,7 +212,8 @@ def test_the_console_script_prints_the_same_lines(tmp_path: Path) -> None:
         (
             ["list", "--limit", "0"],
             2,
-            b"Error: Invalid value for '--limit' / '-n': 0 is not in the range x>=1 (see 'whrd list --help').\n",
+            b"Error: Invalid value for '--limit' / '-n': 0 is not in the range x>=1 "
+            b"(see 'whrd list --help').\n",
         ),
         (["frobnicate"], 2, b"Error: No such command 'frobnicate' (see 'whrd --help').\n"),
         (["--db", str(folder), "list"], 3, f"Error: {folder} is a folder, not a whrd archive.\n".encode()),

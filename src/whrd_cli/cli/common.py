@@ -151,12 +151,20 @@ class WhrdGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         # Shell completion, --help and --version still run inside Click's main (they end in
         # SystemExit or typer.Exit, which come back here as an exit code).
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            rv = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
         except NoArgsIsHelpError as exc:  # bare `whrd`: the help, on stderr, exit 2, as before
             if not standalone_mode:
                 raise
