@@ -3,11 +3,13 @@ exit codes (1 bad input, 2 usage, 3 archive, 70 bug), in-process and through the
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import Run
@@ -229,3 +231,47 @@ def test_the_console_script_prints_the_same_lines(tmp_path: Path) -> None:
     )
     assert out.returncode == 1 and out.stderr.startswith(b"Error: WHRD_LOCK_TIMEOUT ")
     assert not (tmp_path / "a.json").exists()
+
+
+def test_a_mistyped_command_gets_a_suggestion(run: Run) -> None:
+    result = run("lsit")
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip().splitlines()
+        == ["Error: No such command 'lsit'. Did you mean: list? (see 'whrd --help')."]
+        or "Did you mean: list?" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda b: b.pop("date"), "has no valid 'date'"),
+        (lambda b: b.update(abc=1), "unknown field 'abc'"),
+        (lambda b: b.update(title=None), "has no valid 'title'"),
+        (lambda b: b.update(category=5), "'category' that is not text"),
+        (lambda b: b.update(tags="x"), "'tags' that is not a list"),
+    ],
+)
+@pytest.mark.parametrize(
+    "args", [["list", "--json"], ["stats"], ["add", "--title", "z", "--date", "2020-01-02"]]
+)
+def test_a_hand_damaged_bulletin_is_an_archive_error(
+    run: Run, db: Path, damage: Any, message: str, args: list[str]
+) -> None:
+    run.ok("add", "--title", "Fine", "--date", "2020-01-01", "-l", "en")
+    data = json.loads(db.read_text())
+    damage(data["bulletins"]["1"])
+    db.write_text(json.dumps(data))
+    before = db.read_bytes()
+    result = run(*args)
+    if result.exit_code == 0:  # commands that never touch the damaged field may still work
+        return
+    assert result.exit_code == 3, result.stderr
+    assert message in result.stderr and "Bulletin 1" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_subcommand_help_in_a_pipe_is_plain(run: Run) -> None:
+    out = run.ok("list", "--help").stdout
+    assert "╭" not in out and "Usage: whrd list" in out

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import __version__
-from .common import State, WhrdGroup, default_db_path
+from .common import RICH_HELP, State, WhrdGroup, default_db_path
 
 HELP = (
     "Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters, "
@@ -21,10 +20,7 @@ HELP = (
 app = typer.Typer(
     name="whrd",
     cls=WhrdGroup,
-    # Rich's boxed help on a terminal; plain help in a pipe, where boxes are noise for `grep`
-    # and `less`, and where Typer's Rich help would cost ~50 ms of imports (rich.markdown,
-    # markdown-it, Pygments) for text nobody sees styled.
-    rich_markup_mode="rich" if sys.stdout.isatty() else None,
+    rich_markup_mode=RICH_HELP,
     help=HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -9,6 +9,7 @@ import typer
 
 from ..store import Entry
 from .common import (
+    RICH_HELP,
     CategoryOpt,
     CountryOpt,
     LangOpt,
@@ -25,7 +26,7 @@ from .common import (
     state,
 )
 
-app = typer.Typer()  # this module's commands; the root group loads it on demand
+app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 TERMINAL_ROWS = 50
 SORTS = ("date", "added", "title")

@@ -12,15 +12,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, NoReturn
+from typing import Annotated, Any, ClassVar, Literal, NoReturn
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
-from ..errors import InputError, WhrdError
+from ..errors import EXIT_ARCHIVE, InputError, WhrdError
 from ..filters import Filter
 from ..store import Archive
+
+# Rich's boxed help on a terminal; plain help in a pipe, where boxes are noise for `grep` and
+# `less`, and where Typer's Rich help would cost ~50 ms of imports for text nobody sees styled.
+RICH_HELP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
 
 
 @dataclass
@@ -133,7 +137,14 @@ class WhrdGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         module_name = self.lazy_commands.get(cmd_name)
         if module_name is None:
-            return super().get_command(ctx, cmd_name)
+            found = super().get_command(ctx, cmd_name)
+            if found is None and cmd_name not in ("--help", "-h"):
+                import difflib
+
+                close = difflib.get_close_matches(cmd_name, list(self.lazy_commands), n=3, cutoff=0.6)
+                if close:
+                    raise UsageError(f"No such command {cmd_name!r}. Did you mean: {', '.join(close)}?", ctx)
+            return found
         import importlib
 
         from typer.main import get_group
@@ -223,6 +234,10 @@ class WhrdGroup(TyperGroup):
                 raise
             if _debug(ctx):
                 traceback.print_exc()
+            damage = _archive_damage(ctx)
+            if damage:  # a hand-edited archive, not a bug: say what to fix
+                sys.stderr.write(f"Error: {damage} Fix it by hand, or restore a backup (ARCHIVE.bak).\n")
+                raise typer.Exit(EXIT_ARCHIVE) from None
             root = ctx.find_root()
             again = " ".join(filter(None, (root.command_path, "--debug", ctx.invoked_subcommand, "…")))
             sys.stderr.write(
@@ -230,6 +245,20 @@ class WhrdGroup(TyperGroup):
                 f"Run again as '{again}' (or with WHRD_DEBUG=1) to see the details.\n"
             )
             raise typer.Exit(70) from None
+
+
+def _archive_damage(ctx: Any) -> str | None:
+    """After an unexpected failure: is the cause a bulletin in the archive that breaks its rules?"""
+    obj = ctx.find_root().obj
+    path = getattr(obj, "db", None)
+    if path is None:
+        return None
+    from ..store import find_damage
+
+    try:
+        return find_damage(Path(path).expanduser())
+    except Exception:  # the diagnosis must never hide the original failure
+        return None
 
 
 def _debug(ctx: Any) -> bool:

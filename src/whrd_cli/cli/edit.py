@@ -8,9 +8,15 @@ import typer
 
 from ..errors import InputError
 from ..model import Bulletin
-from .common import fail, note, open_archive, stdin_is_terminal
+from .common import (
+    RICH_HELP,
+    fail,
+    note,
+    open_archive,
+    stdin_is_terminal,
+)
 
-app = typer.Typer()  # this module's commands; the root group loads it on demand
+app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 TitleOpt = Annotated[str | None, typer.Option("--title", help="The bulletin's title.")]
 DateOpt = Annotated[

@@ -15,6 +15,7 @@ import typer
 from ..digest import GROUPINGS, LOCALES
 from ..formats import BY_NAME, WRITERS
 from .common import (
+    RICH_HELP,
     CategoryOpt,
     CountryOpt,
     LangOpt,
@@ -29,7 +30,7 @@ from .common import (
     today,
 )
 
-app = typer.Typer()  # this module's commands; the root group loads it on demand
+app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 _FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in WRITERS)
 _TEMPLATED = ", ".join(name for name in WRITERS if BY_NAME[name].template)

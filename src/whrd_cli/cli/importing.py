@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from ..formats._records import Progress
     from ..importer import FileSummary, ImportReport, Input, Outcome
 
-app = typer.Typer()  # this module's commands; the root group loads it on demand
+from .common import RICH_HELP
+
+app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 LANGS = ("auto", "en", "es")
 # A progress bar is worth drawing when reading takes a noticeable time: about 0.1 s per 1,000

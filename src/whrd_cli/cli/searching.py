@@ -10,6 +10,7 @@ from typer.core import TyperCommand
 
 from .browse import AllOpt, JsonOpt, LimitOpt, PrivateOpt
 from .common import (
+    RICH_HELP,
     CategoryOpt,
     CountryOpt,
     LangOpt,
@@ -24,7 +25,7 @@ from .common import (
     print_json,
 )
 
-app = typer.Typer()  # this module's commands; the root group loads it on demand
+app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 TERMINAL_ROWS = 20
 # Below this many bulletins indexed on the fly (no usable search index), the cost is too small to nag.

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from ..filters import Filter
     from ..stats import Count, Overview
 
-app = typer.Typer()  # this module's commands; the root group loads it on demand
+from .common import RICH_HELP
+
+app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 LOCALES = ("en", "es")
 # Rows per overview table on a terminal unless --top says otherwise; the rest become "other".
