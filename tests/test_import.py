@@ -83,7 +83,12 @@ def test_export_then_import_in_every_format(run: Run, db: Path, tmp_path: Path, 
     assert sorted(theirs, key=str) == sorted(mine, key=str)
 
 
-def test_dry_run_writes_nothing_and_shows_a_table(run: Run, db: Path) -> None:
+def test_dry_run_writes_nothing_and_shows_a_table(
+    run: Run, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piped = run.ok("import", EN, "--dry-run").stdout.splitlines()
+    assert len(piped) == 10 and piped[-1].split("\t")[1:5] == ["line 55", "added", "", "2024-07-03"]
+    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)
     result = run.ok("import", EN, "--dry-run")
     assert not db.exists()
     assert "Where" in result.stdout and "line 55" in result.stdout and "add" in result.stdout

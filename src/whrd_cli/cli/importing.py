@@ -16,7 +16,7 @@ import typer
 
 from ..formats import BY_NAME, READERS
 from ..importer import ON_DUPLICATE
-from .common import fail, note, open_archive, print_json
+from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..formats._records import Progress
     from ..importer import FileSummary, ImportReport, Input, Outcome
 
-from .common import RICH_HELP
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
@@ -183,10 +182,31 @@ def _total_line(report: ImportReport) -> str:
 
 
 def _print_plan(report: ImportReport) -> None:
+    rows = report.outcomes
+    if not is_terminal():  # to a pipe: one tab-separated line per record, like `list`
+        sys.stdout.write(
+            "".join(
+                "\t".join(
+                    (
+                        o.file,
+                        o.location,
+                        o.action,
+                        "" if o.id is None else str(o.id),
+                        o.bulletin.date,
+                        o.bulletin.lang,
+                        o.bulletin.category or "",
+                        ",".join(o.bulletin.countries),
+                        o.bulletin.title,
+                    )
+                )
+                + "\n"
+                for o in rows
+            )
+        )
+        return
     from ..render import make_console
 
     console = make_console()
-    rows = report.outcomes
     shown = rows[:TABLE_ROWS] if console.is_terminal else rows
     several = len(report.files) > 1
     console.print(_plan_table(shown, several_files=several, wide=console.width >= WIDE))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import (
+    RICH_HELP,
     CategoryOpt,
     CountryOpt,
     LangOpt,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from ..filters import Filter
     from ..stats import Count, Overview
 
-from .common import RICH_HELP
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
