@@ -275,3 +275,38 @@ def test_a_hand_damaged_bulletin_is_an_archive_error(
 def test_subcommand_help_in_a_pipe_is_plain(run: Run) -> None:
     out = run.ok("list", "--help").stdout
     assert "╭" not in out and "Usage: whrd list" in out
+
+
+def test_form_without_a_date_or_emptied_is_a_clean_error(run: Run, db: Path) -> None:
+    env = {"EDITOR": "sed -i s/^Title:.*/Title:\\ Taller/", "VISUAL": ""}
+    result = run("add", "--editor", env=env)
+    assert result.exit_code == 1 and "date is empty" in result.stderr.lower()
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    result = run("edit", "1", env={"EDITOR": "truncate -s0", "VISUAL": ""})
+    assert result.exit_code == 1 and "left empty" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_no_op_writes_do_not_push_out_backups(run: Run, db: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    run.ok("edit", "1", "--add-tag", "A")
+    first = db.with_name("archive.json.bak").read_bytes()
+    for _ in range(3):
+        run.ok("reindex")
+    assert (
+        db.with_name("archive.json.bak").read_bytes() != first
+        or not db.with_name("archive.json.bak.2").exists()
+    )
+    assert not db.with_name("archive.json.bak.2").exists()
+
+
+def test_tags_damaged_into_a_string_block_writes(run: Run, db: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    data = json.loads(db.read_text())
+    data["bulletins"]["1"]["tags"] = "Territorio"
+    db.write_text(json.dumps(data))
+    before = db.read_bytes()
+    result = run("add", "--title", "New", "--date", "2020-01-02")
+    assert result.exit_code == 3 and "Bulletin 1" in result.stderr and "'tags'" in result.stderr
+    assert db.read_bytes() == before

@@ -165,7 +165,7 @@ class Bulletin:
         """Validate and normalise user input into a bulletin; raises ValidationError-family errors."""
         title = _clean_line(title or "", "title", required=True)
         summary = _clean_text(summary or "", "summary")
-        day = parse_date(date).isoformat()
+        day = parse_date(date or "").isoformat()  # a form may leave it out entirely
         if lang is None or not lang.strip():
             from .lang import detect_language
 

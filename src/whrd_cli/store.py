@@ -279,6 +279,9 @@ def _looks_sound(table: Mapping[str, Any]) -> bool:
     dates = list(map(methodcaller("get", "date"), values))
     if set(map(type, titles)) - {str} or set(map(type, dates)) - {str}:
         return False
+    for name in ("countries", "tags"):  # a string here would be read letter by letter
+        if set(map(type, map(methodcaller("get", name), values))) - {list, type(None)}:
+            return False
     return all(map(_ISO_DATE.fullmatch, dates))
 
 
@@ -772,10 +775,14 @@ class Archive:
             self.path.with_name(f"{self.path.name}.bak.{n}") for n in range(1, BACKUPS)
         ]
         try:
+            current = self.path.read_bytes()
+            with contextlib.suppress(OSError):
+                if backups[0].read_bytes() == current:  # a repeated no-op must not push out history
+                    return
             for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
                 if newer.exists():
                     os.replace(newer, older)
-            write_atomic(backups[0], self.path.read_bytes())
+            write_atomic(backups[0], current)
         except OSError as exc:
             raise ArchiveError(f"Cannot write a backup beside {self.path}: {exc.strerror or exc}.") from exc
 

@@ -245,7 +245,10 @@ def _edit_in_editor(current: Bulletin) -> dict[str, Any]:
 
     form = render_form(current)
     before = parse_form(form)
-    after = parse_form(_edit_text(form))
+    edited = _edit_text(form)
+    if not edited.strip():  # emptying the file is how an editor session is abandoned
+        raise InputError("The form was left empty; nothing was saved.")
+    after = parse_form(edited)
     return {name: value for name, value in after.items() if before.get(name) != value}
 
 
