@@ -34,6 +34,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from whrd_cli.dates import MONTHS_EN, MONTHS_ES
+
 GENERATOR_VERSION = 1  # bump when the output of `bulletins()` changes
 DEFAULT_SEED = 8
 SIZES = (1_000, 10_000, 100_000)
@@ -580,36 +582,8 @@ SENTENCES: dict[str, dict[str, Any]] = {
     },
 }
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
+# The month names whrd itself writes and reads.
+MONTHS = {"en": list(MONTHS_EN), "es": list(MONTHS_ES)}
 
 TAGS_COMMON = {
     "en": [
