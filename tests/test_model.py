@@ -214,3 +214,14 @@ def test_a_region_is_not_a_country_of_a_bulletin() -> None:
 def test_title_needs_letters_or_digits(title: str) -> None:
     with pytest.raises(ValidationError, match="title is empty"):
         Bulletin.create(title=title, date="2020-01-01")
+
+
+@pytest.mark.parametrize(
+    ("lang", "ok"), [("en", True), ("ES", True), ("pt", True), ("qq", False), ("xx", False)]
+)
+def test_language_codes_are_iso_639_1(lang: str, ok: bool) -> None:
+    if ok:
+        assert Bulletin.create(title="x", date="2020-01-01", lang=lang).lang == lang.lower()
+    else:
+        with pytest.raises(ValidationError, match="ISO 639-1"):
+            Bulletin.create(title="x", date="2020-01-01", lang=lang)

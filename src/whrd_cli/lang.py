@@ -111,6 +111,11 @@ def detect_language(text: str) -> str | None:
 _OWN_NAMES: dict[str, tuple[str, str]] = {"en": ("English", "Inglés"), "es": ("Spanish", "Español")}
 
 
+def is_language(code: str) -> bool:
+    """Whether `code` is an ISO 639-1 code (pycountry's data; read only for codes other than en/es)."""
+    return code in _OWN_NAMES or code in _language_names()
+
+
 def language_name(code: str, locale: str = "en") -> str:
     """The name of an ISO 639-1 code in English or Spanish (pycountry's data); unknown codes as given."""
     names = _OWN_NAMES.get(code) or _language_names().get(code)

@@ -113,8 +113,10 @@ def normalise_countries(countries: Iterable[str]) -> list[str]:
 
 
 def normalise_lang(lang: str) -> str:
+    from .lang import is_language
+
     value = lang.strip().lower()
-    if not _LANG.fullmatch(value):
+    if not _LANG.fullmatch(value) or not is_language(value):
         raise ValidationError(f"Unknown language {lang!r}: give an ISO 639-1 code such as en or es.")
     return value
 
