@@ -650,19 +650,6 @@ PRIVATE = {
     ],
 }
 
-FIELDS = (
-    "title",
-    "date",
-    "category",
-    "countries",
-    "summary",
-    "truncated",
-    "tags",
-    "lang",
-    "url",
-    "source",
-    "private",
-)
 _NON_WORD = re.compile(r"\W+")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

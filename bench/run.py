@@ -47,6 +47,8 @@ RUN_TIMEOUT = 600.0
 QUERY_ONE = "mining"
 QUERY_TWO = "defensoras territorio"
 QUERY_PHRASE = '"community radio"'
+# The same three searches for whrd and for sqlite-utils: (label, query).
+SEARCHES = (("one word", QUERY_ONE), ("two words", QUERY_TWO), ("phrase", QUERY_PHRASE))
 SEARCH_LIMIT = 20
 ADD_ARGS = (
     "--title",
@@ -307,7 +309,7 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             reference="sqlite-utils: list --since 2020 --category alert",
         )
     )
-    for label, query in (("one word", QUERY_ONE), ("two words", QUERY_TWO), ("phrase", QUERY_PHRASE)):
+    for label, query in SEARCHES:
         t, c = read_target("search")
         cases.append(
             Case(
@@ -413,26 +415,15 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
                 needs="sqlite-utils",
                 rss_file=ref_db,
             ),
-            Case(
-                "sqlite-utils: search one word",
-                [su, "search", ref, "bulletins", QUERY_ONE, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
-                "ref",
-                needs="sqlite-utils",
-                rss_file=ref_db,
-            ),
-            Case(
-                "sqlite-utils: search two words",
-                [su, "search", ref, "bulletins", QUERY_TWO, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
-                "ref",
-                needs="sqlite-utils",
-                rss_file=ref_db,
-            ),
-            Case(
-                "sqlite-utils: search phrase",
-                [su, "search", ref, "bulletins", QUERY_PHRASE, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
-                "ref",
-                needs="sqlite-utils",
-                rss_file=ref_db,
+            *(
+                Case(
+                    f"sqlite-utils: search {label}",
+                    [su, "search", ref, "bulletins", query, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
+                    "ref",
+                    needs="sqlite-utils",
+                    rss_file=ref_db,
+                )
+                for label, query in SEARCHES
             ),
             Case(
                 "sqlite-utils: show (one row by id)",

@@ -25,7 +25,7 @@ from tests.conftest import TODAY, Run
 
 from whrd_cli.digest import LABELS, md_escape
 from whrd_cli.formats import WRITERS
-from whrd_cli.model import Bulletin, _clean_line, _clean_text
+from whrd_cli.model import Bulletin, _clean_text, clean_line
 from whrd_cli.store import Archive
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -171,7 +171,7 @@ def test_md_escape_title_renders_as_written(raw: str) -> None:
     from markdown_it import MarkdownIt
 
     try:
-        title = _clean_line(raw, "title", required=True)
+        title = clean_line(raw, "title", required=True)
     except Exception:
         return
     tokens = MarkdownIt("commonmark").parse(f"## {md_escape(title)}\n")

@@ -25,7 +25,7 @@ from whrd_cli.dates import fold
 from whrd_cli.digest import md_escape
 from whrd_cli.filters import Filter
 from whrd_cli.formats import BY_NAME, WRITERS, WriteContext
-from whrd_cli.model import Bulletin, _clean_line, _clean_text, dedupe_key
+from whrd_cli.model import Bulletin, _clean_text, clean_line, dedupe_key
 from whrd_cli.store import Archive
 
 # -- the previous implementations ------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_line_and_text_cleaning_equal_the_old(text: str) -> None:
         return
     if re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", expected):
         return  # refused either way
-    assert _clean_line(line, "title") == expected
+    assert clean_line(line, "title") == expected
     if re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", text):
         return
     assert _clean_text(text, "summary") == old_squeeze_text(text)

@@ -110,9 +110,9 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
 
 def clean_title(text: str) -> str:
     """A --title as the model checks a bulletin's: one line, no control characters, not empty."""
-    from .model import _clean_line  # the one place single-line text is validated
+    from .model import clean_line
 
-    return _clean_line(text, "--title", required=True)
+    return clean_line(text, "--title", required=True)
 
 
 def default_output(fmt: Format, today: date, template: Path | None = None) -> Path:

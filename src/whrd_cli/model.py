@@ -59,7 +59,9 @@ def _squeeze(value: str) -> str:
     return _SPACES.sub(" ", value) if "  " in value or _ODD_SPACES.search(value) else value
 
 
-def _clean_line(value: str, name: str, *, required: bool = False) -> str:
+def clean_line(value: str, name: str, *, required: bool = False) -> str:
+    """One line of user text as the model keeps it (NFC, spaces squeezed), or a ValidationError:
+    the one place single-line text is checked (titles, sources, tags, export titles, prompts)."""
     value = _squeeze(unicodedata.normalize("NFC", value)).strip()
     if _CONTROL_LINE.search(value):
         raise ValidationError(f"The {name} contains a control character or line break; remove it.")
@@ -89,7 +91,7 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     result: list[str] = []
     for raw in tags:
         for tag in raw.replace(",", " ").split() if raw.strip() else []:
-            tag = _clean_line(tag.lstrip("#"), "tag")
+            tag = clean_line(tag.lstrip("#"), "tag")
             if not tag:
                 continue
             key = _fold_tag(tag)
@@ -165,7 +167,7 @@ class Bulletin:
         updated: str | None = None,
     ) -> Bulletin:
         """Validate and normalise user input into a bulletin; raises ValidationError-family errors."""
-        title = _clean_line(title or "", "title", required=True)
+        title = clean_line(title or "", "title", required=True)
         summary = _clean_text(summary or "", "summary")
         day = parse_date(date or "").isoformat()  # a form may leave it out entirely
         if lang is None or not lang.strip():
@@ -182,7 +184,7 @@ class Bulletin:
             tags=tuple(normalise_tags(tags)),
             lang=normalise_lang(lang),
             url=normalise_url(url) or None if url else None,
-            source=_clean_line(source, "source") or None if source else None,
+            source=clean_line(source, "source") or None if source else None,
             private=_clean_text(private, "private note") or None if private else None,
             added=added,
             updated=updated,

@@ -35,7 +35,7 @@ from .dates import fold
 from .errors import QueryError
 
 if TYPE_CHECKING:
-    from .model import Bulletin
+    pass
 
 # The index version. A change of layout, tokenising or stop words takes a new name: the SQLite
 # index records it and is rebuilt when it differs. Archives written before the index moved out of
@@ -145,11 +145,6 @@ def join_parts(title: str, summary: str, tags: str) -> str:
 def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
     """The search string of one bulletin (see `_SEP` for its layout)."""
     return join_parts(*index_parts(title, summary, tags, lang))
-
-
-def index_fields(bulletin: Bulletin) -> dict[str, Any]:
-    """Derived fields the store keeps beside each bulletin for fast search."""
-    return {INDEX_KEY: index_text(bulletin.title, bulletin.summary, bulletin.tags, bulletin.lang)}
 
 
 def raw_parts(raw: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -55,14 +55,15 @@ def _prompt_until_valid(prompt: str, name: str) -> str:
     """Ask again after a value that cannot be used, so a typo in the date does not lose the title."""
     from ..dates import parse_date
     from ..errors import WhrdError
+    from ..model import clean_line
 
     while True:
         value: str = typer.prompt(prompt)
         try:
             if name == "date":
                 parse_date(value)
-            elif not any(ch.isalnum() for ch in value):
-                raise InputError(f"The {name} is empty: give a {name} with letters or digits.")
+            else:
+                clean_line(value, name, required=True)
         except WhrdError as exc:
             typer.echo(f"Error: {exc.message}", err=True)
             continue
