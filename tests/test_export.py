@@ -25,8 +25,9 @@ from tests.conftest import TODAY, Run
 
 from whrd_cli.digest import LABELS, md_escape
 from whrd_cli.formats import WRITERS
-from whrd_cli.model import Bulletin, _clean_text, clean_line
+from whrd_cli.model import Bulletin
 from whrd_cli.store import Archive
+from whrd_cli.text import clean_line, clean_text
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("WHRD_UPDATE_GOLDEN") == "1"
@@ -186,7 +187,7 @@ def test_md_escape_title_renders_as_written(raw: str) -> None:
 def test_md_escape_summary_renders_as_written(raw: str) -> None:
     from markdown_it import MarkdownIt
 
-    summary = _clean_text(raw, "summary")
+    summary = clean_text(raw, "summary")
     if not summary:
         return
     tokens = MarkdownIt("commonmark").parse(md_escape(summary))

@@ -21,12 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whrd_cli import export, stats
-from whrd_cli.dates import fold
 from whrd_cli.digest import md_escape
 from whrd_cli.filters import Filter
 from whrd_cli.formats import BY_NAME, WRITERS, WriteContext
-from whrd_cli.model import Bulletin, _clean_text, clean_line, dedupe_key
+from whrd_cli.model import Bulletin, dedupe_key
 from whrd_cli.store import Archive
+from whrd_cli.text import clean_line, clean_text, fold
 
 # -- the previous implementations ------------------------------------------------------------------
 
@@ -47,16 +47,24 @@ def old_dedupe_key(day: str, title: str, lang: str) -> str:
     return f"{day}|{lang}|{' '.join(_NON_WORD.sub(' ', old_fold(title)).split())}"
 
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+def _squeeze_by_category(value: str) -> str:
+    """The rule, character by character: invisibles (BOM, ZWSP, word joiner, soft hyphen) go,
+    tab and every space separator (Unicode category Zs) become one space."""
+    kept = (
+        " " if ch == "\t" or unicodedata.category(ch) == "Zs" else ch
+        for ch in value
+        if ch not in "\ufeff\u200b\u2060\u00ad"
+    )
+    return " ".join(part for part in "".join(kept).split(" ") if part)
 
 
 def old_squeeze_line(value: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    return _squeeze_by_category(unicodedata.normalize("NFC", value)).strip()
 
 
 def old_squeeze_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in value.split("\n")).strip()
+    return "\n".join(_squeeze_by_category(line).strip() for line in value.split("\n")).strip()
 
 
 def old_md_escape(value: Any) -> str:
@@ -163,7 +171,7 @@ def test_line_and_text_cleaning_equal_the_old(text: str) -> None:
     assert clean_line(line, "title") == expected
     if re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", text):
         return
-    assert _clean_text(text, "summary") == old_squeeze_text(text)
+    assert clean_text(text, "summary") == old_squeeze_text(text)
 
 
 def test_language_names_of_whrd_languages_are_pycountry_s() -> None:

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from tests.conftest import DATA, SEED
 
 from whrd_cli.countries import find_countries, lookup_country, resolve_country
-from whrd_cli.dates import fold
 from whrd_cli.errors import CountryError, ParseError
 from whrd_cli.formats import RecordErrors, WriteContext
 from whrd_cli.formats.listing import (
@@ -29,6 +28,7 @@ from whrd_cli.formats.listing import (
 from whrd_cli.lang import detect_language
 from whrd_cli.model import Bulletin
 from whrd_cli.store import Entry
+from whrd_cli.text import fold
 
 
 def one(text: str, **kwargs: object) -> Bulletin:

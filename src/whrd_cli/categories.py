@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import fold
+from .text import fold
 
 
 @dataclass(frozen=True)

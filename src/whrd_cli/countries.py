@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .dates import fold
 from .errors import CountryError
+from .text import fold
 
 # Regions a coordinator filters by; each stands for its member countries.
 _MESOAMERICA = ("MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA")

@@ -10,13 +10,13 @@ part that comes out differently was not in the text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import DateError
+from .text import fold
 
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo
@@ -93,40 +93,6 @@ class DateRange:
 
     start: date
     end: date
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents, so `Miércoles` and `miercoles` read alike.
-
-    Exactly: the NFKD decomposition of `text.casefold()` without its combining characters (every
-    character whose canonical combining class is not 0). The one fold of whrd: dedupe keys, tags,
-    countries, categories, filters and dates all compare through it. Fast paths, same result:
-    ASCII text only needs `lower()` (its casefold, and already decomposed); after NFKD, the
-    accents of Latin text are removed by one C-speed regex; only text still not ASCII after that
-    is checked character by character (a 100,000-bulletin import folds every title and tag).
-    """
-    if text.isascii():
-        return text.lower()
-    decomposed = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
-    if decomposed.isascii():
-        return decomposed
-    return _NON_ASCII.sub(_without_marks, decomposed)
-
-
-# The Combining Diacritical Marks block, less U+034F (the grapheme joiner, combining class 0):
-# every one of them has a non-zero combining class, which Unicode never changes once assigned.
-_ACCENTS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _without_marks(run: re.Match[str]) -> str:
-    return _strip_marks(run.group())
-
-
-@lru_cache(maxsize=4096)
-def _strip_marks(run: str) -> str:
-    """A run of non-ASCII characters without its combining marks (runs repeat: `“`, `—`, `¿`)."""
-    return "".join(ch for ch in run if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=1)

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .categories import CATEGORIES, category_label, category_name
 from .countries import country_name
-from .dates import MONTHS_EN, MONTHS_ES, fold, format_date
+from .dates import MONTHS_EN, MONTHS_ES, format_date
 from .errors import TemplateError
+from .text import fold
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template

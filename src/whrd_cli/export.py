@@ -110,7 +110,7 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
 
 def clean_title(text: str) -> str:
     """A --title as the model checks a bulletin's: one line, no control characters, not empty."""
-    from .model import clean_line
+    from .text import clean_line
 
     return clean_line(text, "--title", required=True)
 

@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .dates import fold
+from .text import fold
 
 
 @lru_cache(maxsize=8192)

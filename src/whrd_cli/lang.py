@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .dates import fold
+from .text import fold
 
 _WORD = re.compile(r"[a-zñ]+")
 

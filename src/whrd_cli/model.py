@@ -7,7 +7,6 @@ so validation and normalisation happen in exactly one place.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from functools import cached_property, lru_cache
@@ -15,18 +14,13 @@ from typing import Any
 
 from .categories import normalise_category
 from .countries import resolve_country
-from .dates import fold, parse_date
+from .dates import parse_date
 from .errors import ValidationError
+from .text import clean_line, clean_text, fold
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _LANG = re.compile(r"[a-z]{2}")
 _URL = re.compile(r"(?:https?://|mailto:)\S+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-# Where `_SPACES.sub(" ", text)` would change anything: a space other than " ", or two in a row.
-# Most text has neither, and one search is much cheaper than rebuilding it word by word.
-_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 
 # The fields a bulletin has, in the order JSON and CSV write them.
 FIELDS: tuple[str, ...] = (
@@ -53,31 +47,6 @@ def dedupe_key(date: str, title: str, lang: str) -> str:
     # The folded title's words (runs of \w) joined by one space: the same as replacing every
     # non-word run by a space and splitting, with one C-speed pass instead of three.
     return f"{date}|{lang}|{' '.join(_WORD.findall(fold(title)))}"
-
-
-def _squeeze(value: str) -> str:
-    return _SPACES.sub(" ", value) if "  " in value or _ODD_SPACES.search(value) else value
-
-
-def clean_line(value: str, name: str, *, required: bool = False) -> str:
-    """One line of user text as the model keeps it (NFC, spaces squeezed), or a ValidationError:
-    the one place single-line text is checked (titles, sources, tags, export titles, prompts)."""
-    value = _squeeze(unicodedata.normalize("NFC", value)).strip()
-    if _CONTROL_LINE.search(value):
-        raise ValidationError(f"The {name} contains a control character or line break; remove it.")
-    if required and not any(ch.isalnum() for ch in value):  # "", or only marks and punctuation
-        raise ValidationError(f"The {name} is empty: give a {name} with letters or digits.")
-    return value
-
-
-def _clean_text(value: str, name: str) -> str:
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    if _CONTROL.search(value):
-        raise ValidationError(f"The {name} contains a control character; remove it.")
-    if "\n" not in value:
-        return _squeeze(value).strip()
-    lines = [_squeeze(line).strip() for line in value.split("\n")]
-    return "\n".join(lines).strip()
 
 
 # Tags and countries repeat across an import's records: each spelling is folded or resolved once.
@@ -168,7 +137,7 @@ class Bulletin:
     ) -> Bulletin:
         """Validate and normalise user input into a bulletin; raises ValidationError-family errors."""
         title = clean_line(title or "", "title", required=True)
-        summary = _clean_text(summary or "", "summary")
+        summary = clean_text(summary or "", "summary")
         day = parse_date(date or "").isoformat()  # a form may leave it out entirely
         if lang is None or not lang.strip():
             from .lang import detect_language
@@ -185,7 +154,7 @@ class Bulletin:
             lang=normalise_lang(lang),
             url=normalise_url(url) or None if url else None,
             source=clean_line(source, "source") or None if source else None,
-            private=_clean_text(private, "private note") or None if private else None,
+            private=clean_text(private, "private note") or None if private else None,
             added=added,
             updated=updated,
         )

@@ -31,8 +31,8 @@ from itertools import compress, groupby, islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .dates import fold
 from .errors import QueryError
+from .text import fold
 
 if TYPE_CHECKING:
     pass
@@ -283,7 +283,7 @@ def _atom(lexeme: _Lexeme) -> Atom | None:
 
         return Countries(frozenset(resolve_countries(lexeme.text)))
     if lexeme.scope == "tag":
-        from .dates import fold as fold_like_filters
+        from .text import fold as fold_like_filters
 
         name = fold_like_filters(lexeme.text.strip().lstrip("#"))
         if not name:
@@ -481,7 +481,7 @@ class Corpus:
         if isinstance(atom, Words):
             return i in self.scan(atom) and (not atom.exact or self.verify(atom, i))
         if isinstance(atom, Tag):
-            from .dates import fold as fold_like_filters
+            from .text import fold as fold_like_filters
 
             return any(fold_like_filters(tag) == atom.name for tag in self.tags(i))
         return not atom.codes.isdisjoint(self.countries(i))

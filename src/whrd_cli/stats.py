@@ -20,7 +20,7 @@ from datetime import date
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from .dates import fold
+from .text import fold
 
 if TYPE_CHECKING:
     from .filters import Filter

@@ -46,7 +46,7 @@ def _sort_key(sort: str):  # type: ignore[no-untyped-def]
     if sort == "title":
         import re
 
-        from ..dates import fold
+        from ..text import fold
 
         leading = re.compile(r"^\W+")  # "¿Quién…?" and "“Quoted”" sort by their first word
         return lambda item: (leading.sub("", fold(item[1]["title"])), item[0])

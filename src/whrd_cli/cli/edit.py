@@ -55,7 +55,7 @@ def _prompt_until_valid(prompt: str, name: str) -> str:
     """Ask again after a value that cannot be used, so a typo in the date does not lose the title."""
     from ..dates import parse_date
     from ..errors import WhrdError
-    from ..model import clean_line
+    from ..text import clean_line
 
     while True:
         value: str = typer.prompt(prompt)
@@ -193,7 +193,7 @@ def edit(
     Example: whrd edit 12 --add-tag Honduras --remove-country MX --category statement
     """
     from ..countries import resolve_country
-    from ..dates import fold
+    from ..text import fold
 
     archive = open_archive(ctx)
     if not archive.exists:

@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..categories import BY_KEY, category_label, known_category, normalise_category
 from ..countries import country_name, find_countries, lookup_country, spellings
-from ..dates import MONTHS_EN, MONTHS_ES, fold, format_date, parse_date
+from ..dates import MONTHS_EN, MONTHS_ES, format_date, parse_date
 from ..errors import DateError, WhrdError
+from ..text import INVISIBLE, SPACES, fold
 from . import RecordError, WriteContext
 from ._records import Progress, Record, bulletins_reader, raise_if_any, record_error
 
@@ -56,8 +57,6 @@ if TYPE_CHECKING:
 MARKER = "[…]"
 
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u2060\u00ad"), None)
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _MARKER = re.compile(r"\s*(?:\[\s*(?:…|\.{2,})\s*\]|\(\s*(?:…|\.{3})\s*\))$")
 # " / " between labels and the title; a slash with no space on either side ("24/7") is not one.
 _SEPARATOR = re.compile(r"\s+/\s*|\s*/\s+")
@@ -116,7 +115,7 @@ class _Block:
 
 def _lines(text: str) -> list[_Line]:
     return [
-        _Line(number, _SPACES.sub(" ", raw.translate(_INVISIBLE)).strip())
+        _Line(number, SPACES.sub(" ", raw.translate(INVISIBLE)).strip())
         for number, raw in enumerate(_BREAKS.split(text), start=1)
     ]
 

@@ -1,0 +1,94 @@
+"""Text as whrd compares and keeps it: the one fold, and the one set of spaces and control characters.
+
+Every module that folds text for comparison (dedupe keys, tags, countries, categories, filters,
+dates, search) and every single-line check (titles, sources, tags, prompts, export titles, listing
+lines) comes here, so two parts of whrd never disagree about what a space or a control character is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .errors import ValidationError
+
+# Horizontal spaces: tab and Unicode's space separators (category Zs). Squeezed to one " ".
+SPACE_CHARS = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# Invisible characters editors and web pages leave in text (BOM, zero-width space and word
+# joiner, soft hyphen): removed wherever whrd reads a line.
+INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u2060\u00ad"), None)
+_INVISIBLE_RE = re.compile("[\ufeff\u200b\u2060\u00ad]")
+# Control characters, line and paragraph separators and bidirectional overrides (which can make a
+# title display as something else): refused. `_CONTROL` allows line breaks and tabs (multi-line
+# text); `_CONTROL_LINE` does not (one-line text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SPACES = re.compile(f"[{SPACE_CHARS}]+")
+# Where `SPACES.sub(" ", text)` would change anything: a space other than " ", or two in a row.
+# Most text has neither, and one search is much cheaper than rebuilding it word by word.
+_ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\u200b\u2060\u00ad]")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so `Miércoles` and `miercoles` read alike.
+
+    Exactly: the NFKD decomposition of `text.casefold()` without its combining characters (every
+    character whose canonical combining class is not 0). The one fold of whrd: dedupe keys, tags,
+    countries, categories, filters and dates all compare through it. Fast paths, same result:
+    ASCII text only needs `lower()` (its casefold, and already decomposed); after NFKD, the
+    accents of Latin text are removed by one C-speed regex; only text still not ASCII after that
+    is checked character by character (a 100,000-bulletin import folds every title and tag).
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    if decomposed.isascii():
+        return decomposed
+    return _NON_ASCII.sub(_without_marks, decomposed)
+
+
+# The Combining Diacritical Marks block, less U+034F (the grapheme joiner, combining class 0):
+# every one of them has a non-zero combining class, which Unicode never changes once assigned.
+_ACCENTS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return _strip_marks(run.group())
+
+
+@lru_cache(maxsize=4096)
+def _strip_marks(run: str) -> str:
+    """A run of non-ASCII characters without its combining marks (runs repeat: `“`, `—`, `¿`)."""
+    return "".join(ch for ch in run if not unicodedata.combining(ch))
+
+
+def squeeze(value: str) -> str:
+    """Invisible characters removed, every run of spaces made one " "."""
+    if "  " in value or _ODD_SPACES.search(value):
+        return SPACES.sub(" ", _INVISIBLE_RE.sub("", value))
+    return value
+
+
+def clean_line(value: str, name: str, *, required: bool = False) -> str:
+    """One line of user text as the model keeps it (NFC, spaces squeezed), or a ValidationError:
+    the one place single-line text is checked (titles, sources, tags, export titles, prompts)."""
+    value = squeeze(unicodedata.normalize("NFC", value)).strip()
+    if _CONTROL_LINE.search(value):
+        raise ValidationError(f"The {name} contains a control character or line break; remove it.")
+    if required and not any(ch.isalnum() for ch in value):  # "", or only marks and punctuation
+        raise ValidationError(f"The {name} is empty: give a {name} with letters or digits.")
+    return value
+
+
+def clean_text(value: str, name: str) -> str:
+    """Multi-line user text (summaries, private notes): NFC, spaces squeezed per line, or a
+    ValidationError naming the field."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if _CONTROL.search(value):
+        raise ValidationError(f"The {name} contains a control character; remove it.")
+    if "\n" not in value:
+        return squeeze(value).strip()
+    lines = [squeeze(line).strip() for line in value.split("\n")]
+    return "\n".join(lines).strip()
