@@ -63,7 +63,7 @@ PROBES = (
     ("whrd_cli.importer", "read_inputs", "import: read + validate records"),
     ("whrd_cli.model", "Bulletin.from_dict", "import: Bulletin.from_dict"),
     ("whrd_cli.store", "Archive._plan", "import: plan (dedupe keys)"),
-    ("whrd_cli.store", "stored_form", "import: stored form"),
+    ("whrd_cli.records", "stored_form", "import: stored form"),
     ("whrd_cli.search_index", "update", "write: search index (SQLite)"),
     ("whrd_cli.store", "AtomicJSONStorage._flush", "write: orjson dumps + atomic write"),
 )

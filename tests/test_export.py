@@ -298,7 +298,7 @@ def test_html_spanish_grouped_by_month_with_contents(run: Run, archive: Path) ->
 
 def _render(fmt: str, bulletins: list[Bulletin], **context: Any) -> str:
     from whrd_cli.formats import WriteContext, writer
-    from whrd_cli.store import Entry
+    from whrd_cli.records import Entry
 
     out = io.StringIO()
     writer(fmt)([Entry(i + 1, b) for i, b in enumerate(bulletins)], out, WriteContext(**context))

@@ -19,7 +19,7 @@ from whrd_cli.formats import json as json_format
 from whrd_cli.formats import jsonl as jsonl_format
 from whrd_cli.formats.csv import defuse, restore
 from whrd_cli.model import Bulletin
-from whrd_cli.store import Entry
+from whrd_cli.records import Entry
 
 FORMATS = [json_format, jsonl_format, csv_format]
 

@@ -27,7 +27,7 @@ from whrd_cli.formats.listing import (
 )
 from whrd_cli.lang import detect_language
 from whrd_cli.model import Bulletin
-from whrd_cli.store import Entry
+from whrd_cli.records import Entry
 from whrd_cli.text import fold
 
 

@@ -19,8 +19,8 @@ from tests.conftest import Run
 from whrd_cli import search as S
 from whrd_cli import search_index as ix
 from whrd_cli.errors import CountryError, QueryError
-from whrd_cli.formats import record_dict
 from whrd_cli.model import Bulletin
+from whrd_cli.records import record_dict
 from whrd_cli.store import Archive
 
 # id: (lang, date, title, summary, countries, tags). Ids follow this order (1, 2, …).
@@ -766,8 +766,8 @@ def test_terminal_table_shows_user_text_as_written(
 def test_table_highlights_the_spans(archive: Archive) -> None:
     from rich.text import Text
 
+    from whrd_cli.records import Entry, to_bulletin
     from whrd_cli.render import search_table
-    from whrd_cli.store import Entry, to_bulletin
 
     raw = dict(archive.select())[3]
     table = search_table([(Entry(3, to_bulletin(raw)), S.highlight(S.parse_query("sanchez"), raw))])

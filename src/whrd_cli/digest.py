@@ -25,13 +25,14 @@ from .categories import CATEGORIES, category_label, category_name
 from .countries import country_name
 from .dates import MONTHS_EN, MONTHS_ES, format_date
 from .errors import TemplateError
+from .records import lang_of
 from .text import fold
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
 
     from .formats import WriteContext
-    from .store import Entry
+    from .records import Entry
 
 GROUPINGS: tuple[str, ...] = ("none", "country", "month", "category")
 LOCALES: tuple[str, ...] = ("en", "es")
@@ -261,7 +262,7 @@ def _bulletin(doc_id: int, raw: Mapping[str, Any], names: _Names, private: bool)
         paragraphs=_paragraphs(summary),
         truncated=bool(raw.get("truncated")),
         tags=tuple(raw.get("tags") or ()),
-        lang=raw.get("lang") or "en",
+        lang=lang_of(raw),
         url=url,
         link=linkable(url),
         source=raw.get("source"),

@@ -23,7 +23,8 @@ from .errors import InputError, OutputError
 from .filters import Filter
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .model import FIELDS
-from .store import Archive, Entry, Raw, atomic_file, to_bulletin, write_atomic
+from .records import Entry, Raw, to_bulletin
+from .store import Archive, atomic_file, write_atomic
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)

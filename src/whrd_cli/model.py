@@ -22,6 +22,9 @@ _LANG = re.compile(r"[a-z]{2}")
 _URL = re.compile(r"(?:https?://|mailto:)\S+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
+# The language of a bulletin that names none and whose language cannot be detected.
+DEFAULT_LANG = "en"
+
 # The fields a bulletin has, in the order JSON and CSV write them.
 FIELDS: tuple[str, ...] = (
     "title",
@@ -110,7 +113,7 @@ class Bulletin:
     summary: str = ""
     truncated: bool = False
     tags: tuple[str, ...] = ()
-    lang: str = "en"
+    lang: str = DEFAULT_LANG
     url: str | None = None
     source: str | None = None
     private: str | None = None
@@ -142,7 +145,7 @@ class Bulletin:
         if lang is None or not lang.strip():
             from .lang import detect_language
 
-            lang = detect_language(f"{title}\n{summary}") or "en"
+            lang = detect_language(f"{title}\n{summary}") or DEFAULT_LANG
         return cls(
             title=title,
             date=day,

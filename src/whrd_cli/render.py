@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .categories import category_label, category_name
 from .countries import country_name
 from .dates import format_date
-from .store import Entry
+from .records import Entry
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType

@@ -32,6 +32,8 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError
+from .model import DEFAULT_LANG
+from .records import lang_of
 from .text import fold
 
 if TYPE_CHECKING:
@@ -149,15 +151,11 @@ def index_text(title: str, summary: str, tags: Iterable[str], lang: str) -> str:
 
 def raw_parts(raw: Mapping[str, Any]) -> tuple[str, str, str]:
     """`index_parts` of a stored dict."""
-    return index_parts(raw.get("title") or "", raw.get("summary") or "", raw.get("tags") or (), _lang(raw))
+    return index_parts(raw.get("title") or "", raw.get("summary") or "", raw.get("tags") or (), lang_of(raw))
 
 
 def _index_raw(raw: Mapping[str, Any]) -> str:
-    return index_text(raw.get("title") or "", raw.get("summary") or "", raw.get("tags") or (), _lang(raw))
-
-
-def _lang(raw: Mapping[str, Any]) -> str:
-    return raw.get("lang") or "en"
+    return index_text(raw.get("title") or "", raw.get("summary") or "", raw.get("tags") or (), lang_of(raw))
 
 
 def _column(raws: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
@@ -516,7 +514,7 @@ class _Corpus(Corpus):
                     self.unindexed += 1
         langs = _column(raws, "lang")
         if None in langs or "" in langs:
-            langs = [lang or "en" for lang in langs]
+            langs = [lang or DEFAULT_LANG for lang in langs]
         self.texts, self.langs = texts, langs  # type: ignore[assignment]
         self._text_list: list[str] = texts
         self.size = len(texts)
@@ -778,7 +776,7 @@ def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 def highlight(query: Query, raw: Mapping[str, Any], *, width: int = SNIPPET_WIDTH) -> Highlights:
     """The title and a snippet of the summary around its best match, with the matches' spans."""
     atoms = query.positive_words
-    lang = _lang(raw)
+    lang = lang_of(raw)
     title = raw.get("title") or ""
     summary = raw.get("summary") or ""
     title_spans = match_spans(title, atoms, lang)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .model import DEFAULT_LANG
+from .records import lang_of, record_dict
 from .search import INDEX_KEY, Corpus, Hit, Query, SearchResult, Words, join_parts, mean_lengths
 
 if TYPE_CHECKING:
@@ -91,7 +93,6 @@ def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[An
     """The docs, records and fts rows of one stored bulletin."""
     import orjson
 
-    from .formats import record_dict
     from .search import field_lengths, raw_parts
 
     parts = raw_parts(raw)
@@ -109,7 +110,7 @@ def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[An
             slen,
         ),
         (doc_id, orjson.dumps(record).decode(), raw.get("private")),
-        (doc_id, *parts, raw.get("lang") or "en"),
+        (doc_id, *parts, lang_of(raw)),
     )
 
 
@@ -362,7 +363,7 @@ class IndexCorpus(Corpus):
                 titles += tlen
                 summaries += slen
                 self._meta[doc_id] = (date, countries, tags)
-                self.langs[doc_id] = lang or "en"
+                self.langs[doc_id] = lang or DEFAULT_LANG
         self.allowed = allowed
         self.size = len(allowed)
         self._averages = mean_lengths(self.size, titles, summaries)
@@ -410,7 +411,7 @@ class IndexCorpus(Corpus):
             rows = self.conn.execute(f"{sql} WHERE id IN (SELECT value FROM json_each(?))", (_ids_json(ids),))
         for doc_id, date, lang, countries, tags in rows:
             self._meta[doc_id] = (date, orjson.loads(countries), orjson.loads(tags))
-            self.langs[doc_id] = lang or "en"
+            self.langs[doc_id] = lang or DEFAULT_LANG
 
     def prepare(self, positions: Iterable[int]) -> None:
         missing = [i for i in positions if i not in self._meta]

@@ -39,6 +39,7 @@ from tinydb.table import Document
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .model import Bulletin
+from .records import Entry, Raw, stored_form, to_bulletin
 
 if TYPE_CHECKING:
     from .search import Query, SearchResult
@@ -51,8 +52,6 @@ BACKUPS = 3
 _TMP_MARK = ".whrd-tmp-"
 # Fields the store derives and keeps beside the model's own; never shown or exported.
 DERIVED_PREFIX = "_"
-
-Raw = dict[str, Any]
 
 
 def _utc_now() -> datetime:
@@ -327,42 +326,6 @@ def _check_schema(path: Path, parsed: Any) -> None:
         raise ArchiveError(f"{path} was written by a newer whrd (schema {version}); upgrade whrd to use it.")
     if not isinstance(parsed.get(BULLETINS, {}), dict):
         raise ArchiveError(f"{path} has a damaged bulletins table; whrd will not touch it.")
-
-
-def stored_form(bulletin: Bulletin) -> Raw:
-    """The dict kept in TinyDB: the model's fields plus the dedupe key. (The search data lives in
-    the derived index beside the archive, not in it: every command would pay to load it.)"""
-    # Absent optional fields are left out rather than stored as null: a smaller file loads faster.
-    raw = {name: value for name, value in bulletin.to_dict().items() if value is not None}
-    raw["_key"] = bulletin.key
-    return raw
-
-
-def to_bulletin(raw: Mapping[str, Any]) -> Bulletin:
-    """A stored dict back to a bulletin, trusting what the store itself wrote."""
-    return Bulletin(
-        title=raw["title"],
-        date=raw["date"],
-        category=raw.get("category"),
-        countries=tuple(raw.get("countries") or ()),
-        summary=raw.get("summary") or "",
-        truncated=bool(raw.get("truncated")),
-        tags=tuple(raw.get("tags") or ()),
-        lang=raw.get("lang") or "en",
-        url=raw.get("url"),
-        source=raw.get("source"),
-        private=raw.get("private"),
-        added=raw.get("added"),
-        updated=raw.get("updated"),
-    )
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A bulletin as the archive holds it: its id and the bulletin."""
-
-    id: int
-    bulletin: Bulletin
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..store import Entry
+from ..records import Entry
 from .common import (
     RICH_HELP,
     CategoryOpt,
@@ -96,7 +96,7 @@ def list_(
     if shown is not None:
         rows = rows[:shown]
     if json_:
-        from ..formats import record_dict
+        from ..records import record_dict
 
         print_json([record_dict(doc_id, raw, private=private) for doc_id, raw in rows])
         return
@@ -108,8 +108,8 @@ def list_(
 
         sys.stdout.write("".join(f"{plain_line(doc_id, raw)}\n" for doc_id, raw in rows))
         return
+    from ..records import to_bulletin
     from ..render import bulletin_table, make_console
-    from ..store import to_bulletin
 
     entries = [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in rows]
     console = make_console()
@@ -139,7 +139,7 @@ def show(
         fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
     entry = archive.get(bulletin_id)
     if json_:
-        from ..formats import entry_dict
+        from ..records import entry_dict
 
         print_json(entry_dict(entry, private=private))
         return

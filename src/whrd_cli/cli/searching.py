@@ -107,7 +107,7 @@ def search(
             "was slower."
         )
     if json_:
-        from ..formats import record_dict
+        from ..records import record_dict
 
         print_json(
             [_json_hit(record_dict(hit.id, hit.raw, private=private), hit.score) for hit in result.hits]
@@ -121,7 +121,7 @@ def search(
 
         sys.stdout.write("".join(f"{plain_line(hit.id, hit.raw)}\n" for hit in result.hits))
         return
-    from ..store import Entry, to_bulletin
+    from ..records import Entry, to_bulletin
 
     entries = [(Entry(hit.id, to_bulletin(hit.raw)), hit) for hit in result.hits]
     from ..render import make_console, search_table

@@ -15,7 +15,7 @@ says how surely a text without a telling extension is this format (0 = not at al
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,6 @@ from ..errors import InputError, ParseError
 
 if TYPE_CHECKING:
     from ..model import Bulletin
-    from ..store import Entry
 
 
 @dataclass(frozen=True)
@@ -168,30 +167,3 @@ def writer(name: str) -> Callable[..., None]:
     if not fmt.writes:
         raise InputError(f"The {name} format cannot be written. Formats: {', '.join(WRITERS)}.")
     return _module(fmt).write  # type: ignore[no-any-return]
-
-
-def entry_dict(entry: Entry, *, private: bool, fields: Sequence[str] | None = None) -> dict[str, Any]:
-    """A bulletin as `whrd list --json` prints it: `id` then every model field (or the chosen ones)."""
-    return record_dict(entry.id, entry.bulletin.to_dict(), private=private, fields=fields)
-
-
-def record_dict(
-    doc_id: int, raw: Mapping[str, Any], *, private: bool, fields: Sequence[str] | None = None
-) -> dict[str, Any]:
-    """The same JSON shape straight from a stored dict, without building a `Bulletin` (derived
-    `_` fields never leave; absent optional fields are null)."""
-    from ..model import FIELDS, LIST_FIELDS
-
-    data: dict[str, Any] = {"id": doc_id}
-    for name in FIELDS:
-        if name == "private" and not private:
-            continue
-        value = raw.get(name)
-        if name in LIST_FIELDS:
-            value = list(value or ())
-        elif name == "truncated":
-            value = bool(value)
-        data[name] = value
-    if fields:
-        return {name: data.get(name) for name in fields}
-    return data

@@ -32,7 +32,7 @@ from ..countries import country_name
 from ..digest import LABELS, filter_lines, linkable, period
 
 if TYPE_CHECKING:
-    from ..store import Entry
+    from ..records import Entry
     from . import WriteContext
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

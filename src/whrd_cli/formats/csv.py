@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
 from ..model import FIELDS, LIST_FIELDS
-from . import RecordError, WriteContext, entry_dict
+from ..records import entry_dict
+from . import RecordError, WriteContext
 from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
-    from ..store import Entry
+    from ..records import Entry
 
 COLUMNS: tuple[str, ...] = ("id", *FIELDS)
 REQUIRED: tuple[str, ...] = ("title", "date")

@@ -13,11 +13,12 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
-from . import RecordError, WriteContext, entry_dict
+from ..records import entry_dict
+from . import RecordError, WriteContext
 from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
-    from ..store import Entry
+    from ..records import Entry
 
 
 class _Object(dict[str, Any]):

@@ -16,7 +16,7 @@ from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
 from .json import check_record, decode_object, record_dicts
 
 if TYPE_CHECKING:
-    from ..store import Entry
+    from ..records import Entry
 
 _LINES = re.compile(r"\r\n|[\r\n]")
 # One line and its end: what `_LINES.split` gives, one at a time (the last line may be empty).

@@ -52,7 +52,7 @@ from ._records import Progress, Record, bulletins_reader, raise_if_any, record_e
 
 if TYPE_CHECKING:
     from ..model import Bulletin
-    from ..store import Entry
+    from ..records import Entry
 
 MARKER = "[…]"
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..digest import render_digest
 
 if TYPE_CHECKING:
-    from ..store import Entry
+    from ..records import Entry
     from . import WriteContext
 
 
