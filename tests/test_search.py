@@ -21,6 +21,7 @@ from whrd_cli import search_index as ix
 from whrd_cli.errors import CountryError, QueryError
 from whrd_cli.model import Bulletin
 from whrd_cli.records import record_dict
+from whrd_cli.search_index import search_archive
 from whrd_cli.store import Archive
 
 # id: (lang, date, title, summary, countries, tags). Ids follow this order (1, 2, …).
@@ -140,7 +141,7 @@ def ids(archive: Archive, query: str, **kwargs: Any) -> list[int]:
     """The ids found, after checking that the SQLite index answers exactly as memory does."""
     parsed = S.parse_query(query)
     in_memory = S.search(archive.select(), parsed, **kwargs)
-    indexed = Archive(archive.path).search(parsed, **kwargs)
+    indexed = search_archive(Archive(archive.path), parsed, **kwargs)
     assert indexed.unindexed == 0  # answered from the index, not in memory
     assert [(h.id, h.score) for h in indexed.hits] == [(h.id, h.score) for h in in_memory.hits]
     assert [record_dict(h.id, h.raw, private=True) for h in indexed.hits] == [

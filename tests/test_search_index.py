@@ -22,7 +22,10 @@ from tests.test_search import CORPUS, bulletin
 from whrd_cli import search as S
 from whrd_cli import search_index as ix
 from whrd_cli.filters import Filter
+from whrd_cli.search_index import search_archive
 from whrd_cli.store import Archive
+
+INDEXED = (ix.SearchIndex(),)  # the archive as the CLI opens it: its index follows every write
 
 QUERIES = [
     "radio",
@@ -39,15 +42,15 @@ QUERIES = [
 
 @pytest.fixture
 def archive(db: Path) -> Archive:
-    Archive(db).add_many([bulletin(*row) for row in CORPUS])
-    return Archive(db)
+    Archive(db, followers=INDEXED).add_many([bulletin(*row) for row in CORPUS])
+    return Archive(db, followers=INDEXED)
 
 
 def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, float]]]:
     """Every query's hits (id, score) as `Archive.search` gives them."""
     found = {}
     for query in QUERIES:
-        result = Archive(db).search(S.parse_query(query), flt)
+        result = search_archive(Archive(db, followers=INDEXED), S.parse_query(query), flt)
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 
@@ -55,7 +58,7 @@ def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, fl
 def in_memory(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, float]]]:
     found = {}
     for query in QUERIES:
-        result = S.search(Archive(db).select(flt), S.parse_query(query))
+        result = S.search(Archive(db, followers=INDEXED).select(flt), S.parse_query(query))
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 
@@ -79,7 +82,9 @@ def assert_same_as_a_rebuild(db: Path) -> None:
     assert ix.is_fresh(db)
     incremental = dump(db)
     ix.index_path(db).unlink()
-    assert Archive(db).search(S.parse_query("radio")).unindexed == 0  # rebuilt, then answered
+    assert (
+        search_archive(Archive(db, followers=INDEXED), S.parse_query("radio")).unindexed == 0
+    )  # rebuilt, then answered
     assert dump(db) == incremental
 
 
@@ -112,7 +117,7 @@ def test_a_fresh_index_answers_without_reading_the_archive(
 
 
 def test_json_output_is_the_same_from_the_index_and_from_memory(archive: Archive, db: Path, run: Run) -> None:
-    Archive(db).update(2, {"private": "Contact: Ana, +504 5555"})
+    Archive(db, followers=INDEXED).update(2, {"private": "Contact: Ana, +504 5555"})
     from_index = [run.json("search", q, *extra) for q in QUERIES for extra in ([], ["--private"])]
     ix.discard(db)
     db.chmod(0o400)  # read-only: searched in memory
@@ -181,9 +186,11 @@ def test_a_damaged_or_stale_index_is_rebuilt_by_search_and_by_writes(
 
 
 def test_an_archive_replaced_by_another_is_searched_as_it_is(db: Path, tmp_path: Path, run: Run) -> None:
-    Archive(db).add_many([bulletin(*row) for row in CORPUS])
+    Archive(db, followers=INDEXED).add_many([bulletin(*row) for row in CORPUS])
     other = tmp_path / "other" / "archive.json"
-    Archive(other).add_many([bulletin("en", "2020-01-01", "Radio in Copán", "A new station.")])
+    Archive(other, followers=INDEXED).add_many(
+        [bulletin("en", "2020-01-01", "Radio in Copán", "A new station.")]
+    )
     assert ix.is_fresh(db) and ix.is_fresh(other)
     os.replace(other, db)  # the other archive's own index stays behind: ours is stale now
     assert [item["id"] for item in run.json("search", "radio")] == [1]
@@ -218,7 +225,7 @@ def test_a_busy_lock_means_a_search_in_memory(archive: Archive, db: Path) -> Non
     expected = in_memory(db)
     ix.discard(db)
     with FileLock(f"{db}.lock"):
-        result = Archive(db).search(S.parse_query("radio"))
+        result = search_archive(Archive(db, followers=INDEXED), S.parse_query("radio"))
         assert [(hit.id, hit.score) for hit in result.hits] == expected["radio"]
         assert result.unindexed == len(CORPUS)
     assert not ix.index_path(db).exists()
@@ -227,7 +234,7 @@ def test_a_busy_lock_means_a_search_in_memory(archive: Archive, db: Path) -> Non
 def test_a_fresh_index_serves_a_read_only_archive(archive: Archive, db: Path) -> None:
     db.chmod(0o400)
     assert ix.is_fresh(db)
-    assert Archive(db).search(S.parse_query("radio")).unindexed == 0
+    assert search_archive(Archive(db, followers=INDEXED), S.parse_query("radio")).unindexed == 0
 
 
 def test_search_on_a_missing_archive_creates_nothing(db: Path, run: Run) -> None:
@@ -262,7 +269,8 @@ def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 setattr(search_index, where, die)
-Archive(sys.argv[1]).add(Bulletin.create(title="Radio killed in Olancho", date="2024-03-03", lang="en"))
+new = Bulletin.create(title="Radio killed in Olancho", date="2024-03-03", lang="en")
+Archive(sys.argv[1], followers=(search_index.SearchIndex(),)).add(new)
 """
 
 

@@ -153,7 +153,7 @@ def test_stale_temp_files_are_cleaned(tmp_path: Path) -> None:
     stale.write_text("half a write")
     Archive(path).add(bulletin(2))
     assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.json.lock", "a.json.search.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.json.lock"]
 
 
 def test_lock_timeout_is_a_clean_error(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from .filters import Filter
+    from .store import Archive
 
 SUFFIX = ".search.sqlite"
 # The layout of this file and of the stems in it; any other value means: rebuild.
@@ -468,3 +469,65 @@ def _quoted(text: str) -> str:
 
 def _ids_json(ids: Iterable[int]) -> str:
     return "[" + ",".join(map(str, ids)) + "]"
+
+
+class SearchIndex:
+    """The index as the store's `Follower`: updated inside the archive's lock after every write.
+    The archive is written by then and is the truth: an index that cannot be updated is removed
+    (the next search rebuilds it), and the command still succeeds."""
+
+    def before_write(self, path: Path) -> Stamp | None:
+        return Stamp.of(path)
+
+    def after_write(
+        self,
+        path: Path,
+        before: object,
+        bulletins: Mapping[str, Mapping[str, Any]],
+        touched: set[int] | None,
+    ) -> None:
+        import sqlite3
+
+        try:
+            update(path, before if isinstance(before, Stamp) else None, bulletins, touched)
+        except (OSError, sqlite3.Error):
+            discard(path)
+
+
+def search_archive(
+    archive: Archive, query: Query, flt: Filter | None = None, *, limit: int | None = None, count: bool = True
+) -> SearchResult:
+    """Ranked search (see `search.search`), answered from the index without reading the archive
+    when the index is fresh. Otherwise the index is rebuilt first (under the lock, when the archive
+    is writable and the lock free), or, failing that, the archive is searched in memory. The same
+    hits and scores either way."""
+    import sqlite3
+
+    from .search import search as search_rows
+
+    for attempt in range(2):
+        try:
+            with open_fresh(archive.path) as conn:
+                return search(conn, query, flt, limit=limit, count=count)
+        except (IndexUnusable, sqlite3.Error):
+            if attempt or not _rebuild(archive):
+                break
+    return search_rows(archive.select(flt), query, limit=limit, count=count)
+
+
+def _rebuild(archive: Archive) -> bool:
+    """Rebuild a missing, stale or damaged index if the archive's lock is free right now; False
+    when it cannot be (read-only archive or folder, lock busy, disk full)."""
+    import sqlite3
+
+    stamp = Stamp.of(archive.path)  # before reading: a change made meanwhile shows as stale
+    try:
+        with archive.locked_now() as bulletins:
+            if bulletins is None or stamp is None:
+                return False
+            if is_fresh(archive.path):  # another process rebuilt it meanwhile
+                return True
+            rebuild(archive.path, bulletins, stamp)
+            return True
+    except (OSError, sqlite3.Error):
+        return False

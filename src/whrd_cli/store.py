@@ -8,9 +8,8 @@ Guarantees:
 - a file that is not a whrd archive (invalid JSON, foreign JSON, a newer schema) is never written;
 - ids come from a high-water mark in `meta`, so a deleted id is never handed out again;
 - new archives are created with mode 0600; destructive operations keep rolling backups first;
-- the search index (`search_index`, a derived SQLite file beside the archive) is updated inside the
-  same lock, right after the archive's atomic write; it records which archive version it describes,
-  so a crash between the two writes leaves an index that search does not trust and rebuilds.
+- files derived from the archive (`Follower`s: the search index) are told about every write inside
+  the same lock, right after the archive's atomic write; the store itself knows nothing of them.
 
 Reads take no lock: `os.replace` means a reader sees one whole file or the other.
 """
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from operator import methodcaller
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -40,9 +39,6 @@ from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
-
-if TYPE_CHECKING:
-    from .search import Query, SearchResult
 
 SCHEMA_VERSION = 1
 APP = "whrd"
@@ -328,6 +324,21 @@ def _check_schema(path: Path, parsed: Any) -> None:
         raise ArchiveError(f"{path} has a damaged bulletins table; whrd will not touch it.")
 
 
+class Follower(Protocol):
+    """A file derived from the archive (the search index) and kept beside it: told about every
+    write while the archive's lock is still held, so it never misses one. A follower must not
+    fail the write: the archive is the truth, and a follower that cannot keep up discards itself."""
+
+    def before_write(self, path: Path) -> object:
+        """Called under the lock before the write; the result comes back to `after_write`."""
+
+    def after_write(
+        self, path: Path, before: object, bulletins: Mapping[str, Raw], touched: set[int] | None
+    ) -> None:
+        """Called under the lock after the archive's atomic write: `touched` holds the ids added,
+        changed or deleted (None: all of them)."""
+
+
 @dataclass
 class AddResult:
     """What a batch add did, for summaries and --json."""
@@ -351,14 +362,16 @@ class Archive:
         *,
         lock_timeout: float = 10.0,
         clock: Callable[[], datetime] = _utc_now,
+        followers: Sequence[Follower] = (),
     ) -> None:
         self.path = Path(path).expanduser()
         if self.path.is_symlink():
             self.path = self.path.resolve()
         self.lock_timeout = lock_timeout
         self.clock = clock
+        self.followers = tuple(followers)
         self._raw: dict[str, dict[str, Any]] | None = None
-        # Ids a write added, changed or deleted, for the search index; None: rebuild it all.
+        # Ids a write added, changed or deleted, for the followers; None: everything changed.
         self._touched: set[int] | None = set()
 
     # -- reading ---------------------------------------------------------------------------------
@@ -398,57 +411,31 @@ class Archive:
     def __len__(self) -> int:
         return len(self._tables().get(BULLETINS, {}))
 
-    def search(
-        self, query: Query, flt: Filter | None = None, *, limit: int | None = None, count: bool = True
-    ) -> SearchResult:
-        """Ranked search (see `search.search`), answered from the SQLite index beside the archive
-        without reading the archive when the index is fresh. Otherwise the index is rebuilt first
-        (under the lock, when the archive is writable and the lock free), or, failing that, the
-        archive is searched in memory. The same hits and scores either way.
-        """
-        import sqlite3
-
-        from . import search_index
-        from .search import search as search_rows
-
-        for attempt in range(2):
-            try:
-                with search_index.open_fresh(self.path) as conn:
-                    return search_index.search(conn, query, flt, limit=limit, count=count)
-            except (search_index.IndexUnusable, sqlite3.Error):
-                if attempt or not self._rebuild_index():
-                    break
-        return search_rows(self.select(flt), query, limit=limit, count=count)
-
-    def _rebuild_index(self) -> bool:
-        """Rebuild a missing, stale or damaged search index, if the lock is free right now; False
-        when it cannot be (read-only archive or folder, lock busy, disk full)."""
-        import sqlite3
-
+    @contextlib.contextmanager
+    def locked_now(self) -> Iterator[Mapping[str, Raw] | None]:
+        """The bulletins as they are on disk, read under the lock if it is free right now, for work
+        that derives files from the archive (a search index rebuild). Yields None when that cannot
+        be done at once (no archive, read-only archive or folder, lock busy); never waits."""
         from filelock import FileLock, Timeout
 
-        from . import search_index
-
         if not self._stampable():
-            return False
+            yield None
+            return
         lock = FileLock(f"{self.path}.lock", timeout=0, mode=0o600)
         try:
             lock.acquire()
         except (Timeout, OSError):
-            return False
+            yield None
+            return
         try:
-            if search_index.is_fresh(self.path):  # another process rebuilt it meanwhile
-                return True
             _remove_stale_temps(self.path)
-            stamp = search_index.Stamp.of(self.path)  # before reading: a later change shows
-            tables = load_archive_file(self.path)
-            if stamp is None or tables is None:
-                return False
-            self._raw = tables
-            search_index.rebuild(self.path, tables.get(BULLETINS, {}), stamp)
-            return True
-        except (OSError, sqlite3.Error):
-            return False
+            try:
+                tables = load_archive_file(self.path)
+            except ArchiveError:
+                tables = None
+            if tables is not None:
+                self._raw = tables
+            yield None if tables is None else tables.get(BULLETINS, {})
         finally:
             lock.release()
 
@@ -509,9 +496,7 @@ class Archive:
             raise ArchiveError(f"Cannot lock the archive {self.path}: {exc.strerror or exc}.") from exc
         try:
             _remove_stale_temps(self.path)
-            from .search_index import Stamp
-
-            before = Stamp.of(self.path)
+            before = [follower.before_write(self.path) for follower in self.followers]
             self._touched = set()
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
@@ -527,25 +512,14 @@ class Archive:
                 yield db, storage
             self._raw = storage.read()
             if storage.writes:
-                self._update_index(before)
+                bulletins = (self._raw or {}).get(BULLETINS, {})
+                for follower, token in zip(self.followers, before, strict=True):
+                    follower.after_write(self.path, token, bulletins, self._touched)
         except BaseException:
             self._raw = None
             raise
         finally:
             lock.release()
-
-    def _update_index(self, before: Any) -> None:
-        """The search index after the archive's write, still under the lock. The archive is
-        written by now and is the truth: an index that cannot be updated is removed (the next
-        search rebuilds it), and the command still succeeds."""
-        import sqlite3
-
-        from . import search_index
-
-        try:
-            search_index.update(self.path, before, (self._raw or {}).get(BULLETINS, {}), self._touched)
-        except (OSError, sqlite3.Error):
-            search_index.discard(self.path)
 
     def _check_writable(self) -> None:
         try:

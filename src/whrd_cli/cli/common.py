@@ -78,7 +78,10 @@ def lock_timeout() -> float:
 
 
 def open_archive(ctx: typer.Context) -> Archive:
-    return Archive(state(ctx).db, lock_timeout=lock_timeout())
+    """The archive of this run, with its search index kept up to date by every write."""
+    from ..search_index import SearchIndex
+
+    return Archive(state(ctx).db, lock_timeout=lock_timeout(), followers=(SearchIndex(),))
 
 
 def fail(message: str) -> NoReturn:

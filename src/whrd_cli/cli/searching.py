@@ -99,7 +99,9 @@ def search(
     terminal = not json_ and is_terminal()
     shown = TERMINAL_ROWS if limit is None and not all_ and terminal else limit
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
-    result = archive.search(parsed, flt, limit=shown, count=terminal)
+    from ..search_index import search_archive
+
+    result = search_archive(archive, parsed, flt, limit=shown, count=terminal)
     if result.unindexed >= REINDEX_HINT:
         note(
             f"The search index beside the archive could not be built (read-only, or another whrd "
