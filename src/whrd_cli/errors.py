@@ -13,13 +13,21 @@ EXIT_ARCHIVE = 3  # the archive is corrupt, foreign, newer, locked too long or u
 
 
 class WhrdError(Exception):
-    """Base class: a user-facing problem with a message and an exit code."""
+    """Base class: a user-facing problem with a message and an exit code.
+
+    `field` and `value` say what the error is about (a bulletin field such as "date", and what was
+    given), so callers that report errors per record never read them out of the message.
+    """
 
     exit_code = EXIT_INPUT
+    field: str | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None, value: object = None) -> None:
         super().__init__(message)
         self.message = message
+        if field is not None:
+            self.field = field
+        self.value = value
 
     def __str__(self) -> str:
         return self.message
@@ -32,9 +40,13 @@ class InputError(WhrdError):
 class DateError(InputError):
     """A date that cannot be read exactly."""
 
+    field = "date"
+
 
 class CountryError(InputError):
     """A country that is not known by name or code."""
+
+    field = "countries"
 
 
 class ValidationError(InputError):
@@ -49,7 +61,7 @@ class DuplicateError(InputError):
     """A bulletin that is already in the archive (same date, title and language)."""
 
     def __init__(self, message: str, existing_id: int) -> None:
-        super().__init__(message)
+        super().__init__(message, value=existing_id)
         self.existing_id = existing_id
 
 

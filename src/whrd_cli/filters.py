@@ -1,6 +1,6 @@
 """One `Filter` for list, search, export and stats: built once from user options, tested on raw dicts.
 
-`matches` works on the stored dict rather than a `Bulletin`, because a scan of 100,000 bulletins
+`matches` works on the id and the stored dict rather than a `Bulletin`, because a scan of 100,000 bulletins
 must not build 100,000 objects to keep fifty.
 """
 
@@ -84,7 +84,10 @@ class Filter:
             or self.ids
         )
 
-    def matches(self, raw: Mapping[str, Any]) -> bool:
+    def matches(self, doc_id: int, raw: Mapping[str, Any]) -> bool:
+        """Whether the bulletin with this id and stored dict passes every filter, ids included."""
+        if self.ids and doc_id not in self.ids:
+            return False
         if self.since and raw["date"] < self.since:
             return False
         if self.until and raw["date"] > self.until:

@@ -63,7 +63,7 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     result: list[str] = []
     for raw in tags:
         for tag in raw.replace(",", " ").split() if raw.strip() else []:
-            tag = clean_line(tag.lstrip("#"), "tag")
+            tag = clean_line(tag.lstrip("#"), "tag", field="tags")
             if not tag:
                 continue
             key = _fold_tag(tag)
@@ -91,14 +91,16 @@ def normalise_lang(lang: str) -> str:
 
     value = lang.strip().lower()
     if not _LANG.fullmatch(value) or not is_language(value):
-        raise ValidationError(f"Unknown language {lang!r}: give an ISO 639-1 code such as en or es.")
+        raise ValidationError(
+            f"Unknown language {lang!r}: give an ISO 639-1 code such as en or es.", field="lang", value=lang
+        )
     return value
 
 
 def normalise_url(url: str) -> str:
     value = url.strip()
     if value and not _URL.fullmatch(value):
-        raise ValidationError(f"The url {url!r} must start with http:// or https://.")
+        raise ValidationError(f"The url {url!r} must start with http:// or https://.", field="url", value=url)
     return value
 
 
@@ -157,7 +159,7 @@ class Bulletin:
             lang=normalise_lang(lang),
             url=normalise_url(url) or None if url else None,
             source=clean_line(source, "source") or None if source else None,
-            private=clean_text(private, "private note") or None if private else None,
+            private=clean_text(private, "private note", field="private") or None if private else None,
             added=added,
             updated=updated,
         )
@@ -173,7 +175,7 @@ class Bulletin:
             )
         for name in ("title", "date"):
             if data.get(name) in (None, ""):
-                raise ValidationError(f"The {name} is missing.")
+                raise ValidationError(f"The {name} is missing.", field=name)
         values: dict[str, Any] = {}
         for name in FIELDS:
             value = data.get(name)
@@ -183,11 +185,13 @@ class Bulletin:
                 if isinstance(value, str):
                     value = [v for v in value.split(";")]
                 if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                    raise ValidationError(f"The {name} must be a list of strings.")
+                    raise ValidationError(f"The {name} must be a list of strings.", field=name, value=value)
             elif name == "truncated":
                 value = _read_bool(value)
             elif not isinstance(value, str):
-                raise ValidationError(f"The {name} must be text, not {type(value).__name__}.")
+                raise ValidationError(
+                    f"The {name} must be text, not {type(value).__name__}.", field=name, value=value
+                )
             values[name] = value
         return cls.create(**values)
 
@@ -238,4 +242,6 @@ def _read_bool(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", ""):
         return False
-    raise ValidationError(f"The truncated field must be true or false, not {value!r}.")
+    raise ValidationError(
+        f"The truncated field must be true or false, not {value!r}.", field="truncated", value=value
+    )

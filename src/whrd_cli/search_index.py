@@ -352,14 +352,14 @@ class IndexCorpus(Corpus):
 
         allowed: set[int] = set()
         titles = summaries = 0
-        match, ids = flt.matches, flt.ids
+        match = flt.matches
         rows = self.conn.execute("SELECT id, date, lang, category, countries, tags, tlen, slen FROM docs")
         for doc_id, date, lang, category, countries, tags, tlen, slen in rows:
-            if ids and doc_id not in ids:
+            if flt.ids and doc_id not in flt.ids:  # before parsing the row's JSON
                 continue
             countries, tags = orjson.loads(countries), orjson.loads(tags)
             raw = {"date": date, "lang": lang, "category": category, "countries": countries, "tags": tags}
-            if match(raw):
+            if match(doc_id, raw):
                 allowed.add(doc_id)
                 titles += tlen
                 summaries += slen

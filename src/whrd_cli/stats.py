@@ -126,7 +126,6 @@ def tally(
     if unknown:
         raise ValueError(f"cannot count by {sorted(unknown)}")  # a bug: the CLI checks the dimension
     match = None if flt is None or flt.is_empty else flt.matches
-    ids = flt.ids if flt is not None else frozenset()
     want_country, want_category = "country" in dims, "category" in dims
     want_lang, want_tag = "lang" in dims, "tag" in dims
     days: dict[str, int] = {}
@@ -144,7 +143,7 @@ def tally(
                 first = day
             if last is None or day > last:
                 last = day
-            if (ids and doc_id not in ids) or not match(raw):
+            if not match(doc_id, raw):
                 continue
         total += 1
         days[day] = days.get(day, 0) + 1

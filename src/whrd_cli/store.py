@@ -394,10 +394,8 @@ class Archive:
         """The stored dicts that match a filter (all when None), in id order."""
         if flt is None or flt.is_empty:
             return list(self.raw_items())
-        match, ids = flt.matches, flt.ids
-        return [
-            (doc_id, raw) for doc_id, raw in self.raw_items() if (not ids or doc_id in ids) and match(raw)
-        ]
+        match = flt.matches
+        return [(doc_id, raw) for doc_id, raw in self.raw_items() if match(doc_id, raw)]
 
     def entries(self, flt: Filter | None = None) -> list[Entry]:
         return [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in self.select(flt)]

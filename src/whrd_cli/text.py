@@ -71,23 +71,31 @@ def squeeze(value: str) -> str:
     return value
 
 
-def clean_line(value: str, name: str, *, required: bool = False) -> str:
+def clean_line(value: str, name: str, *, required: bool = False, field: str | None = None) -> str:
     """One line of user text as the model keeps it (NFC, spaces squeezed), or a ValidationError:
     the one place single-line text is checked (titles, sources, tags, export titles, prompts)."""
     value = squeeze(unicodedata.normalize("NFC", value)).strip()
     if _CONTROL_LINE.search(value):
-        raise ValidationError(f"The {name} contains a control character or line break; remove it.")
+        raise ValidationError(
+            f"The {name} contains a control character or line break; remove it.",
+            field=field or name,
+            value=value,
+        )
     if required and not any(ch.isalnum() for ch in value):  # "", or only marks and punctuation
-        raise ValidationError(f"The {name} is empty: give a {name} with letters or digits.")
+        raise ValidationError(
+            f"The {name} is empty: give a {name} with letters or digits.", field=field or name, value=value
+        )
     return value
 
 
-def clean_text(value: str, name: str) -> str:
+def clean_text(value: str, name: str, *, field: str | None = None) -> str:
     """Multi-line user text (summaries, private notes): NFC, spaces squeezed per line, or a
     ValidationError naming the field."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     if _CONTROL.search(value):
-        raise ValidationError(f"The {name} contains a control character; remove it.")
+        raise ValidationError(
+            f"The {name} contains a control character; remove it.", field=field or name, value=value
+        )
     if "\n" not in value:
         return squeeze(value).strip()
     lines = [squeeze(line).strip() for line in value.split("\n")]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CountryError, DateError, ValidationError, WhrdError
+from ..errors import ValidationError, WhrdError
 from . import RecordError, RecordErrors
 
 if TYPE_CHECKING:
@@ -22,11 +22,6 @@ if TYPE_CHECKING:
 # Called as progress(done, total) while a reader validates records; the CLI draws a bar with it.
 Progress = Callable[[int, int], None]
 
-_FIELD_IN_MESSAGE = re.compile(
-    r"\b(?:[Tt]he|[Uu]nknown) (title|date|category|countries|country|summary|truncated|tags?|lang|"
-    r"language|url|source|private note|added|updated)\b"
-)
-_FIELD_NAMES = {"tag": "tags", "country": "countries", "language": "lang", "private note": "private"}
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
 
 
@@ -38,22 +33,10 @@ class Record:
     bulletin: Bulletin
 
 
-def field_of(error: WhrdError) -> str | None:
-    """The bulletin field a validation error is about, read from the error itself."""
-    if isinstance(error, CountryError):
-        return "countries"
-    if isinstance(error, DateError):
-        return "date"
-    found = _FIELD_IN_MESSAGE.search(error.message)
-    if found is None:
-        return None
-    return _FIELD_NAMES.get(found[1], found[1])
-
-
 def record_error(source: str, location: str, error: WhrdError, *, field: str | None = None) -> RecordError:
     """A RecordError for a validation error, naming the field at fault."""
     message = error.message.rstrip(".")
-    return RecordError(source, location, field or field_of(error), message)
+    return RecordError(source, location, field or error.field, message)
 
 
 def _timestamp(value: Any, name: str) -> str:
@@ -61,20 +44,24 @@ def _timestamp(value: Any, name: str) -> str:
     if not isinstance(value, str) or not _STAMP.fullmatch(value.strip()):
         raise ValidationError(
             f"The {name} time {value!r} is not an ISO date and time with a zone, "
-            "such as 2024-06-15T10:00:00Z."
+            "such as 2024-06-15T10:00:00Z.",
+            field=name,
+            value=value,
         )
     text = value.strip()
     try:
         moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
-        raise ValidationError(f"The {name} time {value!r} is not a real date and time.") from None
+        raise ValidationError(
+            f"The {name} time {value!r} is not a real date and time.", field=name, value=value
+        ) from None
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def bulletin_from_mapping(data: Mapping[str, Any], *, lang: str | None = None) -> Bulletin:
     """Validate one record; `lang` fills a record that has no language of its own.
 
-    Raises a WhrdError subclass (see `field_of` for the field it is about).
+    Raises a WhrdError subclass whose `field` names the field at fault.
     """
     from ..model import Bulletin
 
