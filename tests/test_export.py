@@ -23,8 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import TODAY, Run
 
-from whrd_cli.digest import LABELS, md_escape
+from whrd_cli.digest.escape import md_escape
 from whrd_cli.formats import WRITERS
+from whrd_cli.i18n import LOCALES
 from whrd_cli.model import Bulletin
 from whrd_cli.store import Archive
 from whrd_cli.text import clean_line, clean_text
@@ -252,7 +253,7 @@ def check_html(text: str) -> HtmlCheck:
     names = [tag for tag, _ in checker.tags]
     assert names[:4] == ["html", "head", "meta", "meta"] and checker.tags[2][1] == {"charset": "utf-8"}
     assert names.count("title") == 1 and names.count("body") == 1 and names.count("h1") == 1
-    assert checker.tags[0][1].get("lang") in LABELS
+    assert checker.tags[0][1].get("lang") in LOCALES
     # Self-contained and inert: no scripts, frames, external sheets or images, no handlers.
     assert not set(names) & {"script", "link", "img", "iframe", "object", "embed", "base", "form"}
     for _tag, attrs in checker.tags:
@@ -793,7 +794,7 @@ def test_a_failing_writer_leaves_no_file(
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("secret bulletin text")
 
-    monkeypatch.setattr("whrd_cli.formats.markdown.render_digest", boom)
+    monkeypatch.setattr("whrd_cli.formats.markdown.write", boom)
     result = run("export", "-o", str(tmp_path / "x.md"))
     assert result.exit_code == 70 and "secret" not in result.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("x.md", ".x.md"))]

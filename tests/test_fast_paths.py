@@ -1,7 +1,7 @@
 """The speed-ups of issue 8 change no result: each fast path against the code it replaced.
 
 The reference implementations below are the previous ones, verbatim: `fold` (dates.py), the
-dedupe key and line cleaning (model.py), `md_escape` (digest.py), counting with one `Counter`
+dedupe key and line cleaning (model.py), `md_escape` (digest/escape.py), counting with one `Counter`
 pass per dimension (stats.py), and exports rendered in memory then saved (export.py).
 """
 
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whrd_cli import export, stats
-from whrd_cli.digest import md_escape
+from whrd_cli.digest.escape import md_escape
 from whrd_cli.filters import Filter
 from whrd_cli.formats import BY_NAME, WRITERS, WriteContext
 from whrd_cli.model import Bulletin, dedupe_key
@@ -307,12 +307,12 @@ def test_a_streamed_export_is_byte_identical(
 def test_a_streamed_export_that_fails_midway_leaves_the_old_file(
     hostile_archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whrd_cli import digest
+    from whrd_cli.digest import environment
     from whrd_cli.errors import OutputError
 
     out = tmp_path / "out.md"
     out.write_text("old", encoding="utf-8")
-    monkeypatch.setattr(digest, "_PIECES_PER_WRITE", 1)
+    monkeypatch.setattr(environment, "_PIECES_PER_WRITE", 1)
 
     class DiskFull(io.FileIO):
         def write(self, data: Any) -> int:

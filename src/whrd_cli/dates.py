@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -261,3 +261,8 @@ def format_date(value: date | str, locale: str = "en") -> str:
     if locale == "es":
         return f"{value.day} de {MONTHS_ES[value.month - 1]} de {value.year}"
     return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def utc_stamp(moment: datetime) -> str:
+    """The one way whrd writes an instant: UTC to the second, `2024-01-02T03:04:05Z` (RFC 3339)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

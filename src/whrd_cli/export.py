@@ -1,77 +1,171 @@
 """Exporting: which bulletins, in what order, rendered by a registered writer, saved safely.
 
+`run_export` is the whole of `whrd export`: given the checked options (`ExportRequest.build`
+turns the user's words into them) and a `Filter`, it selects, renders, and writes the file, or
+returns the text for stdout. The CLI only builds the request and reports the `ExportResult`.
+Exporting never writes the archive.
+
 `write_file` renders straight into a temp file beside the output and moves it into place, so a
 writer or a user's template that fails leaves nothing behind, and the output is never held in
 memory; it never writes over an existing file unless asked, nor over the archive or its backups,
 whatever is asked. `render` builds the output in memory (for stdout, where nothing may be printed
-if rendering fails) and `save` writes such a text atomically. The CLI only translates options.
+if rendering fails).
 """
 
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
+from .digest.context import GROUPINGS
+from .digest.environment import user_template_suffix
+from .digest.labels import default_title
 from .errors import InputError, OutputError
-from .filters import Filter
+from .filters import Filter, sort_items
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
+from .i18n import check_locale
 from .model import FIELDS
-from .records import Entry, Raw, to_bulletin
-from .store import Archive, atomic_file, write_atomic
+from .records import Entry, Selection
+from .store import Archive, atomic_file
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)
 DIGEST_STEM = "digest"
+# The formats that take --template and --group-by, and those that take --fields.
+TEMPLATED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].template)
+FIELDED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].selects_fields)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportRequest:
+    """`whrd export`'s options, checked and resolved (see `build`)."""
+
+    format: Format
+    path: Path | None  # None: the output goes to stdout
+    title: str
+    locale: str
+    group_by: str = "none"
+    template: Path | None = None
+    fields: tuple[str, ...] | None = None
+    include_private: bool = False
+    force: bool = False
+    today: date
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        format: str | None = None,
+        output: str | None = None,
+        group_by: str = "none",
+        title: str | None = None,
+        template: Path | None = None,
+        locale: str = "en",
+        fields: str | None = None,
+        include_private: bool = False,
+        force: bool = False,
+        today: date,
+    ) -> ExportRequest:
+        """Check the options as the user gave them, in this order, and resolve them.
+
+        The format comes from `format`, else from the `output` extension, else md; `output` is a
+        file name, "-" for stdout, or None for `digest-YYYY-MM-DD.<ext>` in the current folder.
+        """
+        fmt = writable_format(format or format_for_output(output) or "md")
+        check_locale(locale)
+        if group_by not in GROUPINGS:
+            raise InputError(f"Unknown grouping {group_by!r}. Valid groupings: {', '.join(GROUPINGS)}.")
+        if not fmt.template:
+            if template is not None:
+                raise InputError(f"--template works with the {', '.join(TEMPLATED)} formats, not {fmt.name}.")
+            if group_by != "none":
+                raise InputError(f"--group-by works with the {', '.join(TEMPLATED)} formats, not {fmt.name}.")
+        chosen = None
+        if fields is not None:
+            if not fmt.selects_fields:
+                raise InputError(f"--fields works with the {', '.join(FIELDED)} formats, not {fmt.name}.")
+            chosen = parse_fields(fields, include_private=include_private)
+        heading = clean_title(title) if title is not None else default_title(locale)
+        path = None
+        if output != "-":
+            path = Path(output).expanduser() if output else default_output(fmt, today, template)
+        return cls(
+            format=fmt,
+            path=path,
+            title=heading,
+            locale=locale,
+            group_by=group_by,
+            template=template,
+            fields=chosen,
+            include_private=include_private,
+            force=force,
+            today=today,
+        )
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: how many bulletins, and where (a file, or `text` for stdout)."""
+
+    count: int
+    path: Path | None
+    text: str | None  # the whole output, when it goes to stdout
+
+
+def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportResult:
+    """Export the bulletins `flt` selects as `request` says; a missing archive exports as empty.
+
+    The output file is checked before any work, and written atomically (see `write_file`).
+    """
+    path = request.path
+    if path is not None:
+        check_output(path, force=request.force, archive_path=archive.path)
+    entries = select(archive, flt) if archive.exists else Selection([])
+    context = WriteContext(
+        title=request.title,
+        locale=request.locale,
+        group_by=request.group_by,
+        include_private=request.include_private,
+        fields=request.fields,
+        filters=flt.describe(),
+        generated=generated_moment(request.today),
+        template=request.template,
+        archive_id=archive.stable_id(),
+    )
+    if path is None:
+        return ExportResult(len(entries), None, render(request.format, entries, context))
+    write_file(
+        request.format,
+        entries,
+        context,
+        path,
+        force=request.force,
+        private=request.include_private,
+        archive_path=archive.path,
+    )
+    return ExportResult(len(entries), path, None)
 
 
 def select(archive: Archive, flt: Filter) -> Selection:
     """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them."""
     pairs = archive.select(flt)
-    pairs.sort(key=_newest_first, reverse=True)
+    sort_items(pairs, by="date")
     return Selection(pairs)
 
 
-def _newest_first(pair: tuple[int, Raw]) -> tuple[str, int]:
-    return pair[1]["date"], pair[0]
-
-
-class Selection(Sequence[Entry]):
-    """The bulletins an export writes, in order, as the stored dicts they are (`pairs`).
-
-    Each `Entry` (and its `Bulletin`) is built when it is read and can be dropped once written:
-    an export of 100,000 bulletins never holds 100,000 `Bulletin`s. Digests read `pairs` directly.
-    """
-
-    __slots__ = ("pairs",)
-
-    def __init__(self, pairs: list[tuple[int, Raw]]) -> None:
-        self.pairs = pairs
-
-    def __len__(self) -> int:
-        return len(self.pairs)
-
-    @overload
-    def __getitem__(self, index: int) -> Entry: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Entry]: ...
-
-    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
-        if isinstance(index, slice):
-            return [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in self.pairs[index]]
-        doc_id, raw = self.pairs[index]
-        return Entry(doc_id, to_bulletin(raw))
-
-    def __iter__(self) -> Iterator[Entry]:
-        for doc_id, raw in self.pairs:
-            yield Entry(doc_id, to_bulletin(raw))
+def generated_moment(today: date, now: datetime | None = None) -> datetime:
+    """When an export was made: now, on `today`'s date (which tests and `WHRD_TODAY` may fix)."""
+    moment = (now or datetime.now()).astimezone()
+    if moment.date() != today:
+        moment = datetime.combine(today, moment.timetz())
+    return moment
 
 
 def writable_format(name: str) -> Format:
@@ -99,6 +193,8 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
         raise InputError(f"--fields is empty. Known fields: {', '.join(FIELD_NAMES)}.")
     for name in names:
         if name not in FIELD_NAMES:
+            import difflib
+
             close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
             hint = f" Did you mean: {close[0]}?" if close else ""
             raise InputError(
@@ -118,8 +214,6 @@ def clean_title(text: str) -> str:
 
 def default_output(fmt: Format, today: date, template: Path | None = None) -> Path:
     """`digest-YYYY-MM-DD.<ext>` in the current folder; a `--template x.txt.j2` gives `.txt`."""
-    from .digest import user_template_suffix
-
     extension = (user_template_suffix(template) if template else "") or fmt.extension
     return Path(f"{DIGEST_STEM}-{today.isoformat()}{extension}")
 
@@ -150,15 +244,17 @@ def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
     if path.is_dir():
         raise OutputError(f"{path} is a folder; give a file name with --output.")
     if os.path.lexists(path) and not force:
-        raise OutputError(
-            f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
-        )
+        raise _exists(path)
     folder = path.parent
     if not folder.is_dir():
         problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
         raise OutputError(f"Cannot write {path}: {folder} {problem}.")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
+
+
+def _exists(path: Path) -> OutputError:
+    return OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
 
 
 def _is_archive_file(path: Path, archive_path: Path) -> bool:
@@ -171,23 +267,6 @@ def _is_archive_file(path: Path, archive_path: Path) -> bool:
     return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:\.bak(?:\.\d+)?|\.lock)?", target.name))
 
 
-def save(path: Path, text: str, *, force: bool, private: bool, archive_path: Path) -> None:
-    """Write the output atomically: the old file, or all of the new one, never half.
-
-    Permissions: 0600 when private notes are in it; else an existing file keeps its own, and a
-    new one gets the usual 0666 less the umask (a digest is meant to be shared).
-    """
-    check_output(path, force=force, archive_path=archive_path)
-    try:
-        write_atomic(path, text.encode("utf-8"), mode=_mode(path, private), overwrite=force)
-    except FileExistsError as exc:  # appeared while we rendered
-        raise OutputError(
-            f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
-        ) from exc
-    except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-
-
 def write_file(
     fmt: Format,
     entries: Sequence[Entry],
@@ -198,11 +277,13 @@ def write_file(
     private: bool,
     archive_path: Path,
 ) -> None:
-    """Render straight into a temp file beside `path`, then move it into place: `save` without
-    holding the output in memory (twice: as text, then encoded), byte for byte the same file.
+    """Render straight into a temp file beside `path`, then move it into place: the old file, or
+    all of the new one, never half; the output is never held in memory.
 
-    The same guarantees as `save`: a writer or template that fails, or a write that fails, leaves
-    the old file (or none) and no temp file; `path` is replaced only with `force`.
+    A writer or template that fails, or a write that fails, leaves the old file (or none) and no
+    temp file; `path` is replaced only with `force`. Permissions: 0600 when private notes are in
+    it; else an existing file keeps its own, and a new one gets the usual 0666 less the umask (a
+    digest is meant to be shared).
     """
     check_output(path, force=force, archive_path=archive_path)
     write = _writer(fmt)
@@ -221,9 +302,7 @@ def write_file(
             raise
         error = exc.error if isinstance(exc, _WriteFailed) else exc
         if isinstance(error, FileExistsError):  # appeared while we rendered
-            raise OutputError(
-                f"{path} already exists; use --force to overwrite it, or --output to write elsewhere."
-            ) from exc
+            raise _exists(path) from exc
         raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
 
 

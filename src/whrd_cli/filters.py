@@ -1,4 +1,5 @@
-"""One `Filter` for list, search, export and stats: built once from user options, tested on raw dicts.
+"""One `Filter` for list, search, export and stats: built once from user options, tested on raw dicts;
+and the one reading order of a selection (`sort_items`), for `list` and `export` alike.
 
 `matches` works on the id and the stored dict rather than a `Bulletin`, because a scan of 100,000 bulletins
 must not build 100,000 objects to keep fifty.
@@ -6,11 +7,11 @@ must not build 100,000 objects to keep fifty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from .text import fold
 
@@ -112,3 +113,35 @@ class Filter:
         if self.until:
             described["until"] = self.until
         return described
+
+
+# -- the reading order -------------------------------------------------------------------------
+
+SORTS: tuple[str, ...] = ("date", "added", "title")
+Item = tuple[int, Mapping[str, Any]]
+_Item = TypeVar("_Item", bound=Item)
+
+
+def sort_key(by: str) -> Callable[[Item], tuple[str, int]]:
+    """The key of `(id, stored dict)` items for the order `by` (one of SORTS); ties go by id.
+
+    A title sorts by its folded text from its first word: "¿Quién…?" and "“Quoted”" among the Q's.
+    """
+    if by == "title":
+        import re
+
+        leading = re.compile(r"^\W+")
+        return lambda item: (leading.sub("", fold(item[1]["title"])), item[0])
+    if by == "added":
+        return lambda item: (item[1].get("added") or "", item[0])
+    if by == "date":
+        return lambda item: (item[1]["date"], item[0])
+    raise ValueError(f"cannot sort by {by!r}")  # a bug: the CLI checks the order against SORTS
+
+
+def sort_items(items: list[_Item], *, by: str = "date", reverse: bool = False) -> None:
+    """Sort `(id, stored dict)` items in place as whrd shows them: newest first by date or by
+    when added (the higher id first on a tie), titles from A (the lower id first); `reverse`
+    turns the order round."""
+    descending = by != "title"
+    items.sort(key=sort_key(by), reverse=descending != reverse)

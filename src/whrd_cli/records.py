@@ -7,9 +7,9 @@ plus the derived dedupe key `_key`); everything that reads the archive turns the
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from .model import DEFAULT_LANG, FIELDS, LIST_FIELDS, Bulletin
 
@@ -55,6 +55,38 @@ class Entry:
 
     id: int
     bulletin: Bulletin
+
+
+class Selection(Sequence[Entry]):
+    """Bulletins in order, as the stored dicts they are (`pairs`), read as `Entry`s.
+
+    Each `Entry` (and its `Bulletin`) is built when it is read and can be dropped once used: an
+    export of 100,000 bulletins never holds 100,000 `Bulletin`s. Digests read `pairs` directly.
+    """
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[int, Raw]]) -> None:
+        self.pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        if isinstance(index, slice):
+            return [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in self.pairs[index]]
+        doc_id, raw = self.pairs[index]
+        return Entry(doc_id, to_bulletin(raw))
+
+    def __iter__(self) -> Iterator[Entry]:
+        for doc_id, raw in self.pairs:
+            yield Entry(doc_id, to_bulletin(raw))
 
 
 def entry_dict(entry: Entry, *, private: bool, fields: Sequence[str] | None = None) -> dict[str, Any]:

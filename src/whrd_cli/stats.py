@@ -20,6 +20,7 @@ from datetime import date
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
+from .i18n import word
 from .text import fold
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ PERIODS: tuple[str, ...] = ("year", "month")
 MAX_MONTHS_CHARTED = 36
 
 _PREFIX = {"year": 4, "month": 7, "day": 10}
-_OTHER = {"en": "other", "es": "otros"}
-_NONE = {"en": "(none)", "es": "(sin dato)"}
 
 Raw = Mapping[str, Any]
 
@@ -186,7 +185,7 @@ def scan(archive: Archive, flt: Filter | None, dimensions: Iterable[str] = ()) -
 
 def _label(value: str, by: str, locale: str) -> str:
     if not value and by in ("category", "lang"):
-        return _NONE.get(locale, _NONE["en"])
+        return word("stats.none", locale)
     if by == "country":
         from .countries import country_name
 
@@ -308,7 +307,7 @@ def top(rows: Sequence[Count], n: int | None, *, total: int, locale: str = "en")
     ranked = sorted(range(len(rows)), key=lambda i: (-rows[i].count, i))
     kept = set(ranked[:n])
     rest = sum(row.count for i, row in enumerate(rows) if i not in kept)
-    other = Count(None, _OTHER.get(locale, _OTHER["en"]), rest, _share(rest, total))
+    other = Count(None, word("stats.other", locale), rest, _share(rest, total))
     return [row for i, row in enumerate(rows) if i in kept] + [other]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..filters import SORTS, sort_items
 from ..records import Entry
 from .common import (
     RICH_HELP,
@@ -29,7 +30,6 @@ from .common import (
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 TERMINAL_ROWS = 50
-SORTS = ("date", "added", "title")
 
 LimitOpt = Annotated[
     int | None,
@@ -40,19 +40,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing el
 PrivateOpt = Annotated[
     bool, typer.Option("--private", help="Include the private note (left out by default).")
 ]
-
-
-def _sort_key(sort: str):  # type: ignore[no-untyped-def]
-    if sort == "title":
-        import re
-
-        from ..text import fold
-
-        leading = re.compile(r"^\W+")  # "¿Quién…?" and "“Quoted”" sort by their first word
-        return lambda item: (leading.sub("", fold(item[1]["title"])), item[0])
-    if sort == "added":
-        return lambda item: (item[1].get("added") or "", item[0])
-    return lambda item: (item[1]["date"], item[0])
 
 
 @app.command("list")
@@ -87,8 +74,7 @@ def list_(
             print_json([])
         return
     rows = archive.select(flt)
-    descending = sort != "title"
-    rows.sort(key=_sort_key(sort), reverse=descending != reverse)
+    sort_items(rows, by=sort, reverse=reverse)
     total = len(rows)
     shown = limit
     if shown is None and not all_ and not json_ and is_terminal():

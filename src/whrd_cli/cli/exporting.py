@@ -1,7 +1,8 @@
 """whrd export: write a digest or data file in any registered format (issue 6).
 
-Options become a `Filter` and a `WriteContext`; `export.render` and `export.save` do the work.
-Format choices, extensions and what each format accepts come from the registry in `formats`.
+Options become a `Filter` and an `export.ExportRequest`; `export.run_export` does the work and
+this module reports it. Format choices, extensions and what each format accepts come from the
+registry in `formats`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Annotated
 
 import typer
 
-from ..digest import GROUPINGS, LOCALES
+from ..digest.context import GROUPINGS
+from ..export import FIELDED, TEMPLATED, ExportRequest, run_export
 from ..formats import BY_NAME, WRITERS
+from ..i18n import LOCALES
 from .common import (
     RICH_HELP,
     CategoryOpt,
@@ -23,7 +26,6 @@ from .common import (
     TagOpt,
     UntilOpt,
     build_filter,
-    fail,
     missing_archive_note,
     note,
     open_archive,
@@ -33,8 +35,7 @@ from .common import (
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 _FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in WRITERS)
-_TEMPLATED = ", ".join(name for name in WRITERS if BY_NAME[name].template)
-_FIELDED = ", ".join(name for name in WRITERS if BY_NAME[name].selects_fields)
+_TEMPLATED = ", ".join(TEMPLATED)
 
 FormatOpt = Annotated[
     str | None,
@@ -78,7 +79,9 @@ LocaleOpt = Annotated[
 FieldsOpt = Annotated[
     str | None,
     typer.Option(
-        "--fields", help=f"Comma-separated fields for {_FIELDED} (default: all).", show_default=False
+        "--fields",
+        help=f"Comma-separated fields for {', '.join(FIELDED)} (default: all).",
+        show_default=False,
     ),
 ]
 IncludePrivateOpt = Annotated[
@@ -113,65 +116,35 @@ def export(
 
     Example: whrd export --since 7d --format html --locale es --group-by country
     """
-    from .. import export as exporting
-    from ..digest import default_title, generated_moment
-    from ..formats import WriteContext
-
-    fmt = exporting.writable_format(format_ or exporting.format_for_output(output) or "md")
-    if locale not in LOCALES:
-        fail(f"Unknown locale {locale!r}. Valid locales: {', '.join(LOCALES)}.")
-    if group_by not in GROUPINGS:
-        fail(f"Unknown grouping {group_by!r}. Valid groupings: {', '.join(GROUPINGS)}.")
-    if not fmt.template:
-        if template is not None:
-            fail(f"--template works with the {_TEMPLATED} formats, not {fmt.name}.")
-        if group_by != "none":
-            fail(f"--group-by works with the {_TEMPLATED} formats, not {fmt.name}.")
-    chosen_fields = None
-    if fields is not None:
-        if not fmt.selects_fields:
-            fail(f"--fields works with the {_FIELDED} formats, not {fmt.name}.")
-        chosen_fields = exporting.parse_fields(fields, include_private=include_private)
-    heading = exporting.clean_title(title) if title is not None else default_title(locale)
-    flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
-
-    archive = open_archive(ctx)
-    to_stdout = output == "-"
-    path = None
-    if not to_stdout:
-        path = Path(output).expanduser() if output else exporting.default_output(fmt, today(), template)
-        exporting.check_output(path, force=force, archive_path=archive.path)
-    missing = missing_archive_note(archive)
-    entries = [] if missing else exporting.select(archive, flt)
-    context = WriteContext(
-        title=heading,
-        locale=locale,
+    request = ExportRequest.build(
+        format=format_,
+        output=output,
         group_by=group_by,
-        include_private=include_private,
-        fields=chosen_fields,
-        filters=flt.describe(),
-        generated=generated_moment(today()),
+        title=title,
         template=template,
-        archive_id=archive.stable_id(),
+        locale=locale,
+        fields=fields,
+        include_private=include_private,
+        force=force,
+        today=today(),
     )
-    if path is None:
-        text = exporting.render(fmt, entries, context)
+    flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
+    archive = open_archive(ctx)
+    result = run_export(archive, flt, request)
+    missing_archive_note(archive)
+    if result.text is not None:
         sys.stdout.flush()
         stream = getattr(sys.stdout, "buffer", None)
         if stream is not None:
-            stream.write(text.encode("utf-8"))
+            stream.write(result.text.encode("utf-8"))
             stream.flush()
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(result.text)
             sys.stdout.flush()
-    else:  # rendered straight into the file (atomically): the output is never all in memory
-        exporting.write_file(
-            fmt, entries, context, path, force=force, private=include_private, archive_path=archive.path
-        )
-    where = "stdout" if path is None else str(path)
-    kind = f"{fmt.name}, template {template.name}" if template else fmt.name
-    if not entries:
+    where = "stdout" if result.path is None else str(result.path)
+    kind = f"{request.format.name}, template {template.name}" if template else request.format.name
+    if not result.count:
         why = "No bulletins match the filters" if not flt.is_empty else "The archive is empty"
         note(f"{why}; wrote an empty export ({kind}) to {where}.")
     else:
-        note(f"Wrote {len(entries)} bulletin{'s' if len(entries) != 1 else ''} ({kind}) to {where}.")
+        note(f"Wrote {result.count} bulletin{'s' if result.count != 1 else ''} ({kind}) to {where}.")

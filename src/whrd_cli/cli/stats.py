@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..i18n import check_locale, word
 from .common import (
     RICH_HELP,
     CategoryOpt,
@@ -15,7 +16,6 @@ from .common import (
     TagOpt,
     UntilOpt,
     build_filter,
-    fail,
     missing_archive_note,
     note,
     open_archive,
@@ -32,54 +32,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
-LOCALES = ("en", "es")
 # Rows per overview table on a terminal unless --top says otherwise; the rest become "other".
 OVERVIEW_TOP = 10
-
-# The words of the charts, in each locale (error messages stay in English, like the rest of whrd).
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "country": "Country",
-        "category": "Category",
-        "lang": "Language",
-        "tag": "Tag",
-        "year": "Year",
-        "month": "Month",
-        "count": "Count",
-        "share": "Share",
-        "by": "By {name}",
-        "per": "Bulletins per {name}",
-        "summary": "{total} bulletins, {first} to {last}",
-        "one": "1 bulletin, {first}",
-        "filters": "Filters: {filters}",
-        "several": (
-            "A bulletin with {plural} counts in each of their rows; shares are of the {total} bulletins."
-        ),
-        "plural_country": "several countries",
-        "plural_tag": "several tags",
-    },
-    "es": {
-        "country": "País",
-        "category": "Categoría",
-        "lang": "Idioma",
-        "tag": "Etiqueta",
-        "year": "Año",
-        "month": "Mes",
-        "count": "Total",
-        "share": "%",
-        "by": "Por {name}",
-        "per": "Boletines por {name}",
-        "summary": "{total} boletines, del {first} al {last}",
-        "one": "1 boletín, {first}",
-        "filters": "Filtros: {filters}",
-        "several": (
-            "Un boletín con {plural} cuenta en cada una de sus filas; los % son de los {total} boletines."
-        ),
-        # The quantifier agrees with the noun: varios países, varias etiquetas.
-        "plural_country": "varios países",
-        "plural_tag": "varias etiquetas",
-    },
-}
 
 ByOpt = Annotated[
     str | None,
@@ -134,9 +88,7 @@ def stats(
     from .. import stats as lib
 
     dimension = lib.check_dimension(by) if by is not None else None
-    locale = locale.strip().lower()
-    if locale not in LOCALES:
-        fail(f"Unknown locale {locale!r}. Valid locales: {', '.join(LOCALES)}.")
+    locale = check_locale(locale.strip().lower())
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):
@@ -172,13 +124,13 @@ def stats(
 def _print_table(rows: list[Count], by: str, total: int, flt: Filter, locale: str) -> None:
     from ..render import CountChart, format_count, make_console
 
-    words = TEXT[locale]
     console = make_console()
     _print_filters(console, flt, locale)
-    console.print(CountChart(rows, headers=_headers(by, words), locale=locale))
+    console.print(CountChart(rows, headers=_headers(by, locale), locale=locale))
     if by in ("country", "tag") and sum(r.count for r in rows) != total:
+        plural = word(f"stats.plural_{by}", locale)
         console.print(
-            words["several"].format(plural=words[f"plural_{by}"], total=format_count(total, locale)),
+            word("stats.several", locale).format(plural=plural, total=format_count(total, locale)),
             style="whrd.muted",
             overflow="fold",
         )
@@ -189,32 +141,37 @@ def _print_overview(view: Overview, flt: Filter, locale: str) -> None:
 
     from ..render import count_charts, format_count, make_console
 
-    words = TEXT[locale]
     console = make_console()
     _print_filters(console, flt, locale)
     if view.total == 1:
-        heading = words["one"].format(first=view.first)
+        heading = word("stats.one", locale).format(first=view.first)
     else:
-        heading = words["summary"].format(
+        heading = word("stats.summary", locale).format(
             total=format_count(view.total, locale), first=view.first, last=view.last
         )
     console.print(Text(heading, "whrd.heading"))
+    by_title, per_title = word("stats.by", locale), word("stats.per", locale)
     sections = (
-        ("country", view.by_country, words["by"].format(name=words["country"].lower())),
-        ("category", view.by_category, words["by"].format(name=words["category"].lower())),
-        ("lang", view.by_lang, words["by"].format(name=words["lang"].lower())),
-        (view.period, view.by_period, words["per"].format(name=words[view.period].lower())),
+        ("country", view.by_country, by_title.format(name=_name("country", locale))),
+        ("category", view.by_category, by_title.format(name=_name("category", locale))),
+        ("lang", view.by_lang, by_title.format(name=_name("lang", locale))),
+        (view.period, view.by_period, per_title.format(name=_name(view.period, locale))),
     )
     console.print()
     console.print(
         count_charts(
-            [(title, rows, _headers(by, words)) for by, rows, title in sections if rows], locale=locale
+            [(title, rows, _headers(by, locale)) for by, rows, title in sections if rows], locale=locale
         )
     )
 
 
-def _headers(by: str, words: dict[str, str]) -> tuple[str, str, str]:
-    return words[by], words["count"], words["share"]
+def _name(by: str, locale: str) -> str:
+    """A dimension's name inside a sentence: "By country", "Boletines por mes"."""
+    return word(f"stats.{by}", locale).lower()
+
+
+def _headers(by: str, locale: str) -> tuple[str, str, str]:
+    return word(f"stats.{by}", locale), word("stats.count", locale), word("stats.share", locale)
 
 
 def _print_filters(console: Console, flt: Filter, locale: str) -> None:
@@ -225,4 +182,4 @@ def _print_filters(console: Console, flt: Filter, locale: str) -> None:
     from rich.text import Text
 
     parts = [f"{k} {', '.join(v) if isinstance(v, list) else v}" for k, v in described.items()]
-    console.print(Text(TEXT[locale]["filters"].format(filters="; ".join(parts)), "whrd.muted"))
+    console.print(Text(word("stats.filters", locale).format(filters="; ".join(parts)), "whrd.muted"))

@@ -23,13 +23,16 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 from .. import __version__
 from ..categories import category_name
 from ..countries import country_name
-from ..digest import LABELS, filter_lines, linkable, period
+from ..dates import utc_stamp
+from ..digest.context import filter_lines, linkable, period
+from ..digest.labels import digest_locale
+from ..i18n import word
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -83,29 +86,24 @@ def _instant(stamp: str | None, day: str) -> str:
     """An RFC 3339 UTC date-time: the stored stamp, else midnight UTC of the publication day."""
     if stamp and _RFC3339.fullmatch(stamp):
         try:
-            return _utc(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
+            return utc_stamp(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
         except ValueError:  # Python 3.10 reads only 3 or 6 fraction digits
             pass
     return f"{day}T00:00:00Z"
 
 
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
     entries = list(entries)  # read three times below: build each entry (an export's `Selection`) once
-    locale = context.locale if context.locale in LABELS else "en"
-    labels = LABELS[locale]
+    locale = digest_locale(context.locale)
     generated = context.generated.date() if context.generated else None
     covered = period([e.bulletin.date for e in entries], context.filters, generated, locale)
-    about = [f"{labels.period}: {covered.text}"] if covered else []
+    about = [f"{word('digest.period', locale)}: {covered.text}"] if covered else []
     about += [f"{line.name}: {line.value}" for line in filter_lines(context.filters, locale)]
     updates = [_instant(e.bulletin.updated or e.bulletin.added, e.bulletin.date) for e in entries]
     if updates:
         newest = max(updates)  # all UTC and one format, so they sort as strings
     elif context.generated:
-        newest = _utc(context.generated)
+        newest = utc_stamp(context.generated)
     else:
         newest = "1970-01-01T00:00:00Z"
     lines = [
@@ -143,7 +141,7 @@ def _entry(
     summary = b.summary + (" […]" if b.truncated else "")
     lines.append(f'    <summary type="text">{_text(summary)}</summary>')
     if context.include_private and b.private:
-        note = f"{LABELS[locale].private}: {b.private}"
+        note = f"{word('digest.private', locale)}: {b.private}"
         content = f"{summary}\n\n{note}" if summary else note
         lines.append(f'    <content type="text">{_text(content)}</content>')
     if b.category:

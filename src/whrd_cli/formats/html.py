@@ -1,7 +1,7 @@
 """HTML digest writer: one self-contained, printable HTML5 file (inline CSS, no external assets).
 
 The template environment autoescapes, so every piece of bulletin text is escaped, and only
-http(s) URLs become links (`digest.linkable`). A user's `--template` is autoescaped too.
+http(s) URLs become links (`digest.context.linkable`). A user's `--template` is autoescaped too.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ..digest import render_digest
+from ._digest import write_digest
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -17,4 +17,4 @@ if TYPE_CHECKING:
 
 
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
-    render_digest(entries, out, context, shipped="digest.html.j2")
+    write_digest(entries, out, context, shipped="digest.html.j2")

@@ -1,7 +1,7 @@
 """Markdown digest writer: the shipped `digest.md.j2` template, or the user's `--template`.
 
-Bulletin text is escaped for Markdown (see `digest.md_escape`), so a title with `*`, `[` or
-`<script>` reads as written wherever the digest is rendered.
+Bulletin text is escaped for Markdown (see `digest.escape.md_escape`), so a title with `*`, `[`
+or `<script>` reads as written wherever the digest is rendered.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ..digest import render_digest
+from ._digest import write_digest
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -17,4 +17,4 @@ if TYPE_CHECKING:
 
 
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
-    render_digest(entries, out, context, shipped="digest.md.j2")
+    write_digest(entries, out, context, shipped="digest.md.j2")

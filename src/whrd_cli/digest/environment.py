@@ -1,0 +1,170 @@
+"""Rendering a digest with Jinja2: the shipped templates' environment, the sandbox a user's
+`--template` runs in, streaming the output, and template errors told in one line.
+
+The HTML environment autoescapes, and so does a user template whose name says it makes markup
+(`page.html.j2`); Markdown templates pass text through the `md` filter. A user's template runs in
+Jinja2's sandbox, and anything that goes wrong in it becomes one `TemplateError` naming the file
+and line. Jinja2 is imported only here, and only when a digest is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..errors import TemplateError
+from .context import DigestOptions, digest_context
+from .escape import md_escape, md_url
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+# A user template whose name ends like this is HTML or XML, so its output is autoescaped.
+_MARKUP_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg"})
+_TEMPLATE_SUFFIXES = frozenset({".j2", ".jinja", ".jinja2"})
+# Template pieces joined per write: a digest of 100,000 bulletins is millions of small strings.
+_PIECES_PER_WRITE = 8192
+
+
+def render_digest(
+    pairs: Iterable[tuple[int, Mapping[str, Any]]], out: TextIO, options: DigestOptions, *, shipped: str
+) -> None:
+    """Render the shipped template `shipped`, or the user's `options.template`, into `out`.
+
+    `pairs` are the bulletins in reading order, as `(id, stored dict)`.
+    """
+    data = digest_context(pairs, options)
+    html = shipped.endswith(".html.j2")
+    if options.template is None:
+        _stream(_shipped_environment(html).get_template(shipped).generate(**data), out)
+        return
+    import jinja2
+
+    path = options.template
+    template = _user_template(path, html=html)
+    try:
+        _stream(template.generate(**data), out)
+    except jinja2.TemplateSyntaxError as exc:  # in a template it includes
+        raise TemplateError(_describe(path, exc, exc.filename, exc.lineno)) from exc
+    except Exception as exc:  # anything a user's template does wrong is the user's to fix
+        raise TemplateError(_describe(path, exc, *_template_line(exc))) from exc
+
+
+def _stream(pieces: Iterator[str], out: TextIO) -> None:
+    """Write a template's output as it is produced, never the whole of it as one string.
+
+    Whether `out` is a file being written atomically or a buffer, a failing template leaves
+    nothing behind: the caller discards the temp file or the buffer.
+    """
+    while True:
+        batch = list(islice(pieces, _PIECES_PER_WRITE))
+        if not batch:
+            return
+        out.write("".join(batch))
+
+
+def user_template_suffix(path: Path) -> str:
+    """The extension a user template produces: `news.txt.j2` -> `.txt`; '' when it names none."""
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in _TEMPLATE_SUFFIXES:
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def _configure(env: Environment) -> Environment:
+    env.filters["md"] = md_escape
+    env.filters["md_url"] = md_url
+    return env
+
+
+@cache
+def _shipped_environment(html: bool) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return _configure(
+        Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=html,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    )
+
+
+def _user_template(path: Path, *, html: bool) -> Template:
+    """Load a user's template in the sandbox; includes resolve beside it."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise TemplateError(f"The template {path} {what}; give a Jinja2 template file.")
+    markup = html or user_template_suffix(path) in _MARKUP_SUFFIXES
+    env = _configure(
+        SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(str(path.parent or ".")),
+            autoescape=markup,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    )
+    try:
+        return env.get_template(path.name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(_describe(path, exc, exc.filename, exc.lineno)) from exc
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"The template {path} is not UTF-8 text.") from exc
+    except (OSError, jinja2.TemplateError) as exc:
+        raise TemplateError(f"Cannot read the template {path}: {exc}.") from exc
+
+
+def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line an error happened on, innermost first.
+
+    Jinja2 rewrites a rendering traceback so that its frames carry template files and lines;
+    every other frame is Python code (`.py`).
+    """
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+# Jinja2 names an object by its class's module and name; a template's author knows it by the
+# name the README gives it.
+_CONTEXT_OBJECT = re.compile(r"'whrd_cli\.digest\.\w+\.(\w+) object'")
+_CONTEXT_NAMES = {
+    "DigestBulletin": "a bulletin",
+    "DigestGroup": "a group",
+    "Labels": "labels",
+    "Period": "period",
+    "FilterLine": "a filter",
+}
+
+
+def _describe(path: Path, exc: BaseException, filename: str | None, line: int | None) -> str:
+    where = f"The template {path}"
+    if filename and Path(filename).resolve() != path.resolve():
+        where = f"The template {Path(filename).name} (included by {path})"
+    if line:
+        where += f", line {line}"
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, RecursionError):
+        message = "it calls itself without end"
+    message = _CONTEXT_OBJECT.sub(lambda m: _CONTEXT_NAMES.get(m[1], m[1]), message)
+    if "has no attribute" in message or "is undefined" in message:
+        message += " (the README lists the names a template can use)"
+    return f"{where}: {message.rstrip('.')}."
