@@ -861,8 +861,20 @@ def test_jinja2_is_imported_only_when_a_digest_is_rendered() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_templates_ship_in_the_package() -> None:
-    import whrd_cli
+def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
+    """The digest templates are package data: build the wheel a user installs and look inside it."""
+    import importlib.util
+    import zipfile
 
-    folder = Path(whrd_cli.__file__).parent / "templates"
-    assert {p.name for p in folder.iterdir()} >= {"digest.md.j2", "digest.html.j2"}
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path)]
+    if importlib.util.find_spec("hatchling") is not None:
+        command.append("--no-build-isolation")  # the build backend is here: no index needed
+    built = subprocess.run([*command, str(root)], capture_output=True, text=True, check=False)
+    if built.returncode and "hatchling" in built.stderr and "No matching distribution" in built.stderr:
+        pytest.skip("cannot build the wheel: hatchling is not installed and no package index is reachable")
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("whrd_cli-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"whrd_cli/templates/digest.md.j2", "whrd_cli/templates/digest.html.j2"} <= names
+    assert {"whrd_cli/digest/__init__.py", "whrd_cli/digest/environment.py"} <= names
