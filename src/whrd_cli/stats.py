@@ -2,7 +2,8 @@
 
 Everything here works on the stored dicts (`Archive.select`), never on `Bulletin` objects: the
 overview of 100,000 bulletins must cost a few passes of `Counter` over dicts, not 100,000 objects.
-Nothing here prints; the CLI renders the rows or dumps them as JSON.
+Nothing here prints: `report` is the whole of `whrd stats`, and the CLI renders what it returns
+as charts or dumps it as JSON.
 
 What a share means: the number of the bulletins in the selection that a row counts, divided by
 the number of bulletins in the selection. Category, language, year and month give each bulletin
@@ -345,3 +346,42 @@ def top_overview(view: Overview, n: int | None, *, locale: str = "en") -> Overvi
         by_category=top(view.by_category, n, total=view.total, locale=locale),
         by_lang=top(view.by_lang, n, total=view.total, locale=locale),
     )
+
+
+# -- the whole of `whrd stats` -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `whrd stats` shows: the rows of one dimension (`by`), or else the overview.
+
+    With no bulletin selected, `rows` is empty and `overview` that of nothing; `archive_empty` then
+    tells an archive without bulletins from a selection that matches none.
+    """
+
+    total: int
+    by: str | None
+    rows: list[Count]
+    overview: Overview | None
+    archive_empty: bool = False
+
+
+def report(
+    archive: Archive, flt: Filter, *, by: str | None, keep: int | None, locale: str, today: date
+) -> Report:
+    """Count what `flt` selects in one pass: the rows of `by`, or the overview; each table cut to
+    the `keep` largest rows plus "other" (periods are a time line: the overview's are never cut).
+
+    Periods span --since/--until, else the whole archive (see `chart_span`).
+    """
+    counted = scan(archive, flt, (by,) if by else OVERVIEW_DIMENSIONS)
+    if not counted.total:
+        nothing = None if by else overview([])
+        return Report(0, by, [], nothing, archive_empty=counted.first is None)
+    periods = by is None or by in PERIODS
+    span = chart_span(counted, flt, today=today) if periods else None
+    if by:
+        rows = top(count_by(counted, by, locale=locale, span=span), keep, total=counted.total, locale=locale)
+        return Report(counted.total, by, rows, None)
+    view = top_overview(overview(counted, locale=locale, span=span), keep, locale=locale)
+    return Report(counted.total, None, [], view)

@@ -95,30 +95,18 @@ def stats(
         if json_:
             print_json([] if dimension else lib.overview([]).to_dict())
         return
-    # One pass over the stored dicts counts the selection and finds the archive's span.
-    counted = lib.scan(archive, flt, (dimension,) if dimension else lib.OVERVIEW_DIMENSIONS)
-    if not counted.total:
-        note("No bulletins match the filters." if len(archive) else "The archive is empty.")
-        if json_:
-            print_json([] if dimension else lib.overview([]).to_dict())
-        return
-    total = counted.total
-    # The span only matters where periods are listed.
-    periods = dimension is None or dimension in lib.PERIODS
-    span = lib.chart_span(counted, flt, today=today()) if periods else None
-    if dimension:
-        rows = lib.count_by(counted, dimension, locale=locale, span=span)
-        rows = lib.top(rows, top, total=total, locale=locale)
-        if json_:
-            print_json([row.to_dict() for row in rows])
-        else:
-            _print_table(rows, dimension, total, flt, locale)
-        return
-    view = lib.overview(counted, locale=locale, span=span)
+    # A terminal's overview keeps the largest rows of each table unless --top says otherwise.
+    keep = top if json_ or dimension else top or OVERVIEW_TOP
+    result = lib.report(archive, flt, by=dimension, keep=keep, locale=locale, today=today())
+    if not result.total:
+        note("The archive is empty." if result.archive_empty else "No bulletins match the filters.")
     if json_:
-        print_json(lib.top_overview(view, top, locale=locale).to_dict())
-    else:
-        _print_overview(lib.top_overview(view, top or OVERVIEW_TOP, locale=locale), flt, locale)
+        print_json(result.overview.to_dict() if result.overview else [row.to_dict() for row in result.rows])
+    elif result.total:
+        if dimension:
+            _print_table(result.rows, dimension, result.total, flt, locale)
+        elif result.overview:
+            _print_overview(result.overview, flt, locale)
 
 
 def _print_table(rows: list[Count], by: str, total: int, flt: Filter, locale: str) -> None:
