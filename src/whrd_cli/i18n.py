@@ -11,8 +11,7 @@ of the Spanish interface are to be built on this table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from .errors import InputError
 
@@ -20,9 +19,8 @@ LOCALES: Final[tuple[str, ...]] = ("en", "es")
 DEFAULT_LOCALE: Final = "en"
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One word (or phrase) in every locale whrd writes."""
+class Word(NamedTuple):
+    """One word (or phrase) in every locale whrd writes (a named tuple: cheap to define at start-up)."""
 
     en: str
     es: str

@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from ..digest.context import GROUPINGS
-from ..export import FIELDED, TEMPLATED, ExportRequest, run_export
 from ..formats import BY_NAME, WRITERS
 from ..i18n import LOCALES
 from .common import (
@@ -35,7 +34,9 @@ from .common import (
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 _FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in WRITERS)
-_TEMPLATED = ", ".join(TEMPLATED)
+# The help derives from the registry, as `export` does for its messages (imported only to run).
+_TEMPLATED = ", ".join(name for name in WRITERS if BY_NAME[name].template)
+_FIELDED = ", ".join(name for name in WRITERS if BY_NAME[name].selects_fields)
 
 FormatOpt = Annotated[
     str | None,
@@ -80,7 +81,7 @@ FieldsOpt = Annotated[
     str | None,
     typer.Option(
         "--fields",
-        help=f"Comma-separated fields for {', '.join(FIELDED)} (default: all).",
+        help=f"Comma-separated fields for {_FIELDED} (default: all).",
         show_default=False,
     ),
 ]
@@ -116,6 +117,8 @@ def export(
 
     Example: whrd export --since 7d --format html --locale es --group-by country
     """
+    from ..export import ExportRequest, run_export
+
     request = ExportRequest.build(
         format=format_,
         output=output,
