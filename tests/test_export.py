@@ -818,6 +818,34 @@ def test_a_failing_write_leaves_the_old_file(
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".search.sqlite")) == beside
 
 
+# -- the library call -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", WRITERS)
+def test_run_export_prints_nothing_and_never_writes_the_archive(
+    archive: Path, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from whrd_cli.export import ExportRequest, run_export
+    from whrd_cli.filters import Filter
+
+    before = (archive.read_bytes(), archive.stat().st_mtime_ns)
+    today = date.fromisoformat(TODAY)
+    to_stdout = run_export(
+        Archive(archive), Filter(), ExportRequest.build(format=fmt, output="-", today=today)
+    )
+    assert (to_stdout.count, to_stdout.path) == (len(SAMPLE), None)
+    assert to_stdout.text and "Annual report on attacks against defenders" in to_stdout.text
+    target = tmp_path / "out" / f"x.{fmt}"
+    target.parent.mkdir()
+    request = ExportRequest.build(format=fmt, output=str(target), locale="es", today=today)
+    assert run_export(Archive(archive), Filter(langs=frozenset({"es"})), request).path == target
+    assert target.read_text(encoding="utf-8")
+    assert capsys.readouterr() == ("", "")
+    assert (archive.read_bytes(), archive.stat().st_mtime_ns) == before
+
+
 # -- options ---------------------------------------------------------------------------------------
 
 
