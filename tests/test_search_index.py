@@ -17,15 +17,16 @@ from typing import Any
 
 import pytest
 from tests.conftest import Run
-from tests.test_search import CORPUS, bulletin
+from tests.corpus import CORPUS, bulletin
 
-from whrd_cli import search as S
-from whrd_cli import search_index as ix
 from whrd_cli.filters import Filter
-from whrd_cli.search_index import search_archive
+from whrd_cli.search import index as ix
+from whrd_cli.search.query import parse_query
+from whrd_cli.search.rank import search
+from whrd_cli.search.service import SearchIndex, search_archive
 from whrd_cli.store import Archive
 
-INDEXED = (ix.SearchIndex(),)  # the archive as the CLI opens it: its index follows every write
+INDEXED = (SearchIndex(),)  # the archive as the CLI opens it: its index follows every write
 
 QUERIES = [
     "radio",
@@ -50,7 +51,7 @@ def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, fl
     """Every query's hits (id, score) as `Archive.search` gives them."""
     found = {}
     for query in QUERIES:
-        result = search_archive(Archive(db, followers=INDEXED), S.parse_query(query), flt)
+        result = search_archive(Archive(db, followers=INDEXED), parse_query(query), flt)
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 
@@ -58,7 +59,7 @@ def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, fl
 def in_memory(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, float]]]:
     found = {}
     for query in QUERIES:
-        result = S.search(Archive(db, followers=INDEXED).select(flt), S.parse_query(query))
+        result = search(Archive(db, followers=INDEXED).select(flt), parse_query(query))
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 
@@ -83,7 +84,7 @@ def assert_same_as_a_rebuild(db: Path) -> None:
     incremental = dump(db)
     ix.index_path(db).unlink()
     assert (
-        search_archive(Archive(db, followers=INDEXED), S.parse_query("radio")).unindexed == 0
+        search_archive(Archive(db, followers=INDEXED), parse_query("radio")).unindexed == 0
     )  # rebuilt, then answered
     assert dump(db) == incremental
 
@@ -225,7 +226,7 @@ def test_a_busy_lock_means_a_search_in_memory(archive: Archive, db: Path) -> Non
     expected = in_memory(db)
     ix.discard(db)
     with FileLock(f"{db}.lock"):
-        result = search_archive(Archive(db, followers=INDEXED), S.parse_query("radio"))
+        result = search_archive(Archive(db, followers=INDEXED), parse_query("radio"))
         assert [(hit.id, hit.score) for hit in result.hits] == expected["radio"]
         assert result.unindexed == len(CORPUS)
     assert not ix.index_path(db).exists()
@@ -234,7 +235,7 @@ def test_a_busy_lock_means_a_search_in_memory(archive: Archive, db: Path) -> Non
 def test_a_fresh_index_serves_a_read_only_archive(archive: Archive, db: Path) -> None:
     db.chmod(0o400)
     assert ix.is_fresh(db)
-    assert search_archive(Archive(db, followers=INDEXED), S.parse_query("radio")).unindexed == 0
+    assert search_archive(Archive(db, followers=INDEXED), parse_query("radio")).unindexed == 0
 
 
 def test_search_on_a_missing_archive_creates_nothing(db: Path, run: Run) -> None:
@@ -256,28 +257,41 @@ def test_the_index_file_is_private_and_leaves_no_journal(archive: Archive, db: P
 
 KILLER = """
 import os, signal, sys
-from whrd_cli import search_index
 from whrd_cli.model import Bulletin
+from whrd_cli.search import index
+from whrd_cli.search.service import SearchIndex
 from whrd_cli.store import Archive
 
-where = sys.argv[2]
-real = getattr(search_index, where)
 
-def die(*args, **kwargs):
-    if where == "_set_totals":
-        real(*args, **kwargs)  # the index rows are written, the transaction is not committed
+def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
-setattr(search_index, where, die)
+
+class DiesFirst(SearchIndex):
+    def after_write(self, *args, **kwargs):  # the archive is written, the index not touched yet
+        die()
+
+
+follower = SearchIndex()
+if sys.argv[2] == "after_write":
+    follower = DiesFirst()
+else:
+    real = index._set_totals
+
+    def dies_inside(*args, **kwargs):
+        real(*args, **kwargs)  # the index rows are written, the transaction is not committed
+        die()
+
+    index._set_totals = dies_inside
 new = Bulletin.create(title="Radio killed in Olancho", date="2024-03-03", lang="en")
-Archive(sys.argv[1], followers=(search_index.SearchIndex(),)).add(new)
+Archive(sys.argv[1], followers=(follower,)).add(new)
 """
 
 
 @pytest.mark.parametrize(
     "where",
     [
-        pytest.param("update", id="after the archive, before the index"),
+        pytest.param("after_write", id="after the archive, before the index"),
         pytest.param("_set_totals", id="inside the index transaction"),
     ],
 )
@@ -285,6 +299,8 @@ def test_a_killed_writer_never_leaves_a_trusted_stale_index(archive: Archive, db
     done = subprocess.run([sys.executable, "-c", KILLER, str(db), where], check=False)
     assert done.returncode == -9
     assert "Radio killed in Olancho" in db.read_text(encoding="utf-8")  # the archive was written
+    hot_journal = Path(f"{ix.index_path(db)}-journal").exists()
+    assert hot_journal == (where == "_set_totals")  # killed inside the transaction, or before it
     assert not ix.is_fresh(db)
     expected = in_memory(db)
     assert len(CORPUS) + 1 in [doc_id for doc_id, _score in expected["radio"]]
