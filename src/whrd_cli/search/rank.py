@@ -29,10 +29,6 @@ from ..text import fold
 from .query import Atom, Query, Tag, Words
 from .text import SEP, field_lengths, join_parts, raw_parts, stemmer
 
-# Archives written before the index moved out of them carry each bulletin's index string under
-# this key; `whrd reindex` drops it.
-INDEX_KEY = "_fts1"
-
 # BM25F: per-field weight and length normalisation; k1 saturates repeated matches.
 K1 = 1.2
 TITLE_WEIGHT, SUMMARY_WEIGHT, TAG_WEIGHT = 3.0, 1.0, 1.5
@@ -172,10 +168,9 @@ def _column(raws: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
 class MemoryCorpus(Corpus):
     """The searched bulletins as parallel lists, so that a scan is one tight loop over strings.
 
-    At 100k bulletins the cost is in touching 100k dicts spread over memory: each is read once
-    for its index string and once for its language, by C-level `map`, not a Python loop.
-    Stored dicts normally carry no index string (it lives in the SQLite index beside the
-    archive): it is computed here, the same way, and counted in `unindexed`.
+    Stored dicts carry no index string (it lives in the SQLite index beside the archive): each is
+    computed here, the same way, and counted in `unindexed`. Stems that a whrd from before that
+    index left inside old archives (`_fts1`) are never read: they were folded by an older rule.
     """
 
     def __init__(self, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
@@ -183,12 +178,8 @@ class MemoryCorpus(Corpus):
         self.rows = rows
         self._scanned: dict[Words, set[int]] = {}
         raws = list(map(itemgetter(1), rows))
-        texts: list[Any] = _column(raws, INDEX_KEY)
-        if not set(map(type, texts)) <= {str}:
-            for i, text in enumerate(texts):
-                if text.__class__ is not str:  # no derived data: index it now, the same way
-                    texts[i] = join_parts(*raw_parts(raws[i]))
-                    self.unindexed += 1
+        texts = [join_parts(*raw_parts(raw)) for raw in raws]
+        self.unindexed = len(texts)
         langs = _column(raws, "lang")
         if None in langs or "" in langs:
             langs = [lang or DEFAULT_LANG for lang in langs]
