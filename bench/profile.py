@@ -47,9 +47,9 @@ PROBES = (
     ("whrd_cli.filters", "Filter.build", "filter options (dates, countries)"),
     ("whrd_cli.store", "Archive.select", "filter scan"),
     ("whrd_cli.store", "to_bulletin", "build Bulletin objects"),
-    ("whrd_cli.search", "run", "search (match + rank)"),
-    ("whrd_cli.search_index", "open_fresh", "search: open the index, check it is fresh"),
-    ("whrd_cli.search", "highlight", "search highlight"),
+    ("whrd_cli.search.rank", "run", "search (match + rank)"),
+    ("whrd_cli.search.index", "open_fresh", "search: open the index, check it is fresh"),
+    ("whrd_cli.search.highlight", "highlight", "search highlight"),
     ("whrd_cli.stats", "scan", "stats: one pass over the archive"),
     ("whrd_cli.stats", "overview", "stats counting"),
     ("whrd_cli.stats", "count_by", "stats counting"),
@@ -63,7 +63,7 @@ PROBES = (
     ("whrd_cli.model", "Bulletin.from_dict", "import: Bulletin.from_dict"),
     ("whrd_cli.store", "Archive._plan", "import: plan (dedupe keys)"),
     ("whrd_cli.records", "stored_form", "import: stored form"),
-    ("whrd_cli.search_index", "update", "write: search index (SQLite)"),
+    ("whrd_cli.search.index", "update", "write: search index (SQLite)"),
     ("whrd_cli.store", "AtomicJSONStorage._flush", "write: orjson dumps + atomic write"),
 )
 

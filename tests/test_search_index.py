@@ -17,15 +17,16 @@ from typing import Any
 
 import pytest
 from tests.conftest import Run
-from tests.test_search import CORPUS, bulletin
+from tests.corpus import CORPUS, bulletin
 
-from whrd_cli import search as S
-from whrd_cli import search_index as ix
 from whrd_cli.filters import Filter
-from whrd_cli.search_index import search_archive
+from whrd_cli.search import index as ix
+from whrd_cli.search.query import parse_query
+from whrd_cli.search.rank import search
+from whrd_cli.search.service import SearchIndex, search_archive
 from whrd_cli.store import Archive
 
-INDEXED = (ix.SearchIndex(),)  # the archive as the CLI opens it: its index follows every write
+INDEXED = (SearchIndex(),)  # the archive as the CLI opens it: its index follows every write
 
 QUERIES = [
     "radio",
@@ -50,7 +51,7 @@ def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, fl
     """Every query's hits (id, score) as `Archive.search` gives them."""
     found = {}
     for query in QUERIES:
-        result = search_archive(Archive(db, followers=INDEXED), S.parse_query(query), flt)
+        result = search_archive(Archive(db, followers=INDEXED), parse_query(query), flt)
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 
@@ -58,7 +59,7 @@ def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, fl
 def in_memory(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, float]]]:
     found = {}
     for query in QUERIES:
-        result = S.search(Archive(db, followers=INDEXED).select(flt), S.parse_query(query))
+        result = search(Archive(db, followers=INDEXED).select(flt), parse_query(query))
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 
@@ -83,7 +84,7 @@ def assert_same_as_a_rebuild(db: Path) -> None:
     incremental = dump(db)
     ix.index_path(db).unlink()
     assert (
-        search_archive(Archive(db, followers=INDEXED), S.parse_query("radio")).unindexed == 0
+        search_archive(Archive(db, followers=INDEXED), parse_query("radio")).unindexed == 0
     )  # rebuilt, then answered
     assert dump(db) == incremental
 
@@ -103,17 +104,16 @@ def test_the_index_answers_as_memory_does(archive: Archive, db: Path, flt: Filte
     assert ix.is_fresh(db)
 
 
-def test_a_fresh_index_answers_without_reading_the_archive(
-    archive: Archive, db: Path, monkeypatch: pytest.MonkeyPatch, run: Run
-) -> None:
+def test_a_fresh_index_answers_without_reading_the_archive(archive: Archive, db: Path, run: Run) -> None:
     expected = run.json("search", "radio", "--private")
-
-    def no(*_a: object, **_k: object) -> None:
-        raise AssertionError("the archive was read")
-
-    monkeypatch.setattr("whrd_cli.store.load_archive_file", no)
+    before = db.stat()
+    with open(db, "r+b") as fh:  # the same file, size and times, but no longer an archive
+        fh.write(b"\0" * before.st_size)
+    os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert ix.is_fresh(db)  # the index cannot tell: it trusts the archive's stat
     assert run.json("search", "radio", "--private") == expected
     assert sorted(item["id"] for item in expected) == [2, 6, 8, 11]
+    assert run("list").exit_code == 3  # anything that reads the archive now fails
 
 
 def test_json_output_is_the_same_from_the_index_and_from_memory(archive: Archive, db: Path, run: Run) -> None:
@@ -225,7 +225,7 @@ def test_a_busy_lock_means_a_search_in_memory(archive: Archive, db: Path) -> Non
     expected = in_memory(db)
     ix.discard(db)
     with FileLock(f"{db}.lock"):
-        result = search_archive(Archive(db, followers=INDEXED), S.parse_query("radio"))
+        result = search_archive(Archive(db, followers=INDEXED), parse_query("radio"))
         assert [(hit.id, hit.score) for hit in result.hits] == expected["radio"]
         assert result.unindexed == len(CORPUS)
     assert not ix.index_path(db).exists()
@@ -234,7 +234,7 @@ def test_a_busy_lock_means_a_search_in_memory(archive: Archive, db: Path) -> Non
 def test_a_fresh_index_serves_a_read_only_archive(archive: Archive, db: Path) -> None:
     db.chmod(0o400)
     assert ix.is_fresh(db)
-    assert search_archive(Archive(db, followers=INDEXED), S.parse_query("radio")).unindexed == 0
+    assert search_archive(Archive(db, followers=INDEXED), parse_query("radio")).unindexed == 0
 
 
 def test_search_on_a_missing_archive_creates_nothing(db: Path, run: Run) -> None:
@@ -256,28 +256,41 @@ def test_the_index_file_is_private_and_leaves_no_journal(archive: Archive, db: P
 
 KILLER = """
 import os, signal, sys
-from whrd_cli import search_index
 from whrd_cli.model import Bulletin
+from whrd_cli.search import index
+from whrd_cli.search.service import SearchIndex
 from whrd_cli.store import Archive
 
-where = sys.argv[2]
-real = getattr(search_index, where)
 
-def die(*args, **kwargs):
-    if where == "_set_totals":
-        real(*args, **kwargs)  # the index rows are written, the transaction is not committed
+def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
-setattr(search_index, where, die)
+
+class DiesFirst(SearchIndex):
+    def after_write(self, *args, **kwargs):  # the archive is written, the index not touched yet
+        die()
+
+
+follower = SearchIndex()
+if sys.argv[2] == "after_write":
+    follower = DiesFirst()
+else:
+    real = index._set_totals
+
+    def dies_inside(*args, **kwargs):
+        real(*args, **kwargs)  # the index rows are written, the transaction is not committed
+        die()
+
+    index._set_totals = dies_inside
 new = Bulletin.create(title="Radio killed in Olancho", date="2024-03-03", lang="en")
-Archive(sys.argv[1], followers=(search_index.SearchIndex(),)).add(new)
+Archive(sys.argv[1], followers=(follower,)).add(new)
 """
 
 
 @pytest.mark.parametrize(
     "where",
     [
-        pytest.param("update", id="after the archive, before the index"),
+        pytest.param("after_write", id="after the archive, before the index"),
         pytest.param("_set_totals", id="inside the index transaction"),
     ],
 )
@@ -285,6 +298,8 @@ def test_a_killed_writer_never_leaves_a_trusted_stale_index(archive: Archive, db
     done = subprocess.run([sys.executable, "-c", KILLER, str(db), where], check=False)
     assert done.returncode == -9
     assert "Radio killed in Olancho" in db.read_text(encoding="utf-8")  # the archive was written
+    hot_journal = Path(f"{ix.index_path(db)}-journal").exists()
+    assert hot_journal == (where == "_set_totals")  # killed inside the transaction, or before it
     assert not ix.is_fresh(db)
     expected = in_memory(db)
     assert len(CORPUS) + 1 in [doc_id for doc_id, _score in expected["radio"]]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.segment import Segment
     from rich.theme import Theme
 
-    from .search import Highlights
+    from .search.highlight import Highlights
     from .stats import Count
 
 STYLES = {

@@ -79,7 +79,7 @@ def lock_timeout() -> float:
 
 def open_archive(ctx: typer.Context) -> Archive:
     """The archive of this run, with its search index kept up to date by every write."""
-    from ..search_index import SearchIndex
+    from ..search.service import SearchIndex
 
     return Archive(state(ctx).db, lock_timeout=lock_timeout(), followers=(SearchIndex(),))
 

@@ -87,7 +87,7 @@ def search(
 
     Example: whrd search 'defensoras "consulta previa" -country:mexico' --since 2020
     """
-    from ..search import parse_query
+    from ..search.query import parse_query
 
     parsed = parse_query(" ".join(query))
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
@@ -99,7 +99,7 @@ def search(
     terminal = not json_ and is_terminal()
     shown = TERMINAL_ROWS if limit is None and not all_ and terminal else limit
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
-    from ..search_index import search_archive
+    from ..search.service import search_archive
 
     result = search_archive(archive, parsed, flt, limit=shown, count=terminal)
     if result.unindexed >= REINDEX_HINT:
@@ -127,7 +127,7 @@ def search(
 
     entries = [(Entry(hit.id, to_bulletin(hit.raw)), hit) for hit in result.hits]
     from ..render import make_console, search_table
-    from ..search import highlight
+    from ..search.highlight import highlight
 
     console = make_console()
     console.print(search_table((entry, highlight(parsed, hit.raw)) for entry, hit in entries))

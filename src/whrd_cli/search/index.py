@@ -16,8 +16,8 @@ Guarantees:
   matches. The `-journal` file exists only during a write. Rebuilds write a temp file (no
   journal) and `os.replace` it over the index, so a reader sees the old index or the new;
 - the file has mode 0600: it holds the bulletins' text;
-- a search answers from it without reading the archive: filters, ranking (the same BM25F as
-  `search.run`, over the FTS5 candidates) and the JSON records of the hits are all in it.
+- a search needs nothing else: the fields filters read, each bulletin's stems (FTS5) and the JSON
+  records of the hits are all in it (`index_corpus` reads them).
 
 Never prints. `sqlite3` is imported on first use.
 """
@@ -27,24 +27,23 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import DEFAULT_LANG
-from .records import lang_of, record_dict
-from .search import INDEX_KEY, Corpus, Hit, Query, SearchResult, Words, join_parts, mean_lengths
+from ..records import lang_of, record_dict
+from .text import field_lengths, join_parts, raw_parts
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from .filters import Filter
-    from .store import Archive
-
 SUFFIX = ".search.sqlite"
-# The layout of this file and of the stems in it; any other value means: rebuild.
-VERSION = f"whrd-search-index 2 {INDEX_KEY}"  # 2: words folded by dates.fold
+# The layout of this file and of the stems in it (tokenising, stop words, stemmers); any other
+# value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
+# (The last word once named the key older archives kept their stems under; kept as written, so
+# existing indexes stay valid.)
+VERSION = "whrd-search-index 2 _fts1"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
@@ -93,8 +92,6 @@ class Stamp:
 def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
     """The docs, records and fts rows of one stored bulletin."""
     import orjson
-
-    from .search import field_lengths, raw_parts
 
     parts = raw_parts(raw)
     tlen, slen = field_lengths(join_parts(*parts))
@@ -307,227 +304,4 @@ def is_fresh(archive: Path) -> bool:
         with open_fresh(archive):
             return True
     except IndexUnusable:
-        return False
-
-
-def search(
-    conn: sqlite3.Connection,
-    query: Query,
-    flt: Filter | None = None,
-    *,
-    limit: int | None = None,
-    count: bool = True,
-) -> SearchResult:
-    """`search.search` answered from a fresh index (see `open_fresh`): the same hits and scores."""
-    from .search import run
-
-    return run(IndexCorpus(conn, flt), query, limit=limit, count=count)
-
-
-class IndexCorpus(Corpus):
-    """The engine's view of the index: positions are bulletin ids; FTS5 finds the candidates,
-    and only the candidates' rows are read."""
-
-    def __init__(self, conn: sqlite3.Connection, flt: Filter | None) -> None:
-        super().__init__()
-        self.conn = conn
-        self.texts: dict[int, str] = {}
-        self.langs: dict[int, str] = {}
-        self._meta: dict[int, tuple[str, list[str], list[str]]] = {}  # date, countries, tags
-        self._raws: dict[int, dict[str, Any]] = {}
-        self._scanned: dict[Words, set[int]] = {}
-        self._everyone: list[int] | None = None
-        self.allowed: set[int] | None = None
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        self.all_langs = str(meta["langs"]).split()
-        if flt is None or flt.is_empty:
-            self.size = int(meta["count"])
-            self._averages = mean_lengths(self.size, int(meta["title_words"]), int(meta["summary_words"]))
-        else:
-            self._filter(flt)
-
-    def _filter(self, flt: Filter) -> None:
-        """The filtered collection, with `Filter.matches` itself on each row's fields."""
-        import orjson
-
-        allowed: set[int] = set()
-        titles = summaries = 0
-        match = flt.matches
-        rows = self.conn.execute("SELECT id, date, lang, category, countries, tags, tlen, slen FROM docs")
-        for doc_id, date, lang, category, countries, tags, tlen, slen in rows:
-            if flt.ids and doc_id not in flt.ids:  # before parsing the row's JSON
-                continue
-            countries, tags = orjson.loads(countries), orjson.loads(tags)
-            raw = {"date": date, "lang": lang, "category": category, "countries": countries, "tags": tags}
-            if match(doc_id, raw):
-                allowed.add(doc_id)
-                titles += tlen
-                summaries += slen
-                self._meta[doc_id] = (date, countries, tags)
-                self.langs[doc_id] = lang or DEFAULT_LANG
-        self.allowed = allowed
-        self.size = len(allowed)
-        self._averages = mean_lengths(self.size, titles, summaries)
-
-    def scan(self, atom: Words) -> set[int]:
-        if atom in self._scanned:
-            return self._scanned[atom]
-        if not atom.content:  # only common words: every bulletin, as in memory
-            found = set(self.everyone())
-            self._scanned[atom] = found
-            return found
-        # Each bulletin is matched with its own language's stems, as in memory: one FTS5 query
-        # per distinct needle, restricted to the languages that give it when there are several.
-        by_needle: dict[str, list[str]] = {}
-        for lang in self.all_langs:
-            by_needle.setdefault(self.needle(atom, lang) or "", []).append(lang)
-        columns = "title" if atom.field == "title" else "{title summary tags}"
-        found = set()
-        for needle, langs in by_needle.items():
-            expression = f"{columns} : {_quoted(needle.strip())}"
-            if len(by_needle) > 1:
-                expression += " AND (" + " OR ".join(f"lang : {_quoted(lang)}" for lang in langs) + ")"
-            rows = self.conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
-            found.update(row[0] for row in rows)
-        if self.allowed is not None:
-            found &= self.allowed
-        self._scanned[atom] = found
-        return found
-
-    def everyone(self) -> Iterable[int]:
-        if self.allowed is not None:
-            return self.allowed
-        if self._everyone is None:
-            self._everyone = [row[0] for row in self.conn.execute("SELECT id FROM docs")]
-            self._load_meta(None)
-        return self._everyone
-
-    def _load_meta(self, ids: Sequence[int] | None) -> None:
-        import orjson
-
-        sql = "SELECT id, date, lang, countries, tags FROM docs"
-        if ids is None:
-            rows = self.conn.execute(sql)
-        else:
-            rows = self.conn.execute(f"{sql} WHERE id IN (SELECT value FROM json_each(?))", (_ids_json(ids),))
-        for doc_id, date, lang, countries, tags in rows:
-            self._meta[doc_id] = (date, orjson.loads(countries), orjson.loads(tags))
-            self.langs[doc_id] = lang or DEFAULT_LANG
-
-    def prepare(self, positions: Iterable[int]) -> None:
-        missing = [i for i in positions if i not in self._meta]
-        if missing:
-            self._load_meta(missing)
-        wanted = [i for i in positions if i not in self.texts]
-        if wanted:
-            rows = self.conn.execute(
-                "SELECT rowid, title, summary, tags FROM fts WHERE rowid IN (SELECT value FROM json_each(?))",
-                (_ids_json(wanted),),
-            )
-            self.texts.update((doc_id, join_parts(t, s, g)) for doc_id, t, s, g in rows)
-
-    def raw(self, i: int) -> Mapping[str, Any]:
-        raw = self._raws.get(i)
-        if raw is None:
-            self._load_raws([i])
-            raw = self._raws[i]
-        return raw
-
-    def _load_raws(self, ids: Sequence[int]) -> None:
-        import orjson
-
-        rows = self.conn.execute(
-            "SELECT id, record, private FROM records WHERE id IN (SELECT value FROM json_each(?))",
-            (_ids_json(ids),),
-        )
-        for doc_id, record, private in rows:
-            raw = orjson.loads(record)
-            raw.pop("id", None)
-            raw["private"] = private
-            self._raws[doc_id] = raw
-
-    def tags(self, i: int) -> Sequence[str]:
-        return self._meta[i][2]
-
-    def countries(self, i: int) -> Sequence[str]:
-        return self._meta[i][1]
-
-    def averages(self) -> tuple[float, float]:
-        return self._averages
-
-    def tie_key(self, i: int) -> tuple[str, int]:
-        return self._meta[i][0] or "", i
-
-    def hit(self, i: int, score: float) -> Hit:
-        return Hit(i, score, self.raw(i))
-
-
-def _quoted(text: str) -> str:
-    """An FTS5 string: the tokenizer splits it, and its tokens must stand in this order."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _ids_json(ids: Iterable[int]) -> str:
-    return "[" + ",".join(map(str, ids)) + "]"
-
-
-class SearchIndex:
-    """The index as the store's `Follower`: updated inside the archive's lock after every write.
-    The archive is written by then and is the truth: an index that cannot be updated is removed
-    (the next search rebuilds it), and the command still succeeds."""
-
-    def before_write(self, path: Path) -> Stamp | None:
-        return Stamp.of(path)
-
-    def after_write(
-        self,
-        path: Path,
-        before: object,
-        bulletins: Mapping[str, Mapping[str, Any]],
-        touched: set[int] | None,
-    ) -> None:
-        import sqlite3
-
-        try:
-            update(path, before if isinstance(before, Stamp) else None, bulletins, touched)
-        except (OSError, sqlite3.Error):
-            discard(path)
-
-
-def search_archive(
-    archive: Archive, query: Query, flt: Filter | None = None, *, limit: int | None = None, count: bool = True
-) -> SearchResult:
-    """Ranked search (see `search.search`), answered from the index without reading the archive
-    when the index is fresh. Otherwise the index is rebuilt first (under the lock, when the archive
-    is writable and the lock free), or, failing that, the archive is searched in memory. The same
-    hits and scores either way."""
-    import sqlite3
-
-    from .search import search as search_rows
-
-    for attempt in range(2):
-        try:
-            with open_fresh(archive.path) as conn:
-                return search(conn, query, flt, limit=limit, count=count)
-        except (IndexUnusable, sqlite3.Error):
-            if attempt or not _rebuild(archive):
-                break
-    return search_rows(archive.select(flt), query, limit=limit, count=count)
-
-
-def _rebuild(archive: Archive) -> bool:
-    """Rebuild a missing, stale or damaged index if the archive's lock is free right now; False
-    when it cannot be (read-only archive or folder, lock busy, disk full)."""
-    import sqlite3
-
-    stamp = Stamp.of(archive.path)  # before reading: a change made meanwhile shows as stale
-    try:
-        with archive.locked_now() as bulletins:
-            if bulletins is None or stamp is None:
-                return False
-            if is_fresh(archive.path):  # another process rebuilt it meanwhile
-                return True
-            rebuild(archive.path, bulletins, stamp)
-            return True
-    except (OSError, sqlite3.Error):
         return False

@@ -1,0 +1,90 @@
+"""Search as a use case: keep the index beside an archive in step with its writes, and answer a
+query from that index when it can be trusted, from the archive itself when it cannot.
+
+Guarantees:
+- `search_archive` gives the same hits and scores whichever way it answers: from a fresh index
+  (without reading the archive), from an index it rebuilt first (when the archive is writable and
+  its lock free right now), or from the archive in memory (read-only, or another whrd writing);
+- `SearchIndex` follows every write of the store under the archive's lock; a write never fails
+  because of the index: an index that cannot be updated is removed, and the next search rebuilds it.
+
+Never prints. The engine and `sqlite3` are imported on first use, so opening an archive with
+its `SearchIndex` (every command does) costs only this module and `index`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import index
+
+if TYPE_CHECKING:
+    from ..filters import Filter
+    from ..store import Archive
+    from .query import Query
+    from .rank import SearchResult
+
+
+class SearchIndex:
+    """The index as the store's `Follower`: updated inside the archive's lock after every write.
+    The archive is written by then and is the truth: an index that cannot be updated is removed
+    (the next search rebuilds it), and the command still succeeds."""
+
+    def before_write(self, path: Path) -> index.Stamp | None:
+        return index.Stamp.of(path)
+
+    def after_write(
+        self,
+        path: Path,
+        before: object,
+        bulletins: Mapping[str, Mapping[str, Any]],
+        touched: set[int] | None,
+    ) -> None:
+        import sqlite3
+
+        try:
+            index.update(path, before if isinstance(before, index.Stamp) else None, bulletins, touched)
+        except (OSError, sqlite3.Error):
+            index.discard(path)
+
+
+def search_archive(
+    archive: Archive, query: Query, flt: Filter | None = None, *, limit: int | None = None, count: bool = True
+) -> SearchResult:
+    """Ranked search (see `rank.search`), answered from the index without reading the archive
+    when the index is fresh. Otherwise the index is rebuilt first (under the lock, when the archive
+    is writable and the lock free), or, failing that, the archive is searched in memory. The same
+    hits and scores either way."""
+    import sqlite3
+
+    from . import rank
+    from .index_corpus import IndexCorpus
+
+    for attempt in range(2):
+        try:
+            with index.open_fresh(archive.path) as conn:
+                return rank.run(IndexCorpus(conn, flt), query, limit=limit, count=count)
+        except (index.IndexUnusable, sqlite3.Error):
+            if attempt or not _rebuild(archive):
+                break
+    return rank.search(archive.select(flt), query, limit=limit, count=count)
+
+
+def _rebuild(archive: Archive) -> bool:
+    """Rebuild a missing, stale or damaged index if the archive's lock is free right now; False
+    when it cannot be (read-only archive or folder, lock busy, disk full)."""
+    import sqlite3
+
+    stamp = index.Stamp.of(archive.path)  # before reading: a change made meanwhile shows as stale
+    try:
+        with archive.locked_now() as bulletins:
+            if bulletins is None or stamp is None:
+                return False
+            if index.is_fresh(archive.path):  # another process rebuilt it meanwhile
+                return True
+            index.rebuild(archive.path, bulletins, stamp)
+            return True
+    except (OSError, sqlite3.Error):
+        return False
