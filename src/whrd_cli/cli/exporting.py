@@ -16,12 +16,6 @@ from ..digest import GROUPINGS, LOCALES
 from ..formats import BY_NAME, WRITERS
 from .common import (
     RICH_HELP,
-    CategoryOpt,
-    CountryOpt,
-    LangOpt,
-    SinceOpt,
-    TagOpt,
-    UntilOpt,
     build_filter,
     fail,
     missing_archive_note,
@@ -29,6 +23,7 @@ from .common import (
     open_archive,
     today,
 )
+from .options import CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 

@@ -8,12 +8,6 @@ import typer
 
 from .common import (
     RICH_HELP,
-    CategoryOpt,
-    CountryOpt,
-    LangOpt,
-    SinceOpt,
-    TagOpt,
-    UntilOpt,
     build_filter,
     fail,
     missing_archive_note,
@@ -22,6 +16,7 @@ from .common import (
     print_json,
     today,
 )
+from .options import CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 if TYPE_CHECKING:
     from rich.console import Console
