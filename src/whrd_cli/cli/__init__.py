@@ -47,9 +47,11 @@ class WhrdGroup(ErrorBoundary):
     }
 
     def list_commands(self, ctx: Any) -> list[str]:
+        """The commands in the table's order, without importing a single command module."""
         return [*self.lazy_commands, *(n for n in super().list_commands(ctx) if n not in self.lazy_commands)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Import the command's module now; a mistyped name gets the close ones as a suggestion."""
         module_name = self.lazy_commands.get(cmd_name)
         if module_name is None:
             found = super().get_command(ctx, cmd_name)

@@ -1,4 +1,8 @@
-"""Write commands for single bulletins: add, edit, delete."""
+"""Write commands for single bulletins: add, edit, delete.
+
+Options become a `Bulletin` (add) or a `BulletinEdit` (edit), one archive call writes it; what
+cannot come from options (prompts, $EDITOR, a confirmation) is asked here.
+"""
 
 from __future__ import annotations
 
