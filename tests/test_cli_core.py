@@ -507,6 +507,20 @@ def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:
     )
 
 
+def test_help_loads_no_storage() -> None:
+    """`whrd --help` imports every command module, and none of them the store, TinyDB or the lock."""
+    code = (
+        "import sys\n"
+        "from whrd_cli.cli import app\n"
+        "sys.argv = ['whrd', '--help']\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tinydb', 'filelock', 'orjson')"
+        " or m in ('whrd_cli.store', 'whrd_cli.filters')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     env = {**os.environ, "WHRD_DB": str(tmp_path / "a.json")}
     rows = "\n".join(
