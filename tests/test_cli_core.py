@@ -21,6 +21,8 @@ from tests.conftest import Run
 from typer.main import get_group
 
 from whrd_cli.cli import WhrdGroup
+from whrd_cli.cli.boundary import EXIT_BUG
+from whrd_cli.errors import EXIT_ARCHIVE, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 
 @pytest.fixture
@@ -541,12 +543,16 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     assert out.stderr == ""
 
 
-def test_readme_documents_every_command_and_exit_code() -> None:
+def test_readme_documents_every_command_and_exit_code(run: Run) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for command in _defined_commands():
-        assert f"whrd {command}" in readme, command
-    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 70 |"):
-        assert code in readme
+    assert [c for c in _defined_commands() if f"`whrd {c}`" not in readme] == []
+    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG}
+    section = readme.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
+    cells = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("|")]
+    assert [int(cell) for cell in cells if cell.isdigit()] == sorted(codes)
+    words = " ".join(run.ok("--help").stdout.split())
+    listed = words.split("Exit codes: ", 1)[1].split(" Options:", 1)[0].split("; ")
+    assert [int(part.split()[0]) for part in listed] == sorted(codes)
 
 
 def test_concurrent_relative_edits_all_land(tmp_path: Path) -> None:
