@@ -184,6 +184,8 @@ class Section:
 
 
 FLOOR = "floor app (Typer + Rich + TinyDB, 1 document)"
+# The floor apps run a real command: `whrd list`'s options declared and parsed, one row printed.
+FLOOR_ARGS = ("--limit", "1")
 
 
 def _within_floor(factor: float) -> Callable[[Row, Section], bool | None]:
@@ -241,16 +243,16 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
 
     cases: list[Case] = [
         Case("python -c pass", [py, "-c", "pass"], "floor"),
-        Case(FLOOR, [py, str(BENCH / "floor_app.py"), str(work / "floor.json")], "floor"),
+        Case(FLOOR, [py, str(BENCH / "floor_app.py"), str(work / "floor.json"), *FLOOR_ARGS], "floor"),
         Case(
             "floor app without Typer (plain Click + Rich + TinyDB)",
-            [py, str(BENCH / "floor_click.py"), str(work / "floor.json")],
+            [py, str(BENCH / "floor_click.py"), str(work / "floor.json"), *FLOOR_ARGS],
             "floor",
             needs="click",
         ),
         Case(
             "floor app on this archive (stock TinyDB JSON load)",
-            [py, str(BENCH / "floor_app.py"), str(archive)],
+            [py, str(BENCH / "floor_app.py"), str(archive), *FLOOR_ARGS],
             "floor",
         ),
     ]

@@ -34,6 +34,18 @@ def db(_isolated: Path) -> Path:
     return _isolated
 
 
+@pytest.fixture
+def stdout_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands print as to a terminal (tables, row limits, footers), through the CLI's one seam."""
+    monkeypatch.setattr("whrd_cli.cli.common.is_terminal", lambda: True)
+
+
+@pytest.fixture
+def stdin_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person is at the keyboard: commands prompt and confirm, through the CLI's one seam."""
+    monkeypatch.setattr("whrd_cli.cli.common.stdin_is_terminal", lambda: True)
+
+
 class Run:
     """Invoke the real Typer app in-process; stdout and stderr kept apart."""
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 from whrd_cli.model import FIELDS, Bulletin
 
@@ -83,7 +86,62 @@ def test_runner_runs_end_to_end_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     table = out.read_text(encoding="utf-8")
     assert table.strip() == done.stdout.strip()
-    for row in ("| python -c pass |", "| floor app (", "| whrd --help |", "| whrd list --country Honduras |"):
+    for row in (
+        "| python -c pass |",
+        "| floor app (",
+        "| floor app on this archive",
+        "| whrd --help |",
+        "| whrd list --country Honduras |",
+    ):
         assert row in table
     assert "| error" not in table, table  # a command that exists must not fail on the corpus
     assert (tmp_path / "latest.json").exists()
+
+
+def _floor_args(monkeypatch: pytest.MonkeyPatch) -> tuple[str, ...]:
+    """The options `bench/run.py` gives the floor apps."""
+    monkeypatch.syspath_prepend(str(BENCH))  # run.py imports generate as a sibling script
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return tuple(module.FLOOR_ARGS)
+
+
+FLOOR_DB = {
+    "bulletins": {
+        "1": {"title": "First bulletin", "date": "2019-02-14", "category": "news", "countries": ["HN", "SV"]},
+        "2": {"title": "Second bulletin", "date": "2020-01-01"},
+    },
+    "meta": {"1": {"app": "whrd", "schema": 1}},
+}
+
+
+@pytest.mark.parametrize("app", ["floor_app.py", "floor_click.py"])
+def test_the_floor_apps_run_a_real_command(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As run.py invokes them: options parsed, the archive's first bulletin printed as a Rich table row."""
+    if app == "floor_click.py" and importlib.util.find_spec("click") is None:
+        pytest.skip("plain Click is not installed (run.py shows this floor as n/a then)")
+    db = tmp_path / "floor.json"
+    db.write_text(json.dumps(FLOOR_DB), encoding="utf-8")
+    args = _floor_args(monkeypatch)
+    assert args == ("--limit", "1")
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+    done = subprocess.run(
+        [sys.executable, str(BENCH / app), str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    rows = [line.strip("│┃ ").split() for line in done.stdout.splitlines() if line.startswith(("│", "┃"))]
+    rows = [[cell for cell in row if cell not in ("│", "┃")] for row in rows]
+    assert rows == [
+        ["ID", "Date", "Category", "Countries", "Title"],
+        ["1", "2019-02-14", "news", "HN,SV", "First", "bulletin"],
+    ]
+    refused = subprocess.run(
+        [sys.executable, str(BENCH / app), str(db), "--limit", "0"], capture_output=True, text=True, env=env
+    )
+    assert refused.returncode == 2 and "--limit" in refused.stderr

@@ -3,8 +3,12 @@ countries, tags, where; and every kind of bad input leaving the archive byte-ide
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import os
+import pkgutil
+import shlex
 import stat
 import subprocess
 import sys
@@ -12,7 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer
 from tests.conftest import Run
+from typer.main import get_group
+
+from whrd_cli.cli import WhrdGroup
+from whrd_cli.cli.boundary import EXIT_BUG
+from whrd_cli.errors import EXIT_ARCHIVE, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 
 @pytest.fixture
@@ -123,11 +133,10 @@ def test_list_to_a_pipe_is_plain_lines(run: Run, sample: dict[str, int]) -> None
 
 
 def test_list_on_a_terminal_is_a_table_with_footer(
-    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+    run: Run, add: Callable[..., int], stdout_terminal: None
 ) -> None:
     for n in range(55):
         add(f"Bulletin {n}", "2020-01-01", "-l", "en")
-    monkeypatch.setattr("whrd_cli.cli.browse.is_terminal", lambda: True)
     out = run.ok("list").stdout
     assert "Showing 50 of 55 bulletins" in out
     assert "Bulletin 54" in out
@@ -135,11 +144,8 @@ def test_list_on_a_terminal_is_a_table_with_footer(
     assert "55 bulletins." in out
 
 
-def test_list_user_text_is_never_markup(
-    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_list_user_text_is_never_markup(run: Run, add: Callable[..., int], stdout_terminal: None) -> None:
     add("[#WHRDAlert] and [/b] stay", "2020-01-01", "-l", "en")
-    monkeypatch.setattr("whrd_cli.cli.browse.is_terminal", lambda: True)
     assert "[#WHRDAlert] and [/b] stay" in run.ok("list").stdout
     assert "[#WHRDAlert] and [/b] stay" in run.ok("show", "1").stdout
 
@@ -216,8 +222,7 @@ def test_add_with_editor(run: Run, tmp_path: Path) -> None:
     assert b["summary"] == "Las defensoras del agua."
 
 
-def test_add_prompts_on_a_terminal(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
+def test_add_prompts_on_a_terminal(run: Run, stdin_terminal: None) -> None:
     result = run("add", "-l", "en", input="Prompted title\n26 January 2017\n")
     assert result.exit_code == 0, result.stderr
     assert run.json("show", "1")["date"] == "2017-01-26"
@@ -252,10 +257,7 @@ def test_delete(run: Run, sample: dict[str, int], db: Path) -> None:
     assert run.ok("add", "--title", "After delete", "--date", "2020-01-01").stdout == "5\n"
 
 
-def test_delete_confirms_on_a_terminal(
-    run: Run, sample: dict[str, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
+def test_delete_confirms_on_a_terminal(run: Run, sample: dict[str, int], stdin_terminal: None) -> None:
     result = run("delete", "1", input="n\n")
     assert result.exit_code == 1
     assert len(run.json("list")) == 4
@@ -412,12 +414,68 @@ def test_console_script_runs_as_a_module(tmp_path: Path) -> None:
     assert out.returncode == 1 and out.stderr.count("\n") == 1
 
 
-def test_help_lists_every_command_with_an_example(run: Run) -> None:
+def _defined_commands() -> dict[str, str]:
+    """Every command the modules of `whrd_cli.cli` define (name -> module), found by walking the
+    package: a source independent of the root's lazy table and of what `--help` prints."""
+    import whrd_cli.cli as package
+
+    defined: dict[str, str] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"whrd_cli.cli.{info.name}")
+        commands = getattr(module, "app", None)
+        if isinstance(commands, typer.Typer) and commands is not package.app:
+            for name in get_group(commands).commands:
+                assert name not in defined, f"{name} defined twice"
+                defined[name] = info.name
+    return defined
+
+
+def test_the_command_modules_define_the_thirteen_commands() -> None:
+    assert sorted(_defined_commands()) == sorted(
+        [
+            "add",
+            "list",
+            "show",
+            "edit",
+            "delete",
+            "import",
+            "search",
+            "export",
+            "stats",
+            "countries",
+            "tags",
+            "reindex",
+            "where",
+        ]
+    )
+
+
+def test_help_lists_every_command_with_its_summary(run: Run) -> None:
+    defined = _defined_commands()
     out = run.ok("--help").stdout
-    for command in ("add", "list", "show", "edit", "delete", "countries", "tags"):
-        assert command in out
-        assert "Example:" in run.ok(command, "--help").stdout
     assert "Exit codes" in out
+    listing = [line.split(None, 1) for line in out.split("\nCommands:\n", 1)[1].splitlines() if line.strip()]
+    assert sorted(name for name, _summary in listing) == sorted(defined)
+    for name, summary in listing:
+        callback = get_group(importlib.import_module(f"whrd_cli.cli.{defined[name]}").app).commands[name]
+        first_paragraph = " ".join(inspect.getdoc(callback.callback).split("\n\n")[0].split())
+        assert first_paragraph.startswith(summary.removesuffix("...")), (name, summary)
+
+
+@pytest.mark.parametrize("command", sorted(_defined_commands()))
+def test_every_command_help_ends_with_an_example_that_parses(run: Run, command: str) -> None:
+    """The example is the docstring's last line, printed as written (wrapped to the width), and
+    its options exist: with --help appended, Click still rejects an unknown option first."""
+    module = importlib.import_module(f"whrd_cli.cli.{_defined_commands()[command]}")
+    doc = inspect.getdoc(get_group(module.app).commands[command].callback)
+    example = doc.splitlines()[-1]
+    assert example.startswith(f"Example: whrd {command}")
+    out = run.ok(command, "--help").stdout
+    assert out.startswith(f"Usage: whrd {command} ")
+    paragraphs = [" ".join(p.split()) for p in out.split("\n\n")]
+    assert [p for p in paragraphs if "Example:" in p] == [example]
+    argv = shlex.split(example.removeprefix("Example: whrd "))
+    assert run.ok(*argv, "--help").stdout == out
 
 
 def test_sample_archive_is_valid(run: Run) -> None:
@@ -433,18 +491,7 @@ def test_sample_archive_is_valid(run: Run) -> None:
 
 def test_every_command_module_is_reachable_lazily() -> None:
     """Each command a module defines is in the root's lazy table, and nothing else is there."""
-    import importlib
-
-    from typer.main import get_group
-
-    from whrd_cli.cli.common import WhrdGroup
-
-    defined: dict[str, str] = {}
-    for module_name in set(WhrdGroup.lazy_commands.values()):
-        module = importlib.import_module(f"whrd_cli.cli.{module_name}")
-        for name in get_group(module.app).commands:
-            defined[name] = module_name
-    assert defined == WhrdGroup.lazy_commands
+    assert _defined_commands() == WhrdGroup.lazy_commands
 
 
 def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:
@@ -457,7 +504,23 @@ def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:
         " 'rich.table', 'whrd_cli.digest', 'whrd_cli.importer'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['whrd_cli.cli.browse', 'whrd_cli.cli.common']"
+    assert out.stdout.strip() == (
+        "['whrd_cli.cli.boundary', 'whrd_cli.cli.browse', 'whrd_cli.cli.common', 'whrd_cli.cli.options']"
+    )
+
+
+def test_help_loads_no_storage() -> None:
+    """`whrd --help` imports every command module, and none of them the store, TinyDB or the lock."""
+    code = (
+        "import sys\n"
+        "from whrd_cli.cli import app\n"
+        "sys.argv = ['whrd', '--help']\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tinydb', 'filelock', 'orjson')"
+        " or m in ('whrd_cli.store', 'whrd_cli.filters')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
@@ -480,14 +543,16 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     assert out.stderr == ""
 
 
-def test_readme_documents_every_command_and_exit_code() -> None:
-    from whrd_cli.cli.common import WhrdGroup
-
+def test_readme_documents_every_command_and_exit_code(run: Run) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for command in WhrdGroup.lazy_commands:
-        assert f"whrd {command}" in readme, command
-    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 70 |"):
-        assert code in readme
+    assert [c for c in _defined_commands() if f"`whrd {c}`" not in readme] == []
+    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG}
+    section = readme.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
+    cells = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("|")]
+    assert [int(cell) for cell in cells if cell.isdigit()] == sorted(codes)
+    words = " ".join(run.ok("--help").stdout.split())
+    listed = words.split("Exit codes: ", 1)[1].split(" Options:", 1)[0].split("; ")
+    assert [int(part.split()[0]) for part in listed] == sorted(codes)
 
 
 def test_concurrent_relative_edits_all_land(tmp_path: Path) -> None:
@@ -535,8 +600,7 @@ def test_edit_that_changes_nothing_says_so(run: Run, add: Callable[..., int]) ->
     assert "nothing changed" in result.stderr
 
 
-def test_prompt_asks_again_after_a_bad_date(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
+def test_prompt_asks_again_after_a_bad_date(run: Run, stdin_terminal: None) -> None:
     result = run("add", "-l", "en", input="Prompted title\nmarzo 2018\n4 de marzo de 2018\n")
     assert result.exit_code == 0, result.stderr
     assert "has no day" in result.stderr

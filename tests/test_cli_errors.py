@@ -72,10 +72,9 @@ def test_help_version_and_bare_whrd_still_work(run: Run) -> None:
 
 
 def test_exit_codes_raised_by_commands_propagate(
-    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+    run: Run, add: Callable[..., int], stdin_terminal: None
 ) -> None:
     add("Kept", "2020-01-01")
-    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
     result = run("delete", "1", input="n\n")  # typer.Exit(1) from the command
     assert result.exit_code == 1 and "Nothing was deleted." in result.stderr
     assert run("show", "1").exit_code == 0
@@ -83,10 +82,9 @@ def test_exit_codes_raised_by_commands_propagate(
 
 @pytest.mark.parametrize("args", [["add", "--date", "2017-01-01"], ["delete", "1"]])
 def test_end_of_input_at_a_prompt_is_aborted(
-    run: Run, add: Callable[..., int], db: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+    run: Run, add: Callable[..., int], db: Path, stdin_terminal: None, args: list[str]
 ) -> None:
     add("Kept", "2020-01-01")
-    monkeypatch.setattr("whrd_cli.cli.edit.stdin_is_terminal", lambda: True)
     result = run(*args, input="")  # Ctrl-D
     assert result.exit_code == 1
     assert result.stderr.endswith("Error: aborted.\n")

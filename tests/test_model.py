@@ -6,9 +6,10 @@ import pytest
 
 from whrd_cli.categories import category_label, normalise_category
 from whrd_cli.countries import country_name, find_countries, resolve_countries, resolve_country
-from whrd_cli.errors import CountryError, DateError, ValidationError
+from whrd_cli.entryform import form_changes, parse_new_form, render_form
+from whrd_cli.errors import CountryError, DateError, InputError, ValidationError
 from whrd_cli.lang import detect_language
-from whrd_cli.model import Bulletin, dedupe_key
+from whrd_cli.model import Bulletin, BulletinEdit, check_required, dedupe_key
 
 
 @pytest.mark.parametrize(
@@ -225,3 +226,131 @@ def test_language_codes_are_iso_639_1(lang: str, ok: bool) -> None:
     else:
         with pytest.raises(ValidationError, match="ISO 639-1"):
             Bulletin.create(title="x", date="2020-01-01", lang=lang)
+
+
+# -- edits: fields to set, and countries and tags changed relative to the bulletin as it is --------
+
+EDITED = Bulletin.create(
+    title="Radio turns five", date="2019-02-14", countries=["HN", "MX"], tags=["Radio", "WHRDs"], lang="en"
+)
+
+
+@pytest.mark.parametrize(
+    ("asked", "changes", "countries", "tags"),
+    [
+        ({}, {}, ("HN", "MX"), ("Radio", "WHRDs")),
+        ({"fields": {"title": "New", "url": None}}, {"title": "New"}, ("HN", "MX"), ("Radio", "WHRDs")),
+        (
+            {"add_countries": ["Guatemala"]},
+            {"countries": ["HN", "MX", "Guatemala"]},
+            ("HN", "MX", "GT"),
+            None,
+        ),
+        ({"remove_countries": ["méxico"]}, {"countries": ["HN"]}, ("HN",), None),
+        ({"remove_countries": ["honduras"], "add_countries": ["HN"]}, {"countries": ["MX"]}, ("MX",), None),
+        ({"countries": ["SV", "NI"]}, {"countries": ["SV", "NI"]}, ("SV", "NI"), None),
+        (
+            {"countries": ["SV"], "add_countries": ["Honduras"]},
+            {"countries": ["SV", "Honduras"]},
+            ("SV", "HN"),
+            None,
+        ),
+        ({"countries": []}, {"countries": []}, (), None),
+        ({"add_tags": ["#Agua"]}, {"tags": ["Radio", "WHRDs", "#Agua"]}, None, ("Radio", "WHRDs", "Agua")),
+        ({"remove_tags": ["radio"]}, {"tags": ["WHRDs"]}, None, ("WHRDs",)),
+        ({"remove_tags": ["#whrds"]}, {"tags": ["Radio"]}, None, ("Radio",)),
+        (
+            {"add_tags": ["Defensoras"], "remove_tags": ["#DÉFENSORAS"]},
+            {"tags": ["Radio", "WHRDs"]},
+            None,
+            None,
+        ),
+        ({"remove_tags": ["absent"]}, {"tags": ["Radio", "WHRDs"]}, None, ("Radio", "WHRDs")),
+        ({"tags": ["x"], "remove_countries": ["MX"]}, {"countries": ["HN"], "tags": ["x"]}, ("HN",), ("x",)),
+        ({"tags": []}, {"tags": []}, None, ()),
+    ],
+)
+def test_an_edit_becomes_field_changes(
+    asked: dict[str, object],
+    changes: dict[str, object],
+    countries: tuple[str, ...] | None,
+    tags: tuple[str, ...] | None,
+) -> None:
+    edit = BulletinEdit.build(**asked)  # type: ignore[arg-type]
+    assert edit.changes(EDITED) == changes
+    assert edit.is_empty == (changes == {})
+    after = EDITED.with_changes(**changes)
+    assert after.countries == (countries if countries is not None else EDITED.countries)
+    assert after.tags == (tags if tags is not None else EDITED.tags)
+
+
+def test_an_edit_applies_to_the_bulletin_as_it_is_when_applied() -> None:
+    """Built once, applied later (inside the store's lock): what another edit added meanwhile stays."""
+    edit = BulletinEdit.build(add_tags=["R1"], remove_countries=["HN"])
+    meanwhile = EDITED.with_changes(tags=["R0"], countries=["HN", "GT"])
+    assert edit.changes(meanwhile) == {"tags": ["R0", "R1"], "countries": ["GT"]}
+
+
+def test_an_unknown_country_to_remove_is_refused_when_the_edit_is_built() -> None:
+    with pytest.raises(CountryError) as caught:
+        BulletinEdit.build(remove_countries=["Narnia"])
+    assert caught.value.message == "Unknown country 'Narnia'. Did you mean: Armenia?"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error", "message"),
+    [
+        (
+            "date",
+            "marzo 2018",
+            DateError,
+            "The date 'marzo 2018' has no day: give a full date such as 2017-01-26.",
+        ),
+        ("date", "soon", DateError, "Cannot read the date 'soon'."),
+        ("title", "  ", ValidationError, "The title is empty: give a title with letters or digits."),
+        (
+            "title",
+            "a\x1bb",
+            ValidationError,
+            "The title contains a control character or line break; remove it.",
+        ),
+        ("date", "4 de marzo de 2018", None, None),
+        ("title", "Radio turns five", None, None),
+    ],
+)
+def test_check_required(name: str, value: str, error: type[Exception] | None, message: str | None) -> None:
+    if error is None:
+        assert check_required(name, value) is None
+        return
+    with pytest.raises(error) as caught:
+        check_required(name, value)
+    assert (caught.value.message, caught.value.field) == (message, name)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("replace", "changes"),
+    [
+        (("Title: Radio turns five", "Title: Radio turns six"), {"title": "Radio turns six"}),
+        (("Tags: Radio, WHRDs", "Tags: WHRDs"), {"tags": ["WHRDs"]}),
+        (("URL: ", "URL: https://e.org/x"), {"url": "https://e.org/x"}),
+        (("Countries: HN, MX", "Countries: MX, Guatemala"), {"countries": ["MX", "Guatemala"]}),
+        (("\n\n", "\n\nA summary.\n"), {"summary": "A summary."}),
+    ],
+)
+def test_form_changes_are_only_what_the_person_changed(
+    replace: tuple[str, str], changes: dict[str, object]
+) -> None:
+    form = render_form(EDITED)
+    edited = form.replace(*replace, 1)
+    assert edited != form
+    assert form_changes(form, edited) == changes
+
+
+def test_an_emptied_or_blank_form_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        form_changes(render_form(EDITED), " \n")
+    assert caught.value.message == "The form was left empty; nothing was saved."
+    with pytest.raises(InputError) as caught:
+        parse_new_form(render_form(None))
+    assert caught.value.message == "The form was left empty; nothing was added."
+    assert parse_new_form(render_form(None).replace("Date: ", "Date: 2017-01-26"))["date"] == "2017-01-26"

@@ -1,4 +1,5 @@
-"""The plain-text form a bulletin takes in $EDITOR: `Field: value` lines, a blank line, the summary.
+"""The plain-text form a bulletin takes in $EDITOR (`Field: value` lines, a blank line, the summary),
+read back into fields, or into the fields a person changed.
 
 Comment lines (starting with `# `) are allowed only above the first field, so a summary or a tag
 that starts with `#` is never mistaken for one.
@@ -78,3 +79,24 @@ def parse_form(text: str) -> dict[str, Any]:
         index += 1
     values["summary"] = "\n".join(lines[index:]).strip()
     return values
+
+
+def parse_new_form(text: str) -> dict[str, Any]:
+    """The fields of a form filled in for a new bulletin; InputError when it was left empty."""
+    values = parse_form(text)
+    if not values.get("title") and not values.get("date") and not values.get("summary"):
+        raise InputError("The form was left empty; nothing was added.")
+    return values
+
+
+def form_changes(form: str, edited: str) -> dict[str, Any]:
+    """The fields the user changed from `form` to `edited`, and only those: a field someone else
+    changed meanwhile, and the user did not touch, keeps that other change.
+
+    Emptying the file is how an editor session is abandoned: an InputError, nothing saved.
+    """
+    if not edited.strip():
+        raise InputError("The form was left empty; nothing was saved.")
+    before = parse_form(form)
+    after = parse_form(edited)
+    return {name: value for name, value in after.items() if before.get(name) != value}

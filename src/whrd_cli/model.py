@@ -1,4 +1,5 @@
-"""The bulletin: its fields, the rules every stored bulletin keeps, and its dict form.
+"""The bulletin: its fields, the rules every stored bulletin keeps, its dict form, and what an
+edit asks of it (`BulletinEdit`).
 
 Every way into the archive (add, edit, import) builds a `Bulletin` through `Bulletin.create`,
 so validation and normalisation happen in exactly one place.
@@ -7,8 +8,8 @@ so validation and normalisation happen in exactly one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -233,6 +234,88 @@ class Bulletin:
 
 if tuple(f.name for f in fields(Bulletin)) != FIELDS:  # pragma: no cover - a bug, caught on import
     raise RuntimeError("model.FIELDS must list Bulletin's fields in order")
+
+
+def check_required(name: str, value: str) -> None:
+    """Raise the error `Bulletin.create` would raise for this title or date, so that a prompt can
+    ask again at once instead of losing the other answers."""
+    if name == "date":
+        parse_date(value)
+    else:
+        clean_line(value, name, required=True)
+
+
+@dataclass(frozen=True)
+class BulletinEdit:
+    """What an edit asks of a bulletin: fields to set, and changes to its countries and tags
+    relative to what it holds when the edit is applied.
+
+    `changes` is applied by `Archive.update` inside the store's lock, on the bulletin as it is
+    then, so two processes that each add a tag both land. Build one with `BulletinEdit.build`.
+    """
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    countries: tuple[str, ...] | None = None  # None: keep the bulletin's own
+    add_countries: tuple[str, ...] = ()
+    drop_countries: frozenset[str] = frozenset()  # ISO codes
+    tags: tuple[str, ...] | None = None  # None: keep the bulletin's own
+    add_tags: tuple[str, ...] = ()
+    drop_tags: frozenset[str] = frozenset()  # folded, without '#'
+
+    @classmethod
+    def build(
+        cls,
+        fields: Mapping[str, Any] | None = None,
+        *,
+        countries: Sequence[str] | None = None,
+        add_countries: Sequence[str] = (),
+        remove_countries: Sequence[str] = (),
+        tags: Sequence[str] | None = None,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+    ) -> BulletinEdit:
+        """An edit from user input: `fields` to set (a None value leaves the field alone),
+        countries and tags to replace (None: keep), add and remove.
+
+        A country to remove is resolved here, so an unknown one is an error before the archive
+        is opened for writing; a tag to remove matches case-, accent- and `#`-insensitively.
+        """
+        return cls(
+            fields={k: v for k, v in (fields or {}).items() if v is not None},
+            countries=None if countries is None else tuple(countries),
+            add_countries=tuple(add_countries),
+            drop_countries=frozenset(resolve_country(c) for c in remove_countries),
+            tags=None if tags is None else tuple(tags),
+            add_tags=tuple(add_tags),
+            drop_tags=frozenset(fold(t.lstrip("#")) for t in remove_tags),
+        )
+
+    @property
+    def edits_countries(self) -> bool:
+        return self.countries is not None or bool(self.add_countries or self.drop_countries)
+
+    @property
+    def edits_tags(self) -> bool:
+        return self.tags is not None or bool(self.add_tags or self.drop_tags)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing asked: the CLI then opens the bulletin in the editor instead."""
+        return not self.fields and not self.edits_countries and not self.edits_tags
+
+    def changes(self, current: Bulletin) -> dict[str, Any]:
+        """The field changes for `Bulletin.with_changes`: the fields to set, and the countries and
+        tags as they become (the model normalises and dedupes them)."""
+        result = dict(self.fields)
+        if self.edits_countries:
+            kept = self.countries if self.countries is not None else current.countries
+            result["countries"] = [
+                c for c in (*kept, *self.add_countries) if resolve_country(c) not in self.drop_countries
+            ]
+        if self.edits_tags:
+            kept = self.tags if self.tags is not None else current.tags
+            result["tags"] = [t for t in (*kept, *self.add_tags) if fold(t.lstrip("#")) not in self.drop_tags]
+        return result
 
 
 def _read_bool(value: Any) -> bool:

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 from .categories import category_label, category_name
 from .countries import country_name
 from .dates import format_date
-from .records import Entry
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
     from rich.measure import Measurement
     from rich.segment import Segment
+    from rich.text import Text
     from rich.theme import Theme
 
+    from .records import Entry
     from .search.highlight import Highlights
     from .stats import Count
 
@@ -55,8 +56,10 @@ def countries_text(codes: Sequence[str], locale: str = "en") -> str:
     return ", ".join(country_name(code, locale) for code in codes)
 
 
-def bulletin_table(entries: Iterable[Entry], *, locale: str = "en") -> RenderableType:
-    """The list view: id, date, category, countries, title."""
+def bulletin_table(rows: Iterable[tuple[int, Mapping[str, Any]]], *, locale: str = "en") -> RenderableType:
+    """The list view of stored bulletins (id, stored dict): id, date, category, countries, title.
+
+    Drawn from the stored dicts as `Archive.select` gives them, without building a `Bulletin`."""
     from rich.table import Table
     from rich.text import Text
 
@@ -66,16 +69,29 @@ def bulletin_table(entries: Iterable[Entry], *, locale: str = "en") -> Renderabl
     table.add_column("Category", style="whrd.category", no_wrap=True)
     table.add_column("Countries", style="whrd.country", max_width=24)
     table.add_column("Title", style="whrd.title", ratio=1, overflow="fold")
-    for entry in entries:
-        b = entry.bulletin
+    for doc_id, raw in rows:
         table.add_row(
-            str(entry.id),
-            b.date,
-            Text(category_name(b.category, locale)),
-            Text(countries_text(b.countries, locale)),
-            Text(b.title),
+            str(doc_id),
+            raw["date"],
+            Text(category_name(raw.get("category"), locale)),
+            Text(countries_text(raw.get("countries") or (), locale)),
+            Text(raw["title"]),
         )
     return table
+
+
+def list_footer(shown: int, total: int) -> Text:
+    """Under the list table: how many of the matches it shows, and how to see the rest."""
+    from rich.text import Text
+
+    if shown < total:
+        return Text(f"Showing {shown} of {total} bulletins; use --limit N or --all for more.", "whrd.muted")
+    return Text(f"{total} bulletin{'s' if total != 1 else ''}.", "whrd.muted")
+
+
+def entry_line(entry: Entry) -> str:
+    """One bulletin in one line of plain text (id, date, title), as a confirmation lists it."""
+    return f"{entry.id}  {entry.bulletin.date}  {entry.bulletin.title}"
 
 
 def plain_line(doc_id: int, raw: Mapping[str, Any]) -> str:
@@ -131,19 +147,20 @@ def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableTyp
     return Panel(Group(*parts), title=Text(f"#{entry.id}", "whrd.id"), title_align="left")
 
 
-def counts_table(rows: Iterable[tuple[str, str, int]], *, value_header: str) -> RenderableType:
-    """value, label, count rows (used by `countries` and `tags`)."""
+def counts_table(rows: Iterable[Count], *, value_header: str) -> RenderableType:
+    """Label (with the stored value beside it when they differ) and count: `countries` and `tags`."""
     from rich.table import Table
     from rich.text import Text
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column(value_header)
     table.add_column("Count", justify="right", style="whrd.id")
-    for value, label, count in rows:
-        shown = Text(label)
-        if value != label:
+    for row in rows:
+        value = row.value or ""
+        shown = Text(row.label)
+        if value != row.label:
             shown.append(f" ({value})", "whrd.muted")
-        table.add_row(shown, str(count))
+        table.add_row(shown, str(row.count))
     return table
 
 

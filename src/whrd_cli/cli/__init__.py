@@ -1,14 +1,22 @@
-"""The `whrd` command line: global options here, one module per command group beside it."""
+"""The `whrd` command line: the root group, its global options, and the table of commands.
+
+Each command lives in a module beside this one with its own `typer.Typer()`; the root group
+imports that module only when the command runs (or for --help and completion), so `whrd list`
+does not pay for the import, export and search code. Errors end in `boundary`, the root
+group's base class.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 import typer
+from typer._click.exceptions import UsageError
 
 from .. import __version__
-from .common import RICH_HELP, State, WhrdGroup, default_db_path
+from .boundary import ErrorBoundary, text_checked
+from .common import RICH_HELP, State, default_db_path
 
 HELP = (
     "Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters, "
@@ -16,6 +24,55 @@ HELP = (
     "Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt, "
     "foreign, newer schema, locked too long, unwritable); 70 internal error (a bug)."
 )
+
+
+class WhrdGroup(ErrorBoundary):
+    """The root command: loads command modules on demand, inside the one error boundary."""
+
+    # Command name -> its module in whrd_cli.cli. Order here is the order of `whrd --help`.
+    lazy_commands: ClassVar[dict[str, str]] = {
+        "add": "edit",
+        "list": "browse",
+        "show": "browse",
+        "edit": "edit",
+        "delete": "edit",
+        "import": "importing",
+        "search": "searching",
+        "export": "exporting",
+        "stats": "stats",
+        "countries": "browse",
+        "tags": "browse",
+        "reindex": "searching",
+        "where": "browse",
+    }
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands in the table's order, without importing a single command module."""
+        return [*self.lazy_commands, *(n for n in super().list_commands(ctx) if n not in self.lazy_commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Import the command's module now; a mistyped name gets the close ones as a suggestion."""
+        module_name = self.lazy_commands.get(cmd_name)
+        if module_name is None:
+            found = super().get_command(ctx, cmd_name)
+            if found is None and cmd_name not in ("--help", "-h"):
+                import difflib
+
+                close = difflib.get_close_matches(cmd_name, list(self.lazy_commands), n=3, cutoff=0.6)
+                if close:
+                    raise UsageError(f"No such command {cmd_name!r}. Did you mean: {', '.join(close)}?", ctx)
+            return found
+        import importlib
+
+        from typer.main import get_group
+
+        module = importlib.import_module(f"{__package__}.{module_name}")
+        command = get_group(module.app).commands.get(cmd_name)
+        if command is not None and command.callback is not None:
+            # A fresh command object each time, so wrapping its callback touches nothing shared.
+            command.callback = text_checked(command.callback, command.params)
+        return command
+
 
 app = typer.Typer(
     name="whrd",
@@ -56,23 +113,4 @@ def main(
     ctx.obj = State(db=db.expanduser() if db else default_db_path(), debug=debug)
 
 
-# Each command lives in a module with its own `typer.Typer()`; the root group imports the module
-# only when that command runs (or for --help and completion), so `whrd list` does not pay for
-# the import, export and search code. Order here is the order of `whrd --help`.
-WhrdGroup.lazy_commands = {
-    "add": "edit",
-    "list": "browse",
-    "show": "browse",
-    "edit": "edit",
-    "delete": "edit",
-    "import": "importing",
-    "search": "searching",
-    "export": "exporting",
-    "stats": "stats",
-    "countries": "browse",
-    "tags": "browse",
-    "reindex": "searching",
-    "where": "browse",
-}
-
-__all__ = ["app"]
+__all__ = ["WhrdGroup", "app"]

@@ -7,39 +7,24 @@ from typing import Annotated
 
 import typer
 
-from ..filters import SORTS, sort_items
-from ..records import Entry
-from .common import (
-    RICH_HELP,
+from . import common
+from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
+from .options import (
+    AllOpt,
     CategoryOpt,
     CountryOpt,
+    JsonOpt,
     LangOpt,
+    LimitOpt,
+    PrivateOpt,
     SinceOpt,
     TagOpt,
     UntilOpt,
-    build_filter,
-    fail,
-    is_terminal,
-    missing_archive_note,
-    note,
-    open_archive,
-    print_json,
-    state,
 )
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
 TERMINAL_ROWS = 50
-
-LimitOpt = Annotated[
-    int | None,
-    typer.Option("--limit", "-n", min=1, help="Show at most N bulletins.", show_default=False),
-]
-AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Show every match, even on a terminal.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]
-PrivateOpt = Annotated[
-    bool, typer.Option("--private", help="Include the private note (left out by default).")
-]
 
 
 @app.command("list")
@@ -65,6 +50,8 @@ def list_(
 
     Example: whrd list --country Honduras --since 2017 --category alert
     """
+    from ..filters import SORTS, sort_items
+
     if sort not in SORTS:
         fail(f"Unknown sort {sort!r}. Valid sorts: {', '.join(SORTS)}.")
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
@@ -77,7 +64,7 @@ def list_(
     sort_items(rows, by=sort, reverse=reverse)
     total = len(rows)
     shown = limit
-    if shown is None and not all_ and not json_ and is_terminal():
+    if shown is None and not all_ and not json_ and common.is_terminal():
         shown = TERMINAL_ROWS
     if shown is not None:
         rows = rows[:shown]
@@ -89,24 +76,16 @@ def list_(
     if not total:
         note("No bulletins match." if not flt.is_empty else "The archive is empty.")
         return
-    if not is_terminal():
+    if not common.is_terminal():
         from ..render import plain_line
 
         sys.stdout.write("".join(f"{plain_line(doc_id, raw)}\n" for doc_id, raw in rows))
         return
-    from ..records import to_bulletin
-    from ..render import bulletin_table, make_console
+    from ..render import bulletin_table, list_footer, make_console
 
-    entries = [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in rows]
     console = make_console()
-    console.print(bulletin_table(entries))
-    if len(entries) < total:
-        console.print(
-            f"Showing {len(entries)} of {total} bulletins; use --limit N or --all for more.",
-            style="whrd.muted",
-        )
-    else:
-        console.print(f"{total} bulletin{'s' if total != 1 else ''}.", style="whrd.muted")
+    console.print(bulletin_table(rows))
+    console.print(list_footer(len(rows), total))
 
 
 @app.command()
@@ -135,23 +114,24 @@ def show(
 
 
 def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> None:
-    from ..stats import count_by
+    from ..stats import count_by, scan
 
     archive = open_archive(ctx)
     if missing_archive_note(archive):
         if json_:
             print_json([])
         return
-    rows = count_by((raw for _id, raw in archive.raw_items()), by)
+    counted = scan(archive, None, (by,))
+    rows = count_by(counted, by)
     if json_:
         print_json([row.to_dict() for row in rows])
         return
     if not rows:
-        note("The archive is empty." if not len(archive) else f"No bulletin has a {by}.")
+        note("The archive is empty." if not counted.total else f"No bulletin has a {by}.")
         return
     from ..render import counts_table, make_console
 
-    make_console().print(counts_table(((r.value or "", r.label, r.count) for r in rows), value_header=header))
+    make_console().print(counts_table(rows, value_header=header))
 
 
 @app.command()

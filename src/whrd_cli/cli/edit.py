@@ -1,4 +1,8 @@
-"""Write commands for single bulletins: add, edit, delete."""
+"""Write commands for single bulletins: add, edit, delete.
+
+Options become a `Bulletin` (add) or a `BulletinEdit` (edit), one archive call writes it; what
+cannot come from options (prompts, $EDITOR, a confirmation) is asked here.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError
-from ..model import Bulletin
-from .common import (
-    RICH_HELP,
-    fail,
-    note,
-    open_archive,
-    stdin_is_terminal,
-)
+from . import common
+from .common import RICH_HELP, fail, note, open_archive
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
@@ -53,17 +51,13 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a bulletin even if
 
 def _prompt_until_valid(prompt: str, name: str) -> str:
     """Ask again after a value that cannot be used, so a typo in the date does not lose the title."""
-    from ..dates import parse_date
     from ..errors import WhrdError
-    from ..text import clean_line
+    from ..model import check_required
 
     while True:
         value: str = typer.prompt(prompt)
         try:
-            if name == "date":
-                parse_date(value)
-            else:
-                clean_line(value, name, required=True)
+            check_required(name, value)
         except WhrdError as exc:
             typer.echo(f"Error: {exc.message}", err=True)
             continue
@@ -83,7 +77,7 @@ def _edit_text(text: str) -> str:
 
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not command:
-        if not stdin_is_terminal():
+        if not common.stdin_is_terminal():
             raise InputError("No editor: set $EDITOR, or give the fields as options (--title, --date, …).")
         command = "vi"
     fd, name = tempfile.mkstemp(prefix="whrd-", suffix=".txt")
@@ -143,17 +137,17 @@ def add(
         "truncated": bool(truncated),
     }
     if editor:
-        from ..entryform import parse_form, render_form
+        from ..entryform import parse_new_form, render_form
 
-        fields = parse_form(_edit_text(render_form(None, **fields)))
-        if not fields.get("title") and not fields.get("date") and not fields.get("summary"):
-            raise InputError("The form was left empty; nothing was added.")
+        fields = parse_new_form(_edit_text(render_form(None, **fields)))
     else:
         for name, prompt in (("title", "Title"), ("date", "Date")):
             if fields[name] is None:
-                if not stdin_is_terminal():
+                if not common.stdin_is_terminal():
                     fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
                 fields[name] = _prompt_until_valid(prompt, name)
+    from ..model import Bulletin
+
     bulletin = Bulletin.create(**fields)
     new_id = open_archive(ctx).add(bulletin, force=force)
     typer.echo(str(new_id))
@@ -192,65 +186,42 @@ def edit(
 
     Example: whrd edit 12 --add-tag Honduras --remove-country MX --category statement
     """
-    from ..countries import resolve_country
-    from ..text import fold
+    from ..model import BulletinEdit
 
     archive = open_archive(ctx)
     if not archive.exists:
         fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
-    fields: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("title", title),
-            ("date", date),
-            ("category", category),
-            ("summary", summary),
-            ("lang", lang),
-            ("url", url),
-            ("source", source),
-            ("private", private),
-            ("truncated", truncated),
-        )
-        if value is not None
-    }
-    lists = country is not None or add_country or remove_country or tag is not None or add_tag or remove_tag
-    if fields or lists:
-        dropped = {resolve_country(c) for c in remove_country or ()}
-        dropped_tags = {fold(t.lstrip("#")) for t in remove_tag or ()}
+    asked = BulletinEdit.build(
+        {
+            "title": title,
+            "date": date,
+            "category": category,
+            "summary": summary,
+            "lang": lang,
+            "url": url,
+            "source": source,
+            "private": private,
+            "truncated": truncated,
+        },
+        countries=country,
+        add_countries=add_country or (),
+        remove_countries=remove_country or (),
+        tags=tag,
+        add_tags=add_tag or (),
+        remove_tags=remove_tag or (),
+    )
+    if asked.is_empty:
+        from ..entryform import form_changes, render_form
 
-        def changes(current: Bulletin) -> dict[str, Any]:
-            """Worked out inside the store's lock, on the bulletin as it is now."""
-            result = dict(fields)
-            if country is not None or add_country or remove_country:
-                countries = [*(country if country is not None else current.countries), *(add_country or ())]
-                result["countries"] = [c for c in countries if resolve_country(c) not in dropped]
-            if tag is not None or add_tag or remove_tag:
-                tags = [*(tag if tag is not None else current.tags), *(add_tag or ())]
-                result["tags"] = [t for t in tags if fold(t.lstrip("#")) not in dropped_tags]
-            return result
-
-        entry = archive.update(bulletin_id, changes, force=force)
-    else:
-        entry = archive.update(bulletin_id, _edit_in_editor(archive.get(bulletin_id).bulletin), force=force)
+        form = render_form(archive.get(bulletin_id).bulletin)
+        entry = archive.update(bulletin_id, form_changes(form, _edit_text(form)), force=force)
+    else:  # worked out inside the store's lock, on the bulletin as it is then
+        entry = archive.update(bulletin_id, asked.changes, force=force)
     note(
         f"Updated bulletin {bulletin_id}."
         if entry
         else f"Bulletin {bulletin_id} was already so; nothing changed."
     )
-
-
-def _edit_in_editor(current: Bulletin) -> dict[str, Any]:
-    """The fields the user changed in $EDITOR, and only those: a field someone else changed
-    meanwhile, and the user did not touch, keeps that other change."""
-    from ..entryform import parse_form, render_form
-
-    form = render_form(current)
-    before = parse_form(form)
-    edited = _edit_text(form)
-    if not edited.strip():  # emptying the file is how an editor session is abandoned
-        raise InputError("The form was left empty; nothing was saved.")
-    after = parse_form(edited)
-    return {name: value for name, value in after.items() if before.get(name) != value}
 
 
 @app.command()
@@ -268,10 +239,12 @@ def delete(
         fail(f"No bulletin with id {bulletin_ids[0]}: the archive {archive.path} does not exist yet.")
     entries = [archive.get(i) for i in dict.fromkeys(bulletin_ids)]
     if not yes:
-        if not stdin_is_terminal():
+        if not common.stdin_is_terminal():
             fail("Refusing to delete without confirmation: add --yes.")
+        from ..render import entry_line
+
         for entry in entries:
-            note(f"  {entry.id}  {entry.bulletin.date}  {entry.bulletin.title}")
+            note(f"  {entry_line(entry)}")
         if not typer.confirm(f"Delete {len(entries)} bulletin{'s' if len(entries) > 1 else ''}?"):
             note("Nothing was deleted.")
             raise typer.Exit(1)

@@ -18,18 +18,13 @@ from ..formats import BY_NAME, WRITERS
 from ..i18n import LOCALES
 from .common import (
     RICH_HELP,
-    CategoryOpt,
-    CountryOpt,
-    LangOpt,
-    SinceOpt,
-    TagOpt,
-    UntilOpt,
     build_filter,
     missing_archive_note,
     note,
     open_archive,
     today,
 )
+from .options import CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 

@@ -8,21 +8,26 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from .browse import AllOpt, JsonOpt, LimitOpt, PrivateOpt
 from .common import (
     RICH_HELP,
-    CategoryOpt,
-    CountryOpt,
-    LangOpt,
-    SinceOpt,
-    TagOpt,
-    UntilOpt,
     build_filter,
     is_terminal,
     missing_archive_note,
     note,
     open_archive,
     print_json,
+)
+from .options import (
+    AllOpt,
+    CategoryOpt,
+    CountryOpt,
+    JsonOpt,
+    LangOpt,
+    LimitOpt,
+    PrivateOpt,
+    SinceOpt,
+    TagOpt,
+    UntilOpt,
 )
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand

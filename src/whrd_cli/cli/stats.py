@@ -9,12 +9,6 @@ import typer
 from ..i18n import check_locale, word
 from .common import (
     RICH_HELP,
-    CategoryOpt,
-    CountryOpt,
-    LangOpt,
-    SinceOpt,
-    TagOpt,
-    UntilOpt,
     build_filter,
     missing_archive_note,
     note,
@@ -22,6 +16,7 @@ from .common import (
     print_json,
     today,
 )
+from .options import CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -1,0 +1,68 @@
+"""The options several commands share, defined once as `Annotated` aliases: the filters of list,
+search, export and stats, and the output options of list and search.
+
+A command that takes these options takes them with the same names, letters, help and panel, so
+`--country` means the same everywhere; `common.build_filter` turns the filter options into one
+`Filter`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+# -- the filters: list, search, export, stats -----------------------------------------------------
+
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        "-c",
+        help="Country name (English or Spanish), ISO code, or region (Mesoamerica). Repeatable.",
+        rich_help_panel="Filters",
+    ),
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        "-k",
+        help="news, alert, open-letter, statement, report (or a label such as PRONUNCIAMIENTO). Repeatable.",
+        rich_help_panel="Filters",
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.", rich_help_panel="Filters"),
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="From this date: 2017-01-26, 2017, 2017-03, 'marzo 2017', 30d, 6m, 'last month', hoy.",
+        rich_help_panel="Filters",
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", help="Up to this date (same forms as --since).", rich_help_panel="Filters"),
+]
+LangOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lang", "-l", help="Language code of the bulletin (en, es). Repeatable.", rich_help_panel="Filters"
+    ),
+]
+
+# -- what to print: list, search (show and the counts take --json and --private too) ---------------
+
+LimitOpt = Annotated[
+    int | None,
+    typer.Option("--limit", "-n", min=1, help="Show at most N bulletins.", show_default=False),
+]
+AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Show every match, even on a terminal.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]
+PrivateOpt = Annotated[
+    bool, typer.Option("--private", help="Include the private note (left out by default).")
+]
