@@ -16,15 +16,10 @@ from tests.conftest import DATA, SEED
 from whrd_cli.countries import find_countries, lookup_country, resolve_country
 from whrd_cli.errors import CountryError, ParseError
 from whrd_cli.formats import RecordErrors, WriteContext
-from whrd_cli.formats.listing import (
-    date_shaped,
-    format_block,
-    heading_country,
-    parse_heading,
-    read,
-    read_records,
-    write,
-)
+from whrd_cli.formats.listing import read, read_records, write
+from whrd_cli.formats.listing.dateline import date_shaped
+from whrd_cli.formats.listing.heading import parse_heading
+from whrd_cli.formats.listing.writer import format_block, heading_country
 from whrd_cli.lang import detect_language
 from whrd_cli.model import Bulletin
 from whrd_cli.records import Entry
