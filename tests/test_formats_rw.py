@@ -239,6 +239,17 @@ def test_csv_reports_rows_by_the_line_they_start_on() -> None:
     ]
 
 
+def test_csv_errors_found_in_different_passes_are_reported_in_line_order() -> None:
+    # The short row is found while splitting rows, the bad date later while validating.
+    text = "title,date\nA,not a date\nB\n"
+    with pytest.raises(RecordErrors) as caught:
+        csv_format.read(text, source="x.csv")
+    assert [str(e) for e in caught.value.errors] == [
+        "x.csv, line 2, date: Cannot read the date 'not a date'",
+        "x.csv, line 3: the row has 1 cells but the header has 2 columns",
+    ]
+
+
 def test_timestamps_are_kept_in_utc() -> None:
     (b,) = json_format.read(
         '{"title": "t", "date": "2020-01-01", "added": "2024-06-15T12:00:00+02:00"}', source="x"
