@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ...text import INVISIBLE, SPACES
 from .. import Location, RecordError
-from .dateline import date_shaped, readable
+from .dateline import date_shaped, read_date_line
 from .heading import has_label_prefix
 
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
@@ -46,10 +46,6 @@ def split_lines(text: str) -> list[Line]:
     ]
 
 
-def _ends_with_marker(block: Block) -> bool:
-    return bool(block.body) and bool(_MARKER.search(block.body[-1].text))
-
-
 def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[Block]:
     """Group lines into blocks: a heading, summary lines, and (normally) a date line.
 
@@ -67,7 +63,7 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
         if current is None:
             # A readable date where a heading should be is a stray date line; a heading that
             # merely looks like one ("2017 in review") is a heading.
-            if shaped and readable(line.text):
+            if shaped and read_date_line(line.text)[0] is not None:
                 errors.append(
                     RecordError(
                         source,
@@ -84,7 +80,8 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             blocks.append(current)
             current = None
             continue
-        if _ends_with_marker(current) or has_label_prefix(line.text):
+        ended = bool(current.body) and bool(_MARKER.search(current.body[-1].text))
+        if ended or has_label_prefix(line.text):
             blocks.append(current)  # a new heading: the block before it has no date line
             current = Block(line)
             continue
@@ -99,13 +96,14 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
 def _is_date_line(line: Line, index: int, lines: list[Line], block: Block, after_blank: bool) -> bool:
     """A readable date is a date line; an unreadable one only where a date line stands, and not
     when the block's readable date line follows it (then it is summary text, such as `2017`)."""
-    if readable(line.text):
+    if read_date_line(line.text)[0] is not None:
         return True
     following = next((lines[n].text for n in range(index + 1, len(lines)) if lines[n].text), None)
-    if following is not None and date_shaped(following) and readable(following):
+    if following is not None and date_shaped(following) and read_date_line(following)[0] is not None:
         return False
     before_blank = index + 1 == len(lines) or not lines[index + 1].text
-    return after_blank or before_blank or _ends_with_marker(block) or not block.body
+    after_marker = bool(block.body) and bool(_MARKER.search(block.body[-1].text))
+    return after_blank or before_blank or after_marker or not block.body
 
 
 def summary(block: Block) -> tuple[str, bool]:

@@ -24,6 +24,8 @@ _DATE_TOKEN = re.compile(r"\d+(?:st|nd|rd|th|o|a|°)?|[^\W\d_]+")
 _FULL_MONTHS = tuple(fold(m) for m in MONTHS_EN + MONTHS_ES)
 # Words a date line may hold besides numbers and months: joining words and weekday names.
 _DATE_WORDS = frozenset({"de", "del", "of", "the", "el", *(fold(day) for day in WEEKDAYS_EN + WEEKDAYS_ES)})
+_ENGLISH_MONTHS = frozenset(name for name, (_number, lang) in MONTH_NAMES.items() if lang == "en")
+_SPANISH_MONTHS = frozenset(name for name, (_number, lang) in MONTH_NAMES.items() if lang == "es")
 _DAY_MONTH_YEAR = re.compile(
     r"(\d{1,2})(?:o|st|nd|rd|th)?\s+(?:de\s+)?([a-z]+),?\s+(?:(?:de|del)\s+)?(\d{4})\.?"
 )
@@ -100,17 +102,11 @@ def read_date_line(text: str) -> tuple[str | None, str | None]:
         return None, f"cannot read the date line {text!r}; {_FULL_DATE_HINT}"
 
 
-def readable(text: str) -> bool:
-    """Whether a line is a date line that gives a date."""
-    return read_date_line(text)[0] is not None
-
-
 def date_language(text: str) -> str | None:
     """The language a date line's words are in (`4 de marzo de 2018` is Spanish), if they tell."""
     words = set(_DATE_TOKEN.findall(fold(text)))
-    languages = {MONTH_NAMES[word][1] for word in words if word in MONTH_NAMES}
-    if "es" in languages or "de" in words:
+    if words & _SPANISH_MONTHS or "de" in words:
         return "es"
-    if "en" in languages:
+    if words & _ENGLISH_MONTHS:
         return "en"
     return None
