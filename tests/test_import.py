@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import DATA, Run
@@ -351,6 +352,29 @@ def test_one_write_for_thousands_of_records(tmp_path: Path, monkeypatch: pytest.
     report = import_files(archive, files)
     assert (report.count("added"), report.writes, len(calls)) == (3000, 1, 1)
     assert import_files(archive, files).writes == 0  # all duplicates: nothing to write
+
+
+def test_a_duplicate_added_meanwhile_by_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    line = b'{"title": "Added twice", "date": "2020-01-01", "lang": "en"}\n'
+
+    class Racing(Archive):
+        """Another process adds the same bulletin between the duplicate check and the write."""
+
+        def add_many(self, bulletins: Any, **options: Any) -> Any:
+            result = super().add_many(bulletins, **options)
+            if options.get("dry_run"):
+                Archive(path).add(Bulletin.create(title="Added twice", date="2020-01-01", lang="en"))
+            return result
+
+    files = read_inputs([Input("one.jsonl", line, "one.jsonl")])
+    with pytest.raises(DuplicateError) as caught:
+        import_files(Racing(path), files, on_duplicate="error")
+    assert str(caught.value) == (
+        "Bulletin 1 already has this date, title and language (added meanwhile by another process); "
+        "nothing was imported."
+    )
+    assert caught.value.existing_id == 1
 
 
 def test_add_many_outcomes_and_kept_timestamps(tmp_path: Path) -> None:

@@ -117,7 +117,8 @@ class Country:
     name_es: str
 
 
-def _pycountry_dir() -> Path:
+def pycountry_dir() -> Path:
+    """pycountry's folder, whose data files are read directly: importing pycountry costs ~15 ms."""
     spec = importlib.util.find_spec("pycountry")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("pycountry is not installed")
@@ -133,7 +134,7 @@ class _Data:
 
 @cache
 def _data() -> _Data:
-    base = _pycountry_dir()
+    base = pycountry_dir()
     with open(base / "databases" / "iso3166-1.json", encoding="utf-8") as fh:
         entries = json.load(fh)["3166-1"]
     es: Callable[[str], str] = str  # a trimmed install without locales: English names only

@@ -5,6 +5,9 @@ whole year or month, or relative to `today`, which is always a parameter (never 
 python-dateutil does the reading, with Spanish month names added, but it is never allowed to fill
 a missing part from today's date: each date is parsed against two different default dates, and a
 part that comes out differently was not in the text.
+
+The month and weekday words of both languages are here and nowhere else: the listing's date
+lines, dateutil's table and the digests' month headings all read them from this module.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import DateError
+from .errors import DateError, IncompleteDateError
 from .text import fold
 
 if TYPE_CHECKING:
@@ -34,7 +37,9 @@ _AGO_EN = re.compile(r"(\d+)\s+(day|week|month|year)s?\s+ago")
 _AGO_ES = re.compile(r"hace\s+(\d+)\s+(dia|dias|semana|semanas|mes|meses|ano|anos)")
 _ORDINAL = re.compile(r"(\d)\s*(?:º|ª|°|\.º|o\b)", re.IGNORECASE)
 
-MONTHS_EN = (
+# -- month and weekday words: the one table every reader and writer of dates uses -------------------
+
+MONTHS_EN: tuple[str, ...] = (
     "January",
     "February",
     "March",
@@ -48,7 +53,7 @@ MONTHS_EN = (
     "November",
     "December",
 )
-MONTHS_ES = (
+MONTHS_ES: tuple[str, ...] = (
     "enero",
     "febrero",
     "marzo",
@@ -62,7 +67,10 @@ MONTHS_ES = (
     "noviembre",
     "diciembre",
 )
-_MONTH_ALIASES: tuple[tuple[str, ...], ...] = (
+# Full Spanish names besides those (folded -> month): 'setiembre' is written in Peru and Uruguay.
+MONTH_VARIANTS_ES: dict[str, int] = {"setiembre": 9}
+# Abbreviations, folded, January first ("mar" is March, never the weekday "martes").
+MONTH_ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("jan", "ene"),
     ("feb",),
     ("mar",),
@@ -71,20 +79,31 @@ _MONTH_ALIASES: tuple[tuple[str, ...], ...] = (
     ("jun",),
     ("jul",),
     ("aug", "ago"),
-    ("sep", "sept", "set", "setiembre"),
+    ("sep", "sept", "set"),
     ("oct",),
     ("nov",),
     ("dec", "dic"),
 )
-_WEEKDAYS = (
-    ("mon", "monday", "lun", "lunes"),
-    ("tue", "tuesday", "mar", "martes"),
-    ("wed", "wednesday", "mie", "miercoles"),
-    ("thu", "thursday", "jue", "jueves"),
-    ("fri", "friday", "vie", "viernes"),
-    ("sat", "saturday", "sab", "sabado"),
-    ("sun", "sunday", "dom", "domingo"),
+WEEKDAYS_EN: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_ES: tuple[str, ...] = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+# Abbreviations, folded, Monday first: (English, Spanish).
+WEEKDAY_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("mon", "lun"),
+    ("tue", "mar"),
+    ("wed", "mie"),
+    ("thu", "jue"),
+    ("fri", "vie"),
+    ("sat", "sab"),
+    ("sun", "dom"),
 )
+# Every full month name, folded -> (month, language): what a month word in a date says.
+MONTH_NAMES: dict[str, tuple[int, str]] = {
+    **{fold(name): (number, "en") for number, name in enumerate(MONTHS_EN, start=1)},
+    **{fold(name): (number, "es") for number, name in enumerate(MONTHS_ES, start=1)},
+    **{name: (number, "es") for name, number in MONTH_VARIANTS_ES.items()},
+}
+# Every word, folded, that names a month: full names, variants and abbreviations.
+MONTH_WORDS: frozenset[str] = frozenset(MONTH_NAMES).union(*MONTH_ABBREVIATIONS)
 
 
 @dataclass(frozen=True)
@@ -99,12 +118,19 @@ class DateRange:
 def _parserinfo() -> parserinfo:
     from dateutil import parser
 
+    # dateutil looks words up lower-cased, and `_clean` folds the text first: folded names match.
+    months = [list(short) for short in MONTH_ABBREVIATIONS]
+    for word, (number, _lang) in MONTH_NAMES.items():
+        months[number - 1].append(word)
+    weekdays = [
+        (short_en, fold(en), short_es, fold(es))
+        for en, es, (short_en, short_es) in zip(WEEKDAYS_EN, WEEKDAYS_ES, WEEKDAY_ABBREVIATIONS, strict=True)
+    ]
+
     class BilingualInfo(parser.parserinfo):
-        # "mar" is both March and a Spanish weekday abbreviation; the month wins.
-        MONTHS = [  # noqa: RUF012 - dateutil's own class attribute
-            (en, es, *aliases) for en, es, aliases in zip(MONTHS_EN, MONTHS_ES, _MONTH_ALIASES, strict=True)
-        ]
-        WEEKDAYS = [tuple(w for w in day if w != "mar") for day in _WEEKDAYS]  # noqa: RUF012
+        MONTHS = [tuple(names) for names in months]  # noqa: RUF012 - dateutil's own class attribute
+        # "mar" is both March and the Spanish weekday abbreviation of martes; the month wins.
+        WEEKDAYS = [tuple(w for w in day if w != "mar") for day in weekdays]  # noqa: RUF012
         JUMP = [*parser.parserinfo.JUMP, "de", "del", "el", "y"]  # noqa: RUF012
 
     return BilingualInfo(dayfirst=True, yearfirst=False)
@@ -122,15 +148,15 @@ def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | 
         b = parser.parse(text, parserinfo=_parserinfo(), default=second)
     except (ValueError, OverflowError, TypeError) as exc:
         if "out of range" in str(exc):
-            raise DateError(f"{raw!r} is not a real calendar date.") from exc
-        raise DateError(f"Cannot read the date {raw!r}.") from exc
+            raise DateError(f"{raw!r} is not a real calendar date.", value=raw) from exc
+        raise DateError(f"Cannot read the date {raw!r}.", value=raw) from exc
     if a.time() != a.time().min or a.tzinfo is not None:
-        raise DateError(f"Cannot read the date {raw!r}: give a date without a time.")
+        raise DateError(f"Cannot read the date {raw!r}: give a date without a time.", value=raw)
     year = a.year if a.year == b.year else None
     month = a.month if a.month == b.month else None
     day = a.day if a.day == b.day else None
     if year is not None and not _YEAR.search(text):
-        raise DateError(f"Cannot read the date {raw!r}: write the year with four digits.")
+        raise DateError(f"Cannot read the date {raw!r}: write the year with four digits.", value=raw)
     return year, month, day
 
 
@@ -142,12 +168,12 @@ def _year_first(text: str, raw: str) -> date | None:
     try:
         return date(int(m[1]), int(month), int(day))
     except ValueError as exc:
-        raise DateError(f"{raw!r} is not a real calendar date.") from exc
+        raise DateError(f"{raw!r} is not a real calendar date.", value=raw) from exc
 
 
 def _plausible(day: date, raw: str) -> date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise DateError(f"The date {raw!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year.")
+        raise DateError(f"The date {raw!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year.", value=raw)
     return day
 
 
@@ -161,15 +187,17 @@ def parse_date(text: str) -> date:
     raw = text
     text = text.strip()
     if not text:
-        raise DateError("The date is empty: give a day, month and year, such as 2017-01-26.")
+        raise DateError("The date is empty: give a day, month and year, such as 2017-01-26.", value=raw)
     numeric = _year_first(text, raw)
     if numeric is not None:
         return _plausible(numeric, raw)
     year, month, day = _dateutil_parts(_clean(text), raw)
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if part is None]
     if missing:
-        raise DateError(
-            f"The date {raw!r} has no {' or '.join(missing)}: give a full date such as 2017-01-26."
+        raise IncompleteDateError(
+            f"The date {raw!r} has no {' or '.join(missing)}: give a full date such as 2017-01-26.",
+            value=raw,
+            missing=tuple(missing),
         )
     assert year is not None and month is not None and day is not None
     return _plausible(date(year, month, day), raw)
@@ -200,7 +228,9 @@ def parse_range(text: str, *, today: date) -> DateRange:
     except (ValueError, OverflowError) as exc:  # date(0, 1, 1), 999999999 days back…
         if isinstance(exc, DateError):
             raise
-        raise DateError(f"The date {text!r} is not a date whrd can use; check the numbers.") from exc
+        raise DateError(
+            f"The date {text!r} is not a date whrd can use; check the numbers.", value=text
+        ) from exc
     _plausible(span.start, text)
     _plausible(span.end, text)
     return span
@@ -210,7 +240,7 @@ def _parse_range(text: str, today: date) -> DateRange:
     raw = text
     t = _clean(text)
     if not t:
-        raise DateError("The date is empty.")
+        raise DateError("The date is empty.", value=raw)
     if t in ("today", "hoy"):
         return DateRange(today, today)
     if t in ("yesterday", "ayer"):
@@ -236,17 +266,21 @@ def _parse_range(text: str, today: date) -> DateRange:
     m = _YEAR_MONTH.fullmatch(t)
     if m:
         if not 1 <= int(m[2]) <= 12:
-            raise DateError(f"{raw!r} is not a real month.")
+            raise DateError(f"{raw!r} is not a real month.", value=raw)
         return _month_range(int(m[1]), int(m[2]))
     if _YEAR_FIRST.fullmatch(t):
         day = parse_date(raw)
         return DateRange(day, day)
     year, month, day_ = _dateutil_parts(t, raw)
     if year is None:
-        raise DateError(f"The date {raw!r} has no year: write it with four digits, such as 2017.")
+        raise IncompleteDateError(
+            f"The date {raw!r} has no year: write it with four digits, such as 2017.",
+            value=raw,
+            missing=("year",),
+        )
     if month is None:
         if day_ is not None:
-            raise DateError(f"Cannot read the date {raw!r}.")
+            raise DateError(f"Cannot read the date {raw!r}.", value=raw)
         return DateRange(date(year, 1, 1), date(year, 12, 31))
     if day_ is None:
         return _month_range(year, month)

@@ -43,6 +43,14 @@ class DateError(InputError):
     field = "date"
 
 
+class IncompleteDateError(DateError):
+    """A date without its day, month or year; `missing` names the parts, in that order."""
+
+    def __init__(self, message: str, *, value: object = None, missing: tuple[str, ...] = ()) -> None:
+        super().__init__(message, value=value)
+        self.missing = missing
+
+
 class CountryError(InputError):
     """A country that is not known by name or code."""
 

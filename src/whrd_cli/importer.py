@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import DuplicateError, InputError, ParseError
-from .formats import BY_NAME, READ_EXTENSIONS, READERS, RecordError, RecordErrors, get_format
-from .formats._records import Progress, Record
+from .formats import BY_NAME, READ_EXTENSIONS, READERS, Location, RecordError, RecordErrors, get_format
+from .formats.reading import Progress, Record
 
 if TYPE_CHECKING:
     from .model import Bulletin
@@ -139,7 +139,7 @@ def read_input(
         records = read_records(text, source=item.name, lang=lang, progress=progress)
     else:  # a reader that gives bulletins only: number them
         bulletins = module.read(text, source=item.name, lang=lang)
-        records = [Record(f"record {n}", b) for n, b in enumerate(bulletins, start=1)]
+        records = [Record(Location("record", n), b) for n, b in enumerate(bulletins, start=1)]
     return ReadFile(item.name, name, tuple(records))
 
 
@@ -272,7 +272,8 @@ def import_files(
         result = archive.add_many(bulletins, on_duplicate=on_duplicate, dry_run=dry_run)
     except DuplicateError as exc:  # another process added it since the check above
         raise DuplicateError(
-            f"{exc.message.split(';')[0]} (added meanwhile by another process); nothing was imported.",
+            f"Bulletin {exc.existing_id} already has this date, title and language "
+            "(added meanwhile by another process); nothing was imported.",
             exc.existing_id,
         ) from None
     outcomes = _outcomes(placed, result.outcomes)

@@ -130,9 +130,9 @@ def _language_names() -> dict[str, tuple[str, str]]:
     import gettext
     import json
 
-    from .countries import _pycountry_dir  # one place that finds the data files
+    from .countries import pycountry_dir  # one place that finds the data files
 
-    base = _pycountry_dir()
+    base = pycountry_dir()
     with open(base / "databases" / "iso639-3.json", encoding="utf-8") as fh:
         entries = json.load(fh)["639-3"]
     try:

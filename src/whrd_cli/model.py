@@ -59,11 +59,14 @@ _resolve_country = lru_cache(maxsize=4096)(resolve_country)
 
 
 def normalise_tags(tags: Iterable[str]) -> list[str]:
-    """Tags without `#`, unique case-insensitively, first spelling kept."""
+    """Tags without `#`, unique case-insensitively, first spelling kept.
+
+    A tag is one word: spaces, commas and semicolons separate tags (CSV writes a list as one
+    `;`-separated cell, so a tag holding `;` would come back as two)."""
     seen: set[str] = set()
     result: list[str] = []
     for raw in tags:
-        for tag in raw.replace(",", " ").split() if raw.strip() else []:
+        for tag in raw.replace(",", " ").replace(";", " ").split() if raw.strip() else []:
             tag = clean_line(tag.lstrip("#"), "tag", field="tags")
             if not tag:
                 continue

@@ -21,7 +21,7 @@ from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..formats._records import Progress
+    from ..formats.reading import Progress
     from ..importer import FileSummary, ImportReport, Input, Outcome
 
 

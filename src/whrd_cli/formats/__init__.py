@@ -8,8 +8,9 @@ A format module is imported only when used. Its interface:
 
 Optional, used by `whrd import` (see `importer.py`) when a reader has them:
 ``read_records(...)`` takes the same arguments as ``read`` plus ``progress`` and returns
-``formats._records.Record``s (each bulletin with its "line N"/"record N"); ``sniff(text) -> float``
-says how surely a text without a telling extension is this format (0 = not at all).
+``formats.reading.Record``s (each bulletin with its `Location`, "line N"/"record N");
+``sniff(text) -> float`` says how surely a text without a telling extension is this format
+(0 = not at all). `formats.reading` holds what those readers share.
 """
 
 from __future__ import annotations
@@ -98,12 +99,28 @@ READ_EXTENSIONS: dict[str, str] = {
 }
 
 
+class Location(str):
+    """Where a record is in its input, as messages show it ("line 12", "record 3"), with its number
+    kept apart so that errors are put in input order without reading the number back out of the text."""
+
+    unit: str
+    number: int
+
+    def __new__(cls, unit: str, number: int) -> Location:
+        location = super().__new__(cls, f"{unit} {number}")
+        location.unit, location.number = unit, number
+        return location
+
+    def __getnewargs__(self) -> tuple[str, int]:  # type: ignore[override]  # copy and pickle
+        return self.unit, self.number
+
+
 @dataclass(frozen=True)
 class RecordError:
     """One bad record: where it is and what is wrong."""
 
     source: str  # file name, or "<stdin>"
-    location: str  # "line 12", "record 3"
+    location: Location
     field: str | None
     message: str
 

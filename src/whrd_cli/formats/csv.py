@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..errors import ParseError
 from ..model import FIELDS, LIST_FIELDS
 from ..records import entry_dict
-from . import RecordError, WriteContext
-from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
+from . import Location, RecordError, WriteContext
+from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -150,12 +150,12 @@ def read_records(
         raise ParseError(f"{source}: no header row (title,date,…) on the first line; nothing was imported.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
     errors: list[RecordError] = []
-    located: list[tuple[str, Any]] = []
+    located: list[tuple[Location, Any]] = []
     try:
         names = _header(next(reader), source)
         start = reader.line_num + 1
         for row in reader:
-            location = f"line {start}"
+            location = Location("line", start)
             start = reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
 from ..records import entry_dict
-from . import RecordError, WriteContext
-from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
+from . import Location, RecordError, WriteContext
+from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -53,7 +53,7 @@ def loads(text: str, *, source: str) -> Any:
         raise ParseError(f"{source}: JSON nested too deeply; nothing was imported.") from None
 
 
-def check_record(value: Any, source: str, location: str) -> RecordError | None:
+def check_record(value: Any, source: str, location: Location) -> RecordError | None:
     """Why a decoded JSON value cannot be a bulletin record, if it cannot."""
     if not isinstance(value, dict):
         kind = "an array" if isinstance(value, list) else type(value).__name__
@@ -94,10 +94,10 @@ def read_records(
     errors: list[RecordError] = []
     items: list[Any] = data
 
-    def located() -> Iterator[tuple[str, Any]]:
+    def located() -> Iterator[tuple[Location, Any]]:
         for index, value in enumerate(items):
             items[index] = None  # each decoded record is dropped once its bulletin is built
-            location = f"record {index + 1}"
+            location = Location("record", index + 1)
             problem = check_record(value, source, location)
             if problem:
                 errors.append(problem)

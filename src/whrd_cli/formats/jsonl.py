@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import RecordError, WriteContext
-from ._records import Progress, Record, bulletins_reader, raise_if_any, validate
+from . import Location, RecordError, WriteContext
 from .json import check_record, decode_object, record_dicts
+from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -53,11 +53,11 @@ def read_records(
     text = text.lstrip("\ufeff")
     errors: list[RecordError] = []
 
-    def located() -> Iterator[tuple[str, Any]]:
+    def located() -> Iterator[tuple[Location, Any]]:
         for number, line in _lines(text):
             if not line.strip():
                 continue
-            location = f"line {number}"
+            location = Location("line", number)
             try:
                 value = json.loads(line, object_pairs_hook=decode_object)
             except json.JSONDecodeError as exc:

@@ -1,8 +1,11 @@
-"""What every importable format shares: a bulletin with its place in the input, and turning one
-record (a dict read from JSON, JSONL or CSV) into a validated bulletin with errors that name the field.
+"""What every reader shares: a bulletin with its place in the input, turning one record (a dict read
+from JSON, JSONL or CSV) into a validated bulletin, and reporting every bad record at once.
 
+Named for what it serves, reading inputs (writers do not use it); the dict <-> Bulletin conversion of
+the store and of `whrd list --json` is the top-level `records` module, which this one builds on.
 Records go through `Bulletin.from_dict`, the same validation as `whrd add`; this module only adds
-what an import needs on top: where each record is, which field is at fault, and exact timestamps.
+what an import needs on top: where each record is, which field is at fault (the error's `field`,
+never read out of its message), and exact timestamps.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError, WhrdError
-from . import RecordError, RecordErrors
+from . import Location, RecordError, RecordErrors
 
 if TYPE_CHECKING:
     from ..model import Bulletin
@@ -29,14 +32,13 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2
 class Record:
     """One bulletin read from an input, with where it is (for dry-run tables and duplicate errors)."""
 
-    location: str  # "line 12" or "record 3"
+    location: Location  # "line 12" or "record 3"
     bulletin: Bulletin
 
 
-def record_error(source: str, location: str, error: WhrdError, *, field: str | None = None) -> RecordError:
-    """A RecordError for a validation error, naming the field at fault."""
-    message = error.message.rstrip(".")
-    return RecordError(source, location, field or error.field, message)
+def record_error(source: str, location: Location, error: WhrdError) -> RecordError:
+    """A RecordError for a validation error, naming the field at fault (the error's own `field`)."""
+    return RecordError(source, location, error.field, error.message.rstrip("."))
 
 
 def _timestamp(value: Any, name: str) -> str:
@@ -77,7 +79,7 @@ def bulletin_from_mapping(data: Mapping[str, Any], *, lang: str | None = None) -
 
 
 def validate(
-    records: Iterable[tuple[str, Mapping[str, Any]]],
+    records: Iterable[tuple[Location, Mapping[str, Any]]],
     *,
     source: str,
     lang: str | None,
@@ -111,7 +113,7 @@ def validate(
 def raise_if_any(errors: list[RecordError]) -> None:
     """Report every bad record at once, in input order ("line 12", "record 3")."""
     if errors:
-        raise RecordErrors(sorted(errors, key=lambda e: int(e.location.split()[-1])))
+        raise RecordErrors(sorted(errors, key=lambda e: e.location.number))
 
 
 def bulletins_reader(read_records: Callable[..., list[Record]]) -> Callable[..., list[Bulletin]]:

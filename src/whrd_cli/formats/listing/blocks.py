@@ -1,0 +1,120 @@
+"""A listing's lines, cleaned of copy-paste debris, grouped into blocks: heading, summary, date line.
+
+Lines end at CRLF, CR, LF or any Unicode line break; each is normalised (invisible characters
+dropped, every run of spaces made one space, stripped), keeping its 1-based number as an editor
+counts. Blocks are separated by any number of blank lines, or none: a date line ends a block; a
+line after a summary line ending in `[…]`, or one that starts like a heading (`NEWS / …`), starts
+the next (the block before it then has no date line). The summary is the lines between heading
+and date line; wrapped lines are joined with a space, paragraphs with a
+blank line, and a final `[…]` or `[...]` is removed and sets `truncated`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...text import INVISIBLE, SPACES
+from .. import Location, RecordError
+from .dateline import date_shaped, read_date_line
+from .heading import has_label_prefix
+
+_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+# The truncation marker at the end of a summary: `[…]`, `[...]`, `(…)`, `(...)`.
+_MARKER = re.compile(r"\s*(?:\[\s*(?:…|\.{2,})\s*\]|\(\s*(?:…|\.{3})\s*\))$")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based, as an editor counts
+    text: str  # normalised: one space between words, no invisible characters
+
+
+@dataclass
+class Block:
+    heading: Line
+    body: list[Line] = field(default_factory=list)
+    paragraph_starts: set[int] = field(default_factory=set)  # body indexes after a blank line
+    date: Line | None = None
+
+
+def split_lines(text: str) -> list[Line]:
+    """Every line of a text, numbered and normalised."""
+    return [
+        Line(number, SPACES.sub(" ", raw.translate(INVISIBLE)).strip())
+        for number, raw in enumerate(_BREAKS.split(text), start=1)
+    ]
+
+
+def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[Block]:
+    """Group lines into blocks: a heading, summary lines, and (normally) a date line.
+
+    A date line with no block above it is appended to `errors`; a block without a date line is
+    still returned (the reader reports it, with its heading's line)."""
+    blocks: list[Block] = []
+    current: Block | None = None
+    blank_before = True
+    for index, line in enumerate(lines):
+        if not line.text:
+            blank_before = True
+            continue
+        after_blank, blank_before = blank_before, False
+        shaped = date_shaped(line.text)
+        if current is None:
+            # A readable date where a heading should be is a stray date line; a heading that
+            # merely looks like one ("2017 in review") is a heading.
+            if shaped and read_date_line(line.text)[0] is not None:
+                errors.append(
+                    RecordError(
+                        source,
+                        Location("line", line.number),
+                        "date",
+                        f"a date line ({line.text!r}) with no heading and summary above it",
+                    )
+                )
+            else:
+                current = Block(line)
+            continue
+        if shaped and _is_date_line(line, index, lines, current, after_blank):
+            current.date = line
+            blocks.append(current)
+            current = None
+            continue
+        ended = bool(current.body) and bool(_MARKER.search(current.body[-1].text))
+        if ended or has_label_prefix(line.text):
+            blocks.append(current)  # a new heading: the block before it has no date line
+            current = Block(line)
+            continue
+        if after_blank and current.body:
+            current.paragraph_starts.add(len(current.body))
+        current.body.append(line)
+    if current is not None:
+        blocks.append(current)
+    return blocks
+
+
+def _is_date_line(line: Line, index: int, lines: list[Line], block: Block, after_blank: bool) -> bool:
+    """A readable date is a date line; an unreadable one only where a date line stands, and not
+    when the block's readable date line follows it (then it is summary text, such as `2017`)."""
+    if read_date_line(line.text)[0] is not None:
+        return True
+    following = next((lines[n].text for n in range(index + 1, len(lines)) if lines[n].text), None)
+    if following is not None and date_shaped(following) and read_date_line(following)[0] is not None:
+        return False
+    before_blank = index + 1 == len(lines) or not lines[index + 1].text
+    after_marker = bool(block.body) and bool(_MARKER.search(block.body[-1].text))
+    return after_blank or before_blank or after_marker or not block.body
+
+
+def summary(block: Block) -> tuple[str, bool]:
+    """A block's summary text, and whether it ended in the truncation marker (then removed)."""
+    paragraphs: list[list[str]] = []
+    for index, line in enumerate(block.body):
+        if index == 0 or index in block.paragraph_starts:
+            paragraphs.append([])
+        paragraphs[-1].append(line.text)
+    text = "\n\n".join(" ".join(lines) for lines in paragraphs)
+    marker = _MARKER.search(text)
+    if marker:
+        return text[: marker.start()].rstrip(), True
+    return text, False
