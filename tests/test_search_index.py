@@ -111,7 +111,7 @@ def test_a_fresh_index_answers_without_reading_the_archive(
     def no(*_a: object, **_k: object) -> None:
         raise AssertionError("the archive was read")
 
-    monkeypatch.setattr("whrd_cli.store.load_archive_file", no)
+    monkeypatch.setattr("whrd_cli.storage.check.load_archive_file", no)
     assert run.json("search", "radio", "--private") == expected
     assert sorted(item["id"] for item in expected) == [2, 6, 8, 11]
 

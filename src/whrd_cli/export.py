@@ -24,7 +24,8 @@ from .filters import Filter
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .model import FIELDS
 from .records import Entry, Raw, to_bulletin
-from .store import Archive, atomic_file, write_atomic
+from .storage.atomic import atomic_file, write_atomic
+from .store import Archive
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)
