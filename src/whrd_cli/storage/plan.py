@@ -39,7 +39,7 @@ class AddOutcome(NamedTuple):
     id: int | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class AddResult:
     """What a batch add did, for summaries and --json: one outcome per input bulletin, in input
     order, so a caller can report per input file or record."""
