@@ -1,6 +1,7 @@
 """Reading an archive file and checking it is one: what a whrd archive file is (a `meta` record
 naming the app and a schema version, a `bulletins` table of stored dicts), and what is wrong with
-one that is not, or whose bulletins someone broke by hand.
+one that is not, or whose bulletins someone broke by hand; and whether a path is a file whrd may
+rewrite at all (not a folder, a FIFO, or a file made read-only).
 
 Guarantees: `load_archive_file` returns a parsed archive or raises `ArchiveError` with a message
 a user can act on (invalid JSON, foreign JSON, a newer schema, a FIFO, a folder); it never writes.
