@@ -269,18 +269,6 @@ def test_the_package_graph_is_complete() -> None:
     assert set(graph) == {PACKAGE, *found_by_python}
 
 
-# What other branches are removing while this test is written; the lead deletes these two tables,
-# the xfail markers that cite them and `test_nothing_new_while_others_split` after the merge.
-CYCLES_BEING_REMOVED = [[f"{PACKAGE}.digest", f"{PACKAGE}.export"]]  # the output branch
-MODULES_BEING_SPLIT = {
-    f"{PACKAGE}.store",  # the storage branch
-    f"{PACKAGE}.search",  # the search branch
-    f"{PACKAGE}.search_index",  # the search branch
-    f"{PACKAGE}.digest",  # the output branch
-    f"{PACKAGE}.formats.listing",  # the formats branch
-}
-
-
 def _cycles() -> list[str]:
     graph = import_graph(SRC, PACKAGE)
     return [
@@ -289,7 +277,6 @@ def _cycles() -> list[str]:
     ]
 
 
-@pytest.mark.xfail(strict=False, reason="digest <-> export: removed by the output branch")
 def test_no_import_cycle_inside_the_package() -> None:
     cycles = _cycles()
     assert cycles == [], "import cycles (modules in the cycle: one path through them):\n" + "\n".join(cycles)
@@ -304,20 +291,8 @@ def _oversized() -> dict[str, int]:
     return {name: n for name, n in sizes.items() if n > MAX_LINES}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="store, search, search_index, digest, formats.listing: split by the storage, search, "
-    "output and formats branches",
-)
 def test_no_module_over_400_lines() -> None:
     assert _oversized() == {}
-
-
-def test_nothing_new_while_others_split() -> None:
-    """Until the merge: the only cycles and big modules are those other branches are removing."""
-    graph = import_graph(SRC, PACKAGE)
-    assert [c for c in strongly_connected(graph) if c not in CYCLES_BEING_REMOVED] == []
-    assert set(_oversized()) <= MODULES_BEING_SPLIT
 
 
 def test_the_size_check_counts_lines(tmp_path: Path) -> None:
@@ -392,20 +367,9 @@ CLI_MODULES = {
 }
 
 
-# Known uses that wait on another branch: module -> why (the lead removes them after the merge).
-WAITING = {
-    f"{PACKAGE}.cli.boundary": "find_damage: the storage branch puts the damage diagnosis behind Archive",
-}
-
-
 @pytest.mark.parametrize(
     "module",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=False, reason=WAITING[name]))
-        if name in WAITING
-        else name
-        for name in sorted(CLI_MODULES)
-    ],
+    sorted(CLI_MODULES),
 )
 def test_the_cli_does_not_touch_storage(module: str) -> None:
     assert storage_uses(module, CLI_MODULES[module]) == []

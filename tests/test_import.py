@@ -333,7 +333,7 @@ def test_errors_are_capped(run: Run, db: Path, tmp_path: Path) -> None:
 
 
 def test_one_write_for_thousands_of_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from whrd_cli import store
+    from whrd_cli.storage import atomic
 
     records = "".join(
         json.dumps(
@@ -343,9 +343,9 @@ def test_one_write_for_thousands_of_records(tmp_path: Path, monkeypatch: pytest.
         for n in range(3000)
     )
     calls: list[Path] = []
-    real = store.write_atomic
+    real = atomic.write_atomic
     monkeypatch.setattr(
-        store, "write_atomic", lambda path, *a, **k: (calls.append(path), real(path, *a, **k))[1]
+        atomic, "write_atomic", lambda path, *a, **k: (calls.append(path), real(path, *a, **k))[1]
     )
     archive = Archive(tmp_path / "a.json")
     files = read_inputs([Input("big.jsonl", records.encode(), "big.jsonl")])
@@ -386,7 +386,7 @@ def test_add_many_outcomes_and_kept_timestamps(tmp_path: Path) -> None:
     stored = archive.get(2).bulletin
     assert (stored.added, stored.updated) == ("2019-05-05T05:05:05Z", "2019-05-05T05:05:05Z")
     preview = archive.add_many([b, Bulletin.create(title="C", date="2020-01-03", lang="en")], dry_run=True)
-    assert preview.outcomes == [("skipped", 2), ("added", -1)]
+    assert preview.outcomes == [("skipped", 2), ("added", None)]  # no id until it is written
     with pytest.raises(DuplicateError, match="given twice"):
         archive.add_many([Bulletin.create(title="D", date="2020-01-04", lang="en")] * 2, on_duplicate="error")
 

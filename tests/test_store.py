@@ -9,14 +9,16 @@ import signal
 import stat
 import subprocess
 import sys
-import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from whrd_cli.errors import ArchiveError, DuplicateError, NotFoundError
 from whrd_cli.model import Bulletin
-from whrd_cli.store import Archive, load_archive_file
+from whrd_cli.storage.check import load_archive_file
+from whrd_cli.storage.plan import OnDuplicate
+from whrd_cli.store import Archive
 
 
 def bulletin(n: int, **extra: object) -> Bulletin:
@@ -66,11 +68,31 @@ def test_batch_is_one_write_and_skips_duplicates(tmp_path: Path) -> None:
     assert len(same_batch.added) == 1 and len(same_batch.skipped) == 1
 
 
-def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+def test_dry_run_writes_nothing_and_gives_no_ids(tmp_path: Path) -> None:
     path = tmp_path / "new" / "a.json"
-    result = Archive(path).add_many([bulletin(1), bulletin(2)], dry_run=True)
-    assert len(result.added) == 2
+    result = Archive(path).add_many([bulletin(1), bulletin(2), bulletin(1)], dry_run=True)
+    assert result.outcomes == [("added", None), ("added", None), ("skipped", None)]
+    assert (result.added, result.skipped, result.writes) == ([], [], 0)
     assert not path.parent.exists()
+    Archive(path).add(bulletin(2))
+    again = Archive(path).add_many([bulletin(1), bulletin(2)], dry_run=True)
+    assert again.outcomes == [("added", None), ("skipped", 1)]  # only the archive's ids are named
+
+
+def test_on_duplicate_policies(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add(bulletin(1, summary="old"))
+    same = bulletin(1, summary="new")
+    assert Archive(path).add_many([same], on_duplicate=OnDuplicate.SKIP).outcomes == [("skipped", 1)]
+    assert Archive(path).get(1).bulletin.summary == "old"
+    with pytest.raises(DuplicateError, match=r"^Bulletin 1 already has"):
+        Archive(path).add_many([bulletin(2), same], on_duplicate=OnDuplicate.ERROR)
+    assert len(Archive(path)) == 1  # the batch was refused whole
+    assert Archive(path).add_many([same], on_duplicate=OnDuplicate.UPDATE).outcomes == [("updated", 1)]
+    assert Archive(path).get(1).bulletin.summary == "new"
+    assert Archive(path).add_many([same], on_duplicate=OnDuplicate.ADD).outcomes == [("added", 2)]
+    # The CLI's option values are the enum's values.
+    assert [p.value for p in OnDuplicate] == ["skip", "update", "error", "add"]
 
 
 def test_duplicate_add_names_existing_id(tmp_path: Path) -> None:
@@ -179,47 +201,88 @@ def test_symlinked_archive_stays_a_symlink(tmp_path: Path) -> None:
 
 # -- crash safety and concurrency: real processes -------------------------------------------------
 
-WRITER = r"""
-import sys
+KILLER = r"""
+import os, signal, sys
+from pathlib import Path
 from whrd_cli.model import Bulletin
+from whrd_cli.storage import atomic
 from whrd_cli.store import Archive
-path, start = sys.argv[1], int(sys.argv[2])
-archive = Archive(path, lock_timeout=60)
-n = start
-while True:
-    archive = Archive(path, lock_timeout=60)
-    if n % 3 == 2:
-        ids = [e.id for e in archive.entries()][:5]
-        if ids:
-            archive.delete(ids)
-    else:
-        archive.add_many([
-            Bulletin.create(title=f"Item {n} {k}", date="2020-01-01", lang="en", summary="x" * 400)
-            for k in range(50)
-        ])
-    n += 1
+
+path, op, point = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+replaced = []
+real_replace, real_fsync_dir = os.replace, atomic.fsync_dir
+
+
+def die() -> None:
+    print(point, flush=True)  # proof that the kill happened here, and nowhere else
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def replace(src, dst, *args, **kwargs):
+    if point == "before-replace" and Path(dst) == path:  # the archive's rename, not a backup's
+        die()
+    real_replace(src, dst, *args, **kwargs)
+    replaced.append(Path(dst))
+
+
+def fsync_dir(folder):
+    if point == "before-folder-fsync" and replaced[-1:] == [path]:
+        die()
+    real_fsync_dir(folder)
+
+
+os.replace, atomic.fsync_dir = replace, fsync_dir
+archive = Archive(path)
+if op == "add":
+    archive.add_many([Bulletin.create(title=f"Killed {k}", date="2020-02-02", lang="en") for k in range(50)])
+elif op == "update":
+    archive.update(1, {"title": "Renamed while killed"})
+else:
+    archive.delete([1, 2])
+print("finished", flush=True)
 """
 
+# What each write changes, as seen in a parsed archive.
+LANDED = {
+    "add": lambda tables: sum(r["title"].startswith("Killed ") for r in tables["bulletins"].values()) == 50,
+    "update": lambda tables: tables["bulletins"]["1"]["title"] == "Renamed while killed",
+    "delete": lambda tables: "1" not in tables["bulletins"] and "2" not in tables["bulletins"],
+}
 
-def test_killed_writer_never_corrupts(tmp_path: Path) -> None:
-    """SIGKILL a writer at random moments; the archive must always load whole."""
+
+@pytest.mark.parametrize("op", sorted(LANDED))
+@pytest.mark.parametrize("point", ["before-replace", "before-folder-fsync"])
+def test_writer_killed_mid_write_leaves_old_or_new_whole(tmp_path: Path, op: str, point: str) -> None:
+    """SIGKILL a writer at a named point inside the archive's atomic write: after the temp file is
+    complete but before it is renamed over the archive, and after the rename but before the folder
+    is fsynced. The archive is then the old one or the new one, whole, and the next write cleans up."""
     path = tmp_path / "a.json"
     Archive(path).add_many([bulletin(n) for n in range(200)])
-    script = tmp_path / "writer.py"
-    script.write_text(WRITER)
-    kills = 0
-    for round_ in range(25):
-        proc = subprocess.Popen([sys.executable, str(script), str(path), str(round_ * 1000)])
-        time.sleep(0.15 + (round_ % 5) * 0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        kills += 1
-        data = load_archive_file(path)  # raises if the file is not whole
-        assert data is not None and "bulletins" in data
-    assert kills == 25
-    # The next write cleans whatever temp files the killed writers left.
-    Archive(path).add(bulletin(99999))
+    old = path.read_bytes()
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER)
+    done = subprocess.run(
+        [sys.executable, str(script), str(path), op, point], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (-signal.SIGKILL, f"{point}\n"), done.stderr
+    temps = list(tmp_path.glob(".a.json.whrd-tmp-*"))
+    if point == "before-replace":  # mid-write: the new archive is complete in its temp file only
+        assert path.read_bytes() == old
+        assert len(temps) == 1 and LANDED[op](json.loads(temps[0].read_bytes()))
+    else:  # mid-write: renamed, the folder not yet synced
+        assert not temps
+        assert LANDED[op](json.loads(path.read_bytes()))
+    landed = point != "before-replace"
+    tables = load_archive_file(path)  # whole and readable, old or new
+    assert tables is not None and LANDED[op](tables) == landed
+    if op != "add":  # a destructive write kept the old archive first
+        assert path.with_name("a.json.bak").read_bytes() == old
+    # The next write takes the lock, removes the killed writer's temp file and builds on what is there.
+    new_id = Archive(path).add(bulletin(99999))
+    assert new_id == (251 if op == "add" and landed else 201)
     assert not list(tmp_path.glob(".a.json.whrd-tmp-*"))
+    tables = load_archive_file(path)
+    assert tables is not None and LANDED[op](tables) == landed and str(new_id) in tables["bulletins"]
 
 
 def test_concurrent_adds_all_land(tmp_path: Path) -> None:
@@ -295,3 +358,89 @@ def test_update_keeps_what_the_input_lacks_and_backs_up(tmp_path: Path) -> None:
         "contact only through the coordinator",
     )
     assert path.with_name("a.json.bak").read_bytes() == before
+
+
+# -- the archive's stable id ---------------------------------------------------------------------
+
+
+def _without_uid(path: Path) -> bytes:
+    """Make `path` an archive from before archives had their own id; its bytes."""
+    data = json.loads(path.read_text())
+    del data["meta"]["1"]["uid"]
+    path.write_text(json.dumps(data))
+    return path.read_bytes()
+
+
+def test_stable_id_never_writes_and_the_next_write_stamps_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add_many([bulletin(1), bulletin(2)])
+    old = _without_uid(path)
+    from_path = uuid.uuid5(uuid.NAMESPACE_URL, path.resolve().as_uri()).hex
+    assert Archive(path).stable_id() == from_path
+    assert path.read_bytes() == old and not path.with_name("a.json.bak").exists()
+    Archive(path).update(1, {"title": "Bulletin number 1"})  # changes nothing: nothing written
+    assert path.read_bytes() == old
+    Archive(path).delete([2])  # an ordinary write stamps the id it has been giving
+    assert json.loads(path.read_text())["meta"]["1"]["uid"] == from_path
+    assert Archive(path).stable_id() == from_path
+    moved = tmp_path / "moved.json"
+    path.rename(moved)  # once stamped, the id travels with the file
+    assert Archive(moved).stable_id() == from_path
+
+
+def test_stable_id_of_a_new_archive_is_its_own(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    Archive(a).add(bulletin(1))
+    Archive(b).add(bulletin(1))
+    uid = json.loads(a.read_text())["meta"]["1"]["uid"]
+    assert Archive(a).stable_id() == uid != Archive(b).stable_id()
+    Archive(a).add(bulletin(2))
+    assert json.loads(a.read_text())["meta"]["1"]["uid"] == uid  # never changed by a write
+
+
+def test_stamping_fails_with_the_write_not_alone(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add(bulletin(1))
+    old = _without_uid(path)
+    with pytest.raises(NotFoundError):
+        Archive(path).delete([7])
+    with pytest.raises(DuplicateError):
+        Archive(path).add(bulletin(1))
+    assert path.read_bytes() == old
+
+
+# -- a library, not a process ----------------------------------------------------------------------
+
+
+def test_damage_describes_a_hand_broken_archive(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add_many([bulletin(1), bulletin(2)])
+    assert Archive(path).damage() is None
+    data = json.loads(path.read_text())
+    data["bulletins"]["2"]["countries"] = "HN"
+    path.write_text(json.dumps(data))
+    assert Archive(path).damage() == f"Bulletin 2 in {path} has 'countries' that is not a list of text."
+    path.write_text("{broken")
+    assert Archive(path).damage() == f"{path} is not valid JSON (corrupt?); whrd will not touch it."
+
+
+def test_reading_leaves_the_gc_alone_and_keeps_nothing(tmp_path: Path) -> None:
+    import gc
+    import tracemalloc
+
+    path = tmp_path / "a.json"
+    Archive(path).add_many([bulletin(n, summary="words " * 40) for n in range(3000)])
+    frozen = gc.get_freeze_count()
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        archive = Archive(path)
+        assert len(archive.entries()) == 3000
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        loaded = tracemalloc.get_traced_memory()[0] - baseline
+        del archive
+        left = tracemalloc.get_traced_memory()[0] - baseline
+    finally:
+        tracemalloc.stop()
+    assert loaded > 2_000_000  # the parse was measured
+    assert left < loaded / 20  # and once the archive is dropped, nothing holds it

@@ -33,7 +33,8 @@ from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .i18n import check_locale
 from .model import FIELDS
 from .records import Entry, Selection
-from .store import Archive, atomic_file
+from .storage.atomic import atomic_file
+from .store import Archive
 
 # What --fields may name: what `whrd list --json` prints.
 FIELD_NAMES: tuple[str, ...] = ("id", *FIELDS)

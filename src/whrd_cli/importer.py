@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from .errors import DuplicateError, InputError, ParseError
 from .formats import BY_NAME, READ_EXTENSIONS, READERS, Location, RecordError, RecordErrors, get_format
 from .formats.reading import Progress, Record
+from .storage.plan import AddOutcome, OnDuplicate
 
 if TYPE_CHECKING:
     from .model import Bulletin
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
-ON_DUPLICATE: tuple[str, ...] = ("skip", "update", "error")
+# What `--on-duplicate` offers: every policy but adding a second copy.
+ON_DUPLICATE: tuple[str, ...] = tuple(p.value for p in OnDuplicate if p is not OnDuplicate.ADD)
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
 _NOT_BLANK = re.compile("[^ \t\r\n\ufeff\u00a0]")
 
@@ -243,7 +245,7 @@ def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
     problems = [o for o in outcomes if o.action == "skipped"]
     shown = "; ".join(
         f"{o.file}, {o.location}: "
-        + (f"already in the archive as bulletin {o.id}" if o.id and o.id > 0 else "repeats an earlier record")
+        + (f"already in the archive as bulletin {o.id}" if o.id is not None else "repeats an earlier record")
         for o in problems[: RecordErrors.CAP]
     )
     more = len(problems) - RecordErrors.CAP
@@ -251,25 +253,30 @@ def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
         f"{len(problems)} duplicate{'s' if len(problems) != 1 else ''} (same date, title and language), "
         f"nothing was imported: {shown}{f'; and {more} more' if more > 0 else ''}. "
         "Use --on-duplicate skip or update to import the rest.",
-        next((o.id for o in problems if o.id and o.id > 0), 0),
+        next((o.id for o in problems if o.id is not None), 0),
     )
 
 
 def import_files(
-    archive: Archive, files: Sequence[ReadFile], *, on_duplicate: str = "skip", dry_run: bool = False
+    archive: Archive,
+    files: Sequence[ReadFile],
+    *,
+    on_duplicate: OnDuplicate | str = OnDuplicate.SKIP,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Add every record of every file in one write (or none in a dry run); duplicates per `on_duplicate`."""
     if on_duplicate not in ON_DUPLICATE:
         raise InputError(f"Unknown --on-duplicate {on_duplicate!r}. Choose: {', '.join(ON_DUPLICATE)}.")
+    policy = OnDuplicate(on_duplicate)
     placed = [(f, r) for f in files for r in f.records]
     bulletins = [r.bulletin for _f, r in placed]
-    if on_duplicate == "error":
-        preview = archive.add_many(bulletins, on_duplicate="skip", dry_run=True)
+    if policy is OnDuplicate.ERROR:
+        preview = archive.add_many(bulletins, on_duplicate=OnDuplicate.SKIP, dry_run=True)
         outcomes = _outcomes(placed, preview.outcomes)
         if any(o.action == "skipped" for o in outcomes):
             raise _duplicates_error(outcomes)
     try:
-        result = archive.add_many(bulletins, on_duplicate=on_duplicate, dry_run=dry_run)
+        result = archive.add_many(bulletins, on_duplicate=policy, dry_run=dry_run)
     except DuplicateError as exc:  # another process added it since the check above
         raise DuplicateError(
             f"Bulletin {exc.existing_id} already has this date, title and language "
@@ -285,8 +292,8 @@ def import_files(
     return ImportReport(tuple(summaries), tuple(outcomes), dry_run, result.writes)
 
 
-def _outcomes(placed: Sequence[tuple[ReadFile, Record]], results: Sequence[tuple[str, int]]) -> list[Outcome]:
+def _outcomes(placed: Sequence[tuple[ReadFile, Record]], results: Sequence[AddOutcome]) -> list[Outcome]:
     return [
-        Outcome(f.name, r.location, action, doc_id if doc_id > 0 else None, r.bulletin)
-        for (f, r), (action, doc_id) in zip(placed, results, strict=True)
+        Outcome(f.name, r.location, result.action, result.id, r.bulletin)
+        for (f, r), result in zip(placed, results, strict=True)
     ]

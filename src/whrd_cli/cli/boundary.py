@@ -142,10 +142,10 @@ def _archive_damage(ctx: Any) -> str | None:
     path = getattr(obj, "db", None)
     if path is None:
         return None
-    from ..store import find_damage
+    from ..store import Archive
 
     try:
-        return find_damage(Path(path).expanduser())
+        return Archive(Path(path).expanduser()).damage()
     except Exception:  # the diagnosis must never hide the original failure
         return None
 
