@@ -308,3 +308,57 @@ def test_tags_damaged_into_a_string_block_writes(run: Run, db: Path) -> None:
     result = run("add", "--title", "New", "--date", "2020-01-02")
     assert result.exit_code == 3 and "Bulletin 1" in result.stderr and "'tags'" in result.stderr
     assert db.read_bytes() == before
+
+
+# -- issue 12: hostile text in urls and hand-made archives ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "line"),
+    [
+        (
+            "https://example.org/\x1b[31mred",
+            "Error: The url 'https://example.org/\\x1b[31mred' contains a space or control character "
+            "(U+001B); remove it.\n",
+        ),
+        (
+            "https://example.org/\u202eexe.txt",
+            "Error: The url 'https://example.org/\\u202eexe.txt' contains a space or control character "
+            "(U+202E); remove it.\n",
+        ),
+        (
+            "mailto:a@example.org",
+            "Error: The url 'mailto:a@example.org' must start with http:// or https://.\n",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["add", "edit"])
+def test_a_hostile_url_is_refused_and_nothing_changes(
+    run: Run, db: Path, url: str, line: str, command: str
+) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+    args = ["add", "--title", "New", "--date", "2020-01-02"] if command == "add" else ["edit", "1"]
+    result = run(*args, "--url", url)
+    assert (result.exit_code, result.stderr, result.stdout) == (1, line, "")
+    assert {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()} == before
+
+
+def test_show_never_prints_control_characters_of_a_hand_made_archive(run: Run, db: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en", "--url", "https://e.org/x")
+    data = json.loads(db.read_text())
+    hostile = "\x1b[2J\x1b]0;owned\x07\u202e\x9b31m"
+    bulletin = data["bulletins"]["1"]
+    for name in ("title", "summary", "url", "source", "private", "category"):
+        bulletin[name] = f"{name} {hostile}"
+    bulletin["tags"] = [f"tag{hostile}"]
+    db.write_text(json.dumps(data))
+    before = db.read_bytes()
+    result = run("show", "1", "--private", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for char in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert char not in out
+    assert "title \u241b[2J\u241b]0;owned\u2407\ufffd\ufffd31m" in out  # shown, visibly
+    assert "url \u241b[2J" in out and "source \u241b[2J" in out and "private \u241b[2J" in out
+    assert db.read_bytes() == before

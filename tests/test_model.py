@@ -354,3 +354,97 @@ def test_an_emptied_or_blank_form_is_refused() -> None:
         parse_new_form(render_form(None))
     assert caught.value.message == "The form was left empty; nothing was added."
     assert parse_new_form(render_form(None).replace("Date: ", "Date: 2017-01-26"))["date"] == "2017-01-26"
+
+
+# -- urls: http(s), a host, nothing hidden (issue 12, item 11) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "https://example.org/\x1b[31mred",
+            "The url 'https://example.org/\\x1b[31mred' contains a space or control character (U+001B); "
+            "remove it.",
+        ),
+        (
+            "https://example.org/a\x85b",
+            "The url 'https://example.org/a\\x85b' contains a space or control character (U+0085); "
+            "remove it.",
+        ),
+        (
+            "https://example.org/\u202egpj.exe",
+            "The url 'https://example.org/\\u202egpj.exe' contains a space or control character (U+202E); "
+            "remove it.",
+        ),
+        (
+            "https://example.org/\u200bx",
+            "The url 'https://example.org/\\u200bx' contains a space or control character (U+200B); "
+            "remove it.",
+        ),
+        (
+            "https://exa mple.org/",
+            "The url 'https://exa mple.org/' contains a space or control character (U+0020); remove it.",
+        ),
+        (
+            "https://example.org/\x07",
+            "The url 'https://example.org/\\x07' contains a space or control character (U+0007); remove it.",
+        ),
+        (
+            "mailto:someone@example.org",
+            "The url 'mailto:someone@example.org' must start with http:// or https://.",
+        ),
+        ("javascript:alert(1)", "The url 'javascript:alert(1)' must start with http:// or https://."),
+        ("http:example.org", "The url 'http:example.org' must start with http:// or https://."),
+        ("ftp://example.org/x", "The url 'ftp://example.org/x' must start with http:// or https://."),
+        ("https://", "The url 'https://' has no host: write it as https://example.org/page."),
+        ("https:///path", "The url 'https:///path' has no host: write it as https://example.org/page."),
+        ("http://[::1/x", "The url 'http://[::1/x' has a host that cannot be read."),
+        (
+            "https://example.org:99999/",
+            "The url 'https://example.org:99999/' has a port that is not a number from 0 to 65535.",
+        ),
+    ],
+)
+def test_hostile_and_foreign_urls_are_refused(url: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Bulletin.create(title="A title", date="2017-01-26", url=url)
+    assert (caught.value.message, caught.value.field) == (message, "url")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org",
+        "HTTP://EXAMPLE.ORG/Path?q=1#frag",
+        "https://user@example.org:8443/a%20b",
+        "http://[::1]/x",
+        "https://ejemplo.org/señal-de-radio",
+        "https://ñandú.example/",
+    ],
+)
+def test_ordinary_urls_are_kept_as_written(url: str) -> None:
+    assert Bulletin.create(title="A title", date="2017-01-26", url=f"  {url} ").url == url
+
+
+def test_printable_shows_controls_one_for_one() -> None:
+    from whrd_cli.text import printable
+
+    assert printable("plain text\nsecond line") == "plain text\nsecond line"
+    assert (
+        printable("a\x1b[2Jb\x07\x7f\x85\u202e\ud800\u2028")
+        == "a\u241b[2Jb\u2407\u2421\ufffd\ufffd\ufffd\ufffd"
+    )
+    assert printable("a\tb\nc") == "a\tb\nc"
+    assert printable("a\tb\nc", multiline=False) == "a\u2409b\u240ac"
+    hostile = Bulletin(
+        title="T\x1b]0;pwned\x07", date="2017-01-26", tags=("a\x1bb",), url="https://e.org/\x9b"
+    )
+    shown = hostile.printable()
+    assert (shown.title, shown.tags, shown.url) == (
+        "T\u241b]0;pwned\u2407",
+        ("a\u241bb",),
+        "https://e.org/\ufffd",
+    )
+    clean = Bulletin(title="Fine", date="2017-01-26")
+    assert clean.printable() is clean

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -17,10 +17,9 @@ from .categories import normalise_category
 from .countries import resolve_country
 from .dates import parse_date
 from .errors import ValidationError
-from .text import clean_line, clean_text, fold
+from .text import clean_line, clean_text, fold, printable, unsafe_in_url
 
 _LANG = re.compile(r"[a-z]{2}")
-_URL = re.compile(r"(?:https?://|mailto:)\S+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
 # The language of a bulletin that names none and whose language cannot be detected.
@@ -102,9 +101,38 @@ def normalise_lang(lang: str) -> str:
 
 
 def normalise_url(url: str) -> str:
+    """A link as the model keeps it: http or https, a host, and no space, control, bidirectional
+    or other invisible character (which could hide where the link goes, or drive a terminal)."""
+    from urllib.parse import urlsplit
+
     value = url.strip()
-    if value and not _URL.fullmatch(value):
+    if not value:
+        return value
+    bad = unsafe_in_url(value)
+    if bad is not None:
+        raise ValidationError(
+            f"The url {url!r} contains a space or control character (U+{ord(bad):04X}); remove it.",
+            field="url",
+            value=url,
+        )
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unclosed [IPv6] bracket
+        raise ValidationError(
+            f"The url {url!r} has a host that cannot be read.", field="url", value=url
+        ) from None
+    if parts.scheme.lower() not in ("http", "https") or not value[len(parts.scheme) :].startswith("://"):
         raise ValidationError(f"The url {url!r} must start with http:// or https://.", field="url", value=url)
+    try:
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError:
+        raise ValidationError(
+            f"The url {url!r} has a port that is not a number from 0 to 65535.", field="url", value=url
+        ) from None
+    if not parts.hostname:
+        raise ValidationError(
+            f"The url {url!r} has no host: write it as https://example.org/page.", field="url", value=url
+        )
     return value
 
 
@@ -222,6 +250,25 @@ class Bulletin:
         current = asdict(self)
         current.update(changes)
         return Bulletin.create(**current)
+
+    def printable(self) -> Bulletin:
+        """This bulletin with every text field safe to print on a terminal (`text.printable`): the
+        model refuses control characters, but an archive edited by hand may hold them. For display
+        only; never store the result."""
+        changed: dict[str, Any] = {}
+        for name in ("title", "category", "summary", "lang", "url", "source", "private", "added", "updated"):
+            value = getattr(self, name)
+            if not isinstance(value, str):  # a damaged archive: the store's check reports it
+                continue
+            safe = printable(value, multiline=name in ("summary", "private"))
+            if safe != value:
+                changed[name] = safe
+        for name in ("countries", "tags"):
+            values = getattr(self, name)
+            safe_values = tuple(printable(v, multiline=False) if isinstance(v, str) else v for v in values)
+            if safe_values != values:
+                changed[name] = safe_values
+        return replace(self, **changed) if changed else self
 
     def stamped(self, *, added: str | None, updated: str | None) -> Bulletin:
         """The same bulletin with other timestamps (and its cached key: date, title and lang are

@@ -114,7 +114,7 @@ def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableTyp
     from rich.table import Table
     from rich.text import Text
 
-    b = entry.bulletin
+    b = entry.bulletin.printable()  # a hand-edited archive may hold control characters
     heading = Text()
     label = category_label(b.category, b.lang)
     if label:

@@ -22,8 +22,9 @@ _INVISIBLE_RE = re.compile("[\ufeff\u200b\u2060\u00ad]")
 # Control characters, line and paragraph separators and bidirectional overrides (which can make a
 # title display as something else): refused. `_CONTROL` allows line breaks and tabs (multi-line
 # text); `_CONTROL_LINE` does not (one-line text).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates (JSON's "\\ud800") are not text at all: they cannot be written out as UTF-8.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 SPACES = re.compile(f"[{SPACE_CHARS}]+")
 # Where `SPACES.sub(" ", text)` would change anything: a space other than " ", or two in a row.
 # Most text has neither, and one search is much cheaper than rebuilding it word by word.
@@ -75,12 +76,9 @@ def clean_line(value: str, name: str, *, required: bool = False, field: str | No
     """One line of user text as the model keeps it (NFC, spaces squeezed), or a ValidationError:
     the one place single-line text is checked (titles, sources, tags, export titles, prompts)."""
     value = squeeze(unicodedata.normalize("NFC", value)).strip()
-    if _CONTROL_LINE.search(value):
-        raise ValidationError(
-            f"The {name} contains a control character or line break; remove it.",
-            field=field or name,
-            value=value,
-        )
+    found = _CONTROL_LINE.search(value)
+    if found:
+        _refuse(found.group(), name, field or name, "a control character or line break", value)
     if required and not any(ch.isalnum() for ch in value):  # "", or only marks and punctuation
         raise ValidationError(
             f"The {name} is empty: give a {name} with letters or digits.", field=field or name, value=value
@@ -92,11 +90,63 @@ def clean_text(value: str, name: str, *, field: str | None = None) -> str:
     """Multi-line user text (summaries, private notes): NFC, spaces squeezed per line, or a
     ValidationError naming the field."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    if _CONTROL.search(value):
-        raise ValidationError(
-            f"The {name} contains a control character; remove it.", field=field or name, value=value
-        )
+    found = _CONTROL.search(value)
+    if found:
+        _refuse(found.group(), name, field or name, "a control character", value)
     if "\n" not in value:
         return squeeze(value).strip()
     lines = [squeeze(line).strip() for line in value.split("\n")]
     return "\n".join(lines).strip()
+
+
+def _refuse(char: str, name: str, field: str, kind: str, value: str) -> None:
+    """The error for a refused character; a lone surrogate is named as what it is."""
+    if "\ud800" <= char <= "\udfff":
+        raise ValidationError(
+            f"The {name} is not valid Unicode text (a lone surrogate, U+{ord(char):04X}); remove it.",
+            field=field,
+            value=value,
+        )
+    raise ValidationError(f"The {name} contains {kind}; remove it.", field=field, value=value)
+
+
+# What `printable` shows instead of a character that must not reach a terminal: C0 controls as
+# their Control Pictures (ESC as "␛"), DEL as "␡", everything else (C1, bidi overrides, line
+# separators, lone surrogates) as "�". One character for one, so highlight offsets still hold.
+_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_PICTURES[0x7F] = "\u2421"
+
+
+def _picture(match: re.Match[str]) -> str:
+    return _PICTURES.get(ord(match.group()), "\ufffd")
+
+
+def printable(text: str, *, multiline: bool = True) -> str:
+    """`text` safe to print on a terminal: every control character, bidirectional override, line
+    separator and lone surrogate replaced by a visible stand-in, one for one (tabs and line breaks
+    kept when `multiline`).
+
+    The model refuses these characters, but an archive edited by hand (or written by an older whrd)
+    may hold them, and an ESC sequence printed raw would drive the terminal."""
+    pattern = _CONTROL if multiline else _CONTROL_LINE
+    if not pattern.search(text):
+        return text
+    return pattern.sub(_picture, text)
+
+
+# URLs: ASCII space and controls, or, in a URL with other characters, any Unicode space, control,
+# format character (bidi marks and overrides, zero-width characters, BOM) or lone surrogate.
+_URL_ASCII_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+_URL_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+
+
+def unsafe_in_url(value: str) -> str | None:
+    """The first character a URL must not hold (whitespace, control or invisible format
+    character), or None."""
+    if value.isascii():
+        found = _URL_ASCII_UNSAFE.search(value)
+        return found.group() if found else None
+    for char in value:
+        if char.isspace() or unicodedata.category(char) in _URL_UNSAFE_CATEGORIES:
+            return char
+    return None
