@@ -29,7 +29,8 @@ def _one_error_line(result: object) -> str:
     [
         (
             ["list", "--limit", "0"],
-            "Error: Invalid value for '--limit' / '-n': 0 is not in the range x>=1 (see 'whrd list --help').",
+            "Error: Invalid value for '--limit' / '-n': 0 is not in the range 1<=x<=1000000000 "
+            "(see 'whrd list --help').",
         ),
         (
             ["show", "abc"],
@@ -212,7 +213,7 @@ def test_the_console_script_prints_the_same_lines(tmp_path: Path) -> None:
         (
             ["list", "--limit", "0"],
             2,
-            b"Error: Invalid value for '--limit' / '-n': 0 is not in the range x>=1 "
+            b"Error: Invalid value for '--limit' / '-n': 0 is not in the range 1<=x<=1000000000 "
             b"(see 'whrd list --help').\n",
         ),
         (["frobnicate"], 2, b"Error: No such command 'frobnicate' (see 'whrd --help').\n"),
@@ -361,4 +362,32 @@ def test_show_never_prints_control_characters_of_a_hand_made_archive(run: Run, d
         assert char not in out
     assert "title \u241b[2J\u241b]0;owned\u2407\ufffd\ufffd31m" in out  # shown, visibly
     assert "url \u241b[2J" in out and "source \u241b[2J" in out and "private \u241b[2J" in out
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["list", "search"])
+def test_a_limit_beyond_any_integer_is_a_usage_error(run: Run, db: Path, command: str) -> None:
+    run.ok("add", "--title", "Radio", "--date", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    args = [command, *(["radio"] if command == "search" else []), "--limit", "9223372036854775808"]
+    result = run(*args)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: Invalid value for '--limit' / '-n': 9223372036854775808 is not in the range "
+        f"1<=x<=1000000000 (see 'whrd {command} --help').\n",
+    )
+    assert run.ok(*args[:-1], "1000000000").stdout.count("Radio") == 1
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("value", ["garbage", "2024-13-01", "15/06/2024", "2024-06-15x"])
+@pytest.mark.parametrize("args", [["list", "--since", "7d"], ["export", "-o", "-"], ["stats"]])
+def test_a_bad_whrd_today_names_the_variable(run: Run, db: Path, value: str, args: list[str]) -> None:
+    run.ok("add", "--title", "Radio", "--date", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    result = run(*args, env={"WHRD_TODAY": value})
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: WHRD_TODAY must be a date written as YYYY-MM-DD, such as 2024-06-15, not {value!r}.\n",
+    )
     assert db.read_bytes() == before

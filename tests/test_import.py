@@ -428,3 +428,130 @@ def test_a_small_import_does_not_load_rich_progress(tmp_path: Path) -> None:
 def test_help_lists_the_registry_formats(run: Run) -> None:
     out = run.ok("import", "--help").stdout
     assert "auto|listing|json|jsonl|csv" in out and "Example: whrd import" in out
+
+
+# -- issue 12: inputs that crashed the importer, and inputs without end ------------------------------
+
+HUGE = "1" * 5000
+HOSTILE = {
+    "surrogate.jsonl": (
+        b'{"title": "ok", "date": "2020-01-01"}\n{"title": "a\\ud800b", "date": "2020-01-02"}\n',
+        "Error: 1 invalid record, nothing was imported: surrogate.jsonl, line 2, title: The title is not "
+        "valid Unicode text (a lone surrogate, U+D800); remove it\n",
+    ),
+    "surrogate.json": (
+        b'[{"title": "ok", "date": "2020-01-01", "summary": "x\\udfffy"}]',
+        "Error: 1 invalid record, nothing was imported: surrogate.json, record 1, summary: The summary is "
+        "not valid Unicode text (a lone surrogate, U+DFFF); remove it\n",
+    ),
+    "huge.jsonl": (
+        f'{{"title": "ok", "date": "2020-01-01", "truncated": {HUGE}}}\n'.encode(),
+        "Error: 1 invalid record, nothing was imported: huge.jsonl, line 1, truncated: a number of 5,000 "
+        "digits, not a bulletin field\n",
+    ),
+    "huge.json": (
+        f'[{{"id": -{HUGE}, "title": "ok", "date": "2020-01-01"}}]'.encode(),
+        "Error: 1 invalid record, nothing was imported: huge.json, record 1, id: a number of 5,000 "
+        "digits, not a bulletin field\n",
+    ),
+    "huge-list.json": (
+        f'{{"title": "ok", "date": "2020-01-01", "tags": ["a", {HUGE}]}}'.encode(),
+        "Error: 1 invalid record, nothing was imported: huge-list.json, record 1, tags: a number of 5,000 "
+        "digits, not a bulletin field\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_surrogates_and_huge_numbers_are_record_errors(
+    run: Run, db: Path, tmp_path: Path, populated: bytes, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, line = HOSTILE[name]
+    (tmp_path / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file() and p.name != name}
+    result = run("import", name)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", line)
+    after = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file() and p.name != name}
+    assert after == before and db.read_bytes() == populated
+
+
+def test_a_huge_number_in_csv_is_a_record_error(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "huge.csv").write_text(f"title,date,truncated\nok,2020-01-01,{HUGE}\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "huge.csv")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        "Error: 1 invalid record, nothing was imported: huge.csv, line 2, truncated: The truncated field "
+        "must be true or false, not '1111"
+    )
+
+
+def test_dev_zero_is_refused_at_once(run: Run, db: Path, populated: bytes) -> None:
+    result = run("import", "/dev/zero")  # before: read until memory ran out
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: /dev/zero is not a text file (it holds binary data); whrd imports UTF-8 text: listing, "
+        "json, jsonl, csv. Nothing was imported.\n",
+    )
+    assert db.read_bytes() == populated
+
+
+def _endless_text(path: Path) -> subprocess.Popen[bytes]:
+    """A writer that fills the FIFO at `path` with JSON-looking text until its reader goes away."""
+    code = (
+        "import sys\n"
+        "with open(sys.argv[1], 'wb') as out:\n"
+        "    try:\n"
+        '        while True: out.write(b\'{"title": "x", "date": "2020-01-01"}\\n\' * 1000)\n'
+        "    except BrokenPipeError: pass\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("how", ["file", "fifo", "stdin"])
+def test_inputs_over_the_size_limit_are_refused(
+    run: Run, db: Path, tmp_path: Path, populated: bytes, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    import os
+
+    monkeypatch.setattr("whrd_cli.importer.MAX_INPUT_BYTES", 100_000)
+    monkeypatch.chdir(tmp_path)
+    line = b'{"title": "x", "date": "2020-01-01"}\n'
+    writer = None
+    if how == "file":
+        (tmp_path / "big.jsonl").write_bytes(line * 3000)
+        result = run("import", "big.jsonl")
+        name = "big.jsonl"
+    elif how == "fifo":
+        os.mkfifo(tmp_path / "pipe.jsonl")
+        writer = _endless_text(tmp_path / "pipe.jsonl")
+        result = run("import", "pipe.jsonl")
+        name = "pipe.jsonl"
+    else:
+        result = run("import", "-", input=(line * 3000).decode())
+        name = "<stdin>"
+    if writer is not None:
+        writer.wait(timeout=30)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"Error: {name} is larger than 100,000 bytes, the most whrd imports from one input; split it into "
+        "smaller files. Nothing was imported.\n",
+    )
+    assert db.read_bytes() == populated
+
+
+def test_the_size_limit_is_inclusive_and_documented(tmp_path: Path) -> None:
+    from whrd_cli.importer import MAX_INPUT_BYTES, load_input
+
+    assert MAX_INPUT_BYTES == 512 * 1024 * 1024
+    assert "512 MiB" in (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    path = tmp_path / "exact.jsonl"
+    path.write_bytes(b"x" * 1000)
+    assert len(load_input(str(path), limit=1000).data) == 1000
+    with pytest.raises(Exception, match="larger than 999 bytes"):
+        load_input(str(path), limit=999)
+    assert load_input("-", stdin=io.BytesIO(b"y" * 1000), limit=1000).data == b"y" * 1000

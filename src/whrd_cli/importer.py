@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import codecs
 import importlib
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,15 +44,61 @@ class Input:
     path: str | None = None  # None for standard input: no extension to go by
 
 
-def load_input(arg: str, *, stdin: BinaryIO | None = None) -> Input:
-    """Read a file (or standard input for `-`) as bytes; a missing or unreadable file is an InputError."""
+# The largest input `whrd import` reads (each file, and standard input): a 100,000-bulletin JSON
+# export is about 90 MB, and reading takes several times its size in memory. Larger inputs are
+# refused before they are read in full, so `import /dev/zero` or an endless pipe cannot exhaust
+# memory. The README states it; split a larger export into several files.
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_SAMPLE = 8192  # the bytes `_binary` looks at
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _size_text(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    return f"{mib:,.0f} MiB" if mib >= 1 else f"{limit:,} bytes"
+
+
+def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
+    """At most `limit` bytes of a stream (a file, a pipe, a FIFO, a device), or an InputError as
+    soon as there is more; a start that is plainly binary is refused at once (`/dev/zero`)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        if not chunks and not chunk.startswith(_UTF16_BOMS) and b"\x00" in chunk[:_SAMPLE]:
+            raise _binary_error(name)  # as `decode` would say, without reading the rest first
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(name, limit)
+    return b"".join(chunks)
+
+
+def _too_large(name: str, limit: int) -> InputError:
+    return InputError(
+        f"{name} is larger than {_size_text(limit)}, the most whrd imports from one input; "
+        "split it into smaller files. Nothing was imported."
+    )
+
+
+def load_input(arg: str, *, stdin: BinaryIO | None = None, limit: int | None = None) -> Input:
+    """Read a file (or standard input for `-`) as bytes, at most `limit` (`MAX_INPUT_BYTES`);
+    a missing, unreadable or too large input is an InputError."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
     if arg == STDIN:
         if stdin is None:
             raise InputError("Standard input is not available; give a file name instead of -.")
-        return Input(STDIN_NAME, stdin.read())
+        return Input(STDIN_NAME, _read_bounded(stdin, STDIN_NAME, limit))
     path = Path(arg).expanduser()
     try:
-        return Input(arg, path.read_bytes(), arg)
+        with path.open("rb") as fh:
+            info = os.fstat(fh.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise _too_large(arg, limit)
+            return Input(arg, _read_bounded(fh, arg, limit), arg)
     except FileNotFoundError:
         raise InputError(f"No such file: {arg}. Nothing was imported.") from None
     except IsADirectoryError:
@@ -60,17 +108,21 @@ def load_input(arg: str, *, stdin: BinaryIO | None = None) -> Input:
 
 
 def _binary(data: bytes) -> bool:
-    sample = data[:8192]
+    sample = data[:_SAMPLE]
     controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
     return b"\x00" in sample or controls > len(sample) // 50
 
 
-def decode(data: bytes, name: str) -> str:
-    """The text of an input: UTF-8 (with or without a BOM) or BOM-marked UTF-16; binary refused."""
-    binary = ParseError(
+def _binary_error(name: str) -> ParseError:
+    return ParseError(
         f"{name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
         f"{', '.join(READERS)}. Nothing was imported."
     )
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of an input: UTF-8 (with or without a BOM) or BOM-marked UTF-16; binary refused."""
+    binary = _binary_error(name)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")

@@ -202,7 +202,8 @@ class Bulletin:
         unknown = sorted(data.keys() - _KNOWN_KEYS)
         if unknown:
             raise ValidationError(
-                f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                f"Unknown field{'s' if len(unknown) > 1 else ''}: "
+                f"{', '.join(printable(str(name), multiline=False) for name in unknown)}. "
                 f"Known fields: {', '.join(FIELDS)}."
             )
         for name in ("title", "date"):

@@ -49,9 +49,14 @@ def default_db_path() -> Path:
 
 def today() -> date:
     """Today's local date; `WHRD_TODAY` (YYYY-MM-DD) fixes it for tests and reproducible runs."""
-    fixed = os.environ.get("WHRD_TODAY")
+    fixed = os.environ.get("WHRD_TODAY", "").strip()
     if fixed:
-        return date.fromisoformat(fixed)
+        try:
+            if len(fixed) == 10:
+                return date.fromisoformat(fixed)
+        except ValueError:
+            pass
+        fail(f"WHRD_TODAY must be a date written as YYYY-MM-DD, such as 2024-06-15, not {fixed!r}.")
     return date.today()
 
 

@@ -57,9 +57,12 @@ LangOpt = Annotated[
 
 # -- what to print: list, search (show and the counts take --json and --private too) ---------------
 
+# The most --limit takes: beyond any archive, and far below what SQLite's integers hold (a limit of
+# 2**63 would overflow deep inside a search instead of being a clean usage error).
+MAX_LIMIT = 1_000_000_000
 LimitOpt = Annotated[
     int | None,
-    typer.Option("--limit", "-n", min=1, help="Show at most N bulletins.", show_default=False),
+    typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="Show at most N bulletins.", show_default=False),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Show every match, even on a terminal.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]

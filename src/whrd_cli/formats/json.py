@@ -40,10 +40,33 @@ def decode_object(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
+class HugeNumber:
+    """A JSON integer too long for Python to read (over `sys.get_int_max_str_digits()` digits, 4,300
+    by default), standing in for it so that the record holding it is reported, not the decoder's
+    ValueError. No bulletin field is a number, so such a record is always refused."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def parse_int(text: str) -> int | HugeNumber:
+    """`json.loads`'s `parse_int`: an int, or a `HugeNumber` when Python would refuse to read it."""
+    try:
+        return int(text)
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return HugeNumber(len(text.lstrip("-")))
+
+
+def json_value(text: str) -> Any:
+    """Decode one JSON text as whrd reads inputs: repeated keys remembered, huge integers kept
+    as `HugeNumber`. Raises JSONDecodeError and RecursionError as `json.loads` does."""
+    return json.loads(text, object_pairs_hook=decode_object, parse_int=parse_int)
+
+
 def loads(text: str, *, source: str) -> Any:
     """Decode JSON text, or raise a ParseError naming the line and column."""
     try:
-        return json.loads(text.lstrip("\ufeff"), object_pairs_hook=decode_object)
+        return json_value(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"{source}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
@@ -62,6 +85,13 @@ def check_record(value: Any, source: str, location: Location) -> RecordError | N
     if repeated:
         names = ", ".join(repeated)
         return RecordError(source, location, repeated[0], f"the field {names} is given twice")
+    for name, item in value.items():
+        items = item if isinstance(item, list) else (item,)
+        huge = next((x for x in items if isinstance(x, HugeNumber)), None)
+        if huge is not None:
+            return RecordError(
+                source, location, name, f"a number of {huge.digits:,} digits, not a bulletin field"
+            )
     return None
 
 

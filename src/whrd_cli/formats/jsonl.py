@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import Location, RecordError, WriteContext
-from .json import check_record, decode_object, record_dicts
+from .json import check_record, json_value, record_dicts
 from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def read_records(
                 continue
             location = Location("line", number)
             try:
-                value = json.loads(line, object_pairs_hook=decode_object)
+                value = json_value(line)
             except json.JSONDecodeError as exc:
                 errors.append(
                     RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})")
