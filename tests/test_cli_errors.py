@@ -391,3 +391,84 @@ def test_a_bad_whrd_today_names_the_variable(run: Run, db: Path, value: str, arg
         f"Error: WHRD_TODAY must be a date written as YYYY-MM-DD, such as 2024-06-15, not {value!r}.\n",
     )
     assert db.read_bytes() == before
+
+
+# -- categories: a typo is named, on filters and on add (issue 12, item 17) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["list", "-k", "statment"], "Error: Unknown category 'statment'. Did you mean: statement?\n"),
+        (
+            ["search", "radio", "-k", "statment"],
+            "Error: Unknown category 'statment'. Did you mean: statement?\n",
+        ),
+        (["stats", "-k", "alrt"], "Error: Unknown category 'alrt'. Did you mean: alert?\n"),
+        (
+            ["export", "-o", "-", "-k", "interviews"],
+            "Error: Unknown category 'interviews'. Did you mean: interview?\n",
+        ),
+        (
+            ["list", "-k", "xyz"],
+            "Error: Unknown category 'xyz'. Categories: news, alert, open-letter, statement, report, "
+            "campaign, event; in this archive also: interview.\n",
+        ),
+    ],
+)
+def test_a_filter_on_an_unknown_category_says_so(run: Run, db: Path, args: list[str], line: str) -> None:
+    run.ok("add", "--title", "Radio alert", "--date", "2020-01-01", "-l", "en", "-k", "alertas")
+    run.ok(
+        "add",
+        "--title",
+        "Radio talk",
+        "--date",
+        "2020-01-02",
+        "-l",
+        "en",
+        "-k",
+        "interview",
+        "--new-category",
+    )
+    before = db.read_bytes()
+    result = run(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", line)
+    assert db.read_bytes() == before
+    assert run.ok("list", "-k", "alertas").stdout.startswith("1\t2020-01-01\talert\t")
+    assert run.ok("list", "-k", "Interview").stdout.startswith("2\t2020-01-02\tinterview\t")
+
+
+def test_add_and_edit_need_new_category_for_an_unknown_one(run: Run, db: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+    for args in (["add", "--title", "New", "--date", "2020-01-02"], ["edit", "1"]):
+        result = run(*args, "-k", "statment")
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            1,
+            "",
+            "Error: Unknown category 'statment'. Did you mean: statement? To start a new category, add "
+            "--new-category.\n",
+        )
+    assert {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()} == before
+    assert (
+        run.ok("add", "--title", "New", "--date", "2020-01-02", "-k", "interview", "--new-category").stdout
+        == "2\n"
+    )
+    run.ok("add", "--title", "Newer", "--date", "2020-01-03", "-k", "Interview")  # the archive knows it now
+    run.ok("edit", "1", "-k", "interview")
+    assert [b["category"] for b in run.json("list")] == ["interview", "interview", "interview"]
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
+def test_a_new_category_is_confirmed_at_a_terminal(
+    run: Run, db: Path, stdin_terminal: None, answer: str, code: int
+) -> None:
+    result = run("add", "--title", "New", "--date", "2020-01-02", "-k", "Entrevista", input=answer)
+    assert result.exit_code == code
+    assert result.stderr.startswith(
+        "Unknown category 'Entrevista'. Categories: news, alert, open-letter, statement, report, campaign, "
+        "event.\nStart a new category 'entrevista'? [y/N]:"
+    )
+    assert db.exists() == (code == 0)
+    if code:
+        assert result.stderr.endswith("Error: Nothing was recorded.\n")

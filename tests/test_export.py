@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -95,7 +96,10 @@ SAMPLE: list[dict[str, Any]] = [
 
 def make_archive(path: Path, sample: list[dict[str, Any]] = SAMPLE) -> Archive:
     archive = Archive(path, clock=lambda: CLOCK)
-    archive.add_many([Bulletin.create(**item) for item in sample])
+    # A mailto: url is refused since issue 12, but an archive written before may still hold one.
+    archive.add_many(
+        [replace(Bulletin.create(**{**item, "url": None}), url=item.get("url")) for item in sample]
+    )
     return archive
 
 
@@ -514,7 +518,10 @@ def _model_fields(
     return sorted(rows, key=lambda r: (r["date"], r["title"]))
 
 
-def test_json_export_then_import_gives_the_same_bulletins(run: Run, archive: Path, tmp_path: Path) -> None:
+def test_json_export_then_import_gives_the_same_bulletins(run: Run, db: Path, tmp_path: Path) -> None:
+    make_archive(
+        db, [{**b, "url": None} if "mailto:" in b.get("url", "") else b for b in SAMPLE]
+    )  # refused now
     path = tmp_path / "all.json"
     run.ok("export", "-f", "json", "-o", str(path), "--include-private")
     fresh = tmp_path / "fresh.json"

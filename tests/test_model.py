@@ -448,3 +448,82 @@ def test_printable_shows_controls_one_for_one() -> None:
     )
     clean = Bulletin(title="Fine", date="2017-01-26")
     assert clean.printable() is clean
+
+
+# -- categories: a typo is named, never silent (issue 12, item 17) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("alertas", "alert"),
+        ("Alerts", "alert"),
+        ("statements", "statement"),
+        ("Pronunciamientos", "statement"),
+        ("cartas abiertas", "open-letter"),
+        ("Open letters", "open-letter"),
+        ("informes", "report"),
+        ("campañas", "campaign"),
+        ("eventos", "event"),
+    ],
+)
+def test_plural_category_names_are_aliases(text: str, key: str) -> None:
+    assert normalise_category(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "in_use", "message"),
+    [
+        ("statment", (), "Unknown category 'statment'. Did you mean: statement?"),
+        ("pronunciamento", (), "Unknown category 'pronunciamento'. Did you mean: statement?"),
+        ("campain", (), "Unknown category 'campain'. Did you mean: campaign?"),
+        ("interviews", ("interview",), "Unknown category 'interviews'. Did you mean: interview?"),
+        (
+            "xyz",
+            (),
+            "Unknown category 'xyz'. Categories: news, alert, open-letter, statement, report, campaign, "
+            "event.",
+        ),
+        (
+            "xyz",
+            ("interview", "alert"),
+            "Unknown category 'xyz'. Categories: news, alert, open-letter, statement, report, campaign, "
+            "event; in this archive also: interview.",
+        ),
+        ("interview", ("interview",), None),
+        ("PRONUNCIAMIENTO", (), None),
+        ("#AlertaDefensoras", (), None),
+        ("  ", (), None),
+    ],
+)
+def test_unknown_categories_are_named_with_the_closest(
+    text: str, in_use: tuple[str, ...], message: str | None
+) -> None:
+    from whrd_cli.categories import unknown_category
+
+    assert unknown_category(text, in_use) == message
+
+
+def test_a_filter_asks_the_archive_only_for_a_category_whrd_does_not_know() -> None:
+    from datetime import date
+
+    from whrd_cli.filters import Filter
+
+    asked: list[int] = []
+
+    def in_use() -> frozenset[str]:
+        asked.append(1)
+        return frozenset({"interview"})
+
+    today = date(2024, 6, 15)
+    built = Filter.build(categories=["alertas", "PRONUNCIAMIENTO"], categories_in_use=in_use, today=today)
+    assert built.categories == {"alert", "statement"} and asked == []
+    built = Filter.build(categories=["Interview", "news"], categories_in_use=in_use, today=today)
+    assert built.categories == {"interview", "news"} and asked == [1]
+    with pytest.raises(InputError) as caught:
+        Filter.build(categories=["statment"], categories_in_use=in_use, today=today)
+    assert (caught.value.message, caught.value.field) == (
+        "Unknown category 'statment'. Did you mean: statement?",
+        "category",
+    )
+    assert Filter.build(categories=["statment"], today=today).categories == {"statment"}  # no archive given

@@ -7,6 +7,7 @@ and refusing them would lose data.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .text import fold
@@ -28,18 +29,43 @@ CATEGORIES: tuple[Category, ...] = (
         "alert",
         "#WHRDAlert",
         "#AlertaDefensoras",
-        ("alert", "alerta", "whrd alert", "urgent alert", "alerta urgente", "alerta defensoras"),
+        (
+            "alert",
+            "alerta",
+            "alerts",
+            "alertas",
+            "whrd alert",
+            "urgent alert",
+            "urgent alerts",
+            "alerta urgente",
+            "alertas urgentes",
+            "alerta defensoras",
+        ),
     ),
-    Category("open-letter", "OPEN LETTER", "CARTA ABIERTA", ("letter", "carta")),
+    Category(
+        "open-letter",
+        "OPEN LETTER",
+        "CARTA ABIERTA",
+        ("letter", "letters", "open letters", "carta", "cartas", "cartas abiertas"),
+    ),
     Category(
         "statement",
         "STATEMENT",
         "PRONUNCIAMIENTO",
-        ("comunicado", "declaracion", "press release", "comunicado de prensa"),
+        (
+            "statements",
+            "pronunciamientos",
+            "comunicado",
+            "comunicados",
+            "declaracion",
+            "declaraciones",
+            "press release",
+            "comunicado de prensa",
+        ),
     ),
-    Category("report", "REPORT", "INFORME", ("reporte",)),
-    Category("campaign", "CAMPAIGN", "CAMPAÑA", ()),
-    Category("event", "EVENT", "EVENTO", ()),
+    Category("report", "REPORT", "INFORME", ("reports", "informes", "reporte", "reportes")),
+    Category("campaign", "CAMPAIGN", "CAMPAÑA", ("campaigns", "campañas")),
+    Category("event", "EVENT", "EVENTO", ("events", "eventos")),
 )
 
 BY_KEY: dict[str, Category] = {c.key: c for c in CATEGORIES}
@@ -70,6 +96,30 @@ def normalise_category(text: str) -> str | None:
     if not key:
         return None
     return _ALIASES.get(key) or key.replace(" ", "-")
+
+
+def unknown_category(text: str, in_use: Collection[str] = ()) -> str | None:
+    """Why `text` cannot name a category here, or None when it can: a known category (any key,
+    label, alias or plural), one of the archive's own (`in_use`, stored keys), or blank.
+
+    A typo must not select nothing in silence, nor start a new category: the message names the
+    closest categories ("Unknown category 'statment'. Did you mean: statement?"), else lists them.
+    """
+    key = normalise_category(text)
+    if key is None or key in BY_KEY or key in in_use:
+        return None
+    import difflib
+
+    candidates: dict[str, str] = dict(_ALIASES)  # alias key -> category key
+    for used in in_use:
+        candidates.setdefault(_alias_key(used), used)
+    close = difflib.get_close_matches(_alias_key(text), list(candidates), n=3, cutoff=0.75)
+    names = list(dict.fromkeys(candidates[match] for match in close))
+    if names:
+        return f"Unknown category {text.strip()!r}. Did you mean: {', '.join(names)}?"
+    own = sorted(set(in_use) - BY_KEY.keys())
+    listed = ", ".join(BY_KEY) + (f"; in this archive also: {', '.join(own)}" if own else "")
+    return f"Unknown category {text.strip()!r}. Categories: {listed}."
 
 
 def category_label(key: str | None, locale: str = "en") -> str:

@@ -7,7 +7,7 @@ must not build 100,000 objects to keep fifty.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -46,9 +46,15 @@ class Filter:
         langs: Sequence[str] = (),
         ids: Iterable[int] = (),
         today: date,
+        categories_in_use: Callable[[], Collection[str]] | None = None,
     ) -> Filter:
-        """Resolve user words (country names, regions, category aliases, relative dates)."""
-        from .categories import normalise_category
+        """Resolve user words (country names, regions, comma lists, category aliases, relative dates).
+
+        `categories_in_use` gives the archive's own categories (stored keys); when given, it is
+        asked (once) only for a category whrd does not know, and a category in neither is refused
+        with the closest ones named. Without it, an unknown category is taken as written.
+        """
+        from .categories import BY_KEY, normalise_category, unknown_category
         from .countries import resolve_countries
         from .dates import parse_range
         from .model import normalise_lang
@@ -56,7 +62,20 @@ class Filter:
         codes: set[str] = set()
         for name in countries:
             codes.update(resolve_countries(name))
-        cats = {c for c in (normalise_category(x) for x in categories) if c}
+        cats: set[str] = set()
+        in_use: Collection[str] | None = None
+        for text in categories:
+            key = normalise_category(text)
+            if key is None:
+                continue
+            if key not in BY_KEY and categories_in_use is not None:
+                in_use = categories_in_use() if in_use is None else in_use
+                problem = unknown_category(text, in_use)
+                if problem:
+                    from .errors import InputError
+
+                    raise InputError(problem, field="category", value=text)
+            cats.add(key)
         start = parse_range(since, today=today).start.isoformat() if since else None
         end = parse_range(until, today=today).end.isoformat() if until else None
         if start and end and start > end:
@@ -113,6 +132,11 @@ class Filter:
         if self.until:
             described["until"] = self.until
         return described
+
+
+def categories_of(items: Iterable[tuple[int, Mapping[str, Any]]]) -> frozenset[str]:
+    """The categories that stored bulletins (id, stored dict) use: the archive's own words."""
+    return frozenset(category for _id, raw in items if isinstance(category := raw.get("category"), str))
 
 
 # -- the reading order -------------------------------------------------------------------------

@@ -149,4 +149,38 @@ def build_filter(
         until=until,
         langs=lang or (),
         today=today(),
+        categories_in_use=_categories_in_use,
     )
+
+
+def _categories_in_use() -> frozenset[str]:
+    """The categories of this run's archive. Asked only for a category whrd does not know (a
+    user-made one, or a typo), so the usual run never reads the archive for it."""
+    from typer._click.globals import get_current_context
+
+    from ..filters import categories_of
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return frozenset()
+    archive = open_archive(ctx)  # type: ignore[arg-type]
+    return categories_of(archive.raw_items()) if archive.exists else frozenset()
+
+
+def check_category(ctx: typer.Context, category: str | None, *, new: bool) -> None:
+    """Before `add` or `edit` records a category whrd does not know and the archive does not use:
+    ask at a terminal, else refuse without `--new-category`, so a typo never starts a category."""
+    from ..categories import BY_KEY, normalise_category, unknown_category
+
+    key = normalise_category(category) if category else None
+    if new or key is None or key in BY_KEY:
+        return
+    problem = unknown_category(category or "", _categories_in_use())
+    if problem is None:
+        return
+    if stdin_is_terminal():
+        note(problem)
+        if typer.confirm(f"Start a new category {key!r}?", default=False, err=True):
+            return
+        fail("Nothing was recorded.")  # the person said no
+    fail(f"{problem} To start a new category, add --new-category.")

@@ -47,6 +47,9 @@ TruncatedOpt = Annotated[
 ]
 EditorOpt = Annotated[bool, typer.Option("--editor", "-e", help="Write the bulletin in $EDITOR.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a bulletin even if it duplicates another.")]
+NewCategoryOpt = Annotated[
+    bool, typer.Option("--new-category", help="Accept a category whrd and the archive do not know yet.")
+]
 
 
 def _prompt_until_valid(prompt: str, name: str) -> str:
@@ -115,6 +118,7 @@ def add(
     truncated: TruncatedOpt = None,
     editor: EditorOpt = False,
     force: ForceOpt = False,
+    new_category: NewCategoryOpt = False,
 ) -> None:
     """Record a bulletin and print its new id.
 
@@ -148,6 +152,7 @@ def add(
                 fields[name] = _prompt_until_valid(prompt, name)
     from ..model import Bulletin
 
+    common.check_category(ctx, fields["category"], new=new_category)
     bulletin = Bulletin.create(**fields)
     new_id = open_archive(ctx).add(bulletin, force=force)
     typer.echo(str(new_id))
@@ -179,6 +184,7 @@ def edit(
     private: PrivateOpt = None,
     truncated: TruncatedOpt = None,
     force: ForceOpt = False,
+    new_category: NewCategoryOpt = False,
 ) -> None:
     """Change a bulletin's fields; with no field option, edit it in $EDITOR.
 
@@ -191,6 +197,7 @@ def edit(
     archive = open_archive(ctx)
     if not archive.exists:
         fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
+    common.check_category(ctx, category, new=new_category)
     asked = BulletinEdit.build(
         {
             "title": title,
