@@ -472,3 +472,46 @@ def test_a_new_category_is_confirmed_at_a_terminal(
     assert db.exists() == (code == 0)
     if code:
         assert result.stderr.endswith("Error: Nothing was recorded.\n")
+
+
+# -- dates on add and edit (issue 12, item 18) ----------------------------------------------------
+
+
+def test_a_month_first_date_is_refused_on_add(run: Run, db: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    result = run("add", "--title", "New", "--date", "03/14/2020")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "Error: The date '03/14/2020' is month first, but whrd reads numeric dates day first. "
+        "Write it as 2020-03-14.\n",
+    )
+    assert db.read_bytes() == before
+
+
+def test_add_and_edit_take_today_and_yesterday(run: Run) -> None:  # WHRD_TODAY is 2024-06-15
+    assert run.ok("add", "--title", "Hoy", "--date", "hoy", "-l", "es").stdout == "1\n"
+    run.ok("add", "--title", "Yesterday", "--date", "yesterday", "-l", "en")
+    run.ok("add", "--title", "Ayer", "--date", "2020-01-01", "-l", "es")
+    run.ok("edit", "3", "--date", "ayer")
+    assert [(b["title"], b["date"]) for b in run.json("list", "--sort", "title")] == [
+        ("Ayer", "2024-06-14"),
+        ("Hoy", "2024-06-15"),
+        ("Yesterday", "2024-06-14"),
+    ]
+
+
+def test_a_date_over_a_year_ahead_is_a_warning_not_a_refusal(run: Run) -> None:
+    result = run.ok("add", "--title", "Typo", "--date", "2025-06-16", "-l", "en")
+    assert (result.stdout, result.stderr) == (
+        "1\n",
+        "Warning: the date 2025-06-16 is more than a year after today (2024-06-15); check its year.\n",
+    )
+    assert run.ok("add", "--title", "Planned", "--date", "2025-06-15", "-l", "en").stderr == ""
+    result = run.ok("edit", "2", "--date", "2034-06-15")
+    assert result.stderr == (
+        "Warning: the date 2034-06-15 is more than a year after today (2024-06-15); check its year.\n"
+        "Updated bulletin 2.\n"
+    )
+    assert [b["date"] for b in run.json("list")] == ["2034-06-15", "2025-06-16"]

@@ -216,3 +216,71 @@ def test_filter_dates_out_of_range_are_errors(text: str, message: str) -> None:
     with pytest.raises(DateError) as caught:
         parse_range(text, today=TODAY)
     assert str(caught.value) == message
+
+
+# -- issue 12, item 18: month-first dates, today/yesterday, far-future dates -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "03/14/2020",
+            "The date '03/14/2020' is month first, but whrd reads numeric dates day first. "
+            "Write it as 2020-03-14.",
+        ),
+        (
+            "3.31.2021",
+            "The date '3.31.2021' is month first, but whrd reads numeric dates day first. "
+            "Write it as 2021-03-31.",
+        ),
+        (
+            "12-25-2019",
+            "The date '12-25-2019' is month first, but whrd reads numeric dates day first. "
+            "Write it as 2019-12-25.",
+        ),
+        ("02/30/2020", "'02/30/2020' is not a real calendar date."),
+        ("13/14/2020", "'13/14/2020' is not a real calendar date."),
+    ],
+)
+@pytest.mark.parametrize("reader", ["date", "range"])
+def test_month_first_numeric_dates_are_refused_with_the_iso_form(
+    text: str, message: str, reader: str
+) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(text) if reader == "date" else parse_range(text, today=TODAY)
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("04/03/2020", date(2020, 3, 4)), ("14/03/2020", date(2020, 3, 14)), ("12.11.2019", date(2019, 11, 12))],
+)
+def test_day_first_numeric_dates_still_read(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("today", TODAY), ("Hoy", TODAY), (" yesterday ", date(2024, 6, 14)), ("AYER", date(2024, 6, 14))],
+)
+def test_today_and_yesterday_are_publication_dates_given_today(text: str, expected: date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+    with pytest.raises(DateError):  # no hidden clock: without today they cannot be read
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "far"),
+    [
+        (date(2025, 6, 15), TODAY, False),
+        (date(2025, 6, 16), TODAY, True),
+        (date(2017, 1, 1), TODAY, False),
+        (date(2025, 2, 28), date(2024, 2, 29), False),
+        (date(2025, 3, 1), date(2024, 2, 29), True),
+    ],
+)
+def test_far_future_is_more_than_a_year_after_today(day: date, today: date, far: bool) -> None:
+    from whrd_cli.dates import far_future
+
+    assert far_future(day, today) is far

@@ -35,6 +35,10 @@ _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _RELATIVE = re.compile(r"(\d+)\s*(d|w|m|y)")
 _AGO_EN = re.compile(r"(\d+)\s+(day|week|month|year)s?\s+ago")
 _AGO_ES = re.compile(r"hace\s+(\d+)\s+(dia|dias|semana|semanas|mes|meses|ano|anos)")
+# A numeric date that does not start with the year: day first (26/01/2017, 4.3.2018, 4-3-2018).
+_NUMERIC_DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
+# Words for a publication date relative to `today` (folded): today and yesterday, both languages.
+RELATIVE_DAYS: dict[str, int] = {"today": 0, "hoy": 0, "yesterday": 1, "ayer": 1}
 _ORDINAL = re.compile(r"(\d)\s*(?:º|ª|°|\.º|o\b)", re.IGNORECASE)
 
 # -- month and weekday words: the one table every reader and writer of dates uses -------------------
@@ -141,6 +145,7 @@ def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | 
     messages quote `raw`, what the user wrote."""
     from dateutil import parser
 
+    _refuse_month_first(text, raw)
     first = datetime(4, 1, 1)
     second = datetime(8, 2, 2)
     try:
@@ -158,6 +163,32 @@ def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | 
     if year is not None and not _YEAR.search(text):
         raise DateError(f"Cannot read the date {raw!r}: write the year with four digits.", value=raw)
     return year, month, day
+
+
+def _refuse_month_first(text: str, raw: str) -> None:
+    """A numeric date whose second number cannot be a month was written month first (US style):
+    dateutil would quietly swap it, while 04/03/2020 stays 4 March. Refused, naming the ISO form."""
+    m = _NUMERIC_DAY_FIRST.fullmatch(text)
+    if not m or int(m[3]) <= 12:
+        return
+    try:
+        meant = date(int(m[4]), int(m[1]), int(m[3]))
+    except ValueError:
+        raise DateError(f"{raw!r} is not a real calendar date.", value=raw) from None
+    raise DateError(
+        f"The date {raw!r} is month first, but whrd reads numeric dates day first. "
+        f"Write it as {meant.isoformat()}.",
+        value=raw,
+    )
+
+
+def far_future(day: date, today: date) -> bool:
+    """Whether a publication date lies more than a year after `today`: allowed (an announced
+    event), but more often a typed year, so `add` warns."""
+    try:
+        return day > today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        return day > today.replace(year=today.year + 1, day=28)
 
 
 def _year_first(text: str, raw: str) -> date | None:
@@ -182,12 +213,16 @@ def _clean(text: str) -> str:
     return _ORDINAL.sub(r"\1", text)
 
 
-def parse_date(text: str) -> date:
-    """Read a full calendar date (`2017-01-26`, `26 January 2017`, `4 de marzo de 2018`)."""
+def parse_date(text: str, *, today: date | None = None) -> date:
+    """Read a full calendar date (`2017-01-26`, `26 January 2017`, `4 de marzo de 2018`); with
+    `today`, also `today`/`hoy` and `yesterday`/`ayer`."""
     raw = text
     text = text.strip()
     if not text:
         raise DateError("The date is empty: give a day, month and year, such as 2017-01-26.", value=raw)
+    back = RELATIVE_DAYS.get(_clean(text))
+    if back is not None and today is not None:
+        return _plausible(today - timedelta(days=back), raw)
     numeric = _year_first(text, raw)
     if numeric is not None:
         return _plausible(numeric, raw)

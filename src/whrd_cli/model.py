@@ -7,6 +7,7 @@ so validation and normalisation happen in exactly one place.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -171,11 +172,14 @@ class Bulletin:
         private: str | None = None,
         added: str | None = None,
         updated: str | None = None,
+        today: datetime.date | None = None,
     ) -> Bulletin:
-        """Validate and normalise user input into a bulletin; raises ValidationError-family errors."""
+        """Validate and normalise user input into a bulletin; raises ValidationError-family errors.
+
+        `today` lets the date be `today`/`hoy` or `yesterday`/`ayer` (never a hidden clock)."""
         title = clean_line(title or "", "title", required=True)
         summary = clean_text(summary or "", "summary")
-        day = parse_date(date or "").isoformat()  # a form may leave it out entirely
+        day = parse_date(date or "", today=today).isoformat()  # a form may leave it out entirely
         if lang is None or not lang.strip():
             from .lang import detect_language
 
@@ -287,11 +291,11 @@ if tuple(f.name for f in fields(Bulletin)) != FIELDS:  # pragma: no cover - a bu
     raise RuntimeError("model.FIELDS must list Bulletin's fields in order")
 
 
-def check_required(name: str, value: str) -> None:
+def check_required(name: str, value: str, *, today: datetime.date | None = None) -> None:
     """Raise the error `Bulletin.create` would raise for this title or date, so that a prompt can
     ask again at once instead of losing the other answers."""
     if name == "date":
-        parse_date(value)
+        parse_date(value, today=today)
     else:
         clean_line(value, name, required=True)
 
@@ -324,15 +328,20 @@ class BulletinEdit:
         tags: Sequence[str] | None = None,
         add_tags: Sequence[str] = (),
         remove_tags: Sequence[str] = (),
+        today: datetime.date | None = None,
     ) -> BulletinEdit:
         """An edit from user input: `fields` to set (a None value leaves the field alone),
         countries and tags to replace (None: keep), add and remove.
 
-        A country to remove is resolved here, so an unknown one is an error before the archive
-        is opened for writing; a tag to remove matches case-, accent- and `#`-insensitively.
+        A date is read here (`today` gives `hoy`/`yesterday` their day) and a country to remove is
+        resolved here, so an unknown one is an error before the archive is opened for writing; a
+        tag to remove matches case-, accent- and `#`-insensitively.
         """
+        given = {k: v for k, v in (fields or {}).items() if v is not None}
+        if given.get("date"):  # read now: `today`/`hoy` means the day of the edit
+            given["date"] = parse_date(given["date"], today=today).isoformat()
         return cls(
-            fields={k: v for k, v in (fields or {}).items() if v is not None},
+            fields=given,
             countries=None if countries is None else tuple(countries),
             add_countries=tuple(add_countries),
             drop_countries=frozenset(resolve_country(c) for c in remove_countries),

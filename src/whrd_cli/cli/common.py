@@ -167,6 +167,18 @@ def _categories_in_use() -> frozenset[str]:
     return categories_of(archive.raw_items()) if archive.exists else frozenset()
 
 
+def warn_far_future(day: str) -> None:
+    """After `add`/`edit` recorded a date more than a year ahead: probably a typed year, so say so
+    (a warning on stderr; the bulletin is recorded all the same)."""
+    from datetime import date as Date
+
+    from ..dates import far_future
+
+    now = today()
+    if far_future(Date.fromisoformat(day), now):
+        note(f"Warning: the date {day} is more than a year after today ({now.isoformat()}); check its year.")
+
+
 def check_category(ctx: typer.Context, category: str | None, *, new: bool) -> None:
     """Before `add` or `edit` records a category whrd does not know and the archive does not use:
     ask at a terminal, else refuse without `--new-category`, so a typo never starts a category."""

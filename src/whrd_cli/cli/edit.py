@@ -60,7 +60,7 @@ def _prompt_until_valid(prompt: str, name: str) -> str:
     while True:
         value: str = typer.prompt(prompt)
         try:
-            check_required(name, value)
+            check_required(name, value, today=common.today())
         except WhrdError as exc:
             typer.echo(f"Error: {exc.message}", err=True)
             continue
@@ -153,8 +153,9 @@ def add(
     from ..model import Bulletin
 
     common.check_category(ctx, fields["category"], new=new_category)
-    bulletin = Bulletin.create(**fields)
+    bulletin = Bulletin.create(**fields, today=common.today())
     new_id = open_archive(ctx).add(bulletin, force=force)
+    common.warn_far_future(bulletin.date)
     typer.echo(str(new_id))
 
 
@@ -216,6 +217,7 @@ def edit(
         tags=tag,
         add_tags=add_tag or (),
         remove_tags=remove_tag or (),
+        today=common.today(),
     )
     if asked.is_empty:
         from ..entryform import form_changes, render_form
@@ -224,6 +226,8 @@ def edit(
         entry = archive.update(bulletin_id, form_changes(form, _edit_text(form)), force=force)
     else:  # worked out inside the store's lock, on the bulletin as it is then
         entry = archive.update(bulletin_id, asked.changes, force=force)
+    if entry and "date" in asked.fields:
+        common.warn_far_future(asked.fields["date"])
     note(
         f"Updated bulletin {bulletin_id}."
         if entry
