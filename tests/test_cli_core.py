@@ -300,7 +300,7 @@ BAD_INPUT = [
     (["add", "--title", "x", "--date", "0001-01-01"], 1, "outside 1900-2100"),
     (["list", "--since", "0000"], 1, "not a date whrd can use"),
     (["list", "--since", "999999999d"], 1, "not a date whrd can use"),
-    (["add", "--title", "x", "--date", "yesterday"], 1, "Cannot read the date"),
+    (["add", "--title", "x", "--date", "tomorrow"], 1, "Cannot read the date"),  # yesterday: issue 12
     (["add", "--title", "x", "--date", "2020-01-01", "-c", "Hondura"], 1, "Did you mean: Honduras?"),
     (["add", "--title", "   ", "--date", "2020-01-01"], 1, "title is empty"),
     (["add", "--title", "a\x1bb", "--date", "2020-01-01"], 1, "control character"),

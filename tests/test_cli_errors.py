@@ -515,3 +515,41 @@ def test_a_date_over_a_year_ahead_is_a_warning_not_a_refusal(run: Run) -> None:
         "Updated bulletin 2.\n"
     )
     assert [b["date"] for b in run.json("list")] == ["2034-06-15", "2025-06-16"]
+
+
+# -- countries on add, edit and filters (issue 12, item 19) ---------------------------------------
+
+
+def test_comma_lists_and_regions_work_everywhere_a_country_list_is_taken(run: Run) -> None:
+    add = run.ok("add", "--title", "Lista", "--date", "2020-01-01", "-l", "es", "-c", "Honduras,Guatemala")
+    assert (add.stdout, add.stderr) == ("1\n", "")
+    add = run.ok("add", "--title", "Región", "--date", "2020-01-02", "-l", "es", "-c", "Centroamérica")
+    assert (add.stdout, add.stderr) == (
+        "2\n",
+        "Centroamérica is a region: recorded as its 7 countries (Guatemala, Belize, El Salvador, Honduras, "
+        "Nicaragua, Costa Rica, Panama).\n",
+    )
+    assert run.json("show", "2")["countries"] == ["GT", "BZ", "SV", "HN", "NI", "CR", "PA"]
+    run.ok("add", "--title", "Cuba", "--date", "2020-01-03", "-l", "es", "-c", "CU")
+    assert [b["id"] for b in run.json("list", "-c", "Cuba, Guatemala")] == [3, 2, 1]
+    assert [b["id"] for b in run.json("list", "-c", "NI;CU", "--sort", "date")] == [3, 2]
+    edit = run.ok("edit", "1", "--add-country", "SV, Mesoamérica", "--remove-country", "GT,MX")
+    assert edit.stderr == (
+        "Mesoamérica is a region: recorded as its 8 countries (Mexico, Guatemala, Belize, El Salvador, "
+        "Honduras, Nicaragua, Costa Rica, Panama).\nUpdated bulletin 1.\n"
+    )
+    assert run.json("show", "1")["countries"] == ["HN", "SV", "BZ", "NI", "CR", "PA"]
+    run.ok("edit", "1", "-c", "Cuba,Honduras")
+    assert run.json("show", "1")["countries"] == ["CU", "HN"]
+
+
+def test_a_typo_inside_a_country_list_changes_nothing(run: Run, db: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    for args in (["add", "--title", "New", "--date", "2020-01-02"], ["edit", "1"], ["list"]):
+        result = run(*args, "-c", "Honduras, Guatemla")
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "Error: Unknown country 'Guatemla'. Did you mean: Guatemala?\n",
+        )
+    assert db.read_bytes() == before

@@ -242,7 +242,7 @@ EDITED = Bulletin.create(
         ({"fields": {"title": "New", "url": None}}, {"title": "New"}, ("HN", "MX"), ("Radio", "WHRDs")),
         (
             {"add_countries": ["Guatemala"]},
-            {"countries": ["HN", "MX", "Guatemala"]},
+            {"countries": ["HN", "MX", "GT"]},
             ("HN", "MX", "GT"),
             None,
         ),
@@ -251,7 +251,7 @@ EDITED = Bulletin.create(
         ({"countries": ["SV", "NI"]}, {"countries": ["SV", "NI"]}, ("SV", "NI"), None),
         (
             {"countries": ["SV"], "add_countries": ["Honduras"]},
-            {"countries": ["SV", "Honduras"]},
+            {"countries": ["SV", "HN"]},
             ("SV", "HN"),
             None,
         ),
@@ -527,3 +527,55 @@ def test_a_filter_asks_the_archive_only_for_a_category_whrd_does_not_know() -> N
         "category",
     )
     assert Filter.build(categories=["statment"], today=today).categories == {"statment"}  # no archive given
+
+
+# -- countries: comma lists everywhere, regions recorded as their countries (issue 12, item 19) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Honduras,Guatemala", ("HN", "GT")),
+        ("Honduras, Guatemala", ("HN", "GT")),
+        ("HN; sv ;", ("HN", "SV")),
+        ("México, HN, méxico", ("MX", "HN")),
+        ("Korea, Republic of", ("KR",)),
+        ("Korea, Republic of, Honduras", ("KR", "HN")),
+        ("Honduras, Bolivia, Plurinational State of", ("HN", "BO")),
+        ("Centroamérica", ("GT", "BZ", "SV", "HN", "NI", "CR", "PA")),
+        ("Mesoamérica, Cuba", ("MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA", "CU")),
+    ],
+)
+def test_country_lists_and_regions_resolve_in_order(text: str, codes: tuple[str, ...]) -> None:
+    assert resolve_countries(text) == codes
+    assert Bulletin.create(title="x", date="2020-01-01", countries=[text]).countries == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Honduras, Hondura", "Unknown country 'Hondura'. Did you mean: Honduras?"),
+        (
+            "Honduras,,Qwxz",
+            "Unknown country 'Qwxz'. Give an English or Spanish name, or an ISO code such as HN.",
+        ),
+    ],
+)
+def test_a_bad_name_in_a_list_is_named_alone(text: str, message: str) -> None:
+    with pytest.raises(CountryError) as caught:
+        Bulletin.create(title="x", date="2020-01-01", countries=[text])
+    assert caught.value.message == message
+
+
+def test_edits_take_lists_and_regions_too() -> None:
+    from whrd_cli.countries import regions_named
+
+    current = Bulletin.create(title="x", date="2020-01-01", countries=["HN", "MX"])
+    asked = BulletinEdit.build(add_countries=["SV,NI"], remove_countries=["Mexico, Honduras"])
+    assert current.with_changes(**asked.changes(current)).countries == ("SV", "NI")
+    asked = BulletinEdit.build(add_countries=["Centroamérica"], remove_countries=["Belice;PA"])
+    assert current.with_changes(**asked.changes(current)).countries == ("HN", "MX", "GT", "SV", "NI", "CR")
+    assert regions_named(["HN", "Honduras, Mesoamérica", " centroamerica "]) == [
+        ("Mesoamérica", ("MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA")),
+        ("centroamerica", ("GT", "BZ", "SV", "HN", "NI", "CR", "PA")),
+    ]

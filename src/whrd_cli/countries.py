@@ -14,7 +14,7 @@ import gettext
 import importlib.util
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -209,12 +209,53 @@ def spellings(code: str) -> tuple[str, ...]:
     return tuple(name for name, found in _data().index.items() if found == code)
 
 
+_LIST_SEPARATORS = re.compile(r"[,;]")
+
+
+def split_country_list(text: str) -> list[str]:
+    """The names in a list such as `Honduras, Guatemala` or `HN;SV` (what the form and CSV cells
+    hold). A name that itself holds a comma (`Korea, Republic of`) stays whole: at each place the
+    longest run of parts that names a country is taken."""
+    parts = [part.strip() for part in _LIST_SEPARATORS.split(text)]
+    if len(parts) == 1:
+        return [text]
+    names: list[str] = []
+    i = 0
+    while i < len(parts):
+        if not parts[i]:
+            i += 1
+            continue
+        end = next((j for j in range(len(parts), i + 1, -1) if lookup_country(", ".join(parts[i:j]))), i + 1)
+        names.append(", ".join(parts[i:end]))
+        i = end
+    return names
+
+
+def region_of(text: str) -> tuple[str, ...] | None:
+    """The countries of a region name (`Centroamérica`, `Mesoamerica`), or None."""
+    return REGIONS.get(fold(" ".join(text.split())).strip(" ."))
+
+
 def resolve_countries(text: str) -> tuple[str, ...]:
-    """A country, or a region name standing for its countries (for filters)."""
-    key = fold(" ".join(text.split())).strip(" .")
-    if key in REGIONS:
-        return REGIONS[key]
-    return (resolve_country(text),)
+    """Every country a user's text names: a country, a region standing for its countries, or a
+    comma- or semicolon-separated list of them; in order, without repeats."""
+    codes: list[str] = []
+    for name in split_country_list(text):
+        region = region_of(name)
+        codes.extend(region if region is not None else (resolve_country(name),))
+    return tuple(dict.fromkeys(codes))
+
+
+def regions_named(texts: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The regions among a user's country texts, each with the countries it stands for: `add`
+    records those countries and says so."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for text in texts:
+        for name in split_country_list(text):
+            region = region_of(name)
+            if region is not None:
+                found.append((name.strip(), region))
+    return found
 
 
 def _suggest(key: str) -> str:

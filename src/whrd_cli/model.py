@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from .categories import normalise_category
-from .countries import resolve_country
+from .countries import resolve_countries
 from .dates import parse_date
 from .errors import ValidationError
 from .text import clean_line, clean_text, fold, printable, unsafe_in_url
@@ -55,7 +55,7 @@ def dedupe_key(date: str, title: str, lang: str) -> str:
 
 # Tags and countries repeat across an import's records: each spelling is folded or resolved once.
 _fold_tag = lru_cache(maxsize=8192)(fold)
-_resolve_country = lru_cache(maxsize=4096)(resolve_country)
+_resolve_countries = lru_cache(maxsize=4096)(resolve_countries)
 
 
 def normalise_tags(tags: Iterable[str]) -> list[str]:
@@ -78,13 +78,13 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
 
 
 def normalise_countries(countries: Iterable[str]) -> list[str]:
-    """ISO alpha-2 codes, unique, in the order given."""
+    """ISO alpha-2 codes, unique, in the order given; each text may be a comma or semicolon list
+    or a region (standing for its countries)."""
     result: list[str] = []
     for raw in countries:
-        for part in raw.split(";") if ";" in raw else [raw]:
-            if not part.strip():
-                continue
-            code = _resolve_country(part)
+        if not raw.strip():
+            continue
+        for code in _resolve_countries(raw):
             if code not in result:
                 result.append(code)
     return result
@@ -344,7 +344,7 @@ class BulletinEdit:
             fields=given,
             countries=None if countries is None else tuple(countries),
             add_countries=tuple(add_countries),
-            drop_countries=frozenset(resolve_country(c) for c in remove_countries),
+            drop_countries=frozenset(code for text in remove_countries for code in resolve_countries(text)),
             tags=None if tags is None else tuple(tags),
             add_tags=tuple(add_tags),
             drop_tags=frozenset(fold(t.lstrip("#")) for t in remove_tags),
@@ -370,7 +370,10 @@ class BulletinEdit:
         if self.edits_countries:
             kept = self.countries if self.countries is not None else current.countries
             result["countries"] = [
-                c for c in (*kept, *self.add_countries) if resolve_country(c) not in self.drop_countries
+                code
+                for text in (*kept, *self.add_countries)
+                for code in resolve_countries(text)
+                if code not in self.drop_countries
             ]
         if self.edits_tags:
             kept = self.tags if self.tags is not None else current.tags

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -165,6 +166,16 @@ def _categories_in_use() -> frozenset[str]:
         return frozenset()
     archive = open_archive(ctx)  # type: ignore[arg-type]
     return categories_of(archive.raw_items()) if archive.exists else frozenset()
+
+
+def note_regions(texts: Iterable[str]) -> None:
+    """Say which region names `add`/`edit` recorded as their countries (stderr), so nobody is
+    surprised to find eight countries where they typed one word."""
+    from ..countries import country_name, regions_named
+
+    for name, codes in regions_named(texts):
+        names = ", ".join(country_name(code) for code in codes)
+        note(f"{name} is a region: recorded as its {len(codes)} countries ({names}).")
 
 
 def warn_far_future(day: str) -> None:

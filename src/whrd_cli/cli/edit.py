@@ -25,7 +25,11 @@ DateOpt = Annotated[
 ]
 CountryOpt = Annotated[
     list[str] | None,
-    typer.Option("--country", "-c", help="Country name (English/Spanish) or ISO code. Repeatable."),
+    typer.Option(
+        "--country",
+        "-c",
+        help="Country name (English/Spanish), ISO code, or region (its countries). Repeatable; commas too.",
+    ),
 ]
 CategoryOpt = Annotated[
     str | None,
@@ -156,6 +160,7 @@ def add(
     bulletin = Bulletin.create(**fields, today=common.today())
     new_id = open_archive(ctx).add(bulletin, force=force)
     common.warn_far_future(bulletin.date)
+    common.note_regions(fields["countries"])
     typer.echo(str(new_id))
 
 
@@ -228,6 +233,7 @@ def edit(
         entry = archive.update(bulletin_id, asked.changes, force=force)
     if entry and "date" in asked.fields:
         common.warn_far_future(asked.fields["date"])
+    common.note_regions([*(country or ()), *(add_country or ())])
     note(
         f"Updated bulletin {bulletin_id}."
         if entry
