@@ -482,10 +482,10 @@ def test_a_huge_number_in_csv_is_a_record_error(
     (tmp_path / "huge.csv").write_text(f"title,date,truncated\nok,2020-01-01,{HUGE}\n")
     monkeypatch.chdir(tmp_path)
     result = run("import", "huge.csv")
-    assert result.exit_code == 1 and result.stderr.count("\n") == 1
-    assert result.stderr.startswith(
+    assert (result.exit_code, result.stderr) == (
+        1,
         "Error: 1 invalid record, nothing was imported: huge.csv, line 2, truncated: The truncated field "
-        "must be true or false, not '1111"
+        f"must be true or false, not '{'1' * 38}…\n",
     )
 
 

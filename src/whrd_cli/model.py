@@ -388,6 +388,7 @@ def _read_bool(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", ""):
         return False
+    shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:39]}…"  # one readable line
     raise ValidationError(
-        f"The truncated field must be true or false, not {value!r}.", field="truncated", value=value
+        f"The truncated field must be true or false, not {shown}.", field="truncated", value=value
     )
