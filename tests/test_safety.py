@@ -5,10 +5,13 @@ Every test compares bytes on disk before and after, against what the test itself
 
 from __future__ import annotations
 
+import errno
+import json
 import os
 import sqlite3
 from pathlib import Path
 
+import pytest
 from tests.conftest import Run
 
 from whrd_cli.search import index as ix
@@ -90,3 +93,106 @@ def test_an_older_index_that_cannot_be_rebuilt_is_removed(db: Path, run: Run) ->
     with FileLock(f"{db}.lock"):  # another whrd is writing: the search cannot rebuild the index
         assert [hit["title"] for hit in run.json("search", "radio")] == ["Radio station threatened"]
     assert not ix.index_path(db).exists()
+
+
+# -- 2. backups: rotated only once the new one is written; a refused operation touches none --------
+
+
+def _backups(db: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(db.parent.glob(db.name + ".bak*"))}
+
+
+@pytest.fixture
+def three_backups(db: Path, run: Run) -> dict[str, bytes]:
+    """An archive with a full set of backups, each a different generation."""
+    for n in range(1, 4):
+        run.ok("add", "--title", f"Bulletin {n}", "--date", f"2024-01-0{n}")
+    for n in range(1, 4):
+        run.ok("edit", str(n), "--summary", f"Edited {n}")
+    found = _backups(db)
+    assert sorted(found) == ["archive.json.bak", "archive.json.bak.1", "archive.json.bak.2"]
+    assert len(set(found.values())) == 3
+    return found
+
+
+REFUSED = [
+    (["edit", "9", "--title", "X"], 1, "Error: No bulletin with id 9. See the ids with 'whrd list'.\n"),
+    (["delete", "2", "9", "--yes"], 1, "Error: No bulletin with id 9. See the ids with 'whrd list'.\n"),
+    (
+        ["edit", "2", "--title", "Bulletin 1", "--date", "2024-01-01"],
+        1,
+        "Error: Bulletin 1 already has this date, title and language; use --force to keep both.\n",
+    ),
+    (
+        ["edit", "2", "--lang", "zz"],
+        1,
+        "Error: Unknown language 'zz': give an ISO 639-1 code such as en or es.\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), REFUSED)
+def test_a_refused_operation_changes_no_backup(
+    db: Path, run: Run, three_backups: dict[str, bytes], args: list[str], code: int, message: str
+) -> None:
+    archive = db.read_bytes()
+    result = run(*args)
+    assert (result.exit_code, result.stderr) == (code, message)
+    assert db.read_bytes() == archive
+    assert _backups(db) == three_backups
+
+
+def test_a_damaged_archive_changes_no_backup(db: Path, run: Run, three_backups: dict[str, bytes]) -> None:
+    data = json.loads(db.read_bytes())
+    data["bulletins"]["2"]["summary"] = 5
+    db.write_text(json.dumps(data))
+    damaged = db.read_bytes()
+    for args in (["edit", "1", "--title", "New"], ["delete", "3", "--yes"], ["reindex"]):
+        result = run(*args)
+        assert (result.exit_code, result.stderr) == (
+            3,
+            f"Error: Bulletin 2 in {db} has a 'summary' that is not text. "
+            "Fix it by hand, or restore a backup (ARCHIVE.bak).\n",
+        )
+        assert db.read_bytes() == damaged
+        assert _backups(db) == three_backups
+
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
+    """Writing the file whose name ends with `victim` fails half-way: no space left on device."""
+    from whrd_cli.storage import atomic
+
+    real = atomic.write_atomic
+
+    def write_atomic(path: Path, payload: bytes, **kwargs: object) -> None:
+        if path.name.endswith(victim):
+            with atomic.atomic_file(path) as fh:
+                fh.write(payload[:10])
+                raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, payload, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(atomic, "write_atomic", write_atomic)
+
+
+@pytest.mark.parametrize("victim", [".bak", "archive.json"])
+def test_a_full_disk_loses_no_backup(
+    db: Path, run: Run, three_backups: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, victim: str
+) -> None:
+    archive = db.read_bytes()
+    with monkeypatch.context() as patched:
+        _full_disk(patched, victim)
+        for _attempt in range(3):  # each failed edit used to cost a generation
+            result = run("edit", "2", "--title", "Renamed on a full disk")
+            what = "a backup beside" if victim == ".bak" else "the archive"
+            assert (result.exit_code, result.stderr) == (
+                3,
+                f"Error: Cannot write {what} {db}: No space left on device.\n",
+            )
+            assert db.read_bytes() == archive
+            assert _backups(db) == three_backups
+            assert not list(db.parent.glob(".*whrd-tmp-*"))
+    run.ok("edit", "2", "--title", "Renamed at last")
+    after = _backups(db)
+    assert after["archive.json.bak"] == archive
+    assert after["archive.json.bak.1"] == three_backups["archive.json.bak"]
+    assert after["archive.json.bak.2"] == three_backups["archive.json.bak.1"]

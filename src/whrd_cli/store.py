@@ -31,7 +31,7 @@ from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
-from .storage import atomic, check
+from .storage import atomic, backups, check
 from .storage.check import APP, BULLETINS, META, SCHEMA_VERSION
 from .storage.plan import AddResult, OnDuplicate, plan_adds
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from .storage.tinydb_adapter import AtomicJSONStorage
 
-BACKUPS = 3
+BACKUPS = backups.GENERATIONS
 
 
 def _utc_now() -> datetime:
@@ -86,6 +86,7 @@ class Archive:
         self._raw: dict[str, dict[str, Any]] | None = None
         # Ids a write added, changed or deleted, for the followers; None: everything changed.
         self._touched: set[int] | None = set()
+        self._backup_wanted = False  # a destructive write: keep a backup if (and when) it lands
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -206,6 +207,7 @@ class Archive:
             atomic.remove_stale_temps(self.path)
             before = [follower.before_write(self.path) for follower in self.followers]
             self._touched = set()
+            self._backup_wanted = False
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             with storage.batch():
@@ -222,6 +224,10 @@ class Archive:
                     # An archive made before archives had their own id: stamp the one `stable_id`
                     # has been deriving from the path, so it stays the same from now on.
                     db.table(META).update({"uid": self._path_uid()}, doc_ids=[1])
+                if self._backup_wanted and storage.pending:
+                    # Kept only now, when nothing refused the change: written once the new archive
+                    # is on disk, right before it replaces the old one (a failed write keeps none).
+                    storage.before_replace = self._backup
             self._raw = storage.read()
             if storage.writes:
                 bulletins = (self._raw or {}).get(BULLETINS, {})
@@ -281,7 +287,7 @@ class Archive:
                 )
                 self._touch(ids)
             if plan.updates:
-                self._backup()
+                self._backup_wanted = True
                 replace_documents(table, dict(plan.updates))
                 self._touch(doc_id for doc_id, _raw in plan.updates)
         return plan.result(ids, storage.writes)
@@ -317,7 +323,7 @@ class Archive:
                             f"use --force to keep both.",
                             int(key),
                         )
-            self._backup()
+            self._backup_wanted = True
             new = new.stamped(added=old.added, updated=_timestamp(self.clock()))
             replace_documents(table, {doc_id: stored_form(new)})
             self._touch([doc_id])
@@ -332,7 +338,7 @@ class Archive:
                 raise NotFoundError(
                     f"No bulletin with id {', '.join(map(str, missing))}; nothing was deleted."
                 )
-            self._backup()
+            self._backup_wanted = True
             unique = list(dict.fromkeys(doc_ids))
             table.remove(doc_ids=unique)
             self._touch(unique)
@@ -352,7 +358,7 @@ class Archive:
             self._touched = None
             ids = [int(key) for key in (storage.read() or {}).get(BULLETINS, {})]
             if ids:
-                self._backup()
+                self._backup_wanted = True
 
                 def rederive(doc: MutableMapping[str, Any]) -> None:
                     fresh = stored_form(to_bulletin(doc))
@@ -364,22 +370,7 @@ class Archive:
 
     def _backup(self) -> None:
         """Rolling copies (`.bak`, `.bak.1`, …) of the archive as it is before a destructive write."""
-        if not self.path.exists():
-            return
-        backups = [self.path.with_name(f"{self.path.name}.bak")] + [
-            self.path.with_name(f"{self.path.name}.bak.{n}") for n in range(1, BACKUPS)
-        ]
-        try:
-            current = self.path.read_bytes()
-            with contextlib.suppress(OSError):
-                if backups[0].read_bytes() == current:  # a repeated no-op must not push out history
-                    return
-            for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
-                if newer.exists():
-                    os.replace(newer, older)
-            atomic.write_atomic(backups[0], current)
-        except OSError as exc:
-            raise ArchiveError(f"Cannot write a backup beside {self.path}: {exc.strerror or exc}.") from exc
+        backups.keep_backup(self.path, BACKUPS)
 
     @property
     def backup_path(self) -> Path:

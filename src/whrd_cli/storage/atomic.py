@@ -12,7 +12,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 TMP_MARK = ".whrd-tmp-"
@@ -30,7 +30,12 @@ def fsync_dir(folder: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_file(
-    path: Path, *, mode: int = 0o600, overwrite: bool = True, file_class: type[io.FileIO] = io.FileIO
+    path: Path,
+    *,
+    mode: int = 0o600,
+    overwrite: bool = True,
+    file_class: type[io.FileIO] = io.FileIO,
+    before_replace: Callable[[], None] | None = None,
 ) -> Iterator[io.FileIO]:
     """A binary file that becomes `path` only when the block finishes without an error.
 
@@ -38,6 +43,10 @@ def atomic_file(
     `path`, and the folder fsynced, so `path` holds its old content or all of the new, never half.
     On any error the temp file is removed. With `overwrite=False` an existing `path` is never
     replaced, even one that appears meanwhile: FileExistsError.
+
+    `before_replace` runs once the new content is safely on disk, right before the rename: work
+    that must happen only if the write will succeed (a backup of the old file). If it raises,
+    `path` is left as it was.
     """
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=folder)
@@ -46,6 +55,8 @@ def atomic_file(
             yield fh
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()
         if overwrite:
             os.replace(tmp_name, path)
         else:
@@ -57,9 +68,16 @@ def atomic_file(
     fsync_dir(folder)
 
 
-def write_atomic(path: Path, payload: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
+def write_atomic(
+    path: Path,
+    payload: bytes,
+    *,
+    mode: int = 0o600,
+    overwrite: bool = True,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
     """Write bytes so that `path` holds either its old content or all of `payload` (see atomic_file)."""
-    with atomic_file(path, mode=mode, overwrite=overwrite) as fh:
+    with atomic_file(path, mode=mode, overwrite=overwrite, before_replace=before_replace) as fh:
         view = memoryview(payload)
         while view:  # a raw write may take fewer bytes than offered
             view = view[fh.write(view) or 0 :]
