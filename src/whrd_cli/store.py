@@ -20,7 +20,6 @@ no TinyDB either: it is imported by the first write.
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime, timezone
