@@ -8,12 +8,16 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from tests.conftest import Run
 
+import whrd_cli
 from whrd_cli.search import index as ix
 
 SECRET = "Contact Ana Quispe at +504 9988-7766 safehouse"
@@ -196,3 +200,99 @@ def test_a_full_disk_loses_no_backup(
     assert after["archive.json.bak"] == archive
     assert after["archive.json.bak.1"] == three_backups["archive.json.bak"]
     assert after["archive.json.bak.2"] == three_backups["archive.json.bak.1"]
+
+
+# -- 3 and 9. files this user may not write or read: as a user without root's powers --------------
+
+SRC = Path(whrd_cli.__file__).resolve().parents[1]  # the whrd under test, in the child too
+# Root without the powers that let it read and write anyone's files: an ordinary user to the
+# kernel, who can still start this Python (under /root, which `nobody` cannot enter).
+UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+
+
+def _can_drop_privileges() -> str | None:
+    """None when this test run can act as an ordinary user, else why not."""
+    if os.geteuid() != 0:
+        return "needs root, to give a file to another user and drop its own powers"
+    if shutil.which("setpriv") is None:
+        return "needs setpriv (util-linux) to drop root's powers"
+    probe = subprocess.run([*UNPRIVILEGED, "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        return "cannot drop capabilities here (setpriv failed)"
+    return None
+
+
+def as_user(
+    db: Path | None, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`whrd [--db DB] ARGS` as a process with an ordinary user's access rights."""
+    reason = _can_drop_privileges()
+    if reason:
+        pytest.skip(reason)
+    full_env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}
+    db_args = ["--db", str(db)] if db is not None else []
+    return subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-m", "whrd_cli", *db_args, *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        check=False,
+    )
+
+
+def _snapshot(db: Path) -> tuple[list[str], bytes, tuple[int, int, int, int]]:
+    st = db.stat()
+    return (
+        sorted(p.name for p in db.parent.iterdir()),
+        db.read_bytes(),
+        (st.st_ino, st.st_uid, st.st_mode, st.st_mtime_ns),
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "--title", "Replaced?", "--date", "2024-02-02"],
+        ["edit", "1", "--title", "Replaced?"],
+        ["delete", "1", "--yes"],
+        ["reindex"],
+    ],
+)
+def test_an_archive_of_another_user_is_never_replaced(db: Path, run: Run, args: list[str]) -> None:
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02")
+    os.chown(db, 65534, 65534)  # nobody's file, 0644, in a folder this user owns
+    db.chmod(0o644)
+    before = _snapshot(db)
+    done = as_user(db, *args)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        3,
+        "",
+        f"Error: You may not write the archive {db} (its owner or permissions forbid it); "
+        "whrd will not change it.\n",
+    )
+    assert _snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["show", "1"],
+        ["search", "radio"],
+        ["stats"],
+        ["export", "-o", "-"],
+        ["edit", "1", "--title", "X"],
+    ],
+)
+def test_an_unreadable_archive_is_exit_3_whichever_way_it_is_named(
+    db: Path, run: Run, args: list[str]
+) -> None:
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02")
+    db.chmod(0o000)
+    before = _snapshot(db)
+    message = f"Error: Cannot read the archive {db}: Permission denied.\n"
+    by_option = as_user(db, *args)
+    by_env = as_user(None, *args, env={"WHRD_DB": str(db)})
+    assert (by_option.returncode, by_option.stderr) == (3, message)
+    assert (by_env.returncode, by_env.stderr) == (3, message)
+    assert _snapshot(db) == before

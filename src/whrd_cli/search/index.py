@@ -303,6 +303,8 @@ def open_fresh(archive: Path) -> Iterator[sqlite3.Connection]:
     path = index_path(archive)
     if not path.exists():
         raise IndexUnusable("missing")
+    if not os.access(archive, os.R_OK):  # the index answers only for an archive one may read
+        raise IndexUnusable("unreadable archive")
     try:
         conn = _connect(path, readonly=True)
     except sqlite3.Error as exc:

@@ -91,9 +91,19 @@ def _check_schema(path: Path, parsed: Any) -> None:
         raise ArchiveError(f"{path} has a damaged bulletins table; whrd will not touch it.")
 
 
+def _may(path: Path, how: int) -> bool:
+    """Whether this process may access `path` (as the user it runs as, with its effective ids),
+    asked of the kernel: not the owner's permission bits, which say nothing of who is asking."""
+    if os.access in os.supports_effective_ids:
+        return os.access(path, how, effective_ids=True)
+    return os.access(path, how)  # pragma: no cover - platforms without faccessat
+
+
 def refuse_unwritable(path: Path) -> None:
     """Raise ArchiveError, before any lock is taken, if `path` exists and is not a file whrd may
-    rewrite: a folder, a FIFO or device, or a file its owner made read-only."""
+    rewrite: a folder, a FIFO or device, a file its owner made read-only, a file this user may
+    not read or write (another user's), or one in a folder this user may not write (replacing
+    it means a new file in that folder)."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -104,18 +114,28 @@ def refuse_unwritable(path: Path) -> None:
         raise ArchiveError(f"{path} is a folder, not a whrd archive.")
     if not stat.S_ISREG(mode):
         raise ArchiveError(f"{path} is not a regular file, so it is not a whrd archive.")
+    if not _may(path, os.R_OK):
+        raise ArchiveError(f"Cannot read the archive {path}: Permission denied.")
     if not mode & stat.S_IWUSR:
         raise ArchiveError(f"The archive {path} is read-only; whrd will not change it.")
+    if not _may(path, os.W_OK):
+        raise ArchiveError(
+            f"You may not write the archive {path} (its owner or permissions forbid it); "
+            "whrd will not change it."
+        )
+    if not _may(path.parent, os.W_OK | os.X_OK):
+        raise ArchiveError(
+            f"You may not write in the folder {path.parent}; whrd will not change the archive."
+        )
 
 
 def writable_now(path: Path) -> bool:
     """An existing archive that whrd would write (not read-only), in a folder it can write."""
     try:
-        mode = path.stat().st_mode
-    except OSError:
+        refuse_unwritable(path)
+    except ArchiveError:
         return False
-    owner_may = stat.S_ISREG(mode) and mode & stat.S_IWUSR
-    return bool(owner_may and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    return path.exists()
 
 
 _TEXT_FIELDS = ("title", "date", "summary", "lang")
