@@ -296,3 +296,130 @@ def test_an_unreadable_archive_is_exit_3_whichever_way_it_is_named(
     assert (by_option.returncode, by_option.stderr) == (3, message)
     assert (by_env.returncode, by_env.stderr) == (3, message)
     assert _snapshot(db) == before
+
+
+# -- 5. one validation before anything is written: a damaged archive is exit 3, and nothing lands ---
+
+DAMAGE = [
+    (
+        "summary",
+        lambda t: t["bulletins"]["1"].update(summary=5),
+        "Bulletin 1 in {db} has a 'summary' that is not text.",
+    ),
+    (
+        "tags",
+        lambda t: t["bulletins"]["2"].update(tags=["ok", 7]),
+        "Bulletin 2 in {db} has 'tags' that is not a list of text.",
+    ),
+    (
+        "countries",
+        lambda t: t["bulletins"]["1"].update(countries=["HN", None]),
+        "Bulletin 1 in {db} has 'countries' that is not a list of text.",
+    ),
+    (
+        "date",
+        lambda t: t["bulletins"]["2"].update(date="2020-13-45"),
+        "Bulletin 2 in {db} has a 'date' that is not a real date written YYYY-MM-DD: '2020-13-45'.",
+    ),
+    ("title", lambda t: t["bulletins"]["1"].update(title="   "), "Bulletin 1 in {db} has no valid 'title'."),
+    (
+        "next_id",
+        lambda t: t["meta"]["1"].update(next_id="three"),
+        "The meta record of {db} has a 'next_id' that is not a whole number from 1 to 1000000000000000.",
+    ),
+    (
+        "key",
+        lambda t: t["bulletins"].update({"99999999999999999999": t["bulletins"].pop("2")}),
+        "Bulletin '99999999999999999999' in {db} has an id that is not a whole number "
+        "from 1 to 999999999999999.",
+    ),
+    (
+        "leading zero",
+        lambda t: t["bulletins"].update({"01": t["bulletins"].pop("2")}),
+        "Bulletin '01' in {db} has an id that is not a whole number from 1 to 999999999999999.",
+    ),
+    (
+        "truncated",
+        lambda t: t["bulletins"]["1"].update(truncated="yes"),
+        "Bulletin 1 in {db} has a 'truncated' that is not true or false.",
+    ),
+]
+
+WRITES = [
+    ["add", "--title", "Added to a damaged archive", "--date", "2024-03-03"],
+    ["edit", "1", "--title", "Edited"],
+    ["delete", "1", "--yes"],
+    ["reindex"],
+]
+
+
+@pytest.mark.parametrize(("name", "damage", "message"), DAMAGE, ids=[d[0] for d in DAMAGE])
+def test_a_damaged_archive_refuses_every_write_before_writing(
+    db: Path, run: Run, name: str, damage: object, message: str, tmp_path: Path
+) -> None:
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02", "--tag", "Radio")
+    run.ok("add", "--title", "Mining in Olancho", "--date", "2024-01-03", "-c", "Honduras")
+    data = json.loads(db.read_bytes())
+    damage(data)  # type: ignore[operator]
+    db.write_text(json.dumps(data))
+    listing = tmp_path / "in.jsonl"
+    listing.write_text('{"title": "Imported", "date": "2024-05-05"}\n')
+    before = _files_beside(db)
+    expected = "Error: " + message.format(db=db) + " Fix it by hand, or restore a backup (ARCHIVE.bak).\n"
+    for args in [*WRITES, ["import", str(listing)]]:
+        for _retry in range(2):  # a retry must not add a second copy either
+            result = run(*args)
+            assert (result.exit_code, result.stdout, result.stderr) == (3, "", expected), args
+            assert _files_beside(db) == before, args
+
+
+def test_reads_of_a_damaged_archive_are_exit_3_not_a_bug(db: Path, run: Run) -> None:
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02")
+    data = json.loads(db.read_bytes())
+    data["bulletins"]["1"]["date"] = "2020-13-45"
+    db.write_text(json.dumps(data))
+    result = run("show", "1")
+    assert (result.exit_code, result.stderr) == (
+        3,
+        f"Error: Bulletin 1 in {db} has a 'date' that is not a real date written YYYY-MM-DD: '2020-13-45'. "
+        "Fix it by hand, or restore a backup (ARCHIVE.bak).\n",
+    )
+
+
+def test_the_sound_check_and_its_description_agree() -> None:
+    """The C-speed check and the descriptive walk apply the same rules: every damage found by one
+    is found by the other, and a sound table passes both."""
+    from whrd_cli.storage import check
+
+    sound = {
+        "1": {
+            "title": "T",
+            "date": "2024-02-29",
+            "summary": "",
+            "countries": ["HN"],
+            "tags": [],
+            "truncated": False,
+        },
+        "22": {"title": "U", "date": "2023-01-01", "lang": "es", "private": None, "url": None},
+    }
+    for table in (sound, {}):
+        assert check._looks_sound(table) and check._describe(table, Path("a")) is None
+    broken = [
+        {"0": sound["1"]},
+        {"": sound["1"]},
+        {"١": sound["1"]},  # an Arabic-Indic digit: int() reads it, but it is not an id
+        {"1": {**sound["1"], "date": "2023-02-29"}},
+        {"1": {**sound["1"], "date": "２０２４-01-01"}},
+        {"1": {**sound["1"], "title": ""}},
+        {"1": {k: v for k, v in sound["1"].items() if k != "title"}},
+        {"1": {k: v for k, v in sound["1"].items() if k != "date"}},
+        {"1": {**sound["1"], "tags": "HN"}},
+        {"1": {**sound["1"], "tags": [["nested"]]}},
+        {"1": {**sound["1"], "lang": 1}},
+        {"1": {**sound["1"], "truncated": 1}},
+        {"1": {**sound["1"], "extra": "x"}},
+        {"1": ["not", "a", "record"]},
+    ]
+    for table in broken:
+        assert not check._looks_sound(table), table
+        assert check._describe(table, Path("a")) is not None, table

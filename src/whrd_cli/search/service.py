@@ -42,11 +42,9 @@ class SearchIndex:
         bulletins: Mapping[str, Mapping[str, Any]],
         touched: set[int] | None,
     ) -> None:
-        import sqlite3
-
         try:
             index.update(path, before if isinstance(before, index.Stamp) else None, bulletins, touched)
-        except (OSError, sqlite3.Error):
+        except Exception:  # whatever went wrong, the archive's write has landed: drop the index
             index.discard(path)
 
 
