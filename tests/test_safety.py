@@ -423,3 +423,83 @@ def test_the_sound_check_and_its_description_agree() -> None:
     for table in broken:
         assert not check._looks_sound(table), table
         assert check._describe(table, Path("a")) is not None, table
+
+
+# -- 7. temp files of killed writers are cleaned; a living writer's are not ------------------------
+
+
+def test_the_next_write_cleans_every_temp_file_a_killed_whrd_left(db: Path, run: Run) -> None:
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02")
+    run.ok("edit", "1", "--title", "Radio station threatened again")  # a backup exists
+    names = [
+        f".{db.name}.whrd-tmp-dead1",
+        f".{db.name}.bak.whrd-tmp-dead2",
+        f".{db.name}.whrd-tmp-index-dead3",
+    ]
+    for name in names:
+        (db.parent / name).write_bytes(b"half of a killed write, private text included")
+    run.ok("add", "--title", "Another", "--date", "2024-01-03")  # not destructive: no backup written
+    assert not [name for name in names if (db.parent / name).exists()]
+    assert not list(db.parent.glob(".*whrd-tmp*"))
+
+
+KILLED_BACKUP = r"""
+import os, signal, sys
+from pathlib import Path
+from whrd_cli.store import Archive
+
+path = Path(sys.argv[1])
+real_replace = os.replace
+
+
+def replace(src, dst, *args, **kwargs):
+    if Path(dst).name.endswith(".bak"):  # the new backup is complete in its temp file
+        print("killed", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst, *args, **kwargs)
+
+
+os.replace = replace
+Archive(path).update(1, {"title": "Renamed while killed"})
+"""
+
+
+def test_a_killed_backup_leaves_a_temp_file_the_next_write_removes(
+    db: Path, run: Run, tmp_path: Path
+) -> None:
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02")
+    script = tmp_path / "killer.py"
+    script.write_text(KILLED_BACKUP)
+    done = subprocess.run(
+        [sys.executable, str(script), str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    assert (done.returncode, done.stdout) == (-9, "killed\n"), done.stderr
+    assert len(list(db.parent.glob(f".{db.name}.bak.whrd-tmp-*"))) == 1
+    run.ok("add", "--title", "Another", "--date", "2024-01-03")
+    assert not list(db.parent.glob(".*whrd-tmp*"))
+
+
+def test_an_export_cleans_stale_temps_of_its_output_but_not_a_living_writers(
+    db: Path, run: Run, tmp_path: Path
+) -> None:
+    from whrd_cli.storage.atomic import atomic_file
+
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "digest [week].md"  # glob characters in the name, too
+    stale = out_dir / f".{out.name}.whrd-tmp-dead"
+    stale.write_bytes(b"a killed export")
+    other = out_dir / ".other.md.whrd-tmp-dead"  # another target's: not this export's to judge
+    other.write_bytes(b"another file's temp")
+    with atomic_file(out) as living:  # a second export to the same path, still writing
+        living.write(b"the other export")
+        run.ok("export", "-o", str(out), "--force")
+        assert not stale.exists() and other.exists()
+        assert out.read_bytes().startswith(b"# ")
+    assert out.read_bytes() == b"the other export"  # the living writer's temp file survived
+    assert sorted(p.name for p in out_dir.iterdir()) == [".other.md.whrd-tmp-dead", out.name]

@@ -139,7 +139,7 @@ class Archive:
             yield None
             return
         try:
-            atomic.remove_stale_temps(self.path)
+            self._remove_stale_temps()
             try:
                 tables = check.load_archive_file(self.path)
             except ArchiveError:
@@ -203,7 +203,7 @@ class Archive:
         except OSError as exc:
             raise ArchiveError(f"Cannot lock the archive {self.path}: {exc.strerror or exc}.") from exc
         try:
-            atomic.remove_stale_temps(self.path)
+            self._remove_stale_temps()
             before = [follower.before_write(self.path) for follower in self.followers]
             self._touched = set()
             self._backup_wanted = False
@@ -366,6 +366,11 @@ class Archive:
 
                 db.table(BULLETINS).update(rederive, doc_ids=ids)
         return len(ids)
+
+    def _remove_stale_temps(self) -> None:
+        """Temp files a killed whrd left beside the archive: its own, the index's, the backups'."""
+        for target in (self.path, *backups.backup_paths(self.path, BACKUPS)):
+            atomic.remove_stale_temps(target)
 
     def _backup(self) -> None:
         """Rolling copies (`.bak`, `.bak.1`, …) of the archive as it is before a destructive write."""
