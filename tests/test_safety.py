@@ -503,3 +503,91 @@ def test_an_export_cleans_stale_temps_of_its_output_but_not_a_living_writers(
         assert out.read_bytes().startswith(b"# ")
     assert out.read_bytes() == b"the other export"  # the living writer's temp file survived
     assert sorted(p.name for p in out_dir.iterdir()) == [".other.md.whrd-tmp-dead", out.name]
+
+
+# -- 10. reads and exports never write the archive; refusals leave no lock file --------------------
+
+FORMATS = ["md", "html", "listing", "json", "jsonl", "csv", "atom"]
+READS = [
+    ["list"],
+    ["list", "--json", "--private"],
+    ["show", "1"],
+    ["search", "radio"],
+    ["search", "radio", "--json", "--private"],
+    ["stats"],
+    ["stats", "--by", "country"],
+    ["countries"],
+    ["tags"],
+    ["where"],
+    *(["export", "-o", "-", "-f", fmt] for fmt in FORMATS),
+    ["export", "-o", "-", "-f", "md", "--include-private"],
+]
+
+
+def _legacy_archive(db: Path, run: Run) -> None:
+    """An archive as an older whrd left it: no `uid` in its meta record."""
+    run.ok("add", "--title", "Radio station threatened", "--date", "2024-01-02", "--private", SECRET)
+    run.ok("add", "--title", "Radio in Olancho", "--date", "2024-01-03", "-c", "Honduras", "--tag", "Radio")
+    data = json.loads(db.read_bytes())
+    del data["meta"]["1"]["uid"]
+    db.write_text(json.dumps(data))
+
+
+def _state(db: Path) -> tuple[list[str], bytes, int, int]:
+    st = db.stat()
+    return sorted(p.name for p in db.parent.iterdir()), db.read_bytes(), st.st_mtime_ns, st.st_ino
+
+
+def test_reads_and_exports_never_write_the_archive(db: Path, run: Run, tmp_path: Path) -> None:
+    _legacy_archive(db, run)
+    run.ok("search", "radio")  # the search index, derived and beside the archive, is built once
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    listing = out / "in.jsonl"
+    listing.write_text('{"title": "Imported", "date": "2024-05-05"}\n')
+    before = _state(db)
+    for args in READS:
+        run.ok(*args)
+        assert _state(db) == before, args
+    for fmt in FORMATS:
+        run.ok("export", "-o", str(out / f"digest.{fmt}"), "-f", fmt)
+        assert _state(db) == before, fmt
+    run.ok("import", str(listing), "--dry-run")
+    assert _state(db) == before
+
+
+def test_reads_other_than_search_create_nothing_beside_the_archive(db: Path, run: Run) -> None:
+    _legacy_archive(db, run)
+    for name in (f"{db.name}.lock", f"{db.name}{ix.SUFFIX}"):
+        (db.parent / name).unlink()
+    before = _state(db)
+    assert before[0] == [db.name]
+    for args in READS:
+        if args[0] != "search":
+            run.ok(*args)
+            assert _state(db) == before, args
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "{db} is empty, so it is not a whrd archive; remove it or choose another --db path."),
+        (b'{"notes": []}', "{db} is a JSON file but not a whrd archive; whrd will not touch it."),
+        (b"{broken", "{db} is not valid JSON (corrupt?); whrd will not touch it."),
+    ],
+)
+def test_a_refused_write_on_a_foreign_file_leaves_no_lock_behind(
+    db: Path, run: Run, content: bytes, message: str
+) -> None:
+    db.write_bytes(content)
+    for args in (
+        ["add", "--title", "Radio", "--date", "2024-01-02"],
+        ["edit", "1", "--title", "X"],
+        ["delete", "1", "--yes"],
+        ["reindex"],
+        ["search", "radio"],
+    ):
+        result = run(*args)
+        assert (result.exit_code, result.stderr) == (3, "Error: " + message.format(db=db) + "\n"), args
+        assert sorted(p.name for p in db.parent.iterdir()) == [db.name], args
+        assert db.read_bytes() == content

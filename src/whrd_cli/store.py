@@ -20,6 +20,7 @@ no TinyDB either: it is imported by the first write.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime, timezone
@@ -63,6 +64,14 @@ class Follower(Protocol):
     ) -> None:
         """Called under the lock after the archive's atomic write: `touched` holds the ids added,
         changed or deleted (None: all of them)."""
+
+
+def _drop_lock_file(name: str) -> None:
+    """Remove the lock file this process created, while it still holds the lock, when it refuses
+    a file that is not a (sound) whrd archive: a refusal leaves nothing beside a foreign file. A
+    process waiting on it finds it unlinked once it gets it, and takes a new one (filelock)."""
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 class Archive:
@@ -133,18 +142,21 @@ class Archive:
             yield None
             return
         lock = FileLock(f"{self.path}.lock", timeout=0, mode=0o600)
+        new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
         except (Timeout, OSError):
             yield None
             return
         try:
-            self._remove_stale_temps()
             try:
                 tables = check.load_archive_file(self.path)
             except ArchiveError:
                 tables = None
-            if tables is not None:
+            if tables is None and new_lock:  # not an archive: leave nothing beside it
+                _drop_lock_file(lock.lock_file)
+            elif tables is not None:
+                self._remove_stale_temps()
                 self._raw = tables
             yield None if tables is None else tables.get(BULLETINS, {})
         finally:
@@ -193,6 +205,7 @@ class Archive:
                 f"Cannot create the folder {self.path.parent}: {exc.strerror or exc}."
             ) from exc
         lock = FileLock(f"{self.path}.lock", timeout=self.lock_timeout, mode=0o600)
+        new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
         except Timeout as exc:
@@ -232,8 +245,10 @@ class Archive:
                 bulletins = (self._raw or {}).get(BULLETINS, {})
                 for follower, token in zip(self.followers, before, strict=True):
                     follower.after_write(self.path, token, bulletins, self._touched)
-        except BaseException:
+        except BaseException as exc:
             self._raw = None
+            if new_lock and isinstance(exc, ArchiveError):  # refused, nothing written
+                _drop_lock_file(lock.lock_file)
             raise
         finally:
             lock.release()
