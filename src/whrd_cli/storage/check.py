@@ -156,10 +156,11 @@ _OPTIONAL_TEXT = (
     "added",
     "updated",
     "_key",
-    "_fts1",
 )
+# Search data an older whrd kept in each bulletin: never read, dropped by `reindex`, any value.
+_LEGACY = "_fts1"
 _LISTS = ("countries", "tags")
-_ALLOWED = frozenset({*_REQUIRED_TEXT, *_OPTIONAL_TEXT, *_LISTS, "truncated"})
+_ALLOWED = frozenset({*_REQUIRED_TEXT, *_OPTIONAL_TEXT, *_LISTS, "truncated", _LEGACY})
 _NONE = type(None)
 
 
@@ -221,6 +222,7 @@ _SOUND_PAIRS = frozenset(
     | {(name, _NONE) for name in _OPTIONAL_TEXT}
     | {(name, t) for name in _LISTS for t in (list, _NONE)}
     | {("truncated", bool), ("truncated", _NONE)}
+    | {(_LEGACY, t) for t in (str, int, float, bool, list, dict, _NONE)}
 )
 
 
