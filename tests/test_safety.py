@@ -400,7 +400,7 @@ def test_the_sound_check_and_its_description_agree() -> None:
             "tags": [],
             "truncated": False,
         },
-        "22": {"title": "U", "date": "2023-01-01", "lang": "es", "private": None, "url": None},
+        "22": {"title": "U", "date": "2023-01-01", "lang": "es", "private": None, "_fts1": 12},
     }
     for table in (sound, {}):
         assert check._looks_sound(table) and check._describe(table, Path("a")) is None

@@ -68,8 +68,9 @@ class Follower(Protocol):
 
 def _drop_lock_file(name: str) -> None:
     """Remove the lock file this process created, while it still holds the lock, when it refuses
-    a file that is not a (sound) whrd archive: a refusal leaves nothing beside a foreign file. A
-    process waiting on it finds it unlinked once it gets it, and takes a new one (filelock)."""
+    a file that is not a (sound) whrd archive: a refusal leaves nothing beside a foreign file.
+    Only then: a process waiting on the same lock refuses the same file (filelock 4 also sees the
+    file unlinked and takes a new one), so no two writers of one archive can ever result."""
     with contextlib.suppress(OSError):
         os.unlink(name)
 
@@ -227,10 +228,11 @@ class Archive:
                 if current is None:  # a new archive: written only if the batch succeeds
                     meta = {"app": APP, "schema": SCHEMA_VERSION, "next_id": 1, "uid": uuid.uuid4().hex}
                     storage.write({META: {"1": meta}})
-                else:  # never build on a bulletin someone broke by hand (~60 ms at 100k)
+                else:  # one validation before any change: never build on a damaged archive (~0.15 s at 100k)
                     damage = check.damage_in(current, self.path)
                     if damage:
                         raise ArchiveError(f"{damage} Fix it by hand, or restore a backup (ARCHIVE.bak).")
+                new_lock = False  # a sound archive (or a new one): its lock file stays
                 yield db, storage
                 if storage.pending and not self._meta(db).get("uid"):
                     # An archive made before archives had their own id: stamp the one `stable_id`
@@ -247,7 +249,7 @@ class Archive:
                     follower.after_write(self.path, token, bulletins, self._touched)
         except BaseException as exc:
             self._raw = None
-            if new_lock and isinstance(exc, ArchiveError):  # refused, nothing written
+            if new_lock and isinstance(exc, ArchiveError):  # not an archive: refused unread
                 _drop_lock_file(lock.lock_file)
             raise
         finally:
