@@ -89,13 +89,16 @@ def _locked_temp(path: Path) -> tuple[int, str, int | None]:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=path.parent)
         try:
             held = _lock(tmp_name)
-            if held is None or _same_file(fd, tmp_name):
-                return fd, tmp_name, held
+        except FileNotFoundError:
+            held = None
         except BaseException:
             os.close(fd)
             raise
+        if _same_file(fd, tmp_name):
+            return fd, tmp_name, held
         os.close(fd)  # removed by a cleaner before it was locked: take another
-        os.close(held)
+        if held is not None:
+            os.close(held)
 
 
 def _lock(name: str) -> int | None:

@@ -16,7 +16,7 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from itertools import chain, repeat
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +205,7 @@ def _meta_damage(meta: Mapping[str, Any], path: Path) -> str | None:
 
 
 def _column(values: list[Any], name: str) -> list[Any]:
-    return list(map(methodcaller("get", name), values))
+    return list(map(dict.get, values, repeat(name)))
 
 
 def _real_dates(dates: Iterable[str]) -> bool:
@@ -246,9 +246,8 @@ def _looks_sound(table: Mapping[str, Any]) -> bool:
             return False
         if not _real_dates(set(_column(values, "date"))):  # a missing date: TypeError
             return False
-        for name in _LISTS:  # list items are text: a number would break every reader
-            if set(map(type, chain.from_iterable(filter(None, _column(values, name))))) - {str}:
-                return False
+        for name in _LISTS:  # list items are text (join raises TypeError on anything else)
+            "".join(chain.from_iterable(filter(None, _column(values, name))))
     except (TypeError, IndexError):
         return False
     return True
