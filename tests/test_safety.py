@@ -591,3 +591,18 @@ def test_a_refused_write_on_a_foreign_file_leaves_no_lock_behind(
         assert (result.exit_code, result.stderr) == (3, "Error: " + message.format(db=db) + "\n"), args
         assert sorted(p.name for p in db.parent.iterdir()) == [db.name], args
         assert db.read_bytes() == content
+
+
+def test_concurrent_exports_to_one_file_all_succeed(db: Path, run: Run, tmp_path: Path) -> None:
+    """Each export cleans the stale temps of its output as it starts: never the other's live one."""
+    for n in range(30):
+        run.ok("add", "--title", f"Bulletin {n}", "--date", "2024-01-02", "--summary", "words " * 200)
+    out = tmp_path / "out" / "digest.md"
+    out.parent.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(SRC), "WHRD_DB": str(db)}
+    command = [sys.executable, "-m", "whrd_cli", "export", "-o", str(out), "--force"]
+    for _round in range(4):
+        procs = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE) for _ in range(4)]
+        errors = [proc.communicate()[1] for proc in procs]
+        assert [proc.returncode for proc in procs] == [0] * 4, errors
+    assert [p.name for p in out.parent.iterdir()] == ["digest.md"]
