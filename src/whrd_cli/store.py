@@ -31,7 +31,7 @@ from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
-from .storage import atomic, check
+from .storage import atomic, backups, check
 from .storage.check import APP, BULLETINS, META, SCHEMA_VERSION
 from .storage.plan import AddResult, OnDuplicate, plan_adds
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from .storage.tinydb_adapter import AtomicJSONStorage
 
-BACKUPS = 3
+BACKUPS = backups.GENERATIONS
 
 
 def _utc_now() -> datetime:
@@ -66,6 +66,15 @@ class Follower(Protocol):
         changed or deleted (None: all of them)."""
 
 
+def _drop_lock_file(name: str) -> None:
+    """Remove the lock file this process created, while it still holds the lock, when it refuses
+    a file that is not a (sound) whrd archive: a refusal leaves nothing beside a foreign file.
+    Only then: a process waiting on the same lock refuses the same file (filelock 4 also sees the
+    file unlinked and takes a new one), so no two writers of one archive can ever result."""
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
 class Archive:
     """The user's archive file. Open one per command; every method is one locked transaction."""
 
@@ -86,6 +95,7 @@ class Archive:
         self._raw: dict[str, dict[str, Any]] | None = None
         # Ids a write added, changed or deleted, for the followers; None: everything changed.
         self._touched: set[int] | None = set()
+        self._backup_wanted = False  # a destructive write: keep a backup if (and when) it lands
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -133,18 +143,21 @@ class Archive:
             yield None
             return
         lock = FileLock(f"{self.path}.lock", timeout=0, mode=0o600)
+        new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
         except (Timeout, OSError):
             yield None
             return
         try:
-            atomic.remove_stale_temps(self.path)
             try:
                 tables = check.load_archive_file(self.path)
             except ArchiveError:
                 tables = None
-            if tables is not None:
+            if tables is None and new_lock:  # not an archive: leave nothing beside it
+                _drop_lock_file(lock.lock_file)
+            elif tables is not None:
+                self._remove_stale_temps()
                 self._raw = tables
             yield None if tables is None else tables.get(BULLETINS, {})
         finally:
@@ -193,6 +206,7 @@ class Archive:
                 f"Cannot create the folder {self.path.parent}: {exc.strerror or exc}."
             ) from exc
         lock = FileLock(f"{self.path}.lock", timeout=self.lock_timeout, mode=0o600)
+        new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
         except Timeout as exc:
@@ -203,9 +217,10 @@ class Archive:
         except OSError as exc:
             raise ArchiveError(f"Cannot lock the archive {self.path}: {exc.strerror or exc}.") from exc
         try:
-            atomic.remove_stale_temps(self.path)
+            self._remove_stale_temps()
             before = [follower.before_write(self.path) for follower in self.followers]
             self._touched = set()
+            self._backup_wanted = False
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             with storage.batch():
@@ -213,22 +228,29 @@ class Archive:
                 if current is None:  # a new archive: written only if the batch succeeds
                     meta = {"app": APP, "schema": SCHEMA_VERSION, "next_id": 1, "uid": uuid.uuid4().hex}
                     storage.write({META: {"1": meta}})
-                else:  # never build on a bulletin someone broke by hand (~60 ms at 100k)
+                else:  # one validation before any change: never build on a damaged archive (~0.15 s at 100k)
                     damage = check.damage_in(current, self.path)
                     if damage:
                         raise ArchiveError(f"{damage} Fix it by hand, or restore a backup (ARCHIVE.bak).")
+                new_lock = False  # a sound archive (or a new one): its lock file stays
                 yield db, storage
                 if storage.pending and not self._meta(db).get("uid"):
                     # An archive made before archives had their own id: stamp the one `stable_id`
                     # has been deriving from the path, so it stays the same from now on.
                     db.table(META).update({"uid": self._path_uid()}, doc_ids=[1])
+                if self._backup_wanted and storage.pending:
+                    # Kept only now, when nothing refused the change: written once the new archive
+                    # is on disk, right before it replaces the old one (a failed write keeps none).
+                    storage.before_replace = self._backup
             self._raw = storage.read()
             if storage.writes:
                 bulletins = (self._raw or {}).get(BULLETINS, {})
                 for follower, token in zip(self.followers, before, strict=True):
                     follower.after_write(self.path, token, bulletins, self._touched)
-        except BaseException:
+        except BaseException as exc:
             self._raw = None
+            if new_lock and isinstance(exc, ArchiveError):  # not an archive: refused unread
+                _drop_lock_file(lock.lock_file)
             raise
         finally:
             lock.release()
@@ -281,7 +303,7 @@ class Archive:
                 )
                 self._touch(ids)
             if plan.updates:
-                self._backup()
+                self._backup_wanted = True
                 replace_documents(table, dict(plan.updates))
                 self._touch(doc_id for doc_id, _raw in plan.updates)
         return plan.result(ids, storage.writes)
@@ -317,7 +339,7 @@ class Archive:
                             f"use --force to keep both.",
                             int(key),
                         )
-            self._backup()
+            self._backup_wanted = True
             new = new.stamped(added=old.added, updated=_timestamp(self.clock()))
             replace_documents(table, {doc_id: stored_form(new)})
             self._touch([doc_id])
@@ -332,7 +354,7 @@ class Archive:
                 raise NotFoundError(
                     f"No bulletin with id {', '.join(map(str, missing))}; nothing was deleted."
                 )
-            self._backup()
+            self._backup_wanted = True
             unique = list(dict.fromkeys(doc_ids))
             table.remove(doc_ids=unique)
             self._touch(unique)
@@ -352,7 +374,7 @@ class Archive:
             self._touched = None
             ids = [int(key) for key in (storage.read() or {}).get(BULLETINS, {})]
             if ids:
-                self._backup()
+                self._backup_wanted = True
 
                 def rederive(doc: MutableMapping[str, Any]) -> None:
                     fresh = stored_form(to_bulletin(doc))
@@ -362,24 +384,14 @@ class Archive:
                 db.table(BULLETINS).update(rederive, doc_ids=ids)
         return len(ids)
 
+    def _remove_stale_temps(self) -> None:
+        """Temp files a killed whrd left beside the archive: its own, the index's, the backups'."""
+        for target in (self.path, *backups.backup_paths(self.path, BACKUPS)):
+            atomic.remove_stale_temps(target)
+
     def _backup(self) -> None:
         """Rolling copies (`.bak`, `.bak.1`, …) of the archive as it is before a destructive write."""
-        if not self.path.exists():
-            return
-        backups = [self.path.with_name(f"{self.path.name}.bak")] + [
-            self.path.with_name(f"{self.path.name}.bak.{n}") for n in range(1, BACKUPS)
-        ]
-        try:
-            current = self.path.read_bytes()
-            with contextlib.suppress(OSError):
-                if backups[0].read_bytes() == current:  # a repeated no-op must not push out history
-                    return
-            for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
-                if newer.exists():
-                    os.replace(newer, older)
-            atomic.write_atomic(backups[0], current)
-        except OSError as exc:
-            raise ArchiveError(f"Cannot write a backup beside {self.path}: {exc.strerror or exc}.") from exc
+        backups.keep_backup(self.path, BACKUPS)
 
     @property
     def backup_path(self) -> Path:

@@ -100,8 +100,9 @@ def main(
             "--db",
             help="Archive file. Default: $WHRD_DB, else the user data folder (see 'whrd where').",
             show_default=False,
-            # No dir_okay=False: a folder is the store's to refuse (exit 3, "is a folder, not a
-            # whrd archive"), like any other path that is not an archive.
+            # No dir_okay=False, readable=False: a folder or an unreadable file is the store's to
+            # refuse (exit 3), as with $WHRD_DB, like any other path that is not an archive.
+            readable=False,
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,

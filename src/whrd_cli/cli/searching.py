@@ -106,7 +106,7 @@ def search(
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
     from ..search.service import search_archive
 
-    result = search_archive(archive, parsed, flt, limit=shown, count=terminal)
+    result = search_archive(archive, parsed, flt, limit=shown, count=terminal, private=private and json_)
     if result.unindexed >= REINDEX_HINT:
         note(
             f"The search index beside the archive could not be built (read-only, or another whrd "

@@ -15,7 +15,8 @@ Guarantees:
   rolls back on the next write, so the index reverts to its previous state, whose stat no longer
   matches. The `-journal` file exists only during a write. Rebuilds write a temp file (no
   journal) and `os.replace` it over the index, so a reader sees the old index or the new;
-- the file has mode 0600: it holds the bulletins' text;
+- the file has mode 0600: it holds the bulletins' text, but never their private notes (no
+  column for them; an index written by a version that had one is of another VERSION, so rebuilt);
 - a search needs nothing else: the fields filters read, each bulletin's stems (FTS5) and the JSON
   records of the hits are all in it (`index_corpus` reads them).
 
@@ -41,9 +42,9 @@ if TYPE_CHECKING:
 SUFFIX = ".search.sqlite"
 # The layout of this file and of the stems in it (tokenising, stop words, stemmers); any other
 # value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
-# (The last word once named the key older archives kept their stems under; kept as written, so
-# existing indexes stay valid.)
-VERSION = "whrd-search-index 2 _fts1"
+# 3: no private notes (versions 1-2 kept them in `records.private`: such a file is rebuilt, or
+# removed by a search that cannot rebuild it).
+VERSION = "whrd-search-index 3"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
@@ -53,7 +54,7 @@ CREATE TABLE docs(
     id INTEGER PRIMARY KEY, date TEXT NOT NULL, lang TEXT, category TEXT,
     countries TEXT NOT NULL, tags TEXT NOT NULL, tlen INTEGER NOT NULL, slen INTEGER NOT NULL
 );
-CREATE TABLE records(id INTEGER PRIMARY KEY, record TEXT NOT NULL, private TEXT);
+CREATE TABLE records(id INTEGER PRIMARY KEY, record TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
     title, summary, tags, lang, columnsize=0,
     tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
@@ -90,7 +91,7 @@ class Stamp:
 
 
 def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
-    """The docs, records and fts rows of one stored bulletin."""
+    """The docs, records and fts rows of one stored bulletin (never its private note)."""
     import orjson
 
     parts = raw_parts(raw)
@@ -107,7 +108,7 @@ def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[An
             tlen,
             slen,
         ),
-        (doc_id, orjson.dumps(record).decode(), raw.get("private")),
+        (doc_id, orjson.dumps(record).decode()),
         (doc_id, *parts, lang_of(raw)),
     )
 
@@ -176,7 +177,7 @@ def _insert(conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any
         records.append(record)
         texts.append(text)
     conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", docs)
-    conn.executemany("INSERT INTO records VALUES (?, ?, ?)", records)
+    conn.executemany("INSERT INTO records VALUES (?, ?)", records)
     conn.executemany("INSERT INTO fts(rowid, title, summary, tags, lang) VALUES (?, ?, ?, ?, ?)", texts)
 
 
@@ -261,6 +262,26 @@ def discard(archive: Path) -> None:
             name.unlink()
 
 
+def discard_outdated(archive: Path) -> None:
+    """Remove an index written by another index VERSION (versions 1-2 held private notes) when
+    it could not be rebuilt; a fresh or rebuildable index is left alone. Never raises."""
+    import sqlite3
+
+    path = index_path(archive)
+    if not path.exists():
+        return
+    try:
+        conn = _connect(path, readonly=True)
+        try:
+            version = dict(conn.execute("SELECT key, value FROM meta").fetchall()).get("version")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # busy or not an index at all: a rebuild replaces it
+    if version != VERSION:
+        discard(archive)
+
+
 def _read_meta(conn: sqlite3.Connection) -> tuple[Any, Stamp | None]:
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     try:
@@ -282,6 +303,8 @@ def open_fresh(archive: Path) -> Iterator[sqlite3.Connection]:
     path = index_path(archive)
     if not path.exists():
         raise IndexUnusable("missing")
+    if not os.access(archive, os.R_OK):  # the index answers only for an archive one may read
+        raise IndexUnusable("unreadable archive")
     try:
         conn = _connect(path, readonly=True)
     except sqlite3.Error as exc:

@@ -139,13 +139,12 @@ class IndexCorpus(Corpus):
         import orjson
 
         rows = self.conn.execute(
-            "SELECT id, record, private FROM records WHERE id IN (SELECT value FROM json_each(?))",
+            "SELECT id, record FROM records WHERE id IN (SELECT value FROM json_each(?))",
             (_ids_json(ids),),
         )
-        for doc_id, record, private in rows:
+        for doc_id, record in rows:
             raw = orjson.loads(record)
             raw.pop("id", None)
-            raw["private"] = private
             self._raws[doc_id] = raw
 
     def tags(self, i: int) -> Sequence[str]:

@@ -42,21 +42,28 @@ class SearchIndex:
         bulletins: Mapping[str, Mapping[str, Any]],
         touched: set[int] | None,
     ) -> None:
-        import sqlite3
-
         try:
             index.update(path, before if isinstance(before, index.Stamp) else None, bulletins, touched)
-        except (OSError, sqlite3.Error):
+        except Exception:  # whatever went wrong, the archive's write has landed: drop the index
             index.discard(path)
 
 
 def search_archive(
-    archive: Archive, query: Query, flt: Filter | None = None, *, limit: int | None = None, count: bool = True
+    archive: Archive,
+    query: Query,
+    flt: Filter | None = None,
+    *,
+    limit: int | None = None,
+    count: bool = True,
+    private: bool = False,
 ) -> SearchResult:
     """Ranked search (see `rank.search`), answered from the index without reading the archive
     when the index is fresh. Otherwise the index is rebuilt first (under the lock, when the archive
     is writable and the lock free), or, failing that, the archive is searched in memory. The same
-    hits and scores either way."""
+    hits and scores either way.
+
+    The index holds no private notes: with `private`, the hits' notes are read from the archive
+    (only then is it loaded), so `hit.raw["private"]` is there whichever way the search answered."""
     import sqlite3
 
     from . import rank
@@ -65,11 +72,28 @@ def search_archive(
     for attempt in range(2):
         try:
             with index.open_fresh(archive.path) as conn:
-                return rank.run(IndexCorpus(conn, flt), query, limit=limit, count=count)
+                result = rank.run(IndexCorpus(conn, flt), query, limit=limit, count=count)
+            return _with_private_notes(archive, result) if private else result
         except (index.IndexUnusable, sqlite3.Error):
             if attempt or not _rebuild(archive):
                 break
+    # An index of an older version may hold private notes: never leave one behind.
+    index.discard_outdated(archive.path)
     return rank.search(archive.select(flt), query, limit=limit, count=count)
+
+
+def _with_private_notes(archive: Archive, result: SearchResult) -> SearchResult:
+    """The hits with their private notes, taken from the archive itself."""
+    from dataclasses import replace
+
+    from .rank import Hit
+
+    stored = dict(archive.raw_items())
+    hits = [
+        Hit(hit.id, hit.score, {**hit.raw, "private": stored.get(hit.id, {}).get("private")})
+        for hit in result.hits
+    ]
+    return replace(result, hits=hits)
 
 
 def _rebuild(archive: Archive) -> bool:

@@ -2,8 +2,15 @@
 
 Every write goes to a temp file in the same folder (named `.NAME.whrd-tmp-…`), is flushed and
 fsynced, then `os.replace`d over the target, and the folder is fsynced. A writer killed before the
-rename leaves the old file and a stray temp file, which the next writer (holding the archive's
-lock) removes with `remove_stale_temps`.
+rename leaves the old file and a stray temp file.
+
+Stray temp files are cleaned by the next write of the same target (`atomic_file` itself: an
+export to the same path, the archive's next write), and the store also cleans its backups' on
+every write. Two writers of one target may run at once (two exports to the same file), so a
+temp file is only stale when no living process writes it: each writer holds an exclusive
+`flock` on its temp file from creation until after the rename, the kernel drops it when the
+writer dies, and the cleaner removes only a temp file whose lock it can take. A filesystem
+without `flock` cleans nothing (never a living writer's file).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 TMP_MARK = ".whrd-tmp-"
@@ -30,7 +37,12 @@ def fsync_dir(folder: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_file(
-    path: Path, *, mode: int = 0o600, overwrite: bool = True, file_class: type[io.FileIO] = io.FileIO
+    path: Path,
+    *,
+    mode: int = 0o600,
+    overwrite: bool = True,
+    file_class: type[io.FileIO] = io.FileIO,
+    before_replace: Callable[[], None] | None = None,
 ) -> Iterator[io.FileIO]:
     """A binary file that becomes `path` only when the block finishes without an error.
 
@@ -38,14 +50,21 @@ def atomic_file(
     `path`, and the folder fsynced, so `path` holds its old content or all of the new, never half.
     On any error the temp file is removed. With `overwrite=False` an existing `path` is never
     replaced, even one that appears meanwhile: FileExistsError.
+
+    `before_replace` runs once the new content is safely on disk, right before the rename: work
+    that must happen only if the write will succeed (a backup of the old file). If it raises,
+    `path` is left as it was.
     """
     folder = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=folder)
+    remove_stale_temps(path)
+    fd, tmp_name, held = _locked_temp(path)
     try:
         with file_class(fd, "wb") as fh:
             yield fh
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()
         if overwrite:
             os.replace(tmp_name, path)
         else:
@@ -54,12 +73,64 @@ def atomic_file(
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+    finally:
+        if held is not None:
+            os.close(held)  # the temp file is renamed or gone: its lock goes with it
     fsync_dir(folder)
 
 
-def write_atomic(path: Path, payload: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
+def _locked_temp(path: Path) -> tuple[int, str, int | None]:
+    """A new temp file for `path`: (fd to write, its name, fd holding its flock or None).
+
+    The lock is on a descriptor of its own, so closing the written file keeps it until the rename.
+    A cleaner could take the lock of a file created a moment ago, before its writer locked it, and
+    remove it: the writer then finds its name gone and starts again with a new one."""
+    while True:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=path.parent)
+        try:
+            held = _lock(tmp_name)
+        except FileNotFoundError:
+            held = None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _same_file(fd, tmp_name):
+            return fd, tmp_name, held
+        os.close(fd)  # removed by a cleaner before it was locked: take another
+        if held is not None:
+            os.close(held)
+
+
+def _lock(name: str) -> int | None:
+    """An fd holding an exclusive flock on file `name`; None where there is no flock."""
+    import fcntl
+
+    held = os.open(name, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+    except OSError:
+        os.close(held)
+        return None
+    return held
+
+
+def _same_file(fd: int, name: str) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.lstat(name))
+    except FileNotFoundError:
+        return False
+
+
+def write_atomic(
+    path: Path,
+    payload: bytes,
+    *,
+    mode: int = 0o600,
+    overwrite: bool = True,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
     """Write bytes so that `path` holds either its old content or all of `payload` (see atomic_file)."""
-    with atomic_file(path, mode=mode, overwrite=overwrite) as fh:
+    with atomic_file(path, mode=mode, overwrite=overwrite, before_replace=before_replace) as fh:
         view = memoryview(payload)
         while view:  # a raw write may take fewer bytes than offered
             view = view[fh.write(view) or 0 :]
@@ -82,12 +153,33 @@ def _link_new(tmp_name: str, path: Path) -> None:
 
 def temp_files(path: Path) -> list[Path]:
     """The temp files of unfinished atomic writes of `path` (a killed writer's, or one in progress)."""
-    return list(path.parent.glob(f".{path.name}{TMP_MARK}*"))
+    prefix = f".{path.name}{TMP_MARK}"
+    try:
+        names = os.listdir(path.parent)  # not glob: a name may hold `[` or `*`
+    except OSError:
+        return []
+    return [path.parent / name for name in names if name.startswith(prefix)]
 
 
 def remove_stale_temps(path: Path) -> None:
-    """Remove temp files left by a killed writer of `path`. Only safe while no one else can be
-    writing it: the store calls it holding the archive's lock."""
+    """Remove the temp files of writers of `path` that died before renaming them (`atomic_file`'s
+    temps, and any other whrd temp named after `path` when no living whrd holds its lock: the
+    search index's rebuild). A living writer's temp file is locked, so left alone. Never raises."""
+    import fcntl
+
     for stale in temp_files(path):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+        try:
+            fd = os.open(stale, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a living writer's, or no flock on this filesystem: leave it
+        try:
+            if _same_file(fd, str(stale)):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        finally:
+            os.close(fd)

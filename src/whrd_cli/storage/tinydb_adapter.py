@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import stat
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class AtomicJSONStorage(Storage):
         self._batch_depth = 0
         self._dirty = False
         self.writes = 0
+        # Run once the new archive is safely on disk, right before it replaces the old (a backup).
+        self.before_replace: Callable[[], None] | None = None
 
     def read(self) -> check.Tables | None:
         if not self._loaded:
@@ -79,7 +81,9 @@ class AtomicJSONStorage(Storage):
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
         try:
-            atomic.write_atomic(self.path, orjson.dumps(self._data), mode=mode)
+            atomic.write_atomic(
+                self.path, orjson.dumps(self._data), mode=mode, before_replace=self.before_replace
+            )
         except OSError as exc:
             raise ArchiveError(f"Cannot write the archive {self.path}: {exc.strerror or exc}.") from exc
         self.writes += 1

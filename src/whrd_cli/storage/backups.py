@@ -1,0 +1,52 @@
+"""Rolling backups of the archive (`ARCHIVE.bak`, `.bak.1`, `.bak.2`): the archive as it was
+before each destructive write.
+
+Guarantee: no generation is ever lost to a write that fails or is killed. The new `.bak` is
+written in full to a temp file and fsynced first; only then are the older ones shifted
+(`.bak.1 → .bak.2`, `.bak → .bak.1`) and the temp renamed to `.bak`. A full disk while writing
+the copy leaves every backup as it was. The store calls `keep_backup` from inside the archive's
+own atomic write, after the new archive is on disk and before it replaces the old one, so a
+refused or failed operation never touches a backup either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from ..errors import ArchiveError
+from . import atomic
+
+GENERATIONS = 3
+
+
+def backup_paths(path: Path, generations: int = GENERATIONS) -> list[Path]:
+    """`.bak`, `.bak.1`, … beside the archive, newest first."""
+    return [path.with_name(f"{path.name}.bak")] + [
+        path.with_name(f"{path.name}.bak.{n}") for n in range(1, generations)
+    ]
+
+
+def keep_backup(path: Path, generations: int = GENERATIONS) -> None:
+    """Make the archive's current bytes the newest backup, shifting the older ones; nothing when
+    the archive does not exist, or when the newest backup already holds these bytes (a repeated
+    no-op must not push out history). Raises ArchiveError when the copy cannot be written."""
+    backups = backup_paths(path, generations)
+
+    def shift() -> None:  # runs only once the new copy is complete and fsynced
+        for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1]), strict=True):
+            if newer.exists():
+                os.replace(newer, older)
+
+    try:
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            return
+        with contextlib.suppress(OSError):
+            if backups[0].stat().st_size == len(current) and backups[0].read_bytes() == current:
+                return
+        atomic.write_atomic(backups[0], current, before_replace=shift)
+    except OSError as exc:
+        raise ArchiveError(f"Cannot write a backup beside {path}: {exc.strerror or exc}.") from exc
