@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .dates import utc_stamp
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .model import Bulletin
@@ -45,10 +46,6 @@ BACKUPS = backups.GENERATIONS
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Follower(Protocol):
@@ -294,7 +291,7 @@ class Archive:
             from .storage.tinydb_adapter import replace_documents
 
             table = db.table(BULLETINS)
-            now = _timestamp(self.clock())
+            now = utc_stamp(self.clock())
             plan = plan_adds((storage.read() or {}).get(BULLETINS, {}), bulletins, policy, now)
             ids = self._next_ids(db, len(plan.new_docs)) if plan.new_docs else range(0)
             if plan.new_docs:
@@ -340,7 +337,7 @@ class Archive:
                             int(key),
                         )
             self._backup_wanted = True
-            new = new.stamped(added=old.added, updated=_timestamp(self.clock()))
+            new = new.stamped(added=old.added, updated=utc_stamp(self.clock()))
             replace_documents(table, {doc_id: stored_form(new)})
             self._touch([doc_id])
         return Entry(doc_id, new)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..dates import utc_stamp
 from ..errors import ValidationError, WhrdError
 from . import Location, RecordError, RecordErrors
 
@@ -57,7 +58,7 @@ def _timestamp(value: Any, name: str) -> str:
         raise ValidationError(
             f"The {name} time {value!r} is not a real date and time.", field=name, value=value
         ) from None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(moment)
 
 
 def bulletin_from_mapping(data: Mapping[str, Any], *, lang: str | None = None) -> Bulletin:
