@@ -14,6 +14,7 @@ if rendering fails).
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -57,6 +58,7 @@ class ExportRequest:
     fields: tuple[str, ...] | None = None
     include_private: bool = False
     force: bool = False
+    limit: int | None = None  # the N newest, after sorting (as `whrd list --limit`)
     today: date
 
     @classmethod
@@ -72,6 +74,7 @@ class ExportRequest:
         fields: str | None = None,
         include_private: bool = False,
         force: bool = False,
+        limit: int | None = None,
         today: date,
     ) -> ExportRequest:
         """Check the options as the user gave them, in this order, and resolve them.
@@ -80,6 +83,8 @@ class ExportRequest:
         file name, "-" for stdout, or None for `digest-YYYY-MM-DD.<ext>` in the current folder.
         """
         fmt = writable_format(format or format_for_output(output) or "md")
+        if limit is not None and limit < 1:
+            raise InputError(f"--limit must be at least 1, not {limit}.")
         check_locale(locale)
         if group_by not in GROUPINGS:
             raise InputError(f"Unknown grouping {group_by!r}. Valid groupings: {', '.join(GROUPINGS)}.")
@@ -107,6 +112,7 @@ class ExportRequest:
             fields=chosen,
             include_private=include_private,
             force=force,
+            limit=limit,
             today=today,
         )
 
@@ -128,7 +134,7 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     path = request.path
     if path is not None:
         check_output(path, force=request.force, archive_path=archive.path)
-    entries = select(archive, flt) if archive.exists else Selection([])
+    entries = select(archive, flt, limit=request.limit) if archive.exists else Selection([])
     context = WriteContext(
         title=request.title,
         locale=request.locale,
@@ -154,11 +160,12 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     return ExportResult(len(entries), path, None)
 
 
-def select(archive: Archive, flt: Filter) -> Selection:
-    """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them."""
+def select(archive: Archive, flt: Filter, *, limit: int | None = None) -> Selection:
+    """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them;
+    with `limit`, the first `limit` of that order."""
     pairs = archive.select(flt)
     sort_items(pairs, by="date")
-    return Selection(pairs)
+    return Selection(pairs[:limit] if limit is not None else pairs)
 
 
 def generated_moment(today: date, now: datetime | None = None) -> datetime:
@@ -237,21 +244,62 @@ def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
 
 
 def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
-    """Refuse, before any work, an output that exists (without force), is a folder, or is the archive."""
+    """Refuse, before any work, an output that exists (without force), is the archive, or is not
+    a regular file (a folder, a device such as /dev/null, a FIFO, a socket): `--force` replaces
+    only files. A symlink is judged by what it points to (`output_target`)."""
     if _is_archive_file(path, archive_path):
         raise OutputError(
             f"{path} is the archive (or its backup); whrd will not overwrite it with an export."
         )
     if path.is_dir():
         raise OutputError(f"{path} is a folder; give a file name with --output.")
+    target = output_target(path)
+    kind = _special_kind(target)
+    if kind is not None:
+        raise OutputError(
+            f"{path} is {kind}, not a regular file; whrd writes exports only to files (-o - for stdout)."
+        )
     if os.path.lexists(path) and not force:
         raise _exists(path)
-    folder = path.parent
+    folder = target.parent
     if not folder.is_dir():
         problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
         raise OutputError(f"Cannot write {path}: {folder} {problem}.")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
+
+
+def output_target(path: Path) -> Path:
+    """The file an export to `path` writes: `path` itself, or what a symlink there points to (the
+    link stays a link; the file it names is replaced atomically)."""
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
+
+
+_SPECIAL_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _special_kind(path: Path) -> str | None:
+    """What `path` is when it exists and is not a regular file ("a FIFO"...), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:  # missing (or a dangling link's target): a new file will be made
+        return None
+    except OSError as exc:
+        return "a symlink loop" if exc.errno == errno.ELOOP else None
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return kind
+    return "a special file"
 
 
 def _exists(path: Path) -> OutputError:
@@ -261,7 +309,7 @@ def _exists(path: Path) -> OutputError:
 def _is_archive_file(path: Path, archive_path: Path) -> bool:
     try:
         target, archive = path.resolve(), archive_path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return False
     if target.parent != archive.parent:
         return False
@@ -288,9 +336,10 @@ def write_file(
     """
     check_output(path, force=force, archive_path=archive_path)
     write = _writer(fmt)
+    dest = output_target(path)  # write through a symlink, not over it
     stage = "opening"  # then "rendering" (a writer's own errors pass through), then "saving"
     try:
-        with atomic_file(path, mode=_mode(path, private), overwrite=force, file_class=_OutputFile) as raw:
+        with atomic_file(dest, mode=_mode(dest, private), overwrite=force, file_class=_OutputFile) as raw:
             stage = "rendering"
             buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
             out = io.TextIOWrapper(buffered, encoding="utf-8", newline="")  # line ends as written

@@ -83,6 +83,12 @@ FieldsOpt = Annotated[
 IncludePrivateOpt = Annotated[
     bool, typer.Option("--include-private", help="Include private notes (left out by default).")
 ]
+ExportLimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit", "-n", min=1, help="Export at most N bulletins: the N newest.", show_default=False
+    ),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 
 
@@ -104,6 +110,7 @@ def export(
     fields: FieldsOpt = None,
     include_private: IncludePrivateOpt = False,
     force: ForceOpt = False,
+    limit: ExportLimitOpt = None,
 ) -> None:
     """Write the bulletins that match the filters as a digest (Markdown, HTML), a feed or data.
 
@@ -124,6 +131,7 @@ def export(
         fields=fields,
         include_private=include_private,
         force=force,
+        limit=limit,
         today=today(),
     )
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
