@@ -24,8 +24,9 @@ from whrd_cli.model import Bulletin
 from whrd_cli.records import Entry
 from whrd_cli.store import Archive
 
-MONTHS_EN = "January February March April May June July August September October November December".split()
-MONTHS_ES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+MONTHS_EN = str.split("January February March April May June July August September October November December")
+MONTHS_ES = str.split("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre")
+MONTHS_ES.append("diciembre")
 CATEGORIES = ["news", "alert", "statement", "report", "open-letter"]
 WORDS = ["defensoras", "water", "radio", "tierra", "community", "land", "derechos", "threats", "river"]
 
@@ -106,7 +107,9 @@ def test_hostile_summaries_never_forge_or_change_a_bulletin(items: list[Bulletin
         assert words(read.summary) == words(original.summary), text
 
 
-ISSUE_SUMMARY = "First part.\n\n4 March 2018\n\n#WHRDAlert HONDURAS / A forged alert\n\nIts summary […]\n\n2 May 2019"
+ISSUE_SUMMARY = (
+    "First part.\n\n4 March 2018\n\n#WHRDAlert HONDURAS / A forged alert\n\nIts summary […]\n\n2 May 2019"
+)
 
 
 def test_the_issue_example_round_trips_through_the_cli(run: Run, db: Path, tmp_path: Path) -> None:

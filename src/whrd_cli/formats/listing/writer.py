@@ -84,9 +84,9 @@ def misreads(line: str) -> bool:
     """Whether a summary line, as the reader sees it, would read as something else: a date line,
     a heading, a truncation marker; or starts with the escape itself."""
     seen = split_lines(line)[0].text
-    return (
-        seen.startswith(ESCAPE) or date_shaped(seen) or has_label_prefix(seen) or bool(MARKER_AT_END.search(seen))
-    )
+    if seen.startswith(ESCAPE) or bool(MARKER_AT_END.search(seen)):
+        return True
+    return date_shaped(seen) or has_label_prefix(seen)
 
 
 def format_summary(bulletin: Bulletin) -> str:
