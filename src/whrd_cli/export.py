@@ -43,6 +43,7 @@ DIGEST_STEM = "digest"
 # The formats that take --template and --group-by, and those that take --fields.
 TEMPLATED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].template)
 FIELDED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].selects_fields)
+LINKED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].links)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +60,7 @@ class ExportRequest:
     include_private: bool = False
     force: bool = False
     limit: int | None = None  # the N newest, after sorting (as `whrd list --limit`)
+    base_url: str | None = None
     today: date
 
     @classmethod
@@ -75,6 +77,7 @@ class ExportRequest:
         include_private: bool = False,
         force: bool = False,
         limit: int | None = None,
+        base_url: str | None = None,
         today: date,
     ) -> ExportRequest:
         """Check the options as the user gave them, in this order, and resolve them.
@@ -98,6 +101,10 @@ class ExportRequest:
             if not fmt.selects_fields:
                 raise InputError(f"--fields works with the {', '.join(FIELDED)} formats, not {fmt.name}.")
             chosen = parse_fields(fields, include_private=include_private)
+        if base_url is not None:
+            if not fmt.links:
+                raise InputError(f"--base-url works with the {', '.join(LINKED)} format, not {fmt.name}.")
+            base_url = check_base_url(base_url)
         heading = clean_title(title) if title is not None else default_title(locale)
         path = None
         if output != "-":
@@ -113,6 +120,7 @@ class ExportRequest:
             include_private=include_private,
             force=force,
             limit=limit,
+            base_url=base_url,
             today=today,
         )
 
@@ -145,6 +153,7 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
         generated=generated_moment(request.today),
         template=request.template,
         archive_id=archive.stable_id(),
+        base_url=request.base_url,
     )
     if path is None:
         return ExportResult(len(entries), None, render(request.format, entries, context))
@@ -211,6 +220,22 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
     if "private" in names and not include_private:
         raise InputError("--fields names private: add --include-private to export private notes.")
     return tuple(dict.fromkeys(names))
+
+
+def check_base_url(text: str) -> str:
+    """A --base-url: an absolute http(s) address with a host, no spaces or control characters."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok or any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        raise InputError(
+            f"--base-url must be an http(s) address such as https://example.org/whrd/feed.atom, not {text!r}."
+        )
+    return text
 
 
 def clean_title(text: str) -> str:

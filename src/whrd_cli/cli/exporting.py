@@ -89,6 +89,14 @@ ExportLimitOpt = Annotated[
         "--limit", "-n", min=1, help="Export at most N bulletins: the N newest.", show_default=False
     ),
 ]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="Where the feed is published (atom): its self link; links bulletins without a url.",
+        show_default=False,
+    ),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 
 
@@ -111,6 +119,7 @@ def export(
     include_private: IncludePrivateOpt = False,
     force: ForceOpt = False,
     limit: ExportLimitOpt = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
     """Write the bulletins that match the filters as a digest (Markdown, HTML), a feed or data.
 
@@ -132,6 +141,7 @@ def export(
         include_private=include_private,
         force=force,
         limit=limit,
+        base_url=base_url,
         today=today(),
     )
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
