@@ -166,3 +166,43 @@ def test_limit_below_one_is_refused(run: Run, archive: Path, value: str) -> None
     result = run("export", "-o", "-", "--limit", value)
     assert result.exit_code in (1, 2) and result.stdout == ""
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+
+
+# -- the digest's filter line -----------------------------------------------------------------------
+
+
+def test_the_filter_line_shows_tags_as_given(run: Run, db: Path) -> None:
+    Archive(db).add_many(
+        [Bulletin.create(title="Tagged", date="2020-01-01", lang="en", tags=["WHRDs", "Mujeres_Defensoras"])]
+    )
+    result = run.ok("export", "-o", "-", "--tag", "#WHRDs", "--tag", "Mujeres_Defensoras", "--tag", "whrds")
+    assert "- **Filters:** Tags: #WHRDs, #Mujeres_Defensoras\n" in result.stdout
+    html = run.ok("export", "-f", "html", "-o", "-", "--tag", "WHRDs").stdout
+    assert "#WHRDs" in html and "#whrds" not in html
+
+
+def test_a_feed_keeps_its_id_whatever_the_tag_case(run: Run, db: Path) -> None:
+    Archive(db).add_many([Bulletin.create(title="Tagged", date="2020-01-01", lang="en", tags=["WHRDs"])])
+    upper = run.ok("export", "-f", "atom", "-o", "-", "--tag", "WHRDs").stdout
+    lower = run.ok("export", "-f", "atom", "-o", "-", "--tag", "whrds").stdout
+    feed_id = [line for line in upper.splitlines() if line.startswith("  <id>")]
+    assert feed_id == [line for line in lower.splitlines() if line.startswith("  <id>")]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("#WHRDs", "#WHRDs"),
+        ("Mujeres_Defensoras", "Mujeres_Defensoras"),
+        ("_lead", "\\_lead"),
+        ("a*b*c", "a\\*b\\*c"),
+        ("[x](y)", "\\[x\\](y)"),
+        ("<b>", "\\<b\\>"),
+        ("AT&amp;T", "AT\\&amp;T"),
+        ("# two\n# lines", "\\# two\n\\# lines"),
+    ],
+)
+def test_md_inline_escapes_only_what_a_line_needs(text: str, shown: str) -> None:
+    from whrd_cli.digest.escape import md_inline
+
+    assert md_inline(text) == shown

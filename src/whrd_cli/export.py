@@ -61,6 +61,7 @@ class ExportRequest:
     force: bool = False
     limit: int | None = None  # the N newest, after sorting (as `whrd list --limit`)
     base_url: str | None = None
+    tags: tuple[str, ...] = ()  # the --tag words as the user wrote them, for the filter line
     today: date
 
     @classmethod
@@ -78,6 +79,7 @@ class ExportRequest:
         force: bool = False,
         limit: int | None = None,
         base_url: str | None = None,
+        tags: Sequence[str] = (),
         today: date,
     ) -> ExportRequest:
         """Check the options as the user gave them, in this order, and resolve them.
@@ -121,6 +123,7 @@ class ExportRequest:
             force=force,
             limit=limit,
             base_url=base_url,
+            tags=shown_tags(tags),
             today=today,
         )
 
@@ -143,13 +146,16 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     if path is not None:
         check_output(path, force=request.force, archive_path=archive.path)
     entries = select(archive, flt, limit=request.limit) if archive.exists else Selection([])
+    filters = flt.describe()
+    if filters.get("tags") and request.tags:
+        filters["tags"] = list(request.tags)  # as written: `#WHRDs`, not `#whrds`
     context = WriteContext(
         title=request.title,
         locale=request.locale,
         group_by=request.group_by,
         include_private=request.include_private,
         fields=request.fields,
-        filters=flt.describe(),
+        filters=filters,
         generated=generated_moment(request.today),
         template=request.template,
         archive_id=archive.stable_id(),
@@ -220,6 +226,16 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
     if "private" in names and not include_private:
         raise InputError("--fields names private: add --include-private to export private notes.")
     return tuple(dict.fromkeys(names))
+
+
+def shown_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """--tag words as the user wrote them, without `#`, once each (the filter folds them to match)."""
+    from .text import fold
+
+    first: dict[str, str] = {}
+    for word in (t.strip().lstrip("#") for t in tags if t.strip()):
+        first.setdefault(fold(word), word)
+    return tuple(first.values())
 
 
 def check_base_url(text: str) -> str:

@@ -142,6 +142,7 @@ def export(
         force=force,
         limit=limit,
         base_url=base_url,
+        tags=tag or (),
         today=today(),
     )
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)

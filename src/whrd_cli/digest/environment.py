@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import TemplateError
 from .context import DigestOptions, digest_context
-from .escape import md_escape, md_url
+from .escape import md_escape, md_inline, md_url
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -96,6 +96,7 @@ def user_template_suffix(path: Path) -> str:
 def _configure(env: Environment) -> Environment:
     env.filters["md"] = md_escape
     env.filters["md_url"] = md_url
+    env.filters["md_inline"] = md_inline
     return env
 
 

@@ -43,6 +43,7 @@ from ..dates import utc_stamp
 from ..digest.context import filter_lines, linkable, period
 from ..digest.labels import digest_locale
 from ..i18n import word
+from ..text import fold
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -88,6 +89,8 @@ def entry_id(archive_id: str, bulletin_id: int, added: str | None) -> str:
 
 def feed_id(archive_id: str, filters: dict[str, object]) -> str:
     lasting = {k: filters[k] for k in _LASTING_FILTERS if filters.get(k)}
+    if lasting.get("tags"):  # shown as written, matched (and named here) folded
+        lasting["tags"] = sorted({fold(str(tag)) for tag in lasting["tags"]})
     name = "feed/" + json.dumps(lasting, sort_keys=True, ensure_ascii=False)
     return f"urn:uuid:{uuid.uuid5(_namespace(archive_id), name)}"
 
