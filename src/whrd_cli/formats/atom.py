@@ -89,8 +89,9 @@ def entry_id(archive_id: str, bulletin_id: int, added: str | None) -> str:
 
 def feed_id(archive_id: str, filters: dict[str, object]) -> str:
     lasting = {k: filters[k] for k in _LASTING_FILTERS if filters.get(k)}
-    if lasting.get("tags"):  # shown as written, matched (and named here) folded
-        lasting["tags"] = sorted({fold(str(tag)) for tag in lasting["tags"]})
+    tags = lasting.get("tags")
+    if isinstance(tags, list | tuple):  # shown as written, matched (and named here) folded
+        lasting["tags"] = sorted({fold(str(tag)) for tag in tags})
     name = "feed/" + json.dumps(lasting, sort_keys=True, ensure_ascii=False)
     return f"urn:uuid:{uuid.uuid5(_namespace(archive_id), name)}"
 
