@@ -14,10 +14,8 @@ if rendering fails).
 
 from __future__ import annotations
 
-import errno
 import io
 import os
-import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from .digest.context import GROUPINGS
 from .digest.environment import user_template_suffix
 from .digest.labels import default_title
 from .errors import InputError, OutputError
+from .export_target import check_output, exists_error, output_target
 from .filters import Filter, sort_items
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .i18n import check_locale
@@ -284,79 +283,6 @@ def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
     return buffer.getvalue()
 
 
-def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
-    """Refuse, before any work, an output that exists (without force), is the archive, or is not
-    a regular file (a folder, a device such as /dev/null, a FIFO, a socket): `--force` replaces
-    only files. A symlink is judged by what it points to (`output_target`)."""
-    if _is_archive_file(path, archive_path):
-        raise OutputError(
-            f"{path} is the archive (or its backup); whrd will not overwrite it with an export."
-        )
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder; give a file name with --output.")
-    target = output_target(path)
-    kind = _special_kind(target)
-    if kind is not None:
-        raise OutputError(
-            f"{path} is {kind}, not a regular file; whrd writes exports only to files (-o - for stdout)."
-        )
-    if os.path.lexists(path) and not force:
-        raise _exists(path)
-    folder = target.parent
-    if not folder.is_dir():
-        problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
-        raise OutputError(f"Cannot write {path}: {folder} {problem}.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
-
-
-def output_target(path: Path) -> Path:
-    """The file an export to `path` writes: `path` itself, or what a symlink there points to (the
-    link stays a link; the file it names is replaced atomically)."""
-    if not path.is_symlink():
-        return path
-    return Path(os.path.realpath(path))
-
-
-_SPECIAL_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def _special_kind(path: Path) -> str | None:
-    """What `path` is when it exists and is not a regular file ("a FIFO"...), else None."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:  # missing (or a dangling link's target): a new file will be made
-        return None
-    except OSError as exc:
-        return "a symlink loop" if exc.errno == errno.ELOOP else None
-    if stat.S_ISREG(mode):
-        return None
-    for test, kind in _SPECIAL_KINDS:
-        if test(mode):
-            return kind
-    return "a special file"
-
-
-def _exists(path: Path) -> OutputError:
-    return OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
-
-
-def _is_archive_file(path: Path, archive_path: Path) -> bool:
-    try:
-        target, archive = path.resolve(), archive_path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
-        return False
-    if target.parent != archive.parent:
-        return False
-    return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:\.bak(?:\.\d+)?|\.lock)?", target.name))
-
-
 def write_file(
     fmt: Format,
     entries: Sequence[Entry],
@@ -393,7 +319,7 @@ def write_file(
             raise
         error = exc.error if isinstance(exc, _WriteFailed) else exc
         if isinstance(error, FileExistsError):  # appeared while we rendered
-            raise _exists(path) from exc
+            raise exists_error(path) from exc
         raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
 
 
