@@ -162,3 +162,11 @@ def test_the_timer_is_cleared_after_a_template(run: Run, archive: Path, tmp_path
     run.ok("export", "--template", str(main), "-o", "-")
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+def test_long_numbers_in_ordinary_text_are_not_format_widths(run: Run, archive: Path, tmp_path: Path) -> None:
+    main = tmp_path / "ok.txt.j2"
+    main.write_text(
+        "{{ 'Tel 0123456789 %s' % count }} {{ 'Ref 123456789 {}'.format(count) }}", encoding="utf-8"
+    )
+    assert run.ok("export", "--template", str(main), "-o", "-").stdout == "Tel 0123456789 2 Ref 123456789 2"

@@ -9,8 +9,9 @@ template (an archive, say). Here:
 - includes and imports see only the `*.j2` files in the template's own folder (no subfolders, no
   links leading out of it);
 - no single value (a string or a list) may pass `VALUE_LIMIT` items: `*`, `+`, `**`, `~`, every
-  filter and every method call are checked, and numbers used as sizes (`center(n)`, a format
-  width) are refused above it before anything is built;
+  filter and every method call are checked, and a number above it passed to a filter or method
+  (`center(n)`), or a format width or precision of 10 million or more, is refused before
+  anything is built;
 - the output may not pass `output_limit(count)` characters, checked as it is written;
 - rendering (loading included) may not pass `TIME_LIMIT` seconds: a timer interrupts it on Unix,
   and every checkpoint above looks at the clock too.
@@ -38,8 +39,8 @@ OUTPUT_BASE = 64 * 1024 * 1024  # characters a template may write, plus OUTPUT_P
 OUTPUT_PER_BULLETIN = 64 * 1024
 TIME_LIMIT = 60.0  # seconds
 INCLUDE_SUFFIX = ".j2"
-# A run of 8 digits or more in a format string is a width or precision of 10 million or more.
-_HUGE_FORMAT = re.compile(r"\d{8,}")
+# A width or precision of 10 million or more (8 digits) in a `%` or a `{:…}` format spec.
+_HUGE_FORMAT = re.compile(r"%[-#0 +]*\d*\.?\d{8,}|\{[^{}]*:[^{}]*\d{8,}")
 
 
 class TemplateLimit(Exception):
