@@ -347,3 +347,29 @@ def test_a_semicolon_separates_tags_so_csv_reads_them_back() -> None:
     b = Bulletin.create(title="t", date="2020-01-01", tags=["Agua;Tierra", "#Defensoras"], lang="en")
     assert b.tags == ("Agua", "Tierra", "Defensoras")
     assert [x.tags for x in csv_format.read(written(csv_format, [b]), source="x")] == [b.tags]
+
+
+def test_a_200_kib_summary_round_trips_through_csv() -> None:
+    summary = ("Defensoras " * 20_000)[: 200 * 1024].strip()  # more than the csv module's 128 KiB
+    b = Bulletin.create(title="Long one", date="2020-01-01", summary=summary, lang="en")
+    text = written(csv_format, [b])
+    assert len(text) > 200 * 1024
+    [back] = csv_format.read(text, source="x")
+    assert back.summary == summary and len(back.summary) == len(summary)
+    import csv
+
+    assert csv.field_size_limit() == 131072  # the process-wide limit is given back
+
+
+def test_csv_export_import_round_trip_through_the_cli(tmp_path: Path, run: Run, db: Path) -> None:
+    """A tag given with a `;` is two tags from the start, so CSV can never split one; a 200 KiB
+    summary exports and imports back whole."""
+    summary = "x" * (200 * 1024)
+    run.ok("add", "--title", "Long one", "--date", "2020-01-01", "--summary", summary, "--tag", "Agua;Tierra")
+    out = tmp_path / "all.csv"
+    run.ok("export", "-o", str(out))
+    fresh = tmp_path / "fresh.json"
+    run.ok("--db", str(fresh), "import", str(out))
+    [item] = run.json("--db", str(fresh), "list")
+    assert item["tags"] == ["Agua", "Tierra"]
+    assert item["summary"] == summary

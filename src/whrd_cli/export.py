@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from .digest.context import GROUPINGS
 from .digest.environment import user_template_suffix
 from .digest.labels import default_title
 from .errors import InputError, OutputError
+from .export_target import check_output, exists_error, output_target
 from .filters import Filter, sort_items
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .i18n import check_locale
@@ -42,6 +42,7 @@ DIGEST_STEM = "digest"
 # The formats that take --template and --group-by, and those that take --fields.
 TEMPLATED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].template)
 FIELDED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].selects_fields)
+LINKED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].links)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +58,9 @@ class ExportRequest:
     fields: tuple[str, ...] | None = None
     include_private: bool = False
     force: bool = False
+    limit: int | None = None  # the N newest, after sorting (as `whrd list --limit`)
+    base_url: str | None = None
+    tags: tuple[str, ...] = ()  # the --tag words as the user wrote them, for the filter line
     today: date
 
     @classmethod
@@ -72,6 +76,9 @@ class ExportRequest:
         fields: str | None = None,
         include_private: bool = False,
         force: bool = False,
+        limit: int | None = None,
+        base_url: str | None = None,
+        tags: Sequence[str] = (),
         today: date,
     ) -> ExportRequest:
         """Check the options as the user gave them, in this order, and resolve them.
@@ -80,6 +87,8 @@ class ExportRequest:
         file name, "-" for stdout, or None for `digest-YYYY-MM-DD.<ext>` in the current folder.
         """
         fmt = writable_format(format or format_for_output(output) or "md")
+        if limit is not None and limit < 1:
+            raise InputError(f"--limit must be at least 1, not {limit}.")
         check_locale(locale)
         if group_by not in GROUPINGS:
             raise InputError(f"Unknown grouping {group_by!r}. Valid groupings: {', '.join(GROUPINGS)}.")
@@ -93,6 +102,10 @@ class ExportRequest:
             if not fmt.selects_fields:
                 raise InputError(f"--fields works with the {', '.join(FIELDED)} formats, not {fmt.name}.")
             chosen = parse_fields(fields, include_private=include_private)
+        if base_url is not None:
+            if not fmt.links:
+                raise InputError(f"--base-url works with the {', '.join(LINKED)} format, not {fmt.name}.")
+            base_url = check_base_url(base_url)
         heading = clean_title(title) if title is not None else default_title(locale)
         path = None
         if output != "-":
@@ -107,6 +120,9 @@ class ExportRequest:
             fields=chosen,
             include_private=include_private,
             force=force,
+            limit=limit,
+            base_url=base_url,
+            tags=shown_tags(tags),
             today=today,
         )
 
@@ -128,17 +144,21 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     path = request.path
     if path is not None:
         check_output(path, force=request.force, archive_path=archive.path)
-    entries = select(archive, flt) if archive.exists else Selection([])
+    entries = select(archive, flt, limit=request.limit) if archive.exists else Selection([])
+    filters = flt.describe()
+    if filters.get("tags") and request.tags:
+        filters["tags"] = list(request.tags)  # as written: `#WHRDs`, not `#whrds`
     context = WriteContext(
         title=request.title,
         locale=request.locale,
         group_by=request.group_by,
         include_private=request.include_private,
         fields=request.fields,
-        filters=flt.describe(),
+        filters=filters,
         generated=generated_moment(request.today),
         template=request.template,
         archive_id=archive.stable_id(),
+        base_url=request.base_url,
     )
     if path is None:
         return ExportResult(len(entries), None, render(request.format, entries, context))
@@ -154,11 +174,12 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     return ExportResult(len(entries), path, None)
 
 
-def select(archive: Archive, flt: Filter) -> Selection:
-    """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them."""
+def select(archive: Archive, flt: Filter, *, limit: int | None = None) -> Selection:
+    """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them;
+    with `limit`, the first `limit` of that order."""
     pairs = archive.select(flt)
     sort_items(pairs, by="date")
-    return Selection(pairs)
+    return Selection(pairs[:limit] if limit is not None else pairs)
 
 
 def generated_moment(today: date, now: datetime | None = None) -> datetime:
@@ -206,6 +227,32 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def shown_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """--tag words as the user wrote them, without `#`, once each (the filter folds them to match)."""
+    from .text import fold
+
+    first: dict[str, str] = {}
+    for word in (t.strip().lstrip("#") for t in tags if t.strip()):
+        first.setdefault(fold(word), word)
+    return tuple(first.values())
+
+
+def check_base_url(text: str) -> str:
+    """A --base-url: an absolute http(s) address with a host, no spaces or control characters."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok or any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        raise InputError(
+            f"--base-url must be an http(s) address such as https://example.org/whrd/feed.atom, not {text!r}."
+        )
+    return text
+
+
 def clean_title(text: str) -> str:
     """A --title as the model checks a bulletin's: one line, no control characters, not empty."""
     from .text import clean_line
@@ -236,38 +283,6 @@ def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
     return buffer.getvalue()
 
 
-def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
-    """Refuse, before any work, an output that exists (without force), is a folder, or is the archive."""
-    if _is_archive_file(path, archive_path):
-        raise OutputError(
-            f"{path} is the archive (or its backup); whrd will not overwrite it with an export."
-        )
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder; give a file name with --output.")
-    if os.path.lexists(path) and not force:
-        raise _exists(path)
-    folder = path.parent
-    if not folder.is_dir():
-        problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
-        raise OutputError(f"Cannot write {path}: {folder} {problem}.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
-
-
-def _exists(path: Path) -> OutputError:
-    return OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
-
-
-def _is_archive_file(path: Path, archive_path: Path) -> bool:
-    try:
-        target, archive = path.resolve(), archive_path.resolve()
-    except OSError:
-        return False
-    if target.parent != archive.parent:
-        return False
-    return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:\.bak(?:\.\d+)?|\.lock)?", target.name))
-
-
 def write_file(
     fmt: Format,
     entries: Sequence[Entry],
@@ -288,9 +303,10 @@ def write_file(
     """
     check_output(path, force=force, archive_path=archive_path)
     write = _writer(fmt)
+    dest = output_target(path)  # write through a symlink, not over it
     stage = "opening"  # then "rendering" (a writer's own errors pass through), then "saving"
     try:
-        with atomic_file(path, mode=_mode(path, private), overwrite=force, file_class=_OutputFile) as raw:
+        with atomic_file(dest, mode=_mode(dest, private), overwrite=force, file_class=_OutputFile) as raw:
             stage = "rendering"
             buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
             out = io.TextIOWrapper(buffered, encoding="utf-8", newline="")  # line ends as written
@@ -303,7 +319,7 @@ def write_file(
             raise
         error = exc.error if isinstance(exc, _WriteFailed) else exc
         if isinstance(error, FileExistsError):  # appeared while we rendered
-            raise _exists(path) from exc
+            raise exists_error(path) from exc
         raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
 
 

@@ -83,6 +83,20 @@ FieldsOpt = Annotated[
 IncludePrivateOpt = Annotated[
     bool, typer.Option("--include-private", help="Include private notes (left out by default).")
 ]
+ExportLimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit", "-n", min=1, help="Export at most N bulletins: the N newest.", show_default=False
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="Where the feed is published (atom): its self link; links bulletins without a url.",
+        show_default=False,
+    ),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 
 
@@ -104,6 +118,8 @@ def export(
     fields: FieldsOpt = None,
     include_private: IncludePrivateOpt = False,
     force: ForceOpt = False,
+    limit: ExportLimitOpt = None,
+    base_url: BaseUrlOpt = None,
 ) -> None:
     """Write the bulletins that match the filters as a digest (Markdown, HTML), a feed or data.
 
@@ -124,6 +140,9 @@ def export(
         fields=fields,
         include_private=include_private,
         force=force,
+        limit=limit,
+        base_url=base_url,
+        tags=tag or (),
         today=today(),
     )
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import TemplateError
 from .context import DigestOptions, digest_context
-from .escape import md_escape, md_url
+from .escape import md_escape, md_inline, md_url
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -45,27 +45,44 @@ def render_digest(
         return
     import jinja2
 
+    from .sandbox import TIME_LIMIT, Deadline, TemplateLimit, output_limit, time_limit
+
     path = options.template
-    template = _user_template(path, html=html)
+    deadline = Deadline(TIME_LIMIT)
     try:
-        _stream(template.generate(**data), out)
+        with time_limit(deadline):
+            template = _user_template(path, html=html, deadline=deadline)
+            _stream(template.generate(**data), out, limit=output_limit(data["count"]), deadline=deadline)
+    except TemplateError:
+        raise
+    except TemplateLimit as exc:
+        raise TemplateError(_describe(path, exc, *_template_line(exc))) from exc
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes
         raise TemplateError(_describe(path, exc, exc.filename, exc.lineno)) from exc
     except Exception as exc:  # anything a user's template does wrong is the user's to fix
         raise TemplateError(_describe(path, exc, *_template_line(exc))) from exc
 
 
-def _stream(pieces: Iterator[str], out: TextIO) -> None:
-    """Write a template's output as it is produced, never the whole of it as one string.
+def _stream(pieces: Iterator[str], out: TextIO, *, limit: int | None = None, deadline: Any = None) -> None:
+    """Write a template's output as it is produced, never the whole of it as one string; a user's
+    template stops past `limit` characters or its `deadline`.
 
     Whether `out` is a file being written atomically or a buffer, a failing template leaves
     nothing behind: the caller discards the temp file or the buffer.
     """
+    written = 0
     while True:
-        batch = list(islice(pieces, _PIECES_PER_WRITE))
+        batch = "".join(islice(pieces, _PIECES_PER_WRITE))
         if not batch:
             return
-        out.write("".join(batch))
+        written += len(batch)
+        if limit is not None and written > limit:
+            from .sandbox import output_too_big
+
+            raise output_too_big(limit)
+        if deadline is not None:
+            deadline.check()
+        out.write(batch)
 
 
 def user_template_suffix(path: Path) -> str:
@@ -79,6 +96,7 @@ def user_template_suffix(path: Path) -> str:
 def _configure(env: Environment) -> Environment:
     env.filters["md"] = md_escape
     env.filters["md_url"] = md_url
+    env.filters["md_inline"] = md_inline
     return env
 
 
@@ -98,18 +116,21 @@ def _shipped_environment(html: bool) -> Environment:
     )
 
 
-def _user_template(path: Path, *, html: bool) -> Template:
-    """Load a user's template in the sandbox; includes resolve beside it."""
+def _user_template(path: Path, *, html: bool, deadline: Any) -> Template:
+    """Load a user's template in the limited sandbox; includes are the `*.j2` beside it."""
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from .sandbox import limited_environment
 
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "does not exist"
         raise TemplateError(f"The template {path} {what}; give a Jinja2 template file.")
     markup = html or user_template_suffix(path) in _MARKUP_SUFFIXES
     env = _configure(
-        SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(str(path.parent or ".")),
+        limited_environment(
+            path.parent,
+            deadline,
+            main=path.name,
             autoescape=markup,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

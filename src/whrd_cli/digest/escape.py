@@ -39,6 +39,20 @@ def md_escape(value: Any) -> str:
     return text
 
 
+_MD_INLINE_ONLY = re.compile(r"[\\`*\[\]<>~]|(?<!\w)_|_(?!\w)")
+
+
+def md_inline(value: Any) -> str:
+    """Text that sits inside a Markdown line (after `Tags: `), shown as written with only the escapes
+    it needs there: inline markup, but no line-start markers (`#WHRDs` stays `#WHRDs`) and no `_`
+    inside a word (`Mujeres_Defensoras`). Text with a line break gets the full `md_escape`."""
+    text = value if type(value) is str else str(value)
+    if "\n" in text or "\r" in text:
+        return md_escape(text)
+    text = _MD_INLINE_ONLY.sub(lambda m: f"\\{m[0]}", text)
+    return _MD_ENTITY.sub(r"\\&", text) if "&" in text else text
+
+
 def md_url(value: Any) -> str:
     """A URL that cannot end a Markdown link early: spaces, brackets and backslashes percent-encoded."""
     return _MD_URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", str(value))

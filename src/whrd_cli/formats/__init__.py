@@ -43,6 +43,8 @@ class Format:
     template: str | None = None
     # Whether the writer honours `WriteContext.fields` (--fields).
     selects_fields: bool = False
+    # Whether the writer builds links from `WriteContext.base_url` (--base-url).
+    links: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
@@ -86,7 +88,7 @@ FORMATS: tuple[Format, ...] = (
         writes=True,
         selects_fields=True,
     ),
-    Format("atom", ".atom", "atom", "Atom 1.0 feed", reads=False, writes=True),
+    Format("atom", ".atom", "atom", "Atom 1.0 feed", reads=False, writes=True, links=True),
 )
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
 READERS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.reads)
@@ -159,6 +161,8 @@ class WriteContext:
     template: Path | None = None
     # The archive's stable UUID (`Archive.stable_id`), so feed ids survive re-exports.
     archive_id: str = ""
+    # Where the output is published (--base-url): a feed's own address, checked http(s).
+    base_url: str | None = None
 
 
 def get_format(name: str) -> Format:

@@ -12,9 +12,18 @@ Ids are what keep a feed reader from showing an entry twice:
 - the feed's id names the archive and the lasting part of the selection (countries, categories,
   tags, languages) but not its dates, so a weekly `--since 7d` feed keeps one id.
 
-`updated` is each bulletin's own `updated` stamp and the feed's is the newest of them, so an
-unchanged archive exports to the same bytes. The feed's author is the digest title (whrd knows no
-person's name to give). The private note, only with `--include-private`, goes in `content`.
+Dates: an entry's `published` is the bulletin's date (midnight UTC). Its `updated` is the same,
+unless the bulletin was changed after it was recorded (its `updated` stamp is later than its
+`added` one): then the moment of that change. Importing a listing stamps every bulletin with the
+import time, which is not news: a reader shows bulletins by their dates, and again only when they
+really change. The feed's `updated` is the newest entry's, so an unchanged archive exports to the
+same bytes.
+
+Every entry has `content` (text: the summary, `[…]` when cut, and the private note only with
+`--include-private`), so RFC 4287 §4.1.2 needs no link; an entry links to the bulletin's http(s)
+url, else, given `--base-url` (the feed's own address, also its `rel="self"` link), to
+`<the feed's folder>#bulletin-<id>`. The feed's author is the digest title (whrd knows no
+person's name to give).
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
+from urllib.parse import urljoin
 
 from .. import __version__
 from ..categories import category_name
@@ -33,6 +43,7 @@ from ..dates import utc_stamp
 from ..digest.context import filter_lines, linkable, period
 from ..digest.labels import digest_locale
 from ..i18n import word
+from ..text import fold
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -78,6 +89,9 @@ def entry_id(archive_id: str, bulletin_id: int, added: str | None) -> str:
 
 def feed_id(archive_id: str, filters: dict[str, object]) -> str:
     lasting = {k: filters[k] for k in _LASTING_FILTERS if filters.get(k)}
+    tags = lasting.get("tags")
+    if isinstance(tags, list | tuple):  # shown as written, matched (and named here) folded
+        lasting["tags"] = sorted({fold(str(tag)) for tag in tags})
     name = "feed/" + json.dumps(lasting, sort_keys=True, ensure_ascii=False)
     return f"urn:uuid:{uuid.uuid5(_namespace(archive_id), name)}"
 
@@ -92,6 +106,21 @@ def _instant(stamp: str | None, day: str) -> str:
     return f"{day}T00:00:00Z"
 
 
+def entry_updated(added: str | None, updated: str | None, day: str) -> str:
+    """An entry's `updated`: when the bulletin was last changed after it was recorded, else (and
+    never earlier than) its publication day."""
+    published = f"{day}T00:00:00Z"
+    if not updated or not added:
+        return published
+    changed, recorded = _instant(updated, day), _instant(added, day)
+    return max(changed, published) if changed > recorded else published
+
+
+def site_of(base_url: str) -> str:
+    """The folder a feed's address is in (`https://x.org/whrd/feed.atom` -> `https://x.org/whrd/`)."""
+    return urljoin(base_url, ".")
+
+
 def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
     entries = list(entries)  # read three times below: build each entry (an export's `Selection`) once
     locale = digest_locale(context.locale)
@@ -99,7 +128,7 @@ def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
     covered = period([e.bulletin.date for e in entries], context.filters, generated, locale)
     about = [f"{word('digest.period', locale)}: {covered.text}"] if covered else []
     about += [f"{line.name}: {line.value}" for line in filter_lines(context.filters, locale)]
-    updates = [_instant(e.bulletin.updated or e.bulletin.added, e.bulletin.date) for e in entries]
+    updates = [entry_updated(e.bulletin.added, e.bulletin.updated, e.bulletin.date) for e in entries]
     if updates:
         newest = max(updates)  # all UTC and one format, so they sort as strings
     elif context.generated:
@@ -117,6 +146,11 @@ def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
     lines += [
         f"  <updated>{newest}</updated>",
         f"  <author><name>{_text(context.title)}</name></author>",
+        *(
+            [f'  <link rel="self" type="application/atom+xml" href="{_attr(context.base_url)}"/>']
+            if context.base_url
+            else []
+        ),
         f'  <generator version="{_attr(__version__)}">whrd</generator>',
     ]
     names: dict[str, str] = {}
@@ -136,14 +170,17 @@ def _entry(
     lines.append(f"    <updated>{updated}</updated>")
     lines.append(f"    <published>{b.date}T00:00:00Z</published>")
     link = linkable(b.url)
+    if not link and context.base_url:
+        link = f"{site_of(context.base_url)}#bulletin-{entry.id}"
     if link:
         lines.append(f'    <link rel="alternate" href="{_attr(link)}"/>')
     summary = b.summary + (" […]" if b.truncated else "")
     lines.append(f'    <summary type="text">{_text(summary)}</summary>')
+    content = summary
     if context.include_private and b.private:
         note = f"{word('digest.private', locale)}: {b.private}"
         content = f"{summary}\n\n{note}" if summary else note
-        lines.append(f'    <content type="text">{_text(content)}</content>')
+    lines.append(f'    <content type="text">{_text(content)}</content>')
     if b.category:
         label = category_name(b.category, locale)
         lines.append(f'    <category term="{_attr(b.category)}" label="{_attr(label)}"/>')

@@ -9,7 +9,9 @@ apostrophes before such a character, which makes the escape exactly reversible.
 
 Reading: the same, undoing exactly that escape; the delimiter may be `,`, `;` (Excel in Spanish
 and other locales) or tab, told apart by the header. The header needs `title` and `date`;
-an unknown column is an error naming it. Every bad row is reported, with its line.
+an unknown column is an error naming it. Every bad row is reported, with its line. A cell may be
+as long as the whole text (Python's csv module would stop at 128 KiB, less than the writer can
+write: a long summary must import back).
 """
 
 from __future__ import annotations
@@ -151,6 +153,8 @@ def read_records(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
     errors: list[RecordError] = []
     located: list[tuple[Location, Any]] = []
+    # No cell can be longer than the text that holds it (the module's limit is process-wide).
+    previous = csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2**31 - 1)))
     try:
         names = _header(next(reader), source)
         start = reader.line_num + 1
@@ -168,6 +172,8 @@ def read_records(
         raise ParseError(
             f"{source}, line {reader.line_num}: not valid CSV ({exc}); nothing was imported."
         ) from None
+    finally:
+        csv.field_size_limit(previous)
     records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
     raise_if_any(errors)
     return records

@@ -7,6 +7,10 @@ line after a summary line ending in `[…]`, or one that starts like a heading (
 the next (the block before it then has no date line). The summary is the lines between heading
 and date line; wrapped lines are joined with a space, paragraphs with a
 blank line, and a final `[…]` or `[...]` is removed and sets `truncated`.
+
+A summary line starting with a backslash is escaped (the writer escapes summary lines that would
+read as a date line, a heading or a final `[…]`): it is summary text whatever it looks like, its
+own `[…]` ends nothing, and the one backslash is removed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from .heading import has_label_prefix
 
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 # The truncation marker at the end of a summary: `[…]`, `[...]`, `(…)`, `(...)`.
-_MARKER = re.compile(r"\s*(?:\[\s*(?:…|\.{2,})\s*\]|\(\s*(?:…|\.{3})\s*\))$")
+MARKER_AT_END = re.compile(r"\s*(?:\[\s*(?:…|\.{2,})\s*\]|\(\s*(?:…|\.{3})\s*\))$")
+ESCAPE = "\\"  # starts a summary line that must be read as text (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,11 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             blank_before = True
             continue
         after_blank, blank_before = blank_before, False
+        if current is not None and line.text.startswith(ESCAPE):
+            if after_blank and current.body:
+                current.paragraph_starts.add(len(current.body))
+            current.body.append(line)
+            continue
         shaped = date_shaped(line.text)
         if current is None:
             # A readable date where a heading should be is a stray date line; a heading that
@@ -80,7 +90,7 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             blocks.append(current)
             current = None
             continue
-        ended = bool(current.body) and bool(_MARKER.search(current.body[-1].text))
+        ended = bool(current.body) and _ends_in_marker(current.body[-1])
         if ended or has_label_prefix(line.text):
             blocks.append(current)  # a new heading: the block before it has no date line
             current = Block(line)
@@ -102,8 +112,13 @@ def _is_date_line(line: Line, index: int, lines: list[Line], block: Block, after
     if following is not None and date_shaped(following) and read_date_line(following)[0] is not None:
         return False
     before_blank = index + 1 == len(lines) or not lines[index + 1].text
-    after_marker = bool(block.body) and bool(_MARKER.search(block.body[-1].text))
+    after_marker = bool(block.body) and _ends_in_marker(block.body[-1])
     return after_blank or before_blank or after_marker or not block.body
+
+
+def _ends_in_marker(line: Line) -> bool:
+    """Whether a summary line ends in `[…]` that counts (an escaped line's does not)."""
+    return not line.text.startswith(ESCAPE) and bool(MARKER_AT_END.search(line.text))
 
 
 def summary(block: Block) -> tuple[str, bool]:
@@ -112,9 +127,9 @@ def summary(block: Block) -> tuple[str, bool]:
     for index, line in enumerate(block.body):
         if index == 0 or index in block.paragraph_starts:
             paragraphs.append([])
-        paragraphs[-1].append(line.text)
+        paragraphs[-1].append(line.text.removeprefix(ESCAPE))
     text = "\n\n".join(" ".join(lines) for lines in paragraphs)
-    marker = _MARKER.search(text)
+    marker = MARKER_AT_END.search(text) if block.body and _ends_in_marker(block.body[-1]) else None
     if marker:
         return text[: marker.start()].rstrip(), True
     return text, False

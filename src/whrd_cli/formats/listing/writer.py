@@ -4,6 +4,10 @@ The heading carries the category label and only as many leading countries as a r
 get them all back in order (the rest are named in the title, tags or summary), each in a form the
 heading grammar reads as that country; the summary keeps its paragraphs and gets its `[…]` back
 when the source cut it; the date line is `dates.format_date` in the bulletin's language.
+
+A summary never forges a block: each paragraph is one line, and a line the reader would take for a
+date line, a heading (`#WHRDAlert HONDURAS / …`) or a final `[…]`, or that starts with a
+backslash, is written after a backslash, which the reader removes (see `blocks`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from ...categories import category_label
 from ...countries import country_name, spellings
 from ...dates import format_date
 from .. import WriteContext
-from .heading import label_countries, text_countries
+from .blocks import ESCAPE, MARKER_AT_END, split_lines
+from .dateline import date_shaped
+from .heading import has_label_prefix, label_countries, text_countries
 
 if TYPE_CHECKING:
     from ...model import Bulletin
@@ -74,15 +80,28 @@ def format_heading(bulletin: Bulletin, lang: str) -> str:
     return " / ".join([*segments, title])
 
 
+def misreads(line: str) -> bool:
+    """Whether a summary line, as the reader sees it, would read as something else: a date line,
+    a heading, a truncation marker; or starts with the escape itself."""
+    seen = split_lines(line)[0].text
+    if seen.startswith(ESCAPE) or bool(MARKER_AT_END.search(seen)):
+        return True
+    return date_shaped(seen) or has_label_prefix(seen)
+
+
 def format_summary(bulletin: Bulletin) -> str:
-    """The summary as paragraphs, with the truncation marker put back when the source cut it."""
+    """The summary as paragraphs of one line each, lines that would misread escaped, with the
+    truncation marker put back when the source cut it (on a line of its own after an escaped line)."""
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", bulletin.summary) if p.strip()]
+    lines = [ESCAPE + p if misreads(p) else p for p in paragraphs]
     if bulletin.truncated:
-        if paragraphs:
-            paragraphs[-1] += f" {MARKER}"
+        if not lines:
+            lines.append(MARKER)
+        elif lines[-1].startswith(ESCAPE):
+            lines[-1] += f"\n{MARKER}"
         else:
-            paragraphs.append(MARKER)
-    return "\n\n".join(paragraphs)
+            lines[-1] += f" {MARKER}"
+    return "\n\n".join(lines)
 
 
 def format_block(bulletin: Bulletin, *, locale: str = "en") -> str:

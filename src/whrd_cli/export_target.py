@@ -1,0 +1,91 @@
+"""Where an export may be written: checked before any work is done.
+
+Never the archive or its backups or lock, whatever is asked; never an existing file without
+`--force`; and only ever a regular file: a folder, a device such as /dev/null, a FIFO, a socket or
+a symlink loop is refused even with `--force`. A symlink is written through: the file it points to
+is the target (`output_target`), and the link stays a link.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
+    """Refuse, before any work, an output that exists (without force), is the archive, or is not
+    a regular file (a folder, a device such as /dev/null, a FIFO, a socket): `--force` replaces
+    only files. A symlink is judged by what it points to (`output_target`)."""
+    if _is_archive_file(path, archive_path):
+        raise OutputError(
+            f"{path} is the archive (or its backup); whrd will not overwrite it with an export."
+        )
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; give a file name with --output.")
+    target = output_target(path)
+    kind = _special_kind(target)
+    if kind is not None:
+        raise OutputError(
+            f"{path} is {kind}, not a regular file; whrd writes exports only to files (-o - for stdout)."
+        )
+    if os.path.lexists(path) and not force:
+        raise exists_error(path)
+    folder = target.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
+        raise OutputError(f"Cannot write {path}: {folder} {problem}.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
+
+
+def output_target(path: Path) -> Path:
+    """The file an export to `path` writes: `path` itself, or what a symlink there points to (the
+    link stays a link; the file it names is replaced atomically)."""
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
+
+
+_SPECIAL_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _special_kind(path: Path) -> str | None:
+    """What `path` is when it exists and is not a regular file ("a FIFO"...), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:  # missing (or a dangling link's target): a new file will be made
+        return None
+    except OSError as exc:
+        return "a symlink loop" if exc.errno == errno.ELOOP else None
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def exists_error(path: Path) -> OutputError:
+    return OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
+
+
+def _is_archive_file(path: Path, archive_path: Path) -> bool:
+    try:
+        target, archive = path.resolve(), archive_path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return False
+    if target.parent != archive.parent:
+        return False
+    return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:\.bak(?:\.\d+)?|\.lock)?", target.name))
