@@ -223,7 +223,7 @@ def test_add_with_editor(run: Run, tmp_path: Path) -> None:
 
 
 def test_add_prompts_on_a_terminal(run: Run, stdin_terminal: None) -> None:
-    result = run("add", "-l", "en", input="Prompted title\n26 January 2017\n")
+    result = run("add", "-l", "en", input="Prompted title\n26 January 2017\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     assert run.json("show", "1")["date"] == "2017-01-26"
 
@@ -601,7 +601,7 @@ def test_edit_that_changes_nothing_says_so(run: Run, add: Callable[..., int]) ->
 
 
 def test_prompt_asks_again_after_a_bad_date(run: Run, stdin_terminal: None) -> None:
-    result = run("add", "-l", "en", input="Prompted title\nmarzo 2018\n4 de marzo de 2018\n")
+    result = run("add", "-l", "en", input="Prompted title\nmarzo 2018\n4 de marzo de 2018\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     assert "has no day" in result.stderr
     assert run.json("show", "1")["date"] == "2018-03-04"

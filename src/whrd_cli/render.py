@@ -94,6 +94,34 @@ def entry_line(entry: Entry) -> str:
     return f"{entry.id}  {entry.bulletin.date}  {entry.bulletin.title}"
 
 
+def recorded_line(verb: str, entry: Entry) -> str:
+    """`Added #7 — es · Alert · Honduras`: what an add or edit recorded, said to a terminal."""
+    b = entry.bulletin
+    parts = [b.lang, category_name(b.category) if b.category else "", countries_text(b.countries)]
+    return f"{verb} #{entry.id} — " + " · ".join(part for part in parts if part)
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC timestamp in the local time zone (`TZ` respected), with the zone named:
+    `2024-06-15 16:03 CEST (UTC+02:00)`. Text that is not a timestamp is shown as it is."""
+    if not stamp:
+        return "—"
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    zone = local.tzname() or ""
+    named = zone and not zone.startswith(("+", "-")) and zone != "UTC"
+    return local.strftime("%Y-%m-%d %H:%M") + (f" {zone} ({offset})" if named else f" {offset}")
+
+
 def plain_line(doc_id: int, raw: Mapping[str, Any]) -> str:
     """One tab-separated line per stored bulletin, for pipes and scripts (codes, not names)."""
     return "\t".join(
@@ -140,9 +168,9 @@ def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableTyp
             details.add_row(name, Text(value))
     if show_private and b.private:
         details.add_row("Private", Text(b.private, "whrd.private"))
-    details.add_row("Added", Text(b.added or "—", "whrd.muted"))
+    details.add_row("Added", Text(local_time(b.added), "whrd.muted"))
     if b.updated and b.updated != b.added:
-        details.add_row("Updated", Text(b.updated, "whrd.muted"))
+        details.add_row("Updated", Text(local_time(b.updated), "whrd.muted"))
     parts: list[RenderableType] = [heading, Text(), summary, Text(), day, Text(), details]
     return Panel(Group(*parts), title=Text(f"#{entry.id}", "whrd.id"), title_align="left")
 
