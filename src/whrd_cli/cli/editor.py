@@ -12,6 +12,7 @@ read with care: a removed file, a folder, a link or invalid UTF-8 is one error l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Callable
@@ -177,12 +178,13 @@ def _read(path: Path) -> str:
         raise InputError(
             f"The form file {path} was replaced by something that is not a file; nothing was saved."
         ) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # checked before Python's file object, which refuses a folder itself
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "something that is not a file"
+        _remove(path)
+        raise InputError(f"The form file {path} was replaced by {kind}; nothing was saved.")
     with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fh.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "something that is not a file"
-            _remove(path)
-            raise InputError(f"The form file {path} was replaced by {kind}; nothing was saved.")
         os.fchmod(fh.fileno(), 0o600)
         data = fh.read(MAX_FORM_BYTES + 1)
     if len(data) > MAX_FORM_BYTES:
@@ -199,22 +201,16 @@ def _read(path: Path) -> str:
 
 def _keep(path: Path, text: str) -> None:
     """Leave the person's text in the draft (best effort: the error that follows matters more)."""
-    try:
+    with contextlib.suppress(OSError):
         _write(path, text)
-    except OSError:
-        pass
 
 
 def _remove(path: Path) -> None:
     """Remove the draft, whatever the editor turned it into (a folder it made included)."""
     import shutil
 
-    try:
+    with contextlib.suppress(OSError):  # FileNotFoundError included: already gone
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        pass

@@ -61,11 +61,18 @@ def ask_fields(fields: dict[str, Any]) -> dict[str, Any]:
         asked["category"] = _ask(f"Category ({choices}; Enter: none)", "category", required=False)
     if not asked["countries"]:
         asked["countries"] = (
-            _ask("Countries (names or codes, commas between; Enter: none)", "countries", required=False, convert=_split)
+            _ask(
+                "Countries (names or codes, commas between; Enter: none)",
+                "countries",
+                required=False,
+                convert=_split,
+            )
             or ()
         )
     if not asked["tags"]:
-        asked["tags"] = _ask("Tags (commas between; Enter: none)", "tags", required=False, convert=_split) or ()
+        asked["tags"] = (
+            _ask("Tags (commas between; Enter: none)", "tags", required=False, convert=_split) or ()
+        )
     if not asked["summary"]:
         asked["summary"] = _ask("Summary (Enter: none)", "summary", required=False) or ""
     if asked["lang"] is None:
