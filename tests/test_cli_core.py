@@ -634,3 +634,66 @@ def test_title_sort_ignores_leading_punctuation(run: Run, add: Callable[..., int
         "¿Quién protege?",
         "Zapatistas",
     ]
+
+
+# -- issue 12, item 16: interactive add asks every field and says what it recorded ----------------
+
+
+def test_interactive_add_asks_every_field_again_after_a_mistake(
+    run: Run, stdin_terminal: None, stdout_terminal: None
+) -> None:
+    answers = [
+        "Water defenders threatened",
+        "2017-02-30",  # not a real date: asked again
+        "2017-02-28",
+        "alert",
+        "Hondura",  # unknown: asked again
+        "Honduras, GT",
+        "#Agua, Territorio",
+        "The network warns of threats.",
+        "klingon",  # not a language code: asked again
+        "es",
+    ]
+    result = run("add", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Added #1 — es · Alert · Honduras, Guatemala"
+    for prompt in ("Title", "Date", "Category (news, alert,", "Countries", "Tags", "Summary", "Language"):
+        assert f"\n{prompt}" in "\n" + result.stdout
+    assert result.stderr.count("Error: ") == 3
+    b = run.json("show", "1")
+    assert (b["title"], b["date"], b["category"], b["countries"], b["tags"], b["summary"], b["lang"]) == (
+        "Water defenders threatened",
+        "2017-02-28",
+        "alert",
+        ["HN", "GT"],
+        ["Agua", "Territorio"],
+        "The network warns of threats.",
+        "es",
+    )
+
+
+def test_enter_skips_the_optional_questions(run: Run, stdin_terminal: None) -> None:
+    result = run("add", "--tag", "Given", input="Radio turns three\n2017-01-26\n\n\n\n\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1"  # a pipe gets the id only
+    assert "Tags" not in result.stdout  # given on the command line: not asked
+    b = run.json("show", "1")
+    assert (b["category"], b["countries"], b["tags"], b["summary"], b["lang"]) == (None, [], ["Given"], "", "en")
+
+
+def test_edit_on_a_terminal_says_what_was_recorded(
+    run: Run, add: Callable[..., int], stdout_terminal: None
+) -> None:
+    add("Letter", "2020-01-01", "-l", "en", "-c", "SV")
+    result = run.ok("edit", "1", "--category", "open letter", "--add-country", "Honduras")
+    assert result.stderr == "Updated #1 — en · Open letter · El Salvador, Honduras\n"
+
+
+def test_removing_a_tag_that_is_not_there_says_so(run: Run, add: Callable[..., int]) -> None:
+    add("Letter", "2020-01-01", "-l", "en", "-t", "Kept")
+    result = run.ok("edit", "1", "--remove-tag", "NoSuchTag")
+    assert result.stderr == "Bulletin 1 has no tag 'NoSuchTag'; nothing changed.\n"
+    result = run.ok("edit", "1", "--remove-tag", "#nosuchtag", "--add-tag", "New", "--remove-country", "HN")
+    assert result.stderr == (
+        "Bulletin 1 had no tag 'nosuchtag'.\nBulletin 1 had no country HN.\nUpdated bulletin 1.\n"
+    )
