@@ -21,7 +21,7 @@ from tests.conftest import Run
 from typer.main import get_group
 
 from whrd_cli.cli import WhrdGroup
-from whrd_cli.cli.boundary import EXIT_BUG
+from whrd_cli.cli.boundary import EXIT_BUG, EXIT_INTERRUPTED
 from whrd_cli.errors import EXIT_ARCHIVE, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 
@@ -454,7 +454,9 @@ def test_help_lists_every_command_with_its_summary(run: Run) -> None:
     defined = _defined_commands()
     out = run.ok("--help").stdout
     assert "Exit codes" in out
-    listing = [line.split(None, 1) for line in out.split("\nCommands:\n", 1)[1].splitlines() if line.strip()]
+    commands = out.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
+    listing = [line.split(None, 1) for line in commands.splitlines() if line.strip()]
+    listing = [(name, summary) for name, summary in listing if name != "help"]  # the root's own
     assert sorted(name for name, _summary in listing) == sorted(defined)
     for name, summary in listing:
         callback = get_group(importlib.import_module(f"whrd_cli.cli.{defined[name]}").app).commands[name]
@@ -546,12 +548,12 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
 def test_readme_documents_every_command_and_exit_code(run: Run) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert [c for c in _defined_commands() if f"`whrd {c}`" not in readme] == []
-    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG}
+    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG, EXIT_INTERRUPTED}
     section = readme.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
     cells = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("|")]
     assert [int(cell) for cell in cells if cell.isdigit()] == sorted(codes)
     words = " ".join(run.ok("--help").stdout.split())
-    listed = words.split("Exit codes: ", 1)[1].split(" Options:", 1)[0].split("; ")
+    listed = words.split("Exit codes: ", 1)[1].split("; ")
     assert [int(part.split()[0]) for part in listed] == sorted(codes)
 
 
@@ -678,7 +680,13 @@ def test_enter_skips_the_optional_questions(run: Run, stdin_terminal: None) -> N
     assert result.stdout.splitlines()[-1] == "1"  # a pipe gets the id only
     assert "Tags" not in result.stdout  # given on the command line: not asked
     b = run.json("show", "1")
-    assert (b["category"], b["countries"], b["tags"], b["summary"], b["lang"]) == (None, [], ["Given"], "", "en")
+    assert (b["category"], b["countries"], b["tags"], b["summary"], b["lang"]) == (
+        None,
+        [],
+        ["Given"],
+        "",
+        "en",
+    )
 
 
 def test_edit_on_a_terminal_says_what_was_recorded(
