@@ -174,11 +174,15 @@ def _usage_line(exc: UsageError, prog_name: str | None) -> str:
     message = _one_line(exc.format_message()).rstrip(".")
     option = getattr(exc, "option_name", None)
     root = ctx.find_root() if ctx is not None else None
-    if option and root is not None and ctx is not root:
-        if any(option in param.opts for param in root.command.params):
-            # A global option after the command (`whrd list --debug`): say where it goes.
-            name = ctx.info_name or "COMMAND"
-            return f"Error: {option} goes before the command: '{root.info_name} {option} {name} …'.\n"
+    if (
+        option
+        and ctx is not None
+        and root is not None
+        and ctx is not root
+        and any(option in param.opts for param in root.command.params)
+    ):  # a global option after the command (`whrd list --debug`): say where it goes
+        name = ctx.info_name or "COMMAND"
+        return f"Error: {option} goes before the command: '{root.info_name} {option} {name} …'.\n"
     return f"Error: {message} (see '{path} {help_option}').\n"
 
 
