@@ -8,7 +8,7 @@ Rich's heavier modules are imported inside the functions that draw.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .categories import category_label, category_name
 from .countries import country_name
@@ -56,27 +56,91 @@ def countries_text(codes: Sequence[str], locale: str = "en") -> str:
     return ", ".join(country_name(code, locale) for code in codes)
 
 
-def bulletin_table(rows: Iterable[tuple[int, Mapping[str, Any]]], *, locale: str = "en") -> RenderableType:
-    """The list view of stored bulletins (id, stored dict): id, date, category, countries, title.
+SHOW_MAX_WIDTH = 100  # `show` reads as a page, not a banner across a wide terminal
+_TITLE_FLOOR = 40  # a title column narrower than this (or than 40 % of a narrow screen) gives way
+
+
+def _longest_word(texts: Iterable[str]) -> int:
+    return max((len(word) for text in texts for word in text.split()), default=0)
+
+
+class Layout(NamedTuple):
+    """The list table's columns at one width (see `list_layout`)."""
+
+    countries: str  # "names", "codes" or "none"
+    countries_width: int
+    category: bool
+    category_width: int
+    title_width: int
+
+
+def list_layout(
+    width: int,
+    *,
+    ids: Sequence[str],
+    categories: Sequence[str],
+    names: Sequence[str],
+    codes: Sequence[str],
+    titles: Sequence[str],
+) -> Layout:
+    """How the list table fits `width`: countries as "names", "codes" or "none", whether the
+    category shows, and each column's width.
+
+    Titles come first: the first layout (names and category, codes and category, codes, then
+    neither) that leaves the title its full length, or at least 40 columns (40 % of a narrow
+    screen) and its longest word, wins; no word is ever cut across lines when it can be helped.
+    """
+    id_w = max(2, *map(len, ids)) if ids else 2
+    cat_w = min(max([8, *map(len, categories)]), 16)
+    names_w = min(max([9, _longest_word(names), *map(len, names)]), 40)
+    codes_w = min(max([4, *map(len, codes)]), 10)
+    longest = max(map(len, titles), default=5)
+    need = min(longest, max(min(_TITLE_FLOOR, width * 2 // 5), _longest_word(titles)))
+    layouts = (("names", names_w, True), ("codes", codes_w, True), ("codes", min(codes_w, 6), False))
+    for countries, countries_w, category in layouts:
+        widths = [id_w, 10, countries_w, *([cat_w] if category else [])]
+        title_w = width - sum(widths) - 2 * len(widths)  # two spaces between columns
+        if title_w >= need:
+            return Layout(countries, countries_w, category, cat_w, min(title_w, longest))
+    return Layout("none", 0, False, 0, max(width - id_w - 10 - 4, 1))
+
+
+def bulletin_table(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], *, locale: str = "en", width: int = 80
+) -> RenderableType:
+    """The list view of stored bulletins (id, stored dict): id, date, category, countries, title,
+    laid out for `width` columns by `list_layout` (titles first; countries as ISO codes, then the
+    category dropped, as space runs short).
 
     Drawn from the stored dicts as `Archive.select` gives them, without building a `Bulletin`."""
     from rich.table import Table
     from rich.text import Text
 
+    rows = list(rows)
+    names = [countries_text(raw.get("countries") or (), locale) for _, raw in rows]
+    codes = [", ".join(raw.get("countries") or ()) for _, raw in rows]
+    categories = [category_name(raw.get("category"), locale) for _, raw in rows]
+    titles = [raw["title"] for _, raw in rows]
+    layout = list_layout(
+        width, ids=[str(i) for i, _ in rows], categories=categories, names=names, codes=codes, titles=titles
+    )
+    countries, show_category = layout.countries, layout.category
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     table.add_column("ID", justify="right", style="whrd.id", no_wrap=True)
     table.add_column("Date", style="whrd.date", no_wrap=True)
-    table.add_column("Category", style="whrd.category", no_wrap=True)
-    table.add_column("Countries", style="whrd.country", max_width=24)
-    table.add_column("Title", style="whrd.title", ratio=1, overflow="fold")
-    for doc_id, raw in rows:
-        table.add_row(
-            str(doc_id),
-            raw["date"],
-            Text(category_name(raw.get("category"), locale)),
-            Text(countries_text(raw.get("countries") or (), locale)),
-            Text(raw["title"]),
+    if show_category:
+        table.add_column(
+            "Category", style="whrd.category", no_wrap=True, width=layout.category_width, overflow="ellipsis"
         )
+    if countries != "none":
+        header = "Countries" if countries == "names" else "Ctry"
+        table.add_column(header, style="whrd.country", width=layout.countries_width)
+    table.add_column("Title", style="whrd.title", width=layout.title_width, overflow="fold")
+    for (doc_id, raw), category, name, code in zip(rows, categories, names, codes, strict=True):
+        cells: list[RenderableType] = [str(doc_id), raw["date"]]
+        cells += [Text(category)] if show_category else []
+        cells += [Text(name)] if countries == "names" else [Text(code)] if countries == "codes" else []
+        table.add_row(*cells, Text(raw["title"]))
     return table
 
 
@@ -348,7 +412,9 @@ def count_charts(
     return Group(*parts)
 
 
-def search_table(rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en") -> RenderableType:
+def search_table(
+    rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en", width: int = 120
+) -> RenderableType:
     """Search results: id, date, countries, then the title over a snippet, matches highlighted."""
     from rich.table import Table
     from rich.text import Text
@@ -356,7 +422,8 @@ def search_table(rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en"
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False, leading=1)
     table.add_column("ID", justify="right", style="whrd.id", no_wrap=True)
     table.add_column("Date", style="whrd.date", no_wrap=True)
-    table.add_column("Countries", style="whrd.country", max_width=20)
+    names = width >= 100  # below that, ISO codes leave the title and snippet their room
+    table.add_column("Countries" if names else "Ctry", style="whrd.country", max_width=20 if names else 10)
     table.add_column("Title / summary", ratio=1, overflow="fold")
     for entry, found in rows:
         title = Text(found.title.text, "whrd.title")
@@ -365,7 +432,8 @@ def search_table(rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en"
             for start, end in spans:
                 text.stylize("whrd.match", start, end)
         cell = Text.assemble(title, "\n", snippet) if snippet else title
-        table.add_row(
-            str(entry.id), entry.bulletin.date, Text(countries_text(entry.bulletin.countries, locale)), cell
+        where = (
+            countries_text(entry.bulletin.countries, locale) if names else ", ".join(entry.bulletin.countries)
         )
+        table.add_row(str(entry.id), entry.bulletin.date, Text(where), cell)
     return table

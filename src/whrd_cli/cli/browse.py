@@ -84,7 +84,7 @@ def list_(
     from ..render import bulletin_table, list_footer, make_console
 
     console = make_console()
-    console.print(bulletin_table(rows))
+    console.print(bulletin_table(rows, width=console.width))
     console.print(list_footer(len(rows), total))
 
 
@@ -108,9 +108,10 @@ def show(
 
         print_json(entry_dict(entry, private=private))
         return
-    from ..render import bulletin_panel, make_console
+    from ..render import SHOW_MAX_WIDTH, bulletin_panel, make_console
 
-    make_console().print(bulletin_panel(entry, show_private=private))
+    console = make_console()
+    console.print(bulletin_panel(entry, show_private=private), width=min(console.width, SHOW_MAX_WIDTH))
 
 
 def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> None:
