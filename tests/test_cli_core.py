@@ -705,3 +705,38 @@ def test_removing_a_tag_that_is_not_there_says_so(run: Run, add: Callable[..., i
     assert result.stderr == (
         "Bulletin 1 had no tag 'nosuchtag'.\nBulletin 1 had no country HN.\nUpdated bulletin 1.\n"
     )
+
+
+@pytest.fixture
+def tegucigalpa(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The process's local time zone is Honduras (UTC-6, no summer time) for the test."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Tegucigalpa")
+    time.tzset()
+    yield None
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_show_prints_times_in_the_local_zone(run: Run, add: Callable[..., int], tegucigalpa: object) -> None:
+    from datetime import datetime, timedelta
+
+    add("Kept", "2020-01-01", "-l", "en")
+    added = run.json("show", "1")["added"]
+    utc = datetime.fromisoformat(added.replace("Z", "+00:00"))
+    expected = (utc - timedelta(hours=6)).strftime("%Y-%m-%d %H:%M") + " CST (UTC-06:00)"
+    out = run.ok("show", "1").stdout
+    assert f"Added      {expected}" in out, out
+    assert added not in out
+
+
+def test_stats_overview_has_a_none_country_row(
+    run: Run, add: Callable[..., int], stdout_terminal: None
+) -> None:
+    add("About Honduras", "2020-01-01", "-l", "en", "-c", "HN")
+    add("About nowhere", "2020-01-02", "-l", "en")
+    add("Nowhere either", "2020-01-03", "-l", "en")
+    rows = {r["label"]: r["count"] for r in run.json("stats")["by_country"]}
+    assert rows == {"(none)": 2, "Honduras": 1}
+    assert "(none)" in run.ok("stats").stdout

@@ -76,7 +76,9 @@ def test_countries_are_names_when_there_is_room_and_codes_when_not() -> None:
     assert "Category" not in at_40[0] and "Ctry" in at_40[0]
 
 
-def test_show_keeps_to_a_page_width(run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_show_keeps_to_a_page_width(
+    run: Run, add: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     add("A title", "2020-01-01", "-l", "en", "-s", "word " * 200)
     monkeypatch.setenv("COLUMNS", "200")
     lines = run.ok("show", "1").stdout.splitlines()
