@@ -43,7 +43,7 @@ SUFFIX = ".search.sqlite"
 # value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
 # (The last word once named the key older archives kept their stems under; kept as written, so
 # existing indexes stay valid.)
-VERSION = "whrd-search-index 2 _fts1"
+VERSION = "whrd-search-index 3 _fts1"  # 3: Spanish stems drop the -i of -ía (issue 12)
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
