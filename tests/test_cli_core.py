@@ -740,3 +740,19 @@ def test_stats_overview_has_a_none_country_row(
     rows = {r["label"]: r["count"] for r in run.json("stats")["by_country"]}
     assert rows == {"(none)": 2, "Honduras": 1}
     assert "(none)" in run.ok("stats").stdout
+
+
+def test_import_dry_run_shows_what_it_read_at_any_width(
+    run: Run, tmp_path: Path, stdout_terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)
+    listing = tmp_path / "l.txt"
+    listing.write_text(
+        "#WHRDAlert HONDURAS / Threats against a water defender\n\n"
+        "The network warns of threats against a defender in Guatemala […]\n\n6 May 2021\n",
+        encoding="utf-8",
+    )
+    for columns, expected in (("80", "en · alert · HN, GT"), ("140", "en    alert     HN GT")):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = run.ok("import", str(listing), "--dry-run").stdout
+        assert expected in out, out
