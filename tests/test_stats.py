@@ -16,8 +16,9 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from whrd_cli import stats
+from whrd_cli.charts import CountBar, CountChart
 from whrd_cli.model import Bulletin
-from whrd_cli.render import CountBar, CountChart, theme
+from whrd_cli.render import theme
 from whrd_cli.store import Archive
 
 # id, date, category, countries, tags, lang — counted by hand below.

@@ -17,6 +17,7 @@ from typer._click.exceptions import UsageError
 from .. import __version__
 from .boundary import ErrorBoundary, text_checked
 from .common import RICH_HELP, State, default_db_path, state
+from .complete import DB_AFTER_COMMAND
 
 HELP = (
     "Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters, "
@@ -90,8 +91,9 @@ def _db_after_command() -> Any:
     from typer.core import TyperOption
 
     def use(ctx: Any, _param: Any, value: str | None) -> None:
-        if value is not None and not ctx.resilient_parsing:
+        if value is not None:  # also while completing: the completions then come from that archive
             state(ctx).db = Path(value).expanduser()
+            ctx.meta[DB_AFTER_COMMAND] = True
 
     return TyperOption(
         param_decls=["--db"],

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import common
+from . import common, complete
 from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
 from .options import (
     AllOpt,
@@ -91,7 +91,9 @@ def list_(
 @app.command()
 def show(
     ctx: typer.Context,
-    bulletin_id: Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.")],
+    bulletin_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)
+    ],
     json_: JsonOpt = False,
     private: PrivateOpt = False,
 ) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import common
+from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
 
 if TYPE_CHECKING:
@@ -30,13 +30,27 @@ DateOpt = Annotated[
 ]
 CountryOpt = Annotated[
     list[str] | None,
-    typer.Option("--country", "-c", help="Country name (English/Spanish) or ISO code. Repeatable."),
+    typer.Option(
+        "--country",
+        "-c",
+        help="Country name (English/Spanish) or ISO code. Repeatable.",
+        autocompletion=complete.countries,
+    ),
 ]
 CategoryOpt = Annotated[
     str | None,
-    typer.Option("--category", "-k", help="news, alert, open-letter, statement, report, or a new one."),
+    typer.Option(
+        "--category",
+        "-k",
+        help="news, alert, open-letter, statement, report, or a new one.",
+        autocompletion=complete.categories,
+    ),
 ]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.")]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.", autocompletion=complete.tags),
+]
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)]
 SummaryOpt = Annotated[str | None, typer.Option("--summary", "-s", help="The summary paragraph.")]
 LangOpt = Annotated[
     str | None, typer.Option("--lang", "-l", help="Language code (en, es); detected when left out.")
@@ -137,13 +151,16 @@ def add(
 @app.command()
 def edit(
     ctx: typer.Context,
-    bulletin_id: Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.")],
+    bulletin_id: IdArg,
     title: TitleOpt = None,
     date: DateOpt = None,
     country: Annotated[
         list[str] | None, typer.Option("--country", "-c", help="Replace the countries. Repeatable.")
     ] = None,
-    add_country: Annotated[list[str] | None, typer.Option("--add-country", help="Add a country.")] = None,
+    add_country: Annotated[
+        list[str] | None,
+        typer.Option("--add-country", help="Add a country.", autocompletion=complete.countries),
+    ] = None,
     remove_country: Annotated[
         list[str] | None, typer.Option("--remove-country", help="Remove a country.")
     ] = None,
@@ -152,7 +169,9 @@ def edit(
         list[str] | None, typer.Option("--tag", "-t", help="Replace the tags. Repeatable.")
     ] = None,
     add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
-    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag.", autocompletion=complete.tags)
+    ] = None,
     summary: SummaryOpt = None,
     lang: LangOpt = None,
     url: UrlOpt = None,
@@ -238,7 +257,9 @@ def _not_there(bulletin: Bulletin, tags: list[str] | None, countries: list[str] 
 @app.command()
 def delete(
     ctx: typer.Context,
-    bulletin_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Ids to delete.")],
+    bulletin_ids: Annotated[
+        list[int], typer.Argument(metavar="ID...", help="Ids to delete.", autocompletion=complete.ids)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete bulletins (all or none). Asks first on a terminal; a backup is kept (ARCHIVE.bak).
