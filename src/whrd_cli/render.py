@@ -178,9 +178,9 @@ def local_time(stamp: str | None) -> str:
         moment = moment.replace(tzinfo=timezone.utc)
     local = moment.astimezone()
     offset = local.strftime("%z")
-    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
     zone = local.tzname() or ""
-    named = zone and not zone.startswith(("+", "-")) and zone != "UTC"
+    named = zone and not zone.startswith(("+", "-")) and zone not in ("UTC", "GMT") and offset != "UTC"
     return local.strftime("%Y-%m-%d %H:%M") + (f" {zone} ({offset})" if named else f" {offset}")
 
 
