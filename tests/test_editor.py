@@ -288,3 +288,18 @@ def test_without_editor_the_system_editor_is_used(
     assert (tmp_path / "used").read_text().strip() == chosen
     monkeypatch.setenv("PATH", os.defpath)
     assert run.json("show", "1")["source"] == chosen
+
+
+def test_ctrl_c_in_the_editor_keeps_what_was_typed(
+    run: Run, add: Callable[..., int], db: Path, tmp_path: Path, interactive: None
+) -> None:
+    add("Kept", "2020-01-01", "-l", "en")
+    before = db.read_bytes()
+    # The editor saves some work, then the terminal's Ctrl-C reaches whrd (here: this process).
+    step = "!p.write_text(t + 'Typed work.\\n'); import signal; os.kill(os.getppid(), signal.SIGINT)"
+    result = run("edit", "1", env=fake_editor(tmp_path, [step]))
+    assert result.exit_code == 130
+    [draft] = drafts(db)
+    assert result.stderr.startswith(f"Your form is kept in {draft}.\n")
+    assert draft.read_text(encoding="utf-8").endswith("Typed work.\n")
+    assert db.read_bytes() == before

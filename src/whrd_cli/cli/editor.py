@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -77,7 +78,15 @@ def edit_until_valid(
         top = f"{_ERROR_MARK}{_one_line(error)}\n{_ERROR_HINT}\n" if error else ""
         shown = top + body
         _write(draft, shown)
-        status = _run(command, draft)
+        try:
+            status = _run(command, draft)
+        except KeyboardInterrupt:  # Ctrl-C while the editor was open: keep what was typed, say where
+            typed = _without_error(_read(draft))
+            if typed.strip() and typed != form:
+                sys.stderr.write(f"Your form is kept in {draft}.\n")
+            else:
+                _remove(draft)
+            raise
         saved = _read(draft)
         edited = _without_error(saved)
         if status != 0:
