@@ -74,6 +74,8 @@ def add(run: Run) -> Callable[..., int]:
     """Add a bulletin through the CLI and return its id."""
 
     def _add(title: str, date: str, *extra: str) -> int:
-        return int(run.ok("add", "--title", title, "--date", date, *extra).stdout.strip())
+        out = run.ok("add", "--title", title, "--date", date, *extra).stdout.strip()
+        # A pipe gets the id; a terminal (the stdout_terminal fixture) `Added #7 — en · …`.
+        return int(out.removeprefix("Added #").split(" ", 1)[0])
 
     return _add

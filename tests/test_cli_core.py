@@ -21,7 +21,7 @@ from tests.conftest import Run
 from typer.main import get_group
 
 from whrd_cli.cli import WhrdGroup
-from whrd_cli.cli.boundary import EXIT_BUG
+from whrd_cli.cli.boundary import EXIT_BUG, EXIT_INTERRUPTED
 from whrd_cli.errors import EXIT_ARCHIVE, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 
@@ -223,7 +223,7 @@ def test_add_with_editor(run: Run, tmp_path: Path) -> None:
 
 
 def test_add_prompts_on_a_terminal(run: Run, stdin_terminal: None) -> None:
-    result = run("add", "-l", "en", input="Prompted title\n26 January 2017\n")
+    result = run("add", "-l", "en", input="Prompted title\n26 January 2017\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     assert run.json("show", "1")["date"] == "2017-01-26"
 
@@ -454,7 +454,9 @@ def test_help_lists_every_command_with_its_summary(run: Run) -> None:
     defined = _defined_commands()
     out = run.ok("--help").stdout
     assert "Exit codes" in out
-    listing = [line.split(None, 1) for line in out.split("\nCommands:\n", 1)[1].splitlines() if line.strip()]
+    commands = out.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
+    listing = [line.split(None, 1) for line in commands.splitlines() if line.strip()]
+    listing = [(name, summary) for name, summary in listing if name != "help"]  # the root's own
     assert sorted(name for name, _summary in listing) == sorted(defined)
     for name, summary in listing:
         callback = get_group(importlib.import_module(f"whrd_cli.cli.{defined[name]}").app).commands[name]
@@ -505,7 +507,8 @@ def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == (
-        "['whrd_cli.cli.boundary', 'whrd_cli.cli.browse', 'whrd_cli.cli.common', 'whrd_cli.cli.options']"
+        "['whrd_cli.cli.boundary', 'whrd_cli.cli.browse', 'whrd_cli.cli.common', 'whrd_cli.cli.complete', "
+        "'whrd_cli.cli.options']"
     )
 
 
@@ -546,12 +549,12 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
 def test_readme_documents_every_command_and_exit_code(run: Run) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert [c for c in _defined_commands() if f"`whrd {c}`" not in readme] == []
-    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG}
+    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG, EXIT_INTERRUPTED}
     section = readme.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
     cells = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("|")]
     assert [int(cell) for cell in cells if cell.isdigit()] == sorted(codes)
     words = " ".join(run.ok("--help").stdout.split())
-    listed = words.split("Exit codes: ", 1)[1].split(" Options:", 1)[0].split("; ")
+    listed = words.split("Exit codes: ", 1)[1].split("; ")
     assert [int(part.split()[0]) for part in listed] == sorted(codes)
 
 
@@ -601,7 +604,7 @@ def test_edit_that_changes_nothing_says_so(run: Run, add: Callable[..., int]) ->
 
 
 def test_prompt_asks_again_after_a_bad_date(run: Run, stdin_terminal: None) -> None:
-    result = run("add", "-l", "en", input="Prompted title\nmarzo 2018\n4 de marzo de 2018\n")
+    result = run("add", "-l", "en", input="Prompted title\nmarzo 2018\n4 de marzo de 2018\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     assert "has no day" in result.stderr
     assert run.json("show", "1")["date"] == "2018-03-04"
@@ -634,3 +637,123 @@ def test_title_sort_ignores_leading_punctuation(run: Run, add: Callable[..., int
         "¿Quién protege?",
         "Zapatistas",
     ]
+
+
+# -- issue 12, item 16: interactive add asks every field and says what it recorded ----------------
+
+
+def test_interactive_add_asks_every_field_again_after_a_mistake(
+    run: Run, stdin_terminal: None, stdout_terminal: None
+) -> None:
+    answers = [
+        "Water defenders threatened",
+        "2017-02-30",  # not a real date: asked again
+        "2017-02-28",
+        "alert",
+        "Hondura",  # unknown: asked again
+        "Honduras, GT",
+        "#Agua, Territorio",
+        "The network warns of threats.",
+        "klingon",  # not a language code: asked again
+        "es",
+    ]
+    result = run("add", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Added #1 — es · Alert · Honduras, Guatemala"
+    for prompt in ("Title", "Date", "Category (news, alert,", "Countries", "Tags", "Summary", "Language"):
+        assert f"\n{prompt}" in "\n" + result.stdout
+    assert result.stderr.count("Error: ") == 3
+    b = run.json("show", "1")
+    assert (b["title"], b["date"], b["category"], b["countries"], b["tags"], b["summary"], b["lang"]) == (
+        "Water defenders threatened",
+        "2017-02-28",
+        "alert",
+        ["HN", "GT"],
+        ["Agua", "Territorio"],
+        "The network warns of threats.",
+        "es",
+    )
+
+
+def test_enter_skips_the_optional_questions(run: Run, stdin_terminal: None) -> None:
+    result = run("add", "--tag", "Given", input="Radio turns three\n2017-01-26\n\n\n\n\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1"  # a pipe gets the id only
+    assert "Tags" not in result.stdout  # given on the command line: not asked
+    b = run.json("show", "1")
+    assert (b["category"], b["countries"], b["tags"], b["summary"], b["lang"]) == (
+        None,
+        [],
+        ["Given"],
+        "",
+        "en",
+    )
+
+
+def test_edit_on_a_terminal_says_what_was_recorded(
+    run: Run, add: Callable[..., int], stdout_terminal: None
+) -> None:
+    add("Letter", "2020-01-01", "-l", "en", "-c", "SV")
+    result = run.ok("edit", "1", "--category", "open letter", "--add-country", "Honduras")
+    assert result.stderr == "Updated #1 — en · Open letter · El Salvador, Honduras\n"
+
+
+def test_removing_a_tag_that_is_not_there_says_so(run: Run, add: Callable[..., int]) -> None:
+    add("Letter", "2020-01-01", "-l", "en", "-t", "Kept")
+    result = run.ok("edit", "1", "--remove-tag", "NoSuchTag")
+    assert result.stderr == "Bulletin 1 has no tag 'NoSuchTag'; nothing changed.\n"
+    result = run.ok("edit", "1", "--remove-tag", "#nosuchtag", "--add-tag", "New", "--remove-country", "HN")
+    assert result.stderr == (
+        "Bulletin 1 had no tag 'nosuchtag'.\nBulletin 1 had no country HN.\nUpdated bulletin 1.\n"
+    )
+
+
+@pytest.fixture
+def tegucigalpa(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The process's local time zone is Honduras (UTC-6, no summer time) for the test."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Tegucigalpa")
+    time.tzset()
+    yield None
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_show_prints_times_in_the_local_zone(run: Run, add: Callable[..., int], tegucigalpa: object) -> None:
+    from datetime import datetime, timedelta
+
+    add("Kept", "2020-01-01", "-l", "en")
+    added = run.json("show", "1")["added"]
+    utc = datetime.fromisoformat(added.replace("Z", "+00:00"))
+    expected = (utc - timedelta(hours=6)).strftime("%Y-%m-%d %H:%M") + " CST (UTC-06:00)"
+    out = run.ok("show", "1").stdout
+    assert f"Added      {expected}" in out, out
+    assert added not in out
+
+
+def test_stats_overview_has_a_none_country_row(
+    run: Run, add: Callable[..., int], stdout_terminal: None
+) -> None:
+    add("About Honduras", "2020-01-01", "-l", "en", "-c", "HN")
+    add("About nowhere", "2020-01-02", "-l", "en")
+    add("Nowhere either", "2020-01-03", "-l", "en")
+    rows = {r["label"]: r["count"] for r in run.json("stats")["by_country"]}
+    assert rows == {"(none)": 2, "Honduras": 1}
+    assert "(none)" in run.ok("stats").stdout
+
+
+def test_import_dry_run_shows_what_it_read_at_any_width(
+    run: Run, tmp_path: Path, stdout_terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)
+    listing = tmp_path / "l.txt"
+    listing.write_text(
+        "#WHRDAlert HONDURAS / Threats against a water defender\n\n"
+        "The network warns of threats against a defender in Guatemala […]\n\n6 May 2021\n",
+        encoding="utf-8",
+    )
+    for columns, expected in (("80", "en · alert · HN, GT"), ("140", "en    alert     HN GT")):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = run.ok("import", str(listing), "--dry-run").stdout
+        assert expected in out, out

@@ -37,7 +37,7 @@ def _one_error_line(result: object) -> str:
             "Error: Invalid value for 'ID': 'abc' is not a valid int (see 'whrd show --help').",
         ),
         (["list", "--bogus"], "Error: No such option: --bogus (see 'whrd list --help')."),
-        (["list", "--debug"], "Error: No such option: --debug (see 'whrd list --help')."),
+        (["list", "--debug"], "Error: --debug goes before the command: 'whrd --debug list …'."),
         (["frobnicate"], "Error: No such command 'frobnicate' (see 'whrd --help')."),
         (["--bogus"], "Error: No such option: --bogus (see 'whrd --help')."),
         (["--bogus", "list"], "Error: No such option: --bogus (see 'whrd --help')."),
@@ -68,8 +68,8 @@ def test_help_version_and_bare_whrd_still_work(run: Run) -> None:
     assert result.exit_code == 0 and "--limit" in result.stdout
     result = run("--version")
     assert result.exit_code == 0 and result.stdout.startswith("whrd ")
-    result = run()  # no_args_is_help: the help, on stderr, as a usage error
-    assert result.exit_code == 2 and "Commands" in result.stderr
+    result = run()  # bare `whrd`: the help, on stdout, exit 0 (issue 12)
+    assert result.exit_code == 0 and "Commands" in result.stdout
 
 
 def test_exit_codes_raised_by_commands_propagate(

@@ -16,8 +16,9 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from whrd_cli import stats
+from whrd_cli.charts import CountBar, CountChart
 from whrd_cli.model import Bulletin
-from whrd_cli.render import CountBar, CountChart, theme
+from whrd_cli.render import theme
 from whrd_cli.store import Archive
 
 # id, date, category, countries, tags, lang — counted by hand below.
@@ -153,7 +154,9 @@ def test_overview_json(run: Any, archive: Path) -> None:
     data = run.json("stats")
     assert list(data) == ["total", "first", "last", "by_country", "by_category", "by_lang", "by_period"]
     assert (data["total"], data["first"], data["last"]) == (8, "2021-11-03", "2024-02-15")
-    assert _counts(data["by_country"]) == EXPECTED["country"]
+    # The overview adds a "(none)" row (value "") for the one bulletin about no country (issue 12).
+    assert _counts(data["by_country"]) == [("HN", 3), ("GT", 2), ("", 1), *EXPECTED["country"][2:]]
+    assert [r["label"] for r in data["by_country"] if r["value"] == ""] == ["(none)"]
     assert _counts(data["by_category"]) == EXPECTED["category"]
     assert _counts(data["by_lang"]) == EXPECTED["lang"]
     assert _counts(data["by_period"]) == EXPECTED["month"]  # 28 months: charted by month
@@ -164,7 +167,7 @@ def test_overview_json(run: Any, archive: Path) -> None:
 
 def test_overview_top_cuts_the_tables_not_the_time_line(run: Any, archive: Path) -> None:
     data = run.json("stats", "--top", "1")
-    assert _counts(data["by_country"]) == [("HN", 3), (None, 6)]
+    assert _counts(data["by_country"]) == [("HN", 3), (None, 7)]  # "other" holds the "(none)" row too
     assert _counts(data["by_lang"]) == [("es", 5), (None, 3)]
     assert len(data["by_period"]) == 28
 

@@ -7,17 +7,15 @@ Rich's heavier modules are imported inside the functions that draw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .categories import category_label, category_name
 from .countries import country_name
 from .dates import format_date
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderableType
-    from rich.measure import Measurement
-    from rich.segment import Segment
+    from rich.console import Console, RenderableType
     from rich.text import Text
     from rich.theme import Theme
 
@@ -56,27 +54,91 @@ def countries_text(codes: Sequence[str], locale: str = "en") -> str:
     return ", ".join(country_name(code, locale) for code in codes)
 
 
-def bulletin_table(rows: Iterable[tuple[int, Mapping[str, Any]]], *, locale: str = "en") -> RenderableType:
-    """The list view of stored bulletins (id, stored dict): id, date, category, countries, title.
+SHOW_MAX_WIDTH = 100  # `show` reads as a page, not a banner across a wide terminal
+_TITLE_FLOOR = 40  # a title column narrower than this (or than 40 % of a narrow screen) gives way
+
+
+def _longest_word(texts: Iterable[str]) -> int:
+    return max((len(word) for text in texts for word in text.split()), default=0)
+
+
+class Layout(NamedTuple):
+    """The list table's columns at one width (see `list_layout`)."""
+
+    countries: str  # "names", "codes" or "none"
+    countries_width: int
+    category: bool
+    category_width: int
+    title_width: int
+
+
+def list_layout(
+    width: int,
+    *,
+    ids: Sequence[str],
+    categories: Sequence[str],
+    names: Sequence[str],
+    codes: Sequence[str],
+    titles: Sequence[str],
+) -> Layout:
+    """How the list table fits `width`: countries as "names", "codes" or "none", whether the
+    category shows, and each column's width.
+
+    Titles come first: the first layout (names and category, codes and category, codes, then
+    neither) that leaves the title its full length, or at least 40 columns (40 % of a narrow
+    screen) and its longest word, wins; no word is ever cut across lines when it can be helped.
+    """
+    id_w = max(2, *map(len, ids)) if ids else 2
+    cat_w = min(max([8, *map(len, categories)]), 16)
+    names_w = min(max([9, _longest_word(names), *map(len, names)]), 40)
+    codes_w = min(max([4, *map(len, codes)]), 10)
+    longest = max(map(len, titles), default=5)
+    need = min(longest, max(min(_TITLE_FLOOR, width * 2 // 5), _longest_word(titles)))
+    layouts = (("names", names_w, True), ("codes", codes_w, True), ("codes", min(codes_w, 6), False))
+    for countries, countries_w, category in layouts:
+        widths = [id_w, 10, countries_w, *([cat_w] if category else [])]
+        title_w = width - sum(widths) - 2 * len(widths)  # two spaces between columns
+        if title_w >= need:
+            return Layout(countries, countries_w, category, cat_w, min(title_w, longest))
+    return Layout("none", 0, False, 0, max(width - id_w - 10 - 4, 1))
+
+
+def bulletin_table(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], *, locale: str = "en", width: int = 80
+) -> RenderableType:
+    """The list view of stored bulletins (id, stored dict): id, date, category, countries, title,
+    laid out for `width` columns by `list_layout` (titles first; countries as ISO codes, then the
+    category dropped, as space runs short).
 
     Drawn from the stored dicts as `Archive.select` gives them, without building a `Bulletin`."""
     from rich.table import Table
     from rich.text import Text
 
+    rows = list(rows)
+    names = [countries_text(raw.get("countries") or (), locale) for _, raw in rows]
+    codes = [", ".join(raw.get("countries") or ()) for _, raw in rows]
+    categories = [category_name(raw.get("category"), locale) for _, raw in rows]
+    titles = [raw["title"] for _, raw in rows]
+    layout = list_layout(
+        width, ids=[str(i) for i, _ in rows], categories=categories, names=names, codes=codes, titles=titles
+    )
+    countries, show_category = layout.countries, layout.category
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     table.add_column("ID", justify="right", style="whrd.id", no_wrap=True)
     table.add_column("Date", style="whrd.date", no_wrap=True)
-    table.add_column("Category", style="whrd.category", no_wrap=True)
-    table.add_column("Countries", style="whrd.country", max_width=24)
-    table.add_column("Title", style="whrd.title", ratio=1, overflow="fold")
-    for doc_id, raw in rows:
-        table.add_row(
-            str(doc_id),
-            raw["date"],
-            Text(category_name(raw.get("category"), locale)),
-            Text(countries_text(raw.get("countries") or (), locale)),
-            Text(raw["title"]),
+    if show_category:
+        table.add_column(
+            "Category", style="whrd.category", no_wrap=True, width=layout.category_width, overflow="ellipsis"
         )
+    if countries != "none":
+        header = "Countries" if countries == "names" else "Ctry"
+        table.add_column(header, style="whrd.country", width=layout.countries_width)
+    table.add_column("Title", style="whrd.title", width=layout.title_width, overflow="fold")
+    for (doc_id, raw), category, name, code in zip(rows, categories, names, codes, strict=True):
+        cells: list[RenderableType] = [str(doc_id), raw["date"]]
+        cells += [Text(category)] if show_category else []
+        cells += [Text(name)] if countries == "names" else [Text(code)] if countries == "codes" else []
+        table.add_row(*cells, Text(raw["title"]))
     return table
 
 
@@ -92,6 +154,34 @@ def list_footer(shown: int, total: int) -> Text:
 def entry_line(entry: Entry) -> str:
     """One bulletin in one line of plain text (id, date, title), as a confirmation lists it."""
     return f"{entry.id}  {entry.bulletin.date}  {entry.bulletin.title}"
+
+
+def recorded_line(verb: str, entry: Entry) -> str:
+    """`Added #7 — es · Alert · Honduras`: what an add or edit recorded, said to a terminal."""
+    b = entry.bulletin
+    parts = [b.lang, category_name(b.category) if b.category else "", countries_text(b.countries)]
+    return f"{verb} #{entry.id} — " + " · ".join(part for part in parts if part)
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC timestamp in the local time zone (`TZ` respected), with the zone named:
+    `2024-06-15 16:03 CEST (UTC+02:00)`. Text that is not a timestamp is shown as it is."""
+    if not stamp:
+        return "—"
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
+    zone = local.tzname() or ""
+    named = zone and not zone.startswith(("+", "-")) and zone not in ("UTC", "GMT") and offset != "UTC"
+    return local.strftime("%Y-%m-%d %H:%M") + (f" {zone} ({offset})" if named else f" {offset}")
 
 
 def plain_line(doc_id: int, raw: Mapping[str, Any]) -> str:
@@ -140,9 +230,9 @@ def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableTyp
             details.add_row(name, Text(value))
     if show_private and b.private:
         details.add_row("Private", Text(b.private, "whrd.private"))
-    details.add_row("Added", Text(b.added or "—", "whrd.muted"))
+    details.add_row("Added", Text(local_time(b.added), "whrd.muted"))
     if b.updated and b.updated != b.added:
-        details.add_row("Updated", Text(b.updated, "whrd.muted"))
+        details.add_row("Updated", Text(local_time(b.updated), "whrd.muted"))
     parts: list[RenderableType] = [heading, Text(), summary, Text(), day, Text(), details]
     return Panel(Group(*parts), title=Text(f"#{entry.id}", "whrd.id"), title_align="left")
 
@@ -164,163 +254,9 @@ def counts_table(rows: Iterable[Count], *, value_header: str) -> RenderableType:
     return table
 
 
-# -- stats: tables with an inline bar per row (issue 7) ------------------------------------------
-
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-_BAR_MIN = 6  # a bar narrower than this no longer reads as a chart
-_LABEL_MIN = 8  # below this the code column gives way to the name
-_LABEL_MAX = 32
-
-
-class CountBar:
-    """A horizontal bar as long as `count / maximum` of the width Rich gives it.
-
-    It fills whatever column width is left, so bars scale with the terminal. A non-zero count
-    always shows at least a sliver, so a quiet month never reads as an empty one.
-    """
-
-    def __init__(self, count: int, maximum: int, style: str = "whrd.bar") -> None:
-        self.count = count
-        self.maximum = maximum
-        self.style = style
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        from rich.measure import Measurement
-
-        return Measurement(1, options.max_width)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        from rich.segment import Segment
-
-        width = max(options.max_width, 1)
-        eighths = round(width * 8 * self.count / self.maximum) if self.maximum else 0
-        if self.count and not eighths:
-            eighths = 1
-        full, rest = divmod(min(eighths, width * 8), 8)
-        yield Segment("█" * full + (_EIGHTHS[rest] if rest else ""), console.get_style(self.style))
-
-
-def format_count(number: int, locale: str = "en") -> str:
-    """12,408 in English; 12 408 (no-break space, as the RAE advises) in Spanish."""
-    text = f"{number:,}"
-    return text.replace(",", "\u00a0") if locale == "es" else text
-
-
-def format_share(share: float, locale: str = "en") -> str:
-    text = f"{share * 100:.1f}"
-    return f"{text.replace('.', ',')}\u00a0%" if locale == "es" else f"{text}%"
-
-
-class CountChart:
-    """Rows of code, name, count, share and a bar, laid out for the width it is drawn at.
-
-    Rich would squeeze every column alike and cut the numbers; here the numbers keep their
-    width, names are cut with an ellipsis (one row stays one line, bars stay aligned), the code
-    column is dropped before a name gets too short, and the bar takes what is left.
-    `label_width` lets several charts share one alignment.
-    """
-
-    def __init__(
-        self,
-        rows: Sequence[Count],
-        *,
-        headers: tuple[str, str, str],
-        title: str | None = None,
-        locale: str = "en",
-        show_codes: bool = True,
-        label_width: int | None = None,
-    ) -> None:
-        self.rows = rows
-        self.headers = headers
-        self.title = title
-        self.locale = locale
-        self.codes = show_codes and any(r.value is not None and r.value != r.label for r in rows)
-        self.label_width = label_width or label_width_of(rows, headers[0])
-        self.code_width = min(max([1, *(len(r.value or "") for r in rows)]), 12)
-        self.counts = [format_count(r.count, locale) for r in rows]
-        self.shares = [format_share(r.share, locale) for r in rows]
-        self.count_width = max(len(headers[1]), *map(len, self.counts))
-        self.share_width = max(len(headers[2]), *map(len, self.shares))
-
-    @property
-    def name_width(self) -> int:
-        """Columns taken by code and name together: what charts align on."""
-        return self.label_width + (self.code_width + 2 if self.codes else 0)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        from rich.measure import Measurement
-
-        return Measurement(min(options.max_width, 20), options.max_width)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
-        from rich.table import Table
-        from rich.text import Text
-
-        count_w, share_w = self.count_width, self.share_width
-        fixed = count_w + share_w + _BAR_MIN + 6  # three gaps of two spaces between four columns
-        block = max(1, min(self.name_width, options.max_width - fixed))  # code and name together
-        codes = self.codes and block - self.code_width - 2 >= _LABEL_MIN
-        label_w = block - self.code_width - 2 if codes else block
-
-        table = Table(
-            box=None,
-            header_style="bold",
-            pad_edge=False,
-            expand=True,
-            padding=(0, 1),
-            title=Text(self.title, "whrd.heading") if self.title else None,
-            title_justify="left",
-        )
-        if codes:
-            table.add_column(width=self.code_width, no_wrap=True, style="whrd.muted", overflow="ellipsis")
-        table.add_column(self.headers[0], width=label_w, no_wrap=True, overflow="ellipsis")
-        table.add_column(self.headers[1], width=count_w, justify="right", no_wrap=True, style="whrd.id")
-        table.add_column(self.headers[2], width=share_w, justify="right", no_wrap=True, style="whrd.muted")
-        table.add_column(ratio=1, no_wrap=True)
-        maximum = max((r.count for r in self.rows if r.value is not None), default=0)
-        for row, count, share in zip(self.rows, self.counts, self.shares, strict=True):
-            other = row.value is None
-            cells: list[RenderableType] = [Text(row.value or "")] if codes else []
-            cells += [
-                Text(row.label, "whrd.muted" if other else ""),
-                count,
-                share,
-                Text("") if other else CountBar(row.count, maximum),
-            ]
-            table.add_row(*cells)
-        yield table
-
-
-def label_width_of(rows: Sequence[Count], header: str = "") -> int:
-    from rich.cells import cell_len
-
-    return min(max([cell_len(header), *(cell_len(r.label) for r in rows)]), _LABEL_MAX)
-
-
-def count_charts(
-    sections: Sequence[tuple[str, Sequence[Count], tuple[str, str, str]]], *, locale: str = "en"
+def search_table(
+    rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en", width: int = 120
 ) -> RenderableType:
-    """Several titled charts, one under another, with their numbers and bars aligned."""
-    from rich.console import Group
-    from rich.text import Text
-
-    charts = [
-        CountChart(rows, headers=headers, title=title, locale=locale) for title, rows, headers in sections
-    ]
-    name_width = max(chart.name_width for chart in charts)
-    count_width = max(chart.count_width for chart in charts)
-    share_width = max(chart.share_width for chart in charts)
-    parts: list[RenderableType] = []
-    for chart in charts:
-        chart.label_width += name_width - chart.name_width
-        chart.count_width, chart.share_width = count_width, share_width
-        if parts:
-            parts.append(Text())
-        parts.append(chart)
-    return Group(*parts)
-
-
-def search_table(rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en") -> RenderableType:
     """Search results: id, date, countries, then the title over a snippet, matches highlighted."""
     from rich.table import Table
     from rich.text import Text
@@ -328,7 +264,8 @@ def search_table(rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en"
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False, leading=1)
     table.add_column("ID", justify="right", style="whrd.id", no_wrap=True)
     table.add_column("Date", style="whrd.date", no_wrap=True)
-    table.add_column("Countries", style="whrd.country", max_width=20)
+    names = width >= 100  # below that, ISO codes leave the title and snippet their room
+    table.add_column("Countries" if names else "Ctry", style="whrd.country", max_width=20 if names else 10)
     table.add_column("Title / summary", ratio=1, overflow="fold")
     for entry, found in rows:
         title = Text(found.title.text, "whrd.title")
@@ -337,7 +274,8 @@ def search_table(rows: Iterable[tuple[Entry, Highlights]], *, locale: str = "en"
             for start, end in spans:
                 text.stylize("whrd.match", start, end)
         cell = Text.assemble(title, "\n", snippet) if snippet else title
-        table.add_row(
-            str(entry.id), entry.bulletin.date, Text(countries_text(entry.bulletin.countries, locale)), cell
+        where = (
+            countries_text(entry.bulletin.countries, locale) if names else ", ".join(entry.bulletin.countries)
         )
+        table.add_row(str(entry.id), entry.bulletin.date, Text(where), cell)
     return table

@@ -106,6 +106,7 @@ class Tally:
     counters: dict[str, Counter[str]] = field(default_factory=dict)
     first: str | None = None
     last: str | None = None
+    without_country: int = 0  # selected bulletins about no country (when countries were counted)
 
 
 def tally(
@@ -133,7 +134,7 @@ def tally(
     categories: dict[str, int] = {}
     langs: dict[str, int] = {}
     spellings: dict[str, int] = {}
-    total = 0
+    total = without_country = 0
     first = last = None
     for doc_id, raw in items:
         day = raw["date"]
@@ -148,7 +149,9 @@ def tally(
         total += 1
         days[day] = days.get(day, 0) + 1
         if want_country:
-            for code in raw.get("countries") or ():
+            codes = raw.get("countries")
+            without_country += not codes
+            for code in codes or ():
                 countries[code] = countries.get(code, 0) + 1
         if want_category:
             value = raw.get("category") or ""
@@ -176,7 +179,7 @@ def tally(
         for spelling, count in spellings.items():
             merged[first_spelling.setdefault(fold(spelling), spelling)] += count
         counters["tag"] = merged
-    return Tally(total, Counter(days), counters, first, last)
+    return Tally(total, Counter(days), counters, first, last, without_country)
 
 
 def scan(archive: Archive, flt: Filter | None, dimensions: Iterable[str] = ()) -> Tally:
@@ -290,11 +293,20 @@ def overview(
         first=first,
         last=last,
         period=unit,
-        by_country=count_by(counted, "country", locale=locale),
+        by_country=_with_none_row(count_by(counted, "country", locale=locale), counted, locale),
         by_category=count_by(counted, "category", locale=locale),
         by_lang=count_by(counted, "lang", locale=locale),
         by_period=_period_rows(days, unit, total, span, locale),
     )
+
+
+def _with_none_row(rows: list[Count], counted: Tally, locale: str) -> list[Count]:
+    """The overview's country rows and a "(none)" row, in count order as the category's is."""
+    if not counted.without_country:
+        return rows
+    n = counted.without_country
+    none = Count("", word("stats.none", locale), n, _share(n, counted.total))
+    return sorted([*rows, none], key=lambda row: (-row.count, row.value or ""))
 
 
 def top(rows: Sequence[Count], n: int | None, *, total: int, locale: str = "en") -> list[Count]:

@@ -16,13 +16,24 @@ from typer._click.exceptions import UsageError
 
 from .. import __version__
 from .boundary import ErrorBoundary, text_checked
-from .common import RICH_HELP, State, default_db_path
+from .common import RICH_HELP, State, default_db_path, state
+from .complete import DB_AFTER_COMMAND
 
 HELP = (
     "Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters, "
     "statements.\n\n"
+    "\b\nExamples:\n"
+    "  whrd add                         # on a terminal: asks every field\n"
+    "  whrd import listing.txt          # the network's published listing\n"
+    "  whrd list --country Honduras --since 2020\n"
+    "  whrd search 'mining OR minería'\n"
+    "  whrd export --since 7d -f html\n"
+    "  whrd help list                   # the help of one command"
+)
+EXIT_CODES = (
     "Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt, "
-    "foreign, newer schema, locked too long, unwritable); 70 internal error (a bug)."
+    "foreign, newer schema, locked too long, unwritable); 70 internal error (a bug); "
+    "130 interrupted (Ctrl-C)."
 )
 
 
@@ -71,7 +82,26 @@ class WhrdGroup(ErrorBoundary):
         if command is not None and command.callback is not None:
             # A fresh command object each time, so wrapping its callback touches nothing shared.
             command.callback = text_checked(command.callback, command.params)
+            command.params.append(_db_after_command())
         return command
+
+
+def _db_after_command() -> Any:
+    """`--db` accepted after the command too (`whrd list --db X`), as people type it."""
+    from typer.core import TyperOption
+
+    def use(ctx: Any, _param: Any, value: str | None) -> None:
+        if value is not None:  # also while completing: the completions then come from that archive
+            state(ctx).db = Path(value).expanduser()
+            ctx.meta[DB_AFTER_COMMAND] = True
+
+    return TyperOption(
+        param_decls=["--db"],
+        metavar="<path>",
+        expose_value=False,
+        callback=use,
+        help="Archive file (the same as 'whrd --db PATH COMMAND').",
+    )
 
 
 app = typer.Typer(
@@ -79,6 +109,7 @@ app = typer.Typer(
     cls=WhrdGroup,
     rich_markup_mode=RICH_HELP,
     help=HELP,
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -112,6 +143,29 @@ def main(
 ) -> None:
     """Keep and work the archive of a network's bulletins."""
     ctx.obj = State(db=db.expanduser() if db else default_db_path(), debug=debug)
+
+
+@app.command("help")
+def help_(
+    ctx: typer.Context,
+    command: Annotated[list[str] | None, typer.Argument(help="The command to explain.")] = None,
+) -> None:
+    """Show the help of whrd, or of one command (the same as 'whrd COMMAND --help').
+
+    Example: whrd help list
+    """
+    root = ctx.find_root()
+    target: Any = root.command
+    target_ctx: Any = root
+    for name in command or ():
+        found = target.get_command(target_ctx, name) if hasattr(target, "get_command") else None
+        if found is None:
+            raise UsageError(f"No such command {name!r}.", target_ctx)
+        target_ctx = found.make_context(name, ["--help"], parent=target_ctx, resilient_parsing=True)
+        target = found
+    text = target.get_help(target_ctx)
+    if text:  # Rich help (on a terminal) prints itself and returns nothing
+        typer.echo(text)
 
 
 __all__ = ["WhrdGroup", "app"]

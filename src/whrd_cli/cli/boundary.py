@@ -42,8 +42,8 @@ class ErrorBoundary(TyperGroup):
 
     `invoke` turns a WhrdError into one stderr line and its exit code (anything else is a bug,
     exit 70); `main` does the same for what Click itself raises, which it would otherwise print
-    as usage, hint and message (or a Rich box): a usage error is one line, exit 2; an abort at a
-    prompt is one line, exit 1."""
+    as usage, hint and message (or a Rich box): a usage error is one line, exit 2; Ctrl-C at a
+    prompt is `Aborted.`, exit 130; bare `whrd` is the help, exit 0."""
 
     def main(
         self,
@@ -65,11 +65,13 @@ class ErrorBoundary(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
-        except NoArgsIsHelpError as exc:  # bare `whrd`: the help, on stderr, exit 2, as before
+        except NoArgsIsHelpError as exc:  # bare `whrd`: the help, as `whrd --help` prints it, exit 0
             if not standalone_mode:
                 raise
-            exc.show()
-            code = exc.exit_code
+            text = exc.format_message()  # the help (Rich help printed itself when it was made)
+            if text:
+                typer.echo(text)
+            code = 0
         except UsageError as exc:
             if not standalone_mode:
                 raise
@@ -80,13 +82,17 @@ class ErrorBoundary(TyperGroup):
                 raise
             sys.stderr.write(f"Error: {_one_line(exc.format_message())}\n")
             code = exc.exit_code
-        except typer.Abort:  # Ctrl-C or Ctrl-D at a prompt
+        except typer.Abort as exc:  # Ctrl-C or Ctrl-D at a prompt
             if not standalone_mode:
                 raise
             if sys.stdin.isatty() and sys.stderr.isatty():
                 sys.stderr.write("\n")  # end the prompt's line first
-            sys.stderr.write("Error: aborted.\n")
-            code = EXIT_INPUT
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C: the person stopped it
+                sys.stderr.write("Aborted.\n")
+                code = EXIT_INTERRUPTED
+            else:  # Ctrl-D: the question went unanswered
+                sys.stderr.write("Error: aborted.\n")
+                code = EXIT_INPUT
         else:
             if isinstance(rv, _Returned):  # the command returned
                 if not standalone_mode:
@@ -166,6 +172,17 @@ def _usage_line(exc: UsageError, prog_name: str | None) -> str:
     names = ctx.help_option_names if ctx is not None else []
     help_option = next((name for name in names if name.startswith("--")), "--help")
     message = _one_line(exc.format_message()).rstrip(".")
+    option = getattr(exc, "option_name", None)
+    root = ctx.find_root() if ctx is not None else None
+    if (
+        option
+        and ctx is not None
+        and root is not None
+        and ctx is not root
+        and any(option in param.opts for param in root.command.params)
+    ):  # a global option after the command (`whrd list --debug`): say where it goes
+        name = ctx.info_name or "COMMAND"
+        return f"Error: {option} goes before the command: '{root.info_name} {option} {name} …'.\n"
     return f"Error: {message} (see '{path} {help_option}').\n"
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import common
+from . import common, complete
 from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
 from .options import (
     AllOpt,
@@ -84,14 +84,16 @@ def list_(
     from ..render import bulletin_table, list_footer, make_console
 
     console = make_console()
-    console.print(bulletin_table(rows))
+    console.print(bulletin_table(rows, width=console.width))
     console.print(list_footer(len(rows), total))
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    bulletin_id: Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.")],
+    bulletin_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)
+    ],
     json_: JsonOpt = False,
     private: PrivateOpt = False,
 ) -> None:
@@ -108,9 +110,10 @@ def show(
 
         print_json(entry_dict(entry, private=private))
         return
-    from ..render import bulletin_panel, make_console
+    from ..render import SHOW_MAX_WIDTH, bulletin_panel, make_console
 
-    make_console().print(bulletin_panel(entry, show_private=private))
+    console = make_console()
+    console.print(bulletin_panel(entry, show_private=private), width=min(console.width, SHOW_MAX_WIDTH))
 
 
 def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> None:

@@ -6,13 +6,18 @@ cannot come from options (prompts, $EDITOR, a confirmation) is asked here.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import InputError
-from . import common
+from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
+
+if TYPE_CHECKING:
+    from ..model import Bulletin, BulletinEdit
+    from ..records import Entry
+    from ..store import Archive
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
@@ -29,13 +34,23 @@ CountryOpt = Annotated[
         "--country",
         "-c",
         help="Country name (English/Spanish), ISO code, or region (its countries). Repeatable; commas too.",
+        autocompletion=complete.countries,
     ),
 ]
 CategoryOpt = Annotated[
     str | None,
-    typer.Option("--category", "-k", help="news, alert, open-letter, statement, report, or a new one."),
+    typer.Option(
+        "--category",
+        "-k",
+        help="news, alert, open-letter, statement, report, or a new one.",
+        autocompletion=complete.categories,
+    ),
 ]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.")]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.", autocompletion=complete.tags),
+]
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)]
 SummaryOpt = Annotated[str | None, typer.Option("--summary", "-s", help="The summary paragraph.")]
 LangOpt = Annotated[
     str | None, typer.Option("--lang", "-l", help="Language code (en, es); detected when left out.")
@@ -56,54 +71,17 @@ NewCategoryOpt = Annotated[
 ]
 
 
-def _prompt_until_valid(prompt: str, name: str) -> str:
-    """Ask again after a value that cannot be used, so a typo in the date does not lose the title."""
-    from ..errors import WhrdError
-    from ..model import check_required
-
-    while True:
-        value: str = typer.prompt(prompt)
-        try:
-            check_required(name, value, today=common.today())
-        except WhrdError as exc:
-            typer.echo(f"Error: {exc.message}", err=True)
-            continue
-        return value
+def _draft_folder_and_prefix(archive: Archive) -> tuple[Path, str]:
+    """Editor drafts live beside the archive (its folder is the person's own, and holds the same
+    text), named after it: `archive.json.draft-….txt`."""
+    return archive.path.parent, f"{archive.path.name}.draft-"
 
 
-def _edit_text(text: str) -> str:
-    """Open $VISUAL or $EDITOR on `text` in a private temp file; the saved text, or an error.
+def _recorded(verb: str, entry: Entry) -> str:
+    """`Added #7 — es · Alert · Honduras`: what was recorded, for a person at a terminal."""
+    from ..render import recorded_line
 
-    (Typer's bundled Click has no `edit`.) The file is 0600 and removed afterwards: it holds
-    bulletin text, which may be sensitive.
-    """
-    import os
-    import shlex
-    import subprocess
-    import tempfile
-
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not command:
-        if not common.stdin_is_terminal():
-            raise InputError("No editor: set $EDITOR, or give the fields as options (--title, --date, …).")
-        command = "vi"
-    fd, name = tempfile.mkstemp(prefix="whrd-", suffix=".txt")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        try:
-            status = subprocess.call([*shlex.split(command), name])
-        except OSError as exc:
-            raise InputError(f"Cannot run the editor {command!r}: {exc.strerror or exc}.") from exc
-        if status != 0:
-            raise InputError(f"The editor {command!r} exited with status {status}; nothing was changed.")
-        with open(name, encoding="utf-8") as fh:
-            edited = fh.read()
-    finally:
-        os.unlink(name)
-    if edited == text:
-        raise InputError("The form was not changed; nothing was saved.")
-    return edited
+    return recorded_line(verb, entry)
 
 
 @app.command()
@@ -144,36 +122,54 @@ def add(
         "private": private,
         "truncated": bool(truncated),
     }
-    if editor:
-        from ..entryform import parse_new_form, render_form
-
-        fields = parse_new_form(_edit_text(render_form(None, **fields)))
-    else:
-        for name, prompt in (("title", "Title"), ("date", "Date")):
-            if fields[name] is None:
-                if not common.stdin_is_terminal():
-                    fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
-                fields[name] = _prompt_until_valid(prompt, name)
     from ..model import Bulletin
 
     common.check_category(ctx, fields["category"], new=new_category)
-    bulletin = Bulletin.create(**fields, today=common.today())
-    new_id = open_archive(ctx).add(bulletin, force=force)
-    common.warn_far_future(bulletin.date)
+    today = common.today()
+    archive = open_archive(ctx)
+    if editor:
+        from ..entryform import parse_new_form, render_form
+        from .editor import edit_until_valid
+
+        folder, prefix = _draft_folder_and_prefix(archive)
+        new_id = edit_until_valid(
+            render_form(None, **fields),
+            lambda text: archive.add(Bulletin.create(**parse_new_form(text), today=today), force=force),
+            folder=folder,
+            prefix=prefix,
+            interactive=common.stdin_is_terminal(),
+        )
+    else:
+        if fields["title"] is None or fields["date"] is None:
+            if not common.stdin_is_terminal():
+                name = "title" if fields["title"] is None else "date"
+                fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
+            from .prompts import ask_fields
+
+            fields = ask_fields(fields, today=today)
+        new_id = archive.add(Bulletin.create(**fields, today=today), force=force)
+    entry = archive.get(new_id)
+    common.warn_far_future(entry.bulletin.date)
     common.note_regions(fields["countries"])
-    typer.echo(str(new_id))
+    if common.is_terminal():
+        typer.echo(_recorded("Added", entry))
+    else:
+        typer.echo(str(new_id))
 
 
 @app.command()
 def edit(
     ctx: typer.Context,
-    bulletin_id: Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.")],
+    bulletin_id: IdArg,
     title: TitleOpt = None,
     date: DateOpt = None,
     country: Annotated[
         list[str] | None, typer.Option("--country", "-c", help="Replace the countries. Repeatable.")
     ] = None,
-    add_country: Annotated[list[str] | None, typer.Option("--add-country", help="Add a country.")] = None,
+    add_country: Annotated[
+        list[str] | None,
+        typer.Option("--add-country", help="Add a country.", autocompletion=complete.countries),
+    ] = None,
     remove_country: Annotated[
         list[str] | None, typer.Option("--remove-country", help="Remove a country.")
     ] = None,
@@ -182,7 +178,9 @@ def edit(
         list[str] | None, typer.Option("--tag", "-t", help="Replace the tags. Repeatable.")
     ] = None,
     add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag.")] = None,
-    remove_tag: Annotated[list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag.", autocompletion=complete.tags)
+    ] = None,
     summary: SummaryOpt = None,
     lang: LangOpt = None,
     url: UrlOpt = None,
@@ -226,25 +224,61 @@ def edit(
     )
     if asked.is_empty:
         from ..entryform import form_changes, render_form
+        from .editor import edit_until_valid
 
         form = render_form(archive.get(bulletin_id).bulletin)
-        entry = archive.update(bulletin_id, form_changes(form, _edit_text(form)), force=force)
+        folder, prefix = _draft_folder_and_prefix(archive)
+        entry = edit_until_valid(
+            form,
+            lambda text: archive.update(bulletin_id, form_changes(form, text), force=force),
+            folder=folder,
+            prefix=prefix,
+            interactive=common.stdin_is_terminal(),
+        )
+        missing: list[str] = []
     else:  # worked out inside the store's lock, on the bulletin as it is then
+        missing = _not_there(archive.get(bulletin_id).bulletin, asked, remove_tag, remove_country)
         entry = archive.update(bulletin_id, asked.changes, force=force)
-    if entry and "date" in asked.fields:
+    if entry is None:
+        why = f"has no {' and no '.join(missing)}" if missing else "was already so"
+        note(f"Bulletin {bulletin_id} {why}; nothing changed.")
+        return
+    if "date" in asked.fields:
         common.warn_far_future(asked.fields["date"])
     common.note_regions([*(country or ()), *(add_country or ())])
-    note(
-        f"Updated bulletin {bulletin_id}."
-        if entry
-        else f"Bulletin {bulletin_id} was already so; nothing changed."
-    )
+    for what in missing:
+        note(f"Bulletin {bulletin_id} had no {what}.")
+    if common.is_terminal():
+        note(_recorded("Updated", entry))
+    else:
+        note(f"Updated bulletin {bulletin_id}.")
+
+
+def _not_there(
+    bulletin: Bulletin, asked: BulletinEdit, tags: list[str] | None, countries: list[str] | None
+) -> list[str]:
+    """The tags and countries asked to be removed that the bulletin would not have, as it was just
+    before the edit plus what the same edit adds (a note only: the edit itself works on the
+    bulletin as it is in the lock)."""
+    from ..countries import resolve_countries
+    from ..text import fold
+
+    kept_tags = asked.tags if asked.tags is not None else bulletin.tags
+    held_tags = {fold(t.lstrip("#")) for t in (*kept_tags, *asked.add_tags)}
+    kept_countries = asked.countries if asked.countries is not None else bulletin.countries
+    held_countries = {c for text in (*kept_countries, *asked.add_countries) for c in resolve_countries(text)}
+    missing = [f"tag {t.lstrip('#')!r}" for t in tags or () if fold(t.lstrip("#")) not in held_tags]
+    for name in countries or ():
+        missing.extend(f"country {c}" for c in resolve_countries(name) if c not in held_countries)
+    return missing
 
 
 @app.command()
 def delete(
     ctx: typer.Context,
-    bulletin_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="Ids to delete.")],
+    bulletin_ids: Annotated[
+        list[int], typer.Argument(metavar="ID...", help="Ids to delete.", autocompletion=complete.ids)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete bulletins (all or none). Asks first on a terminal; a backup is kept (ARCHIVE.bak).

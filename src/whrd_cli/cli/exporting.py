@@ -16,6 +16,7 @@ import typer
 from ..digest.context import GROUPINGS
 from ..formats import BY_NAME, WRITERS
 from ..i18n import LOCALES
+from . import complete
 from .common import (
     RICH_HELP,
     build_filter,
@@ -40,6 +41,7 @@ FormatOpt = Annotated[
         "-f",
         help=f"{', '.join(WRITERS)}. Default: from the --output extension, else md. ({_FORMATS_HELP}.)",
         show_default=False,
+        autocompletion=complete.export_formats,
     ),
 ]
 OutputOpt = Annotated[

@@ -217,8 +217,8 @@ def _print_plan(report: ImportReport) -> None:
 
 
 def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool) -> RenderableType:
-    """Where each record is, what happens to it, its date and title; on a wide console also its
-    language, category and countries."""
+    """Where each record is, what happens to it, its date and title, and the language, category and
+    countries read from it: in columns on a wide console, under the title on a narrow one."""
     from pathlib import Path
 
     from rich.table import Table
@@ -242,6 +242,10 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
         b = outcome.bulletin
         cells = [Text(Path(outcome.file).name)] if several_files else []
         details = [Text(b.lang), Text(b.category or ""), Text(" ".join(b.countries))]
+        title = Text(b.title)
+        if not wide:  # what was read from the record, under its title: language · category · countries
+            read_as = " · ".join(part for part in (b.lang, b.category or "", ", ".join(b.countries)) if part)
+            title = Text.assemble(title, "\n", Text(read_as, "whrd.muted"))
         table.add_row(
             *cells,
             outcome.location,
@@ -249,6 +253,6 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
             str(outcome.id) if outcome.id is not None else "",
             b.date,
             *(details if wide else []),
-            Text(b.title),
+            title,
         )
     return table

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from . import complete
+
 # -- the filters: list, search, export, stats -----------------------------------------------------
 
 CountryOpt = Annotated[
@@ -21,6 +23,7 @@ CountryOpt = Annotated[
         "-c",
         help="Country name (English or Spanish), ISO code, or region (Mesoamerica). Repeatable.",
         rich_help_panel="Filters",
+        autocompletion=complete.countries,
     ),
 ]
 CategoryOpt = Annotated[
@@ -30,11 +33,18 @@ CategoryOpt = Annotated[
         "-k",
         help="news, alert, open-letter, statement, report (or a label such as PRONUNCIAMIENTO). Repeatable.",
         rich_help_panel="Filters",
+        autocompletion=complete.categories,
     ),
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.", rich_help_panel="Filters"),
+    typer.Option(
+        "--tag",
+        "-t",
+        help="Tag, with or without #. Repeatable.",
+        rich_help_panel="Filters",
+        autocompletion=complete.tags,
+    ),
 ]
 SinceOpt = Annotated[
     str | None,

@@ -135,7 +135,7 @@ def search(
     from ..search.highlight import highlight
 
     console = make_console()
-    console.print(search_table((entry, highlight(parsed, hit.raw)) for entry, hit in entries))
+    console.print(search_table(((e, highlight(parsed, hit.raw)) for e, hit in entries), width=console.width))
     total = result.total or 0
     if len(entries) < total:
         console.print(

@@ -105,7 +105,8 @@ def stats(
 
 
 def _print_table(rows: list[Count], by: str, total: int, flt: Filter, locale: str) -> None:
-    from ..render import CountChart, format_count, make_console
+    from ..charts import CountChart, format_count
+    from ..render import make_console
 
     console = make_console()
     _print_filters(console, flt, locale)
@@ -122,7 +123,8 @@ def _print_table(rows: list[Count], by: str, total: int, flt: Filter, locale: st
 def _print_overview(view: Overview, flt: Filter, locale: str) -> None:
     from rich.text import Text
 
-    from ..render import count_charts, format_count, make_console
+    from ..charts import count_charts, format_count
+    from ..render import make_console
 
     console = make_console()
     _print_filters(console, flt, locale)

@@ -43,8 +43,8 @@ SUFFIX = ".search.sqlite"
 # The layout of this file and of the stems in it (tokenising, stop words, stemmers); any other
 # value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
 # 3: no private notes (versions 1-2 kept them in `records.private`: such a file is rebuilt, or
-# removed by a search that cannot rebuild it).
-VERSION = "whrd-search-index 3"
+# removed by a search that cannot rebuild it). 4: Spanish stems drop the -i of -ía.
+VERSION = "whrd-search-index 4"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 

@@ -83,7 +83,8 @@ class _Lexeme:
 
     @property
     def is_or(self) -> bool:
-        return self.text == "OR" and not (self.quoted or self.negated or self.scope)
+        # `OR`, `or`, `Or` alike: `or` is a stop word, so it could never mean the word itself.
+        return self.text.casefold() == "or" and not (self.quoted or self.negated or self.scope)
 
 
 def _lex(text: str) -> list[_Lexeme]:

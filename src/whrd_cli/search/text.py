@@ -3,7 +3,8 @@
 Guarantees:
 - text and query are split the same way: `fold` (case and accents), then words (`\\w+`), then
   the Snowball stemmer of the bulletin's language (English, Spanish; other languages keep their
-  folded words), so `defensora` and `defensoras`, `mining` and `mines` share a stem;
+  folded words), so `defensora` and `defensoras`, `mining` and `mines` share a stem (and, by
+  one light Spanish rule, `minería` and `minera`);
 - the very common words of both languages (`STOP_WORDS`: the, of, de, la, y…) are not indexed;
 - a bulletin's index string is " title stems | summary stems | tag stems " (`join_parts`): the
   same string whether it is computed in memory or read back from the SQLite index;
@@ -67,8 +68,22 @@ def stemmer(lang: str) -> Callable[[str], str]:
     name = STEMMERS.get(lang)
     if name is None:
         return str
+    snowball: Callable[[str], str] = _snowball(name).stemWord
     # Vocabulary is Zipfian: a modest cache answers almost every word after the first thousand.
-    return lru_cache(maxsize=1 << 16)(_snowball(name).stemWord)
+    return lru_cache(maxsize=1 << 16)(_spanish_stem(snowball) if lang == "es" else snowball)
+
+
+def _spanish_stem(snowball: Callable[[str], str]) -> Callable[[str], str]:
+    """Snowball's Spanish stems, with the `-i` that `-ía`/`-ería` leave dropped from stems of six
+    letters or more: `minería` (folded `mineria` → `mineri`) and `minera` (`miner`) then share
+    `miner`, `defensoría` and `defensora` share `defensor`, `alegría` and `alegre` `alegr`.
+    Shorter stems keep it, so `María` (`mari`) never becomes `mar` (the sea)."""
+
+    def stem(word: str) -> str:
+        found = snowball(word)
+        return found[:-1] if len(found) >= 6 and found.endswith("i") else found
+
+    return stem
 
 
 _PRIVATE_PACKAGE = "_whrd_snowball"

@@ -1,0 +1,109 @@
+"""Shell completion for option values: countries, categories, formats, tags and bulletin ids.
+
+Without these, the shell offers file names for `--country`, `--category` and `--format`. Each
+function is a Typer `autocompletion=` callback: it gets what was typed so far and returns
+(value, help) pairs. Countries, categories and formats come from whrd's own tables; tags and
+ids from the archive in use (read only, and only when the archive exists). A completion never
+fails: any error yields no suggestions, as the shell has no place to show one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+
+DB_AFTER_COMMAND = "whrd.db_after_command"  # set in ctx.meta by the --db given after a command
+_MAX = 200  # a shell lists at most this many; more would only scroll
+
+
+def _matching(pairs: Iterable[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    """The pairs whose value starts with what was typed, once each (Typer keeps only those)."""
+    seen: set[str] = set()
+    found: list[tuple[str, str]] = []
+    for value, help_text in pairs:
+        if value not in seen and value.startswith(incomplete):
+            seen.add(value)
+            found.append((value, help_text))
+            if len(found) >= _MAX:
+                break
+    return found
+
+
+def countries(incomplete: str) -> list[tuple[str, str]]:
+    """ISO codes and English and Spanish names, and the regions a filter takes."""
+    from ..countries import _data
+
+    def pairs() -> Iterator[tuple[str, str]]:
+        yield from (("Mesoamerica", "region"), ("Central America", "region"), ("Centroamérica", "region"))
+        for country in _data().countries.values():
+            yield country.code, country.name
+            yield country.name, country.code
+            yield country.name_es, country.code
+
+    with contextlib.suppress(Exception):
+        return _matching(pairs(), incomplete)
+    return []
+
+
+def categories(incomplete: str) -> list[tuple[str, str]]:
+    """The category keys, with their English names."""
+    from ..categories import CATEGORIES, category_name
+
+    return _matching(((c.key, category_name(c.key)) for c in CATEGORIES), incomplete)
+
+
+def export_formats(incomplete: str) -> list[tuple[str, str]]:
+    from ..formats import BY_NAME, WRITERS
+
+    return _matching(((name, BY_NAME[name].description) for name in WRITERS), incomplete)
+
+
+def import_formats(incomplete: str) -> list[tuple[str, str]]:
+    from ..formats import BY_NAME, READERS
+
+    return _matching(
+        [("auto", "by the extension, then the content")]
+        + [(name, BY_NAME[name].description) for name in READERS],
+        incomplete,
+    )
+
+
+def _archive(ctx: typer.Context) -> Any:
+    """The archive the command line names (its --db, before or after the command), if it exists."""
+    from .common import open_archive, state
+
+    db = (ctx.find_root().params or {}).get("db")
+    if db is not None and not ctx.meta.get(DB_AFTER_COMMAND):  # a --db after the command wins
+        state(ctx).db = Path(db).expanduser()
+    archive = open_archive(ctx)
+    return archive if archive.exists else None
+
+
+def tags(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The archive's tags, most used first."""
+    with contextlib.suppress(Exception):
+        archive = _archive(ctx)
+        if archive is None:
+            return []
+        from ..stats import count_by, scan
+
+        rows = count_by(scan(archive, None, ("tag",)), "tag")
+        return _matching(((row.label, f"{row.count} bulletins") for row in rows), incomplete)
+    return []
+
+
+def ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The archive's ids, newest first, each with its date and title."""
+    with contextlib.suppress(Exception):
+        archive = _archive(ctx)
+        if archive is None:
+            return []
+        items = sorted(archive.raw_items(), key=lambda item: item[1].get("date") or "", reverse=True)
+        return _matching(
+            ((str(doc_id), f"{raw.get('date')} {raw.get('title')}") for doc_id, raw in items), incomplete
+        )
+    return []
