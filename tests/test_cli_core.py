@@ -757,3 +757,14 @@ def test_import_dry_run_shows_what_it_read_at_any_width(
         monkeypatch.setenv("COLUMNS", columns)
         out = run.ok("import", str(listing), "--dry-run").stdout
         assert expected in out, out
+
+
+def test_a_category_typed_at_the_prompt_is_checked_like_an_option(
+    run: Run, db: Path, stdin_terminal: None
+) -> None:
+    answers = ["Water defenders threatened", "2017-02-28", "statment", "", "", "", "en", "n"]
+    result = run("add", input="\n".join(answers) + "\n")
+    assert result.exit_code == 1
+    assert "Unknown category 'statment'. Did you mean: statement?" in result.stderr
+    assert result.stderr.endswith("Start a new category 'statment'? [y/N]:Error: Nothing was recorded.\n")
+    assert not db.exists()

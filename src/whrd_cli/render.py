@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .categories import category_label, category_name
 from .countries import country_name
 from .dates import format_date
+from .text import printable, printable_raw
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -114,7 +115,7 @@ def bulletin_table(
     from rich.table import Table
     from rich.text import Text
 
-    rows = list(rows)
+    rows = [(doc_id, printable_raw(raw)) for doc_id, raw in rows]
     names = [countries_text(raw.get("countries") or (), locale) for _, raw in rows]
     codes = [", ".join(raw.get("countries") or ()) for _, raw in rows]
     categories = [category_name(raw.get("category"), locale) for _, raw in rows]
@@ -153,7 +154,7 @@ def list_footer(shown: int, total: int) -> Text:
 
 def entry_line(entry: Entry) -> str:
     """One bulletin in one line of plain text (id, date, title), as a confirmation lists it."""
-    return f"{entry.id}  {entry.bulletin.date}  {entry.bulletin.title}"
+    return f"{entry.id}  {entry.bulletin.date}  {printable(entry.bulletin.title, multiline=False)}"
 
 
 def recorded_line(verb: str, entry: Entry) -> str:
@@ -186,6 +187,7 @@ def local_time(stamp: str | None) -> str:
 
 def plain_line(doc_id: int, raw: Mapping[str, Any]) -> str:
     """One tab-separated line per stored bulletin, for pipes and scripts (codes, not names)."""
+    raw = printable_raw(raw, multiline=False)  # no control character, tab or line break from a field
     return "\t".join(
         (
             str(doc_id),
@@ -246,9 +248,9 @@ def counts_table(rows: Iterable[Count], *, value_header: str) -> RenderableType:
     table.add_column(value_header)
     table.add_column("Count", justify="right", style="whrd.id")
     for row in rows:
-        value = row.value or ""
-        shown = Text(row.label)
-        if value != row.label:
+        value, label = printable(row.value or "", multiline=False), printable(row.label, multiline=False)
+        shown = Text(label)
+        if value != label:
             shown.append(f" ({value})", "whrd.muted")
         table.add_row(shown, str(row.count))
     return table
@@ -268,8 +270,9 @@ def search_table(
     table.add_column("Countries" if names else "Ctry", style="whrd.country", max_width=20 if names else 10)
     table.add_column("Title / summary", ratio=1, overflow="fold")
     for entry, found in rows:
-        title = Text(found.title.text, "whrd.title")
-        snippet = Text(found.snippet.text)
+        # `printable` keeps lengths, so the match spans still fall on the same characters.
+        title = Text(printable(found.title.text, multiline=False), "whrd.title")
+        snippet = Text(printable(found.snippet.text, multiline=False))
         for text, spans in ((title, found.title.spans), (snippet, found.snippet.spans)):
             for start, end in spans:
                 text.stylize("whrd.match", start, end)
@@ -277,5 +280,5 @@ def search_table(
         where = (
             countries_text(entry.bulletin.countries, locale) if names else ", ".join(entry.bulletin.countries)
         )
-        table.add_row(str(entry.id), entry.bulletin.date, Text(where), cell)
+        table.add_row(str(entry.id), entry.bulletin.date, Text(printable(where, multiline=False)), cell)
     return table

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from .errors import ValidationError
 
@@ -150,3 +152,23 @@ def unsafe_in_url(value: str) -> str | None:
         if char.isspace() or unicodedata.category(char) in _URL_UNSAFE_CATEGORIES:
             return char
     return None
+
+
+_MULTILINE_FIELDS = frozenset({"summary", "private"})
+
+
+def printable_raw(raw: Mapping[str, Any], *, multiline: bool = True) -> Mapping[str, Any]:
+    """A stored bulletin with every text field (list items too) made `printable`; the same dict
+    when nothing needs it (the common case: one regex search per field, nothing copied). Summaries
+    and private notes keep their line breaks when `multiline`."""
+    changed: dict[str, Any] = {}
+    for name, value in raw.items():
+        if isinstance(value, str):
+            safe: Any = printable(value, multiline=multiline and name in _MULTILINE_FIELDS)
+        elif isinstance(value, list):
+            safe = [printable(v, multiline=False) if isinstance(v, str) else v for v in value]
+        else:
+            continue
+        if safe != value:
+            changed[name] = safe
+    return {**raw, **changed} if changed else raw

@@ -131,10 +131,16 @@ def add(
         from ..entryform import parse_new_form, render_form
         from .editor import edit_until_valid
 
+        def save_form(parsed: dict[str, Any]) -> int:
+            """Save the form's bulletin; an unknown category is a mistake the form reopens on."""
+            if parsed.get("category") != fields["category"]:
+                common.check_category(ctx, parsed.get("category"), new=new_category)
+            return archive.add(Bulletin.create(**parsed, today=today), force=force)
+
         folder, prefix = _draft_folder_and_prefix(archive)
         new_id = edit_until_valid(
             render_form(None, **fields),
-            lambda text: archive.add(Bulletin.create(**parse_new_form(text), today=today), force=force),
+            lambda text: save_form(parse_new_form(text)),
             folder=folder,
             prefix=prefix,
             interactive=common.stdin_is_terminal(),
@@ -146,7 +152,10 @@ def add(
                 fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
             from .prompts import ask_fields
 
-            fields = ask_fields(fields, today=today)
+            asked = ask_fields(fields, today=today)
+            if fields["category"] is None:  # a category typed at the prompt is checked the same way
+                common.check_category(ctx, asked["category"], new=new_category)
+            fields = asked
         new_id = archive.add(Bulletin.create(**fields, today=today), force=force)
     entry = archive.get(new_id)
     common.warn_far_future(entry.bulletin.date)

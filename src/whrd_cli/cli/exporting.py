@@ -25,7 +25,7 @@ from .common import (
     open_archive,
     today,
 )
-from .options import CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
+from .options import MAX_LIMIT, CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
@@ -88,7 +88,12 @@ IncludePrivateOpt = Annotated[
 ExportLimitOpt = Annotated[
     int | None,
     typer.Option(
-        "--limit", "-n", min=1, help="Export at most N bulletins: the N newest.", show_default=False
+        "--limit",
+        "-n",
+        min=1,
+        max=MAX_LIMIT,
+        help="Export at most N bulletins: the N newest.",
+        show_default=False,
     ),
 ]
 BaseUrlOpt = Annotated[

@@ -104,14 +104,16 @@ def _may(path: Path, how: int) -> bool:
 def refuse_unwritable(path: Path) -> None:
     """Raise ArchiveError, before any lock is taken, if `path` exists and is not a file whrd may
     rewrite: a folder, a FIFO or device, a file its owner made read-only, a file this user may
-    not read or write (another user's), or one in a folder this user may not write (replacing
+    not read or write, another user's file even if its bits let anyone write it (the rewrite is a
+    new file, which would change its owner), or one in a folder this user may not write (replacing
     it means a new file in that folder)."""
     try:
-        mode = path.stat().st_mode
+        info = path.stat()
     except FileNotFoundError:
         return
     except OSError as exc:
         raise ArchiveError(f"Cannot read the archive {path}: {exc.strerror or exc}.") from exc
+    mode = info.st_mode
     if stat.S_ISDIR(mode):
         raise ArchiveError(f"{path} is a folder, not a whrd archive.")
     if not stat.S_ISREG(mode):
@@ -125,6 +127,8 @@ def refuse_unwritable(path: Path) -> None:
             f"You may not write the archive {path} (its owner or permissions forbid it); "
             "whrd will not change it."
         )
+    if info.st_uid != os.geteuid():  # a rewrite would give it to this user: never take one over
+        raise ArchiveError(f"The archive {path} belongs to another user; whrd will not change it.")
     if not _may(path.parent, os.W_OK | os.X_OK):
         raise ArchiveError(
             f"You may not write in the folder {path.parent}; whrd will not change the archive."
