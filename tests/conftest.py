@@ -23,6 +23,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WHRD_DB", str(db))
     monkeypatch.setenv("WHRD_TODAY", TODAY)
     monkeypatch.setenv("WHRD_LOCK_TIMEOUT", "5")
+    monkeypatch.setenv("WHRD_CONFIG", str(tmp_path / "config.toml"))  # never the developer's own
     monkeypatch.delenv("WHRD_DEBUG", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")

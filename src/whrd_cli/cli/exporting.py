@@ -137,6 +137,10 @@ def export(
     """
     from ..export import ExportRequest, run_export
 
+    if base_url is None:  # the config file's [export] base_url, when it has one
+        from ..config import config_path, load_config
+
+        base_url = load_config(config_path()).base_url
     request = ExportRequest.build(
         format=format_,
         output=output,
