@@ -302,6 +302,16 @@ def test_an_unreadable_archive_is_exit_3_whichever_way_it_is_named(
 
 DAMAGE = [
     (
+        "country code",
+        lambda t: t["bulletins"]["1"].update(countries=["HN", "Honduras"]),
+        "Bulletin 1 in {db} has a country that is not an ISO code such as HN: 'Honduras'.",
+    ),
+    (
+        "added",
+        lambda t: t["bulletins"]["2"].update(added="yesterday"),
+        "Bulletin 2 in {db} has an 'added' that is not a UTC time such as 2024-06-15T10:00:00Z.",
+    ),
+    (
         "summary",
         lambda t: t["bulletins"]["1"].update(summary=5),
         "Bulletin 1 in {db} has a 'summary' that is not text.",

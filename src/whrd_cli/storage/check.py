@@ -164,6 +164,10 @@ _OPTIONAL_TEXT = (
 # Search data an older whrd kept in each bulletin: never read, dropped by `reindex`, any value.
 _LEGACY = "_fts1"
 _LISTS = ("countries", "tags")
+# Stored country codes (ISO 3166-1 alpha-2) and timestamps (UTC, as the store writes them).
+_CODE = re.compile(r"[A-Z]{2}")
+_STAMPS = ("added", "updated")
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _ALLOWED = frozenset({*_REQUIRED_TEXT, *_OPTIONAL_TEXT, *_LISTS, "truncated", _LEGACY})
 _NONE = type(None)
 
@@ -252,6 +256,12 @@ def _looks_sound(table: Mapping[str, Any]) -> bool:
             return False
         for name in _LISTS:  # list items are text (join raises TypeError on anything else)
             "".join(chain.from_iterable(filter(None, _column(values, name))))
+        codes = set(chain.from_iterable(filter(None, _column(values, "countries"))))
+        if not all(map(_CODE.fullmatch, codes)):
+            return False
+        for name in _STAMPS:
+            if not all(map(_STAMP.fullmatch, filter(None, _column(values, name)))):
+                return False
     except (TypeError, IndexError):
         return False
     return True
@@ -284,4 +294,10 @@ def _describe(table: Mapping[str, Any], path: Path) -> str | None:
                 return f"{where} has {name!r} that is not a list of text."
         if raw.get("truncated") is not None and not isinstance(raw["truncated"], bool):
             return f"{where} has a 'truncated' that is not true or false."
+        bad_codes = [c for c in raw.get("countries") or () if not _CODE.fullmatch(c)]
+        if bad_codes:
+            return f"{where} has a country that is not an ISO code such as HN: {bad_codes[0]!r}."
+        for name in _STAMPS:
+            if raw.get(name) and not _STAMP.fullmatch(raw[name]):
+                return f"{where} has an {name!r} that is not a UTC time such as 2024-06-15T10:00:00Z."
     return None
