@@ -18,7 +18,7 @@ from .categories import normalise_category
 from .countries import resolve_countries
 from .dates import parse_date
 from .errors import ValidationError
-from .text import clean_line, clean_text, fold, printable, unsafe_in_url
+from .text import clean_line, clean_text, fold, printable, printable_raw, unsafe_in_url
 
 _LANG = re.compile(r"[a-z]{2}")
 _WORD = re.compile(r"\w+")
@@ -257,23 +257,14 @@ class Bulletin:
         return Bulletin.create(**current)
 
     def printable(self) -> Bulletin:
-        """This bulletin with every text field safe to print on a terminal (`text.printable`): the
-        model refuses control characters, but an archive edited by hand may hold them. For display
-        only; never store the result."""
-        changed: dict[str, Any] = {}
-        for name in ("title", "category", "summary", "lang", "url", "source", "private", "added", "updated"):
-            value = getattr(self, name)
-            if not isinstance(value, str):  # a damaged archive: the store's check reports it
-                continue
-            safe = printable(value, multiline=name in ("summary", "private"))
-            if safe != value:
-                changed[name] = safe
-        for name in ("countries", "tags"):
-            values = getattr(self, name)
-            safe_values = tuple(printable(v, multiline=False) if isinstance(v, str) else v for v in values)
-            if safe_values != values:
-                changed[name] = safe_values
-        return replace(self, **changed) if changed else self
+        """This bulletin with every text field safe to print on a terminal (`text.printable_raw`):
+        the model refuses control characters, but an archive edited by hand may hold them. For
+        display only; never store the result."""
+        current = {name: getattr(self, name) for name in FIELDS}
+        safe = printable_raw(current)
+        if safe is current:
+            return self
+        return replace(self, **{name: value for name, value in safe.items() if value is not current[name]})
 
     def stamped(self, *, added: str | None, updated: str | None) -> Bulletin:
         """The same bulletin with other timestamps (and its cached key: date, title and lang are

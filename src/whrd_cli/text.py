@@ -165,10 +165,21 @@ def printable_raw(raw: Mapping[str, Any], *, multiline: bool = True) -> Mapping[
     for name, value in raw.items():
         if isinstance(value, str):
             safe: Any = printable(value, multiline=multiline and name in _MULTILINE_FIELDS)
-        elif isinstance(value, list):
-            safe = [printable(v, multiline=False) if isinstance(v, str) else v for v in value]
+        elif isinstance(value, (list, tuple)):
+            safe = type(value)(printable(v, multiline=False) if isinstance(v, str) else v for v in value)
         else:
             continue
         if safe != value:
             changed[name] = safe
     return {**raw, **changed} if changed else raw
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with every character that drives a terminal \\u-escaped, as JSON allows, so the
+    data stay exact (json.dumps escapes C0 controls itself; C1 controls, line separators and
+    bidirectional overrides it writes as they are)."""
+    return _CONTROL.sub(_json_escape, text)
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"

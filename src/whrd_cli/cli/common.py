@@ -114,18 +114,10 @@ def missing_archive_note(archive: Archive) -> bool:
 
 def print_json(data: Any) -> None:
     """JSON on stdout, UTF-8 as written (not \\u escapes), indented for people and `jq` alike;
-    except the characters that drive a terminal (C1 controls, line separators, bidirectional
-    overrides), which a hand-edited archive may hold: those are \\u-escaped, as JSON allows, so the
-    data stay exact and the terminal safe (json.dumps already escapes C0 controls)."""
-    import re
+    characters that would drive a terminal (a hand-edited archive may hold them) \\u-escaped."""
+    from ..text import json_escaped
 
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    text = re.sub("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", _json_escape, text)
-    sys.stdout.write(text + "\n")
-
-
-def _json_escape(found: Any) -> str:
-    return f"\\u{ord(found.group()):04x}"
+    sys.stdout.write(json_escaped(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def is_terminal() -> bool:
