@@ -25,6 +25,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WHRD_LOCK_TIMEOUT", "5")
     monkeypatch.setenv("WHRD_CONFIG", str(tmp_path / "config.toml"))  # never the developer's own
     monkeypatch.delenv("WHRD_DEBUG", raising=False)
+    for variable in ("WHRD_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):  # English unless asked
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     return db

@@ -141,14 +141,14 @@ def test_good_lock_timeouts(run: Run, value: str) -> None:
     [
         (
             ["add", "--title", "x\udc85y", "--date", "2017-01-01"],
-            "Error: The title (--title) is not valid UTF-8 text.",
+            "Error: The value of --title is not valid UTF-8 text.",
         ),
         (
             ["list", "--country", "MX", "--country", "x\udc85"],
-            "Error: The country (--country) is not valid UTF-8 text.",
+            "Error: The value of --country is not valid UTF-8 text.",
         ),
-        (["search", "ok", "x\udc85y"], "Error: The query is not valid UTF-8 text."),
-        (["edit", "1", "--summary", "\udcff"], "Error: The summary (--summary) is not valid UTF-8 text."),
+        (["search", "ok", "x\udc85y"], "Error: The argument QUERY is not valid UTF-8 text."),
+        (["edit", "1", "--summary", "\udcff"], "Error: The value of --summary is not valid UTF-8 text."),
     ],
 )
 def test_text_that_is_not_utf8_is_refused_before_the_command_runs(
@@ -208,7 +208,7 @@ def test_the_console_script_prints_the_same_lines(tmp_path: Path) -> None:
         (
             ["add", "--title", b"x\x85y", "--date", "2017-01-01"],  # bytes argv, as from a real shell
             1,
-            b"Error: The title (--title) is not valid UTF-8 text.\n",
+            b"Error: The value of --title is not valid UTF-8 text.\n",
         ),
         (
             ["list", "--limit", "0"],

@@ -903,9 +903,12 @@ def test_jinja2_is_imported_only_when_a_digest_is_rendered() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
-    """The digest templates are package data: build the wheel a user installs and look inside it."""
+def test_templates_and_catalogs_ship_in_the_wheel(tmp_path: Path) -> None:
+    """The digest templates and the compiled Spanish catalog are package data: build the wheel a
+    user installs and look inside it (the catalog read from the wheel speaks Spanish)."""
+    import gettext
     import importlib.util
+    import io
     import zipfile
 
     root = Path(__file__).resolve().parents[1]
@@ -920,3 +923,7 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"whrd_cli/templates/digest.md.j2", "whrd_cli/templates/digest.html.j2"} <= names
     assert {"whrd_cli/digest/__init__.py", "whrd_cli/digest/environment.py"} <= names
+    mo = "whrd_cli/locale/es/LC_MESSAGES/whrd.mo"
+    assert mo in names
+    catalog = gettext.GNUTranslations(io.BytesIO(zipfile.ZipFile(wheel).read(mo)))
+    assert catalog.gettext("Show this message and exit.") == "Mostrar este mensaje y salir."

@@ -28,6 +28,7 @@ class Config:
     """The settings in force; None where the file says nothing."""
 
     path: Path
+    locale: str | None = None
     base_url: str | None = None
 
 
@@ -50,6 +51,13 @@ def load_config(path: Path) -> Config:
     except OSError as exc:
         raise InputError(f"Cannot read the config file {path}: {exc.strerror or exc}.") from exc
     tables = _parse(path, data)
+    locale = tables.pop("locale", None)
+    if locale is not None:
+        from .i18n import supported
+
+        if not isinstance(locale, str) or supported(locale) is None:
+            raise InputError(f"In the config file {path}, locale must be en or es, not {locale!r}.")
+        locale = supported(locale)
     for section, values in tables.items():
         known = KNOWN.get(section)
         if known is None or not isinstance(values, dict):
@@ -66,7 +74,7 @@ def load_config(path: Path) -> Config:
             if not isinstance(value, known[key]):
                 raise InputError(f"In the config file {path}, [{section}] {key} must be text.")
     export = tables.get("export", {})
-    return Config(path=path, base_url=export.get("base_url"))
+    return Config(path=path, locale=locale, base_url=export.get("base_url"))
 
 
 def _parse(path: Path, data: bytes) -> dict[str, Any]:

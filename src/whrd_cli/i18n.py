@@ -1,22 +1,128 @@
-"""The one table of localised words: every fixed word that digests, feeds and `whrd stats` write in
-the reader's language, in English and Spanish, looked up by key with `word(key, locale)`.
+"""The interface's language (gettext) and the one table of localised words of documents.
 
-Names that have their own source stay there: countries (pycountry, `countries.py`), categories
-(`categories.py`), languages (`lang.py`) and months (`dates.py`). Keys are namespaced by the output
-that uses them (`digest.*`, `stats.*`); a value may hold `{placeholders}` its caller fills in. A
-locale whrd does not know reads English. Error messages are English for now; the gettext catalogs
-of the Spanish interface are to be built on this table.
+The interface: every message, prompt, label and help text is written in English in the source and
+looked up at run time in the gettext catalog of the language in force (`_`, `ngettext`; `N_` marks
+a string that is translated later, where it is used). The language is chosen once per run by
+`choose`: `WHRD_LANG`, else the config file's `locale`, else `LANGUAGE`, `LC_ALL`, `LC_MESSAGES`,
+`LANG` (any `es_*` is Spanish), else English; `activate` loads its catalog from `locale/`. The
+catalogs are made by `tools/i18n.py` (extract, update, compile) and shipped compiled.
+
+Documents: the fixed words that digests, feeds and `whrd stats` write follow `--locale`, not the
+interface, so they are looked up by key with `word(key, locale)` in `WORDS`. Names that have their
+own source stay there: countries (pycountry, `countries.py`), categories (`categories.py`),
+languages (`lang.py`) and months (`dates.py`).
 """
 
 from __future__ import annotations
 
+import gettext as _gettext
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Final, NamedTuple
 
 from .errors import InputError
 
 LOCALES: Final[tuple[str, ...]] = ("en", "es")
 DEFAULT_LOCALE: Final = "en"
+DOMAIN: Final = "whrd"
+LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
+# The standard variables, in the order gettext reads them.
+LOCALE_VARIABLES: Final = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_active: _gettext.NullTranslations = _gettext.NullTranslations()
+_language: str = DEFAULT_LOCALE
+
+
+def _(message: str) -> str:
+    """`message` in the interface's language (itself in English, or when the catalog lacks it)."""
+    return _active.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, in the interface's language."""
+    return _active.ngettext(singular, plural, n)
+
+
+def translate(message: str) -> str:
+    """`_` for a string marked elsewhere (`N_`, a help text): the extractor only takes literals
+    from `_`, so a look-up of a variable says so by its name."""
+    return _active.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog without translating it yet (module-level tables, help)."""
+    return message
+
+
+def language() -> str:
+    """The interface's language in force: `en` or `es`."""
+    return _language
+
+
+def activate(lang: str) -> None:
+    """Speak `lang` (`en` or `es`) from now on in this process."""
+    global _active, _language
+    if lang == _language:
+        return
+    if lang == DEFAULT_LOCALE:
+        _active = _gettext.NullTranslations()
+    else:
+        _active = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    _language = lang
+
+
+def number(value: int, lang: str | None = None) -> str:
+    """An integer as the language writes it: 1,234 in English, 1.234 in Spanish."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if (lang or _language) == "es" else text
+
+
+def percent(value: float, lang: str | None = None, digits: int = 1) -> str:
+    """A share as the language writes it: 40.9% in English, 40,9 % in Spanish."""
+    text = f"{value:.{digits}f}"
+    return f"{text.replace('.', ',')} %" if (lang or _language) == "es" else f"{text}%"
+
+
+def supported(name: str) -> str | None:
+    """`es` for any Spanish locale name (`es`, `es_MX.UTF-8`, `es-419`), `en` for English, else None."""
+    base = name.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+    return base if base in LOCALES else None
+
+
+def choose(environ: Mapping[str, str], configured: str | None = None) -> str:
+    """The interface language: `WHRD_LANG`, the config file's `locale`, the standard variables.
+
+    `WHRD_LANG` and `locale` are the user's explicit choice, so a value whrd does not speak is an
+    error; the system's variables only pick Spanish when they name it, else English.
+    """
+    chosen = environ.get("WHRD_LANG", "").strip()
+    if chosen:
+        return _explicit(chosen, "WHRD_LANG")
+    if configured:
+        return configured  # checked when the config file is read
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "").strip()
+        if not value:
+            continue
+        if variable == "LANGUAGE":  # a list in order of preference: es_MX:en
+            for name in value.split(":"):
+                if found := supported(name):
+                    return found
+            continue
+        return supported(value) or DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
+def _explicit(value: str, source: str) -> str:
+    found = supported(value)
+    if found is None:
+        # Said in English and Spanish: the language is what could not be read.
+        raise InputError(
+            f"{source} must be en or es, not {value!r}. / {source} debe ser en o es, no {value!r}.",
+            field=source,
+            value=value,
+        )
+    return found
 
 
 class Word(NamedTuple):

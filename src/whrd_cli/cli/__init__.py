@@ -15,11 +15,13 @@ import typer
 from typer._click.exceptions import UsageError
 
 from .. import __version__
+from ..i18n import N_, _
 from .boundary import ErrorBoundary, text_checked
 from .common import RICH_HELP, State, default_db_path, state
 from .complete import DB_AFTER_COMMAND
+from .localize import LocalizedCommand, localize
 
-HELP = (
+HELP = N_(
     "Keep and work the archive of a network's bulletins: news, #WHRDAlert alerts, open letters, "
     "statements.\n\n"
     "\b\nExamples:\n"
@@ -30,7 +32,7 @@ HELP = (
     "  whrd export --since 7d -f html\n"
     "  whrd help list                   # the help of one command"
 )
-EXIT_CODES = (
+EXIT_CODES = N_(
     "Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt, "
     "foreign, newer schema, locked too long, unwritable); 70 internal error (a bug); "
     "130 interrupted (Ctrl-C)."
@@ -66,13 +68,20 @@ class WhrdGroup(ErrorBoundary):
         module_name = self.lazy_commands.get(cmd_name)
         if module_name is None:
             found = super().get_command(ctx, cmd_name)
-            if found is None and cmd_name not in ("--help", "-h"):
+            if found is not None:
+                return localize(found)
+            if cmd_name not in ("--help", "-h"):
                 import difflib
 
                 close = difflib.get_close_matches(cmd_name, list(self.lazy_commands), n=3, cutoff=0.6)
                 if close:
-                    raise UsageError(f"No such command {cmd_name!r}. Did you mean: {', '.join(close)}?", ctx)
-            return found
+                    raise UsageError(
+                        _("No such command {name!r}. Did you mean: {close}?").format(
+                            name=cmd_name, close=", ".join(close)
+                        ),
+                        ctx,
+                    )
+            return None
         import importlib
 
         from typer.main import get_group
@@ -83,7 +92,7 @@ class WhrdGroup(ErrorBoundary):
             # A fresh command object each time, so wrapping its callback touches nothing shared.
             command.callback = text_checked(command.callback, command.params)
             command.params.append(_db_after_command())
-        return command
+        return localize(command) if command is not None else None
 
 
 def _db_after_command() -> Any:
@@ -145,7 +154,7 @@ def main(
     ctx.obj = State(db=db.expanduser() if db else default_db_path(), debug=debug)
 
 
-@app.command("help")
+@app.command("help", cls=LocalizedCommand)
 def help_(
     ctx: typer.Context,
     command: Annotated[list[str] | None, typer.Argument(help="The command to explain.")] = None,
@@ -160,7 +169,7 @@ def help_(
     for name in command or ():
         found = target.get_command(target_ctx, name) if hasattr(target, "get_command") else None
         if found is None:
-            raise UsageError(f"No such command {name!r}.", target_ctx)
+            raise UsageError(_("No such command {name!r}.").format(name=name), target_ctx)
         target_ctx = found.make_context(name, ["--help"], parent=target_ctx, resilient_parsing=True)
         target = found
     text = target.get_help(target_ctx)

@@ -19,9 +19,10 @@ from typing import Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.core import TyperGroup
 
 from ..errors import EXIT_ARCHIVE, EXIT_INPUT, InputError, WhrdError
+from ..i18n import _
+from .localize import LocalizedGroup, click_message, localize
 
 EXIT_BUG = 70  # an unexpected exception: a bug in whrd (the README lists it with the others)
 EXIT_INTERRUPTED = 130  # Ctrl-C during a command, as a shell reports SIGINT
@@ -37,7 +38,7 @@ class _Returned:
         self.value = value
 
 
-class ErrorBoundary(TyperGroup):
+class ErrorBoundary(LocalizedGroup):
     """A root group that is the single error boundary.
 
     `invoke` turns a WhrdError into one stderr line and its exit code (anything else is a bug,
@@ -54,6 +55,14 @@ class ErrorBoundary(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        try:
+            speak_the_users_language()
+        except WhrdError as exc:
+            if not standalone_mode:
+                raise
+            sys.stderr.write(f"Error: {exc.message}\n")
+            sys.exit(exc.exit_code)
+        localize(self)
         # Shell completion, --help and --version still run inside Click's main (they end in
         # SystemExit or typer.Exit, which come back here as an exit code).
         try:
@@ -80,7 +89,9 @@ class ErrorBoundary(TyperGroup):
         except ClickException as exc:
             if not standalone_mode:
                 raise
-            sys.stderr.write(f"Error: {_one_line(exc.format_message())}\n")
+            sys.stderr.write(
+                _("Error: {message}").format(message=_one_line(click_message(exc.format_message()))) + "\n"
+            )
             code = exc.exit_code
         except typer.Abort as exc:  # Ctrl-C or Ctrl-D at a prompt
             if not standalone_mode:
@@ -88,10 +99,10 @@ class ErrorBoundary(TyperGroup):
             if sys.stdin.isatty() and sys.stderr.isatty():
                 sys.stderr.write("\n")  # end the prompt's line first
             if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C: the person stopped it
-                sys.stderr.write("Aborted.\n")
+                sys.stderr.write(_("Aborted.") + "\n")
                 code = EXIT_INTERRUPTED
             else:  # Ctrl-D: the question went unanswered
-                sys.stderr.write("Error: aborted.\n")
+                sys.stderr.write(_("Error: aborted.") + "\n")
                 code = EXIT_INPUT
         else:
             if isinstance(rv, _Returned):  # the command returned
@@ -110,10 +121,10 @@ class ErrorBoundary(TyperGroup):
         except WhrdError as exc:
             if _debug(ctx):
                 traceback.print_exc()
-            sys.stderr.write(f"Error: {exc.message}\n")
+            sys.stderr.write(_("Error: {message}").format(message=exc.message) + "\n")
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write("Interrupted; the archive is unchanged unless a write had finished.\n")
+            sys.stderr.write(_("Interrupted; the archive is unchanged unless a write had finished.") + "\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader went away (`whrd list | head`): not an error worth a message.
@@ -131,15 +142,42 @@ class ErrorBoundary(TyperGroup):
                 traceback.print_exc()
             damage = _archive_damage(ctx)
             if damage:  # a hand-edited archive, not a bug: say what to fix
-                sys.stderr.write(f"Error: {damage} Fix it by hand, or restore a backup (ARCHIVE.bak).\n")
+                sys.stderr.write(
+                    _("Error: {problem} Fix it by hand, or restore a backup (ARCHIVE.bak).").format(
+                        problem=damage
+                    )
+                    + "\n"
+                )
                 raise typer.Exit(EXIT_ARCHIVE) from None
             root = ctx.find_root()
             again = " ".join(filter(None, (root.command_path, "--debug", ctx.invoked_subcommand, "…")))
             sys.stderr.write(
-                f"Error: internal error ({type(exc).__name__}); this is a bug in whrd. "
-                f"Run again as '{again}' (or with WHRD_DEBUG=1) to see the details.\n"
+                _(
+                    "Error: internal error ({kind}); this is a bug in whrd. "
+                    "Run again as '{again}' (or with WHRD_DEBUG=1) to see the details."
+                ).format(kind=type(exc).__name__, again=again)
+                + "\n"
             )
             raise typer.Exit(EXIT_BUG) from None
+
+
+def speak_the_users_language() -> None:
+    """Choose the interface's language for this run (see `i18n.choose`) and speak it.
+
+    A config file that cannot be read does not stop the choice (the command that reads the file
+    says what is wrong with it); a `locale` it names is used once the file reads."""
+    from ..i18n import activate, choose
+
+    activate(choose(os.environ, _configured_locale()))
+
+
+def _configured_locale() -> str | None:
+    from ..config import config_path, load_config
+
+    try:
+        return load_config(config_path()).locale
+    except WhrdError:
+        return None
 
 
 def _archive_damage(ctx: Any) -> str | None:
@@ -171,7 +209,7 @@ def _usage_line(exc: UsageError, prog_name: str | None) -> str:
     path = ctx.command_path if ctx is not None else (prog_name or "whrd")
     names = ctx.help_option_names if ctx is not None else []
     help_option = next((name for name in names if name.startswith("--")), "--help")
-    message = _one_line(exc.format_message()).rstrip(".")
+    message = _one_line(click_message(exc.format_message())).rstrip(".")
     option = getattr(exc, "option_name", None)
     root = ctx.find_root() if ctx is not None else None
     if (
@@ -182,8 +220,13 @@ def _usage_line(exc: UsageError, prog_name: str | None) -> str:
         and any(option in param.opts for param in root.command.params)
     ):  # a global option after the command (`whrd list --debug`): say where it goes
         name = ctx.info_name or "COMMAND"
-        return f"Error: {option} goes before the command: '{root.info_name} {option} {name} …'.\n"
-    return f"Error: {message} (see '{path} {help_option}').\n"
+        return (
+            _("Error: {option} goes before the command: '{example}'.").format(
+                option=option, example=f"{root.info_name} {option} {name} …"
+            )
+            + "\n"
+        )
+    return _("Error: {message} (see '{help}').").format(message=message, help=f"{path} {help_option}") + "\n"
 
 
 def text_checked(callback: Callable[..., Any], params: Sequence[Any]) -> Callable[..., Any]:
@@ -200,7 +243,9 @@ def text_checked(callback: Callable[..., Any], params: Sequence[Any]) -> Callabl
         for name, value in kwargs.items():
             texts = value if isinstance(value, (list, tuple)) else (value,)
             if any(isinstance(text, str) and not _is_utf8(text) for text in texts):
-                raise InputError(f"{_describe(by_name.get(name), name)} is not valid UTF-8 text.")
+                raise InputError(
+                    _("{what} is not valid UTF-8 text.").format(what=_describe(by_name.get(name), name))
+                )
         return callback(*args, **kwargs)
 
     return checked
@@ -215,9 +260,8 @@ def _is_utf8(text: str) -> bool:
 
 
 def _describe(param: Any, name: str) -> str:
-    """'The title (--title)' for an option, 'The query' for an argument."""
-    words = name.strip("_").replace("_", " ")
+    """'The value of --title' for an option, 'The query' for an argument."""
     opts = [opt for opt in getattr(param, "opts", ()) if opt.startswith("--")]
     if getattr(param, "param_type_name", "") == "option" and opts:
-        return f"The {words} ({opts[0]})"
-    return f"The {words}"
+        return _("The value of {option}").format(option=opts[0])
+    return _("The argument {name}").format(name=name.strip("_").upper())

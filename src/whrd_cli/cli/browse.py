@@ -9,6 +9,7 @@ import typer
 
 from . import common, complete
 from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
+from .localize import LocalizedCommand
 from .options import (
     AllOpt,
     CategoryOpt,
@@ -27,7 +28,7 @@ app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded 
 TERMINAL_ROWS = 50
 
 
-@app.command("list")
+@app.command("list", cls=LocalizedCommand)
 def list_(
     ctx: typer.Context,
     country: CountryOpt = None,
@@ -88,7 +89,7 @@ def list_(
     console.print(list_footer(len(rows), total))
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def show(
     ctx: typer.Context,
     bulletin_id: Annotated[
@@ -137,7 +138,7 @@ def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> Non
     make_console().print(counts_table(rows, value_header=header))
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def countries(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Each country in the archive with its number of bulletins.
 
@@ -146,7 +147,7 @@ def countries(ctx: typer.Context, json_: JsonOpt = False) -> None:
     _count_command(ctx, "country", "Country", json_)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def tags(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Each tag in the archive with its number of bulletins.
 
@@ -155,7 +156,7 @@ def tags(ctx: typer.Context, json_: JsonOpt = False) -> None:
     _count_command(ctx, "tag", "Tag", json_)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def where(ctx: typer.Context) -> None:
     """Print the path of the archive in use (from --db, $WHRD_DB or the default).
 

@@ -13,6 +13,7 @@ import typer
 
 from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
+from .localize import LocalizedCommand
 
 if TYPE_CHECKING:
     from ..model import Bulletin, BulletinEdit
@@ -84,7 +85,7 @@ def _recorded(verb: str, entry: Entry) -> str:
     return recorded_line(verb, entry)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def add(
     ctx: typer.Context,
     title: TitleOpt = None,
@@ -166,7 +167,7 @@ def add(
         typer.echo(str(new_id))
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def edit(
     ctx: typer.Context,
     bulletin_id: IdArg,
@@ -282,7 +283,7 @@ def _not_there(
     return missing
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def delete(
     ctx: typer.Context,
     bulletin_ids: Annotated[

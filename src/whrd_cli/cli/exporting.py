@@ -25,6 +25,7 @@ from .common import (
     open_archive,
     today,
 )
+from .localize import LocalizedCommand
 from .options import MAX_LIMIT, CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
@@ -107,7 +108,7 @@ BaseUrlOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def export(
     ctx: typer.Context,
     country: CountryOpt = None,

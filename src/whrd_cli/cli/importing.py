@@ -17,6 +17,7 @@ import typer
 from ..formats import BY_NAME, READERS
 from ..importer import ON_DUPLICATE
 from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
+from .localize import LocalizedCommand
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -49,7 +50,7 @@ else:
 _FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in READERS)
 
 
-@app.command("import")
+@app.command("import", cls=LocalizedCommand)
 def import_(
     ctx: typer.Context,
     files: Annotated[

@@ -6,7 +6,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
 
 from .common import (
     RICH_HELP,
@@ -17,6 +16,7 @@ from .common import (
     open_archive,
     print_json,
 )
+from .localize import LocalizedCommand
 from .options import (
     AllOpt,
     CategoryOpt,
@@ -37,7 +37,7 @@ TERMINAL_ROWS = 20
 REINDEX_HINT = 1000
 
 
-class _SearchCommand(TyperCommand):
+class _SearchCommand(LocalizedCommand):
     """Says how to pass an exclusion when the shell hands `-word` to the option parser."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -152,7 +152,7 @@ def _json_hit(data: dict[str, Any], score: float) -> dict[str, Any]:
     return data
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the search index beside the archive, and the derived data in it, in one write.
 

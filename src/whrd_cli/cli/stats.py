@@ -16,6 +16,7 @@ from .common import (
     print_json,
     today,
 )
+from .localize import LocalizedCommand
 from .options import CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ LocaleOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]
 
 
-@app.command()
+@app.command(cls=LocalizedCommand)
 def stats(
     ctx: typer.Context,
     country: CountryOpt = None,
