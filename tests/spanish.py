@@ -18,11 +18,13 @@ ENGLISH = frozenset(
     search found match matches missing invalid unknown error usage options arguments commands
     default required help example examples file folder date since until language languages
     delete deleted added updated imported exported skipped nothing none total share
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Words that are the same in both languages or are names: never counted.
 ALLOWED = frozenset({"no", "a", "de", "en", "es", "id", "url", "json", "csv", "html", "atom", "jsonl"})
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
+# option names, quoted values, metavars, variables, file names and paths
+_NOT_PROSE = re.compile(r"(--?[\w-]+|'[^']*'|\"[^\"]*\"|`[^`]*`|<[^>]*>|\$\w+|\S+\.\w{2,4}\b|\S+/\S+)")
 
 
 def english_left(text: str) -> list[str]:
@@ -32,7 +34,7 @@ def english_left(text: str) -> list[str]:
         stripped = line.strip()
         if stripped.startswith(("whrd ", "$ whrd", "# ")):
             continue
-        prose = re.sub(r"(--?[\w-]+|'[^']*'|\"[^\"]*\"|`[^`]*`|<[^>]*>|\$\w+|\S+\.\w{2,4}\b|\S+/\S+)", " ", line)
+        prose = _NOT_PROSE.sub(" ", line)
         prose = re.sub(r"\bwhrd\s+\w+", " ", prose)  # 'whrd list' named in prose
         found += [w for w in _WORD.findall(prose) if w.lower() in ENGLISH and w.lower() not in ALLOWED]
     return found
