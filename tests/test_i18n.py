@@ -7,6 +7,7 @@ import re
 import string
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,116 @@ def test_an_unknown_locale_is_refused_by_name() -> None:
     assert check_locale("es") == "es"
     with pytest.raises(InputError, match=r"^Unknown locale 'fr'\. Valid locales: en, es\.$"):
         check_locale("fr")
+
+
+# -- the interface's language ----------------------------------------------------------------------
+
+from whrd_cli import i18n  # noqa: E402
+from whrd_cli.cli.localize import click_message  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("environ", "configured", "expected"),
+    [
+        ({}, None, "en"),
+        ({"LANG": "es_MX.UTF-8"}, None, "es"),
+        ({"LANG": "es_HN"}, None, "es"),
+        ({"LANG": "C.UTF-8"}, None, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, None, "en"),
+        ({"LC_ALL": "es_GT.UTF-8", "LANG": "en_US.UTF-8"}, None, "es"),  # LC_ALL beats LANG
+        ({"LC_MESSAGES": "en_US.UTF-8", "LANG": "es_SV.UTF-8"}, None, "en"),
+        ({"LANGUAGE": "fr:es_NI:en", "LANG": "en_US.UTF-8"}, None, "es"),  # first one whrd speaks
+        ({"LANGUAGE": "fr", "LANG": "es_MX.UTF-8"}, None, "es"),  # none spoken: the next variable
+        ({"LANG": "es_MX.UTF-8"}, "en", "en"),  # the config file beats the system
+        ({"WHRD_LANG": "es", "LANG": "en_US.UTF-8"}, "en", "es"),  # WHRD_LANG beats both
+        ({"WHRD_LANG": "es-419"}, None, "es"),
+        ({"WHRD_LANG": " EN "}, None, "en"),
+    ],
+)
+def test_the_interface_language_is_chosen_in_order(
+    environ: dict[str, str], configured: str | None, expected: str
+) -> None:
+    assert i18n.choose(environ, configured) == expected
+
+
+@pytest.mark.parametrize("value", ["fr", "spanish", "e", "xx_ES"])
+def test_a_language_asked_for_by_name_that_whrd_does_not_speak_is_an_error(value: str) -> None:
+    with pytest.raises(InputError, match="WHRD_LANG must be en or es"):
+        i18n.choose({"WHRD_LANG": value})
+
+
+def test_activate_switches_the_catalog_both_ways() -> None:
+    try:
+        i18n.activate("es")
+        assert i18n.language() == "es"
+        assert i18n._("Show this message and exit.") == "Mostrar este mensaje y salir."
+        assert i18n._("a message the catalog does not have") == "a message the catalog does not have"
+        i18n.activate("en")
+        assert i18n._("Show this message and exit.") == "Show this message and exit."
+    finally:
+        i18n.activate("en")
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "es"),
+    [(0, "0", "0"), (999, "999", "999"), (1234, "1,234", "1.234"), (1234567, "1,234,567", "1.234.567")],
+)
+def test_numbers_as_each_language_writes_them(value: int, en: str, es: str) -> None:
+    assert (i18n.number(value, "en"), i18n.number(value, "es")) == (en, es)
+
+
+def test_shares_as_each_language_writes_them() -> None:
+    assert (i18n.percent(40.94, "en"), i18n.percent(40.94, "es")) == ("40.9%", "40,9 %")
+    assert i18n.percent(100, "es") == "100,0 %"
+
+
+@pytest.mark.parametrize(
+    ("english", "spanish"),
+    [
+        ("No such option: --frob", "No existe la opción: --frob"),
+        ("Missing argument 'ID'.", "Falta el argumento 'ID'."),
+        (
+            "Invalid value for '--limit' / '-n': 'x' is not a valid int range.",
+            "Valor no válido para '--limit' / '-n': 'x' no es un número entero válido.",
+        ),
+        (
+            "Invalid value for '--limit': 0 is not in the range 1<=x<=10.",
+            "Valor no válido para '--limit': 0 no está en el intervalo 1<=x<=10.",
+        ),
+        ("Option '--since' requires an argument.", "La opción '--since' necesita un valor."),
+        ("Got unexpected extra argument(s) (a b)", "Sobran argumentos (a b)"),
+        ("Something whrd itself says.", "Something whrd itself says."),  # not Click's: unchanged
+    ],
+)
+def test_clicks_messages_in_spanish(english: str, spanish: str) -> None:
+    try:
+        i18n.activate("es")
+        assert click_message(english) == spanish
+    finally:
+        i18n.activate("en")
+    assert click_message(english) == english
+
+
+def test_a_run_speaks_the_language_of_its_environment(run: Any) -> None:
+    spanish = run("list", "--limit", "x", env={"WHRD_LANG": "es"})
+    english = run("list", "--limit", "x")
+    assert spanish.exit_code == english.exit_code == 2
+    assert spanish.stderr.startswith("Error: Valor no válido para '--limit'")
+    assert english.stderr.startswith("Error: Invalid value for '--limit'")
+    assert run("list", "--limit", "x", env={"LANG": "es_MX.UTF-8"}).stderr == spanish.stderr
+
+
+def test_a_bad_whrd_lang_is_one_line_in_both_languages(run: Any) -> None:
+    result = run("list", env={"WHRD_LANG": "klingon"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: WHRD_LANG must be en or es, not 'klingon'. / WHRD_LANG debe ser en o es, no 'klingon'.\n"
+    )
+
+
+def test_the_config_files_locale_is_the_interfaces(run: Any, tmp_path: Path) -> None:
+    import os
+
+    Path(os.environ["WHRD_CONFIG"]).write_text('locale = "es"\n', encoding="utf-8")
+    assert run("list", "--limit", "x").stderr.startswith("Error: Valor no válido")
+    assert run("list", "--limit", "x", env={"WHRD_LANG": "en"}).stderr.startswith("Error: Invalid value")
