@@ -258,6 +258,9 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
     ]
     t, c = within(1.2)
     cases.append(Case("whrd --help", [*whrd, "--help"], "whrd", target=t, check=c, reads_archive=False))
+    # The same help in Spanish: the catalog read and every help text looked up (env(1) adds ~1 ms).
+    spanish = ["env", "WHRD_LANG=es", *whrd, "--help"]
+    cases.append(Case("whrd --help in Spanish", spanish, "whrd", target=t, check=c, reads_archive=False))
 
     add_copy = work / f"add-{size}.json"
 

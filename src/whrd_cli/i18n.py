@@ -67,7 +67,13 @@ def activate(lang: str) -> None:
     if lang == DEFAULT_LOCALE:
         _active = _gettext.NullTranslations()
     else:
-        _active = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+        # The one catalog whrd ships for `lang`, read directly: gettext.translation would first
+        # expand the name into every locale variant and look for each (a few ms for nothing).
+        try:
+            with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as catalog:
+                _active = _gettext.GNUTranslations(catalog)
+        except OSError:  # a broken install: English rather than no interface at all
+            _active = _gettext.NullTranslations()
     _language = lang
 
 
