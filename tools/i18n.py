@@ -32,7 +32,7 @@ PACKAGE = ROOT / "src" / "whrd_cli"
 LOCALE = PACKAGE / "locale"
 POT = LOCALE / "whrd.pot"
 LANGUAGES = ("es",)
-HELP_KEYWORDS = ("help", "rich_help_panel", "short_help", "epilog")
+HELP_KEYWORDS = ("help", "rich_help_panel", "short_help", "epilog", "metavar")
 
 
 def po_path(lang: str) -> Path:

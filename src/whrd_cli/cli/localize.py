@@ -60,6 +60,18 @@ RICH_WORDS = {
     "ENVVAR_STRING": N_("[env var: {}]"),
 }
 
+# What Click shows for an option's value when the option names no metavar (`<str>`), by type.
+TYPE_METAVARS = {
+    "str": N_("<str>"),
+    "int": N_("<int>"),
+    "int range": N_("<int range>"),
+    "float": N_("<float>"),
+    "float range": N_("<float range>"),
+    "path": N_("<path>"),
+    "datetime": N_("<datetime>"),
+    "filename": N_("<filename>"),
+}
+
 # The messages of Typer's vendored Click, as it formats them. A {field} matches any text; a field
 # named `message` is itself a message, translated in turn.
 CLICK_TEMPLATES = (
@@ -112,9 +124,22 @@ def localize(command: Any) -> Any:
     for param in getattr(command, "params", ()):
         if getattr(param, "help", None):
             param.help = _text(param.help)
+        _localize_metavar(param)
         if getattr(param, "rich_help_panel", None):
             param.rich_help_panel = t(param.rich_help_panel)
     return command
+
+
+def _localize_metavar(param: Any) -> None:
+    """`<texto>` for `<str>`: an explicit metavar through the catalog, else the type's word."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return
+    if param.metavar is not None:
+        param.metavar = t(param.metavar)
+        return
+    english = TYPE_METAVARS.get(getattr(param.type, "name", ""))
+    if english is not None and t(english) != english:
+        param.metavar = t(english) + ("..." if param.nargs != 1 else "")
 
 
 def _text(text: str) -> str:
@@ -188,6 +213,8 @@ class _Localized:
         return option
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
+        if getattr(self, "rich_markup_mode", None):
+            import typer.rich_utils  # noqa: F401 - loaded now so that its words are patched too
         patch_typer()
         localize(self)
         super().format_help(ctx, formatter)  # type: ignore[misc]
