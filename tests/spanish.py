@@ -35,6 +35,6 @@ def english_left(text: str) -> list[str]:
         if stripped.startswith(("whrd ", "$ whrd", "# ")):
             continue
         prose = _NOT_PROSE.sub(" ", line)
-        prose = re.sub(r"\bwhrd\s+\w+", " ", prose)  # 'whrd list' named in prose
+        prose = re.sub(r"\bwhrd\b.*", " ", prose)  # the rest of the line is a command example
         found += [w for w in _WORD.findall(prose) if w.lower() in ENGLISH and w.lower() not in ALLOWED]
     return found

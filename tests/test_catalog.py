@@ -80,3 +80,15 @@ def test_the_extractor_refuses_what_it_cannot_read(tmp_path: Path) -> None:
     found.visit(ast.parse("_(f'{x} bulletins')\n_(name)\n_('Fine {x}').format(x=1)\n"))
     assert [line for line, _ in found.problems] == [1, 2]
     assert found.messages == [("Fine {x}", 3)]
+
+
+def test_plurals_are_spanish_for_every_count() -> None:
+    """Spanish plurals have as many forms as the catalog declares, so gettext never falls back to
+    the English plural for n >= 2 (a form missing from the .mo is looked up in vain)."""
+    with TOOL.mo_path("es").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    plurals = [m for m in TOOL.read("es") if isinstance(m.id, tuple) and m.string and all(m.string)]
+    for message in plurals:
+        singular, plural = message.id
+        for n in (1, 2, 7, 1000, 1000000):
+            assert compiled.ngettext(singular, plural, n) not in (singular, plural), (singular, n)

@@ -142,7 +142,11 @@ def merge(lang: str, translations: dict[str, str]) -> int:
             continue
         value = translations[key]
         if isinstance(message.id, tuple):
-            message.string = tuple(value) if isinstance(value, list) else (value, value)
+            # Spanish has three CLDR forms (one, many, other); [singular, plural] fills "many"
+            # with the plural, as Spanish writes it ("1.000.000 de boletines" aside).
+            forms = list(value) if isinstance(value, list) else [value, value]
+            forms += [forms[-1]] * (catalog.num_plurals - len(forms))
+            message.string = tuple(forms[: catalog.num_plurals])
         else:
             message.string = value
         message.flags.discard("fuzzy")
@@ -168,6 +172,8 @@ def problems(lang: str) -> Iterator[str]:
         label = f"{where}:{line}: {message!r}"
         if entry is None or not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
             yield f"{label} has no translation"
+        elif isinstance(entry.string, tuple) and len(entry.string) != catalog.num_plurals:
+            yield f"{label} has {len(entry.string)} plural forms, not {catalog.num_plurals}"
         elif entry.fuzzy:
             yield f"{label} is marked fuzzy"
 
