@@ -507,8 +507,8 @@ def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == (
-        "['whrd_cli.cli.boundary', 'whrd_cli.cli.browse', 'whrd_cli.cli.common', 'whrd_cli.cli.complete', 'whrd_cli.cli.localize', "
-        "'whrd_cli.cli.options']"
+        "['whrd_cli.cli.boundary', 'whrd_cli.cli.browse', 'whrd_cli.cli.common', 'whrd_cli.cli.complete', "
+        "'whrd_cli.cli.localize', 'whrd_cli.cli.options']"
     )
 
 
