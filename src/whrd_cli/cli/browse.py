@@ -45,7 +45,9 @@ def list_(
     lang: LangOpt = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
-    sort: Annotated[str, typer.Option("--sort", help="date, added or title.")] = "date",
+    sort: Annotated[
+        str, typer.Option("--sort", help="date (the default), added or title.", show_default=False)
+    ] = "date",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     json_: JsonOpt = False,
     private: PrivateOpt = False,

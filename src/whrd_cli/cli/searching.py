@@ -8,10 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from ..i18n import _, language, ngettext
+from . import common
 from .common import (
     RICH_HELP,
     build_filter,
-    is_terminal,
     missing_archive_note,
     note,
     open_archive,
@@ -103,7 +103,7 @@ def search(
         if json_:
             print_json([])
         return
-    terminal = not json_ and is_terminal()
+    terminal = not json_ and common.is_terminal()  # the seam tests patch
     shown = TERMINAL_ROWS if limit is None and not all_ and terminal else limit
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
     from ..render import quantity
