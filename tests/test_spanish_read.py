@@ -162,10 +162,21 @@ def test_lang_variable_alone_gives_spanish(run: Run, alerta: int) -> None:
     assert result.stderr == "Ningún boletín coincide.\n"
 
 
-def test_json_is_the_same_in_every_language(run: Run, alerta: int) -> None:
+def test_json_is_the_same_in_every_language(run: Run, alerta: int, radio: int) -> None:
     english = run("show", str(alerta), "--json").stdout
     assert run("show", str(alerta), "--json", env=ES).stdout == english
     assert '"category": "alert"' in english and '"countries": [\n    "MX"\n  ]' in english
+    for args in (
+        ("list",),
+        ("search", "radio"),
+        ("countries",),
+        ("tags",),
+        ("stats",),
+        ("stats", "--by", "lang"),
+    ):
+        english = run(*args, "--json").stdout
+        assert english.startswith(("[", "{")) and run(*args, "--json", env=ES).stdout == english, args
+    assert '"label": "Spanish"' in english
 
 
 # -- list ------------------------------------------------------------------------------------------
