@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from .i18n import number, percent
+
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType
     from rich.measure import Measurement
@@ -51,15 +53,14 @@ class CountBar:
         yield Segment("█" * full + (_EIGHTHS[rest] if rest else ""), console.get_style(self.style))
 
 
-def format_count(number: int, locale: str = "en") -> str:
-    """12,408 in English; 12 408 (no-break space, as the RAE advises) in Spanish."""
-    text = f"{number:,}"
-    return text.replace(",", "\u00a0") if locale == "es" else text
+def format_count(count: int, locale: str = "en") -> str:
+    """12,408 in English; 12.408 in Spanish (as `i18n.number` writes every count whrd shows)."""
+    return number(count, locale)
 
 
 def format_share(share: float, locale: str = "en") -> str:
-    text = f"{share * 100:.1f}"
-    return f"{text.replace('.', ',')}\u00a0%" if locale == "es" else f"{text}%"
+    """A share of 1 as a percentage: 40.9% in English, 40,9 % in Spanish (`i18n.percent`)."""
+    return percent(share * 100, locale)
 
 
 class CountChart:

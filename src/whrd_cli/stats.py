@@ -21,7 +21,8 @@ from datetime import date
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from .i18n import word
+from .errors import InputError
+from .i18n import _, word
 from .text import fold
 
 if TYPE_CHECKING:
@@ -84,9 +85,8 @@ def check_dimension(by: str) -> str:
     """The dimension named by a user (any case), or an InputError listing the valid ones."""
     key = by.strip().lower()
     if key not in DIMENSIONS:
-        from .errors import InputError
-
-        raise InputError(f"Unknown --by {by!r}. Valid values: {', '.join(DIMENSIONS)}.")
+        message = _("Unknown --by {value!r}. Valid values: {valid}.")
+        raise InputError(message.format(value=by, valid=", ".join(DIMENSIONS)))
     return key
 
 

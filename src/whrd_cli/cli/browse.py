@@ -1,4 +1,8 @@
-"""Read commands: list, show, countries, tags, where. None of them writes or creates anything."""
+"""Read commands: list, show, countries, tags, where. None of them writes or creates anything.
+
+Tables, panels and messages are in the interface's language; `--json` and the tab-separated
+lines of a pipe are data and stay as they are in every language.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _, language
+from ..i18n import translate as t
 from . import common, complete
 from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
 from .localize import LocalizedCommand
@@ -39,7 +45,9 @@ def list_(
     lang: LangOpt = None,
     limit: LimitOpt = None,
     all_: AllOpt = False,
-    sort: Annotated[str, typer.Option("--sort", help="date, added or title.")] = "date",
+    sort: Annotated[
+        str, typer.Option("--sort", help="date (the default), added or title.", show_default=False)
+    ] = "date",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     json_: JsonOpt = False,
     private: PrivateOpt = False,
@@ -54,7 +62,7 @@ def list_(
     from ..filters import SORTS, sort_items
 
     if sort not in SORTS:
-        fail(f"Unknown sort {sort!r}. Valid sorts: {', '.join(SORTS)}.")
+        fail(_("Unknown sort {name!r}. Valid sorts: {valid}.").format(name=sort, valid=", ".join(SORTS)))
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):
@@ -75,7 +83,7 @@ def list_(
         print_json([record_dict(doc_id, raw, private=private) for doc_id, raw in rows])
         return
     if not total:
-        note("No bulletins match." if not flt.is_empty else "The archive is empty.")
+        note(_("No bulletins match.") if not flt.is_empty else _("The archive is empty."))
         return
     if not common.is_terminal():
         from ..render import plain_line
@@ -85,7 +93,7 @@ def list_(
     from ..render import bulletin_table, list_footer, make_console
 
     console = make_console()
-    console.print(bulletin_table(rows, width=console.width))
+    console.print(bulletin_table(rows, locale=language(), width=console.width))
     console.print(list_footer(len(rows), total))
 
 
@@ -104,7 +112,11 @@ def show(
     """
     archive = open_archive(ctx)
     if not archive.exists:
-        fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
+        fail(
+            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
+                id=bulletin_id, path=archive.path
+            )
+        )
     entry = archive.get(bulletin_id)
     if json_:
         from ..records import entry_dict
@@ -117,7 +129,16 @@ def show(
     console.print(bulletin_panel(entry, show_private=private), width=min(console.width, SHOW_MAX_WIDTH))
 
 
-def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> None:
+# What `countries` and `tags` count: the table's header, and the note when no bulletin has one.
+COUNTED = {
+    "country": (N_("Country"), N_("No bulletin has a country.")),
+    "tag": (N_("Tag"), N_("No bulletin has a tag.")),
+}
+
+
+def _count_command(ctx: typer.Context, by: str, json_: bool) -> None:
+    """`countries` and `tags`: names in the interface's language, but `--json` labels in English
+    whatever the language, as every machine output is."""
     from ..stats import count_by, scan
 
     archive = open_archive(ctx)
@@ -126,16 +147,17 @@ def _count_command(ctx: typer.Context, by: str, header: str, json_: bool) -> Non
             print_json([])
         return
     counted = scan(archive, None, (by,))
-    rows = count_by(counted, by)
+    rows = count_by(counted, by, locale="en" if json_ else language())
     if json_:
         print_json([row.to_dict() for row in rows])
         return
+    header, nothing = COUNTED[by]
     if not rows:
-        note("The archive is empty." if not counted.total else f"No bulletin has a {by}.")
+        note(_("The archive is empty.") if not counted.total else t(nothing))
         return
     from ..render import counts_table, make_console
 
-    make_console().print(counts_table(rows, value_header=header))
+    make_console().print(counts_table(rows, value_header=t(header)))
 
 
 @app.command(cls=LocalizedCommand)
@@ -144,7 +166,7 @@ def countries(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
     Example: whrd countries
     """
-    _count_command(ctx, "country", "Country", json_)
+    _count_command(ctx, "country", json_)
 
 
 @app.command(cls=LocalizedCommand)
@@ -153,7 +175,7 @@ def tags(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
     Example: whrd tags --json
     """
-    _count_command(ctx, "tag", "Tag", json_)
+    _count_command(ctx, "tag", json_)
 
 
 @app.command(cls=LocalizedCommand)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 import typer
 
 from ..errors import InputError
+from ..i18n import _, language, ngettext
 
 if TYPE_CHECKING:
     from ..filters import Filter
@@ -57,7 +58,11 @@ def today() -> date:
                 return date.fromisoformat(fixed)
         except ValueError:
             pass
-        fail(f"WHRD_TODAY must be a date written as YYYY-MM-DD, such as 2024-06-15, not {fixed!r}.")
+        fail(
+            _("WHRD_TODAY must be a date written as YYYY-MM-DD, such as 2024-06-15, not {value!r}.").format(
+                value=fixed
+            )
+        )
     return date.today()
 
 
@@ -82,7 +87,7 @@ def lock_timeout() -> float:
     except ValueError:
         value = float("nan")
     if not value >= 0:  # also false for NaN
-        fail(f"WHRD_LOCK_TIMEOUT must be a number of seconds, 0 or more, not {raw!r}.")
+        fail(_("WHRD_LOCK_TIMEOUT must be a number of seconds, 0 or more, not {value!r}.").format(value=raw))
     return value
 
 
@@ -108,7 +113,11 @@ def missing_archive_note(archive: Archive) -> bool:
     """For read commands: an archive that does not exist yet is empty; say so, create nothing."""
     if archive.exists:
         return False
-    note(f"The archive {archive.path} does not exist yet; add bulletins with 'whrd add' or 'whrd import'.")
+    note(
+        _("The archive {path} does not exist yet; add bulletins with 'whrd add' or 'whrd import'.").format(
+            path=archive.path
+        )
+    )
     return True
 
 
@@ -175,10 +184,16 @@ def note_regions(texts: Iterable[str]) -> None:
     """Say which region names `add`/`edit` recorded as their countries (stderr), so nobody is
     surprised to find eight countries where they typed one word."""
     from ..countries import country_name, regions_named
+    from ..render import quantity
 
     for name, codes in regions_named(texts):
-        names = ", ".join(country_name(code) for code in codes)
-        note(f"{name} is a region: recorded as its {len(codes)} countries ({names}).")
+        names = ", ".join(country_name(code, language()) for code in codes)
+        message = ngettext(
+            "{name} is a region: recorded as its {n} country ({names}).",
+            "{name} is a region: recorded as its {n} countries ({names}).",
+            len(codes),
+        )
+        note(message.format(name=name, n=quantity(len(codes)), names=names))
 
 
 def warn_far_future(day: str) -> None:
@@ -190,7 +205,8 @@ def warn_far_future(day: str) -> None:
 
     now = today()
     if far_future(Date.fromisoformat(day), now):
-        note(f"Warning: the date {day} is more than a year after today ({now.isoformat()}); check its year.")
+        message = _("Warning: the date {day} is more than a year after today ({today}); check its year.")
+        note(message.format(day=day, today=now.isoformat()))
 
 
 def check_category(ctx: typer.Context, category: str | None, *, new: bool) -> None:
@@ -206,7 +222,7 @@ def check_category(ctx: typer.Context, category: str | None, *, new: bool) -> No
         return
     if stdin_is_terminal():
         note(problem)
-        if typer.confirm(f"Start a new category {key!r}?", default=False, err=True):
+        if typer.confirm(_("Start a new category {key!r}?").format(key=key), default=False, err=True):
             return
-        fail("Nothing was recorded.")  # the person said no
-    fail(f"{problem} To start a new category, add --new-category.")
+        fail(_("Nothing was recorded."))  # the person said no
+    fail(_("{problem} To start a new category, add --new-category.").format(problem=problem))

@@ -4,7 +4,8 @@ Without these, the shell offers file names for `--country`, `--category` and `--
 function is a Typer `autocompletion=` callback: it gets what was typed so far and returns
 (value, help) pairs. Countries, categories and formats come from whrd's own tables; tags and
 ids from the archive in use (read only, and only when the archive exists). A completion never
-fails: any error yields no suggestions, as the shell has no place to show one.
+fails: any error yields no suggestions, as the shell has no place to show one. The help beside a
+value is in the interface's language; the values themselves are what the options take.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
+
+from ..i18n import _, language, ngettext
 
 DB_AFTER_COMMAND = "whrd.db_after_command"  # set in ctx.meta by the --db given after a command
 _MAX = 200  # a shell lists at most this many; more would only scroll
@@ -38,7 +41,8 @@ def countries(incomplete: str) -> list[tuple[str, str]]:
     from ..countries import _data
 
     def pairs() -> Iterator[tuple[str, str]]:
-        yield from (("Mesoamerica", "region"), ("Central America", "region"), ("Centroamérica", "region"))
+        region = _("region")
+        yield from (("Mesoamerica", region), ("Central America", region), ("Centroamérica", region))
         for country in _data().countries.values():
             yield country.code, country.name
             yield country.name, country.code
@@ -50,10 +54,10 @@ def countries(incomplete: str) -> list[tuple[str, str]]:
 
 
 def categories(incomplete: str) -> list[tuple[str, str]]:
-    """The category keys, with their English names."""
+    """The category keys, with their names in the interface's language."""
     from ..categories import CATEGORIES, category_name
 
-    return _matching(((c.key, category_name(c.key)) for c in CATEGORIES), incomplete)
+    return _matching(((c.key, category_name(c.key, language())) for c in CATEGORIES), incomplete)
 
 
 def export_formats(incomplete: str) -> list[tuple[str, str]]:
@@ -66,7 +70,7 @@ def import_formats(incomplete: str) -> list[tuple[str, str]]:
     from ..formats import BY_NAME, READERS
 
     return _matching(
-        [("auto", "by the extension, then the content")]
+        [("auto", _("by the extension, then the content"))]
         + [(name, BY_NAME[name].description) for name in READERS],
         incomplete,
     )
@@ -89,10 +93,20 @@ def tags(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         archive = _archive(ctx)
         if archive is None:
             return []
+        from ..render import quantity
         from ..stats import count_by, scan
 
         rows = count_by(scan(archive, None, ("tag",)), "tag")
-        return _matching(((row.label, f"{row.count} bulletins") for row in rows), incomplete)
+        return _matching(
+            (
+                (
+                    row.label,
+                    ngettext("{n} bulletin", "{n} bulletins", row.count).format(n=quantity(row.count)),
+                )
+                for row in rows
+            ),
+            incomplete,
+        )
     return []
 
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import _, language, ngettext
+from . import common
 from .common import (
     RICH_HELP,
     build_filter,
-    is_terminal,
     missing_archive_note,
     note,
     open_archive,
@@ -50,10 +51,11 @@ class _SearchCommand(LocalizedCommand):
             option = getattr(exc, "option_name", None)
             if type(exc).__name__ == "NoSuchOption" and isinstance(option, str) and option[1:2] != "-":
                 word = next((arg for arg in given if arg.startswith(option)), option)
-                exc.message = (  # type: ignore[attr-defined]
-                    f"No such option: {word}. To exclude a word, quote the whole query or put -- "
-                    f"before it: whrd search 'mothers {word}', or whrd search -- mothers {word}"
+                message = _(
+                    "No such option: {word}. To exclude a word, quote the whole query or put -- "
+                    "before it: whrd search 'mothers {word}', or whrd search -- mothers {word}"
                 )
+                exc.message = message.format(word=word)  # type: ignore[attr-defined]
             raise
 
 
@@ -101,18 +103,19 @@ def search(
         if json_:
             print_json([])
         return
-    terminal = not json_ and is_terminal()
+    terminal = not json_ and common.is_terminal()  # the seam tests patch
     shown = TERMINAL_ROWS if limit is None and not all_ and terminal else limit
     # Only the terminal's footer says how many matched; elsewhere the count is not worth its cost.
+    from ..render import quantity
     from ..search.service import search_archive
 
     result = search_archive(archive, parsed, flt, limit=shown, count=terminal, private=private and json_)
     if result.unindexed >= REINDEX_HINT:
-        note(
-            f"The search index beside the archive could not be built (read-only, or another whrd "
-            f"is writing), so {result.unindexed} bulletins were indexed on the fly and this search "
-            "was slower."
+        message = _(
+            "The search index beside the archive could not be built (read-only, or another whrd "
+            "is writing), so {n} bulletins were indexed on the fly and this search was slower."
         )
+        note(message.format(n=quantity(result.unindexed)))
     if json_:
         from ..records import record_dict
 
@@ -121,7 +124,7 @@ def search(
         )
         return
     if not result.hits:
-        note("No bulletins match.")
+        note(_("No bulletins match."))
         return
     if not terminal:
         from ..render import plain_line
@@ -135,16 +138,19 @@ def search(
     from ..search.highlight import highlight
 
     console = make_console()
-    console.print(search_table(((e, highlight(parsed, hit.raw)) for e, hit in entries), width=console.width))
-    total = result.total or 0
-    if len(entries) < total:
-        console.print(
-            f"Showing the {len(entries)} best of {total} matching bulletins; "
-            f"{total - len(entries)} more with --limit N or --all.",
-            style="whrd.muted",
+    found = ((e, highlight(parsed, hit.raw)) for e, hit in entries)
+    console.print(search_table(found, locale=language(), width=console.width))
+    total, shown = result.total or 0, len(entries)
+    if shown < total:
+        message = _(
+            "Showing the {shown} best of {total} matching bulletins; {more} more with --limit N or --all."
         )
+        footer = message.format(shown=quantity(shown), total=quantity(total), more=quantity(total - shown))
     else:
-        console.print(f"{total} matching bulletin{'s' if total != 1 else ''}.", style="whrd.muted")
+        footer = ngettext("{n} matching bulletin.", "{n} matching bulletins.", total).format(
+            n=quantity(total)
+        )
+    console.print(footer, style="whrd.muted")
 
 
 def _json_hit(data: dict[str, Any], score: float) -> dict[str, Any]:
@@ -166,4 +172,6 @@ def reindex(ctx: typer.Context) -> None:
     if missing_archive_note(archive):
         return
     count = archive.reindex()
-    note(f"Reindexed {count} bulletin{'s' if count != 1 else ''}.")
+    from ..render import quantity
+
+    note(ngettext("Reindexed {n} bulletin.", "Reindexed {n} bulletins.", count).format(n=quantity(count)))

@@ -1,4 +1,9 @@
-"""`whrd stats`: the archive at a glance (issue 7). Options → `Filter` → the stats library → Rich or JSON."""
+"""`whrd stats`: the archive at a glance (issue 7). Options → `Filter` → the stats library → Rich or JSON.
+
+The charts' words and names follow `--locale`, which defaults to the interface's language; the
+messages on stderr follow the interface. `--json` is data: its labels are English unless
+`--locale` asks otherwise.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import check_locale, word
+from ..i18n import Word, _, check_locale, language, word
 from .common import (
     RICH_HELP,
     build_filter,
@@ -51,8 +56,13 @@ TopOpt = Annotated[
     ),
 ]
 LocaleOpt = Annotated[
-    str,
-    typer.Option("--locale", metavar="en|es", help="Names of countries, categories and languages: en or es."),
+    str | None,
+    typer.Option(
+        "--locale",
+        metavar="en|es",
+        help="Names of countries, categories and languages: en or es (default: the interface's language).",
+        show_default=False,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]
 
@@ -68,7 +78,7 @@ def stats(
     lang: LangOpt = None,
     by: ByOpt = None,
     top: TopOpt = None,
-    locale: LocaleOpt = "en",
+    locale: LocaleOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Count bulletins by country, category, language, tag and period, with bar charts.
@@ -84,7 +94,9 @@ def stats(
     from .. import stats as lib
 
     dimension = lib.check_dimension(by) if by is not None else None
-    locale = check_locale(locale.strip().lower())
+    # No --locale: the interface's language, but JSON is data and keeps English labels.
+    default = "en" if json_ else language()
+    locale = check_locale(locale.strip().lower()) if locale is not None else default
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):
@@ -95,7 +107,7 @@ def stats(
     keep = top if json_ or dimension else top or OVERVIEW_TOP
     result = lib.report(archive, flt, by=dimension, keep=keep, locale=locale, today=today())
     if not result.total:
-        note("The archive is empty." if result.archive_empty else "No bulletins match the filters.")
+        note(_("The archive is empty.") if result.archive_empty else _("No bulletins match the filters."))
     if json_:
         print_json(result.overview.to_dict() if result.overview else [row.to_dict() for row in result.rows])
     elif result.total:
@@ -160,6 +172,17 @@ def _headers(by: str, locale: str) -> tuple[str, str, str]:
     return word(f"stats.{by}", locale), word("stats.count", locale), word("stats.share", locale)
 
 
+# The names of the filters in force (`Filter.describe`'s keys), in the charts' locale.
+FILTER_NAMES = {
+    "countries": Word("countries", "países"),
+    "categories": Word("categories", "categorías"),
+    "tags": Word("tags", "etiquetas"),
+    "langs": Word("langs", "idiomas"),
+    "since": Word("since", "desde"),
+    "until": Word("until", "hasta"),
+}
+
+
 def _print_filters(console: Console, flt: Filter, locale: str) -> None:
     """Say which filters are in force, so a chart of a selection is never read as the whole archive."""
     described = flt.describe()
@@ -167,5 +190,13 @@ def _print_filters(console: Console, flt: Filter, locale: str) -> None:
         return
     from rich.text import Text
 
-    parts = [f"{k} {', '.join(v) if isinstance(v, list) else v}" for k, v in described.items()]
+    parts = [
+        f"{_filter_name(k, locale)} {', '.join(v) if isinstance(v, list) else v}"
+        for k, v in described.items()
+    ]
     console.print(Text(word("stats.filters", locale).format(filters="; ".join(parts)), "whrd.muted"))
+
+
+def _filter_name(key: str, locale: str) -> str:
+    names = FILTER_NAMES.get(key)
+    return key if names is None else names.es if locale == "es" else names.en
