@@ -546,11 +546,14 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     assert out.stderr == ""
 
 
-def test_readme_documents_every_command_and_exit_code(run: Run) -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("name", "heading"), [("README.md", "Exit codes"), ("README.es.md", "Códigos de salida")]
+)
+def test_readme_documents_every_command_and_exit_code(run: Run, name: str, heading: str) -> None:
+    readme = (Path(__file__).resolve().parents[1] / name).read_text(encoding="utf-8")
     assert [c for c in _defined_commands() if f"`whrd {c}`" not in readme] == []
     codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_BUG, EXIT_INTERRUPTED}
-    section = readme.split("\n## Exit codes\n", 1)[1].split("\n## ", 1)[0]
+    section = readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
     cells = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("|")]
     assert [int(cell) for cell in cells if cell.isdigit()] == sorted(codes)
     words = " ".join(run.ok("--help").stdout.split())
