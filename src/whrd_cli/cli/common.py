@@ -206,7 +206,9 @@ def check_category(ctx: typer.Context, category: str | None, *, new: bool) -> No
         return
     if stdin_is_terminal():
         note(problem)
-        if typer.confirm(f"Start a new category {key!r}?", default=False, err=True):
+        from .prompts import confirm
+
+        if confirm(f"Start a new category {key!r}?", default=False, err=True):
             return
         fail("Nothing was recorded.")  # the person said no
     fail(f"{problem} To start a new category, add --new-category.")
