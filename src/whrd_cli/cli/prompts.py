@@ -121,9 +121,7 @@ def ask_fields(fields: dict[str, Any], *, today: date) -> dict[str, Any]:
         )
     if not asked["tags"]:
         asked["tags"] = (
-            _ask(
-                _("Tags (commas between; Enter: none)"), "tags", required=False, today=today, convert=_split
-            )
+            _ask(_("Tags (commas between; Enter: none)"), "tags", required=False, today=today, convert=_split)
             or ()
         )
     if not asked["summary"]:
