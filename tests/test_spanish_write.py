@@ -298,7 +298,8 @@ def test_import_summaries_in_spanish(run: Run, records: Path, tmp_path: Path) ->
     )
 
 
-def test_the_dry_run_table_in_spanish(run: Run, records: Path, stdout_terminal: None) -> None:
+def test_the_dry_run_table_in_spanish(run: Run, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)  # as tests/test_import.py
     result = run("import", str(records), "--dry-run", env=ES)
     assert result.exit_code == 0, result.stderr
     header = result.stdout.splitlines()[0].split()

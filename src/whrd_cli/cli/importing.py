@@ -17,8 +17,7 @@ import typer
 from ..formats import BY_NAME, READERS
 from ..i18n import N_, _, number, translate
 from ..importer import ON_DUPLICATE
-from . import common
-from .common import RICH_HELP, fail, note, open_archive, print_json
+from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
 from .localize import LocalizedCommand, composed
 
 if TYPE_CHECKING:
@@ -197,7 +196,7 @@ def _total_line(report: ImportReport) -> str:
 
 def _print_plan(report: ImportReport) -> None:
     rows = report.outcomes
-    if not common.is_terminal():  # to a pipe: one tab-separated line per record, like `list`
+    if not is_terminal():  # to a pipe: one tab-separated line per record, like `list`
         sys.stdout.write(
             "".join(
                 "\t".join(
