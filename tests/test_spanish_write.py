@@ -246,6 +246,31 @@ def test_a_bad_form_is_refused_in_spanish(run: Run, tmp_path: Path) -> None:
     )
 
 
+def test_a_mistake_reopens_the_spanish_form_with_spanish_comments(
+    run: Run, add: Callable[..., int], db: Path, tmp_path: Path, stdin_terminal: None
+) -> None:
+    from tests.test_editor import drafts, fake_editor, seen
+
+    add("Carta a la Fiscalía", "2020-01-01", "-l", "es", "--truncated", "-s", "Resumen […]")
+    env = fake_editor(
+        tmp_path,
+        [
+            "t.replace('Idioma: es', 'Idioma: es\\nOops')",
+            "t.replace('\\nOops', '').replace('Recortado: sí', 'Recortado: no')",
+        ],
+    )
+    result = run("edit", "1", env={**ES, **env})
+    assert result.exit_code == 0, result.stderr
+    assert "Recortado: sí\n" in seen(tmp_path, 0)  # the language's yes
+    error, hint = seen(tmp_path, 1).split("\n")[:2]
+    assert error.startswith("# Error: Línea ") and " del formulario: no es un campo." in error
+    assert hint == "# Corríjalo abajo, luego guarde y cierre; para desistir, vacíe el archivo."
+    b = json.loads(run("show", "1", "--json").stdout)
+    assert (b["truncated"], b["summary"]) == (False, "Resumen […]")  # the comment lines are not kept
+    assert result.stderr == "Boletín 1 actualizado.\n"
+    assert drafts(db) == []
+
+
 def test_form_labels_are_read_in_both_languages_accents_and_case_aside() -> None:
     spanish = (
         "Titulo: Carta\nFECHA: 2019-05-01\nPaíses: HN, GT\nRecortado: Sí\nNota privada: nota\n\nResumen."
