@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,16 @@ from whrd_cli.entryform import parse_form
 
 ES = {"WHRD_LANG": "es"}
 EN = {"WHRD_LANG": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    """A run leaves its language active in this process: later tests that call the library
+    directly (render_form, parse_form) expect English, as a fresh process has it."""
+    yield
+    from whrd_cli.i18n import activate
+
+    activate("en")
 
 
 @pytest.fixture
@@ -242,7 +252,7 @@ def test_a_bad_form_is_refused_in_spanish(run: Run, tmp_path: Path) -> None:
     assert result.stderr.startswith(
         "Error: Línea 7 del formulario: no es un campo. Un campo es 'Nombre: valor', y sus líneas "
         "siguientes empiezan con un espacio. Campos: Título, Fecha, Categoría, Países, Etiquetas, "
-        "Idioma, URL, Fuente, Recortado, Nota privada. No se guardó nada; su formulario se guardó en "
+        "Idioma, URL, Fuente, Recortado, Nota privada. No se guardó nada; su formulario queda en "
     )
 
 
