@@ -27,6 +27,9 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("WHRD_DEBUG", raising=False)
     for variable in ("WHRD_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):  # English unless asked
         monkeypatch.delenv(variable, raising=False)
+    from whrd_cli import i18n
+
+    i18n.activate("en")  # a Spanish run earlier in this process leaves Spanish active
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     return db

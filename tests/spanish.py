@@ -15,9 +15,9 @@ ENGLISH = frozenset(
     """the and of with to is are was were be been this that these those which from for into
     not no-longer only every each any some than then there their it its you your yes
     bulletin bulletins archive country countries category tag tags summary title show list
-    search found match matches missing invalid unknown error usage options arguments commands
+    search found match matches missing invalid unknown usage options arguments commands
     default required help example examples file folder date since until language languages
-    delete deleted added updated imported exported skipped nothing none total share
+    delete deleted added updated imported exported skipped nothing none share
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Words that are the same in both languages or are names: never counted.

@@ -8,40 +8,74 @@ a field's continuation are kept when an indented line follows them, so an editor
 trailing spaces never turns the rest of a private note into the (public) summary.
 
 No error message of this module quotes what a line holds: the line may be part of a private note.
+
+The form speaks the interface's language: its instructions, and its labels (`Title:` or
+`Título:`). Labels are read in both languages whatever the language of the run, accents and case
+ignored, so a form filled in under one language is read under the other.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
+from .i18n import N_, _, language, translate
 from .model import Bulletin
+from .text import fold
 
-_HEADER = """\
-# Fill in the fields, then the summary after the blank line. Save and close to finish.
-# Title and Date are required. Date: 2017-01-26, 26 January 2017 or 4 de marzo de 2018.
-# Countries and Tags are separated by commas. A line starting with a space continues the
-# field above (a private note may take several lines). Lines starting with '# ' up here are
-# ignored. To give up, empty the file.
-"""
-
-# Form label -> model field, in the order the form shows them. Private is last: a summary
-# that starts with an indented line would continue it, and so stays private rather than the
-# other way round.
-_FIELDS = (
-    ("Title", "title"),
-    ("Date", "date"),
-    ("Category", "category"),
-    ("Countries", "countries"),
-    ("Tags", "tags"),
-    ("Lang", "lang"),
-    ("URL", "url"),
-    ("Source", "source"),
-    ("Truncated", "truncated"),
-    ("Private", "private"),
+# The instructions on top of the form, each line a comment. Translated as one text, so a
+# translation keeps every line a comment (`# `) and may take as many lines as it needs.
+_HEADER = N_(
+    "# Fill in the fields, then the summary after the blank line. Save and close to finish.\n"
+    "# {title} and {date} are required. Date: 2017-01-26, 26 January 2017 or 4 de marzo de 2018.\n"
+    "# {countries} and {tags} are separated by commas. A line starting with a space continues the\n"
+    "# field above (a private note may take several lines). Lines starting with '# ' up here are\n"
+    "# ignored. To give up, empty the file."
 )
-_BY_LABEL = {label.casefold(): name for label, name in _FIELDS}
+
+
+class _Field(NamedTuple):
+    """A field of the form: its model name and its label in each language (read in both)."""
+
+    name: str
+    en: str
+    es: str
+
+
+# In the order the form shows them. Private is last: a summary that starts with an indented line
+# would continue it, and so stays private rather than the other way round. Labels are grammar of
+# the form (what is read back), so they are a table here rather than catalog entries.
+_FIELDS = (
+    _Field("title", "Title", "Título"),
+    _Field("date", "Date", "Fecha"),
+    _Field("category", "Category", "Categoría"),
+    _Field("countries", "Countries", "Países"),
+    _Field("tags", "Tags", "Etiquetas"),
+    _Field("lang", "Lang", "Idioma"),
+    _Field("url", "URL", "URL"),
+    _Field("source", "Source", "Fuente"),
+    _Field("truncated", "Truncated", "Recortado"),
+    _Field("private", "Private", "Nota privada"),
+)
+_BY_LABEL = {fold(label): field.name for field in _FIELDS for label in (field.en, field.es)}
 _INDENT = "  "
+# What `Truncated:` takes, folded (`sí` is `si`); the form writes the language's yes.
+_YES = ("yes", "true", "1", "si")
+_NO = ("no", "false", "0", "")
+
+
+def _label(field: _Field) -> str:
+    """The field's label in the interface's language."""
+    return field.es if language() == "es" else field.en
+
+
+def _header() -> str:
+    """The instructions, every line a comment even if a translation forgot its `# `."""
+    labels = {field.name: _label(field) for field in _FIELDS}
+    text = translate(_HEADER).format(
+        title=labels["title"], date=labels["date"], countries=labels["countries"], tags=labels["tags"]
+    )
+    return "\n".join(line if line.startswith("# ") else f"# {line}" for line in text.strip().split("\n"))
 
 
 class FormError(InputError):
@@ -54,7 +88,7 @@ class FormError(InputError):
 
     def message_at(self, offset: int) -> str:
         """The message for the same text shown with `offset` more lines above it."""
-        return f"Line {self.line + offset} of the form: {self.detail}"
+        return _("Line {line} of the form: {detail}").format(line=self.line + offset, detail=self.detail)
 
 
 class FormEmpty(InputError):
@@ -65,15 +99,15 @@ def render_form(bulletin: Bulletin | None = None, **prefill: Any) -> str:
     """The editor text for a new bulletin (optionally prefilled) or an existing one."""
     values: dict[str, Any] = bulletin.to_dict() if bulletin else {}
     values.update({k: v for k, v in prefill.items() if v not in (None, (), [])})
-    lines = [_HEADER.rstrip("\n")]
-    for label, name in _FIELDS:
-        value = values.get(name)
+    lines = [_header()]
+    for field in _FIELDS:
+        value = values.get(field.name)
         if isinstance(value, list | tuple):
             value = ", ".join(value)
         elif isinstance(value, bool):
-            value = "yes" if value else ""
+            value = ("sí" if language() == "es" else "yes") if value else ""
         first, *rest = str(value or "").split("\n")
-        lines.append(f"{label}: {first}".rstrip() + (" " if not first else ""))
+        lines.append(f"{_label(field)}: {first}".rstrip() + (" " if not first else ""))
         # Every further line indented, empty ones too: the field goes on until an unindented line.
         lines.extend(_INDENT + line.rstrip() for line in rest)
     lines.append("")
@@ -109,12 +143,14 @@ def parse_form(text: str) -> dict[str, Any]:
         index += 1
     while index < len(lines) and lines[index].strip():
         label, sep, first = lines[index].partition(":")
-        name = _BY_LABEL.get(label.strip().casefold())
+        name = _BY_LABEL.get(fold(label.strip()))
         if not sep or name is None or lines[index][:1] in (" ", "\t"):
             raise FormError(
                 index + 1,
-                "not a field. A field is 'Label: value', and its further lines start with a "
-                f"space. Fields: {', '.join(label for label, _ in _FIELDS)}.",
+                _(
+                    "not a field. A field is 'Label: value', and its further lines start with a "
+                    "space. Fields: {fields}."
+                ).format(fields=", ".join(_label(field) for field in _FIELDS)),
             )
         start = index
         parts = [first.strip()]
@@ -135,10 +171,10 @@ def _value(name: str, parts: list[str], index: int) -> Any:
         return "\n".join(parts).strip() or None
     value = " ".join(part.strip() for part in parts if part.strip())
     if name == "truncated":
-        answer = value.lower()
-        if answer not in ("yes", "true", "1", "si", "sí", "no", "false", "0", ""):
-            raise FormError(index + 1, "Truncated is yes or no.")
-        return answer in ("yes", "true", "1", "si", "sí")
+        answer = fold(value)
+        if answer not in (*_YES, *_NO):
+            raise FormError(index + 1, _("Truncated is yes or no."))
+        return answer in _YES
     return value or None
 
 
@@ -146,7 +182,7 @@ def parse_new_form(text: str) -> dict[str, Any]:
     """The fields of a form filled in for a new bulletin; InputError when it was left empty."""
     values = parse_form(text)
     if not values.get("title") and not values.get("date") and not values.get("summary"):
-        raise FormEmpty("The form was left empty; nothing was added.")
+        raise FormEmpty(_("The form was left empty; nothing was added."))
     return values
 
 
@@ -157,7 +193,7 @@ def form_changes(form: str, edited: str) -> dict[str, Any]:
     Emptying the file is how an editor session is abandoned: FormEmpty, nothing saved.
     """
     if not edited.strip():
-        raise FormEmpty("The form was left empty; nothing was saved.")
+        raise FormEmpty(_("The form was left empty; nothing was saved."))
     before = parse_form(form)
     after = parse_form(edited)
     return {name: value for name, value in after.items() if before.get(name) != value}

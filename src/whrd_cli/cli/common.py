@@ -222,7 +222,9 @@ def check_category(ctx: typer.Context, category: str | None, *, new: bool) -> No
         return
     if stdin_is_terminal():
         note(problem)
-        if typer.confirm(_("Start a new category {key!r}?").format(key=key), default=False, err=True):
+        from .prompts import confirm
+
+        if confirm(_("Start a new category {key!r}?").format(key=key), default=False, err=True):
             return
         fail(_("Nothing was recorded."))  # the person said no
     fail(_("{problem} To start a new category, add --new-category.").format(problem=problem))

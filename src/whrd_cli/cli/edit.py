@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..i18n import _, ngettext, number
 from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
 from .localize import LocalizedCommand
@@ -79,7 +80,8 @@ def _draft_folder_and_prefix(archive: Archive) -> tuple[Path, str]:
 
 
 def _recorded(verb: str, entry: Entry) -> str:
-    """`Added #7 — es · Alert · Honduras`: what was recorded, for a person at a terminal."""
+    """`Added #7 — es · Alert · Honduras`: what was recorded, for a person at a terminal (`verb`
+    already in the interface's language)."""
     from ..render import recorded_line
 
     return recorded_line(verb, entry)
@@ -150,7 +152,11 @@ def add(
         if fields["title"] is None or fields["date"] is None:
             if not common.stdin_is_terminal():
                 name = "title" if fields["title"] is None else "date"
-                fail(f"--{name} is required (or run on a terminal to be asked, or use --editor).")
+                fail(
+                    _("{option} is required (or run on a terminal to be asked, or use --editor).").format(
+                        option=f"--{name}"
+                    )
+                )
             from .prompts import ask_fields
 
             asked = ask_fields(fields, today=today)
@@ -162,7 +168,7 @@ def add(
     common.warn_far_future(entry.bulletin.date)
     common.note_regions(fields["countries"])
     if common.is_terminal():
-        typer.echo(_recorded("Added", entry))
+        typer.echo(_recorded(_("Added"), entry))
     else:
         typer.echo(str(new_id))
 
@@ -210,7 +216,7 @@ def edit(
 
     archive = open_archive(ctx)
     if not archive.exists:
-        fail(f"No bulletin with id {bulletin_id}: the archive {archive.path} does not exist yet.")
+        fail(_no_archive(bulletin_id, archive))
     common.check_category(ctx, category, new=new_category)
     asked = BulletinEdit.build(
         {
@@ -250,18 +256,24 @@ def edit(
         missing = _not_there(archive.get(bulletin_id).bulletin, asked, remove_tag, remove_country)
         entry = archive.update(bulletin_id, asked.changes, force=force)
     if entry is None:
-        why = f"has no {' and no '.join(missing)}" if missing else "was already so"
-        note(f"Bulletin {bulletin_id} {why}; nothing changed.")
+        if missing:
+            note(
+                _("Bulletin {id} has no {missing}; nothing changed.").format(
+                    id=bulletin_id, missing=_(" and no ").join(missing)
+                )
+            )
+        else:
+            note(_("Bulletin {id} was already so; nothing changed.").format(id=bulletin_id))
         return
     if "date" in asked.fields:
         common.warn_far_future(asked.fields["date"])
     common.note_regions([*(country or ()), *(add_country or ())])
     for what in missing:
-        note(f"Bulletin {bulletin_id} had no {what}.")
+        note(_("Bulletin {id} had no {what}.").format(id=bulletin_id, what=what))
     if common.is_terminal():
-        note(_recorded("Updated", entry))
+        note(_recorded(_("Updated"), entry))
     else:
-        note(f"Updated bulletin {bulletin_id}.")
+        note(_("Updated bulletin {id}.").format(id=bulletin_id))
 
 
 def _not_there(
@@ -277,9 +289,13 @@ def _not_there(
     held_tags = {fold(t.lstrip("#")) for t in (*kept_tags, *asked.add_tags)}
     kept_countries = asked.countries if asked.countries is not None else bulletin.countries
     held_countries = {c for text in (*kept_countries, *asked.add_countries) for c in resolve_countries(text)}
-    missing = [f"tag {t.lstrip('#')!r}" for t in tags or () if fold(t.lstrip("#")) not in held_tags]
+    missing = [
+        _("tag {tag!r}").format(tag=t.lstrip("#")) for t in tags or () if fold(t.lstrip("#")) not in held_tags
+    ]
     for name in countries or ():
-        missing.extend(f"country {c}" for c in resolve_countries(name) if c not in held_countries)
+        missing.extend(
+            _("country {code}").format(code=c) for c in resolve_countries(name) if c not in held_countries
+        )
     return missing
 
 
@@ -297,17 +313,33 @@ def delete(
     """
     archive = open_archive(ctx)
     if not archive.exists:
-        fail(f"No bulletin with id {bulletin_ids[0]}: the archive {archive.path} does not exist yet.")
+        fail(_no_archive(bulletin_ids[0], archive))
     entries = [archive.get(i) for i in dict.fromkeys(bulletin_ids)]
     if not yes:
         if not common.stdin_is_terminal():
-            fail("Refusing to delete without confirmation: add --yes.")
+            fail(_("Refusing to delete without confirmation: add --yes."))
         from ..render import entry_line
 
         for entry in entries:
             note(f"  {entry_line(entry)}")
-        if not typer.confirm(f"Delete {len(entries)} bulletin{'s' if len(entries) > 1 else ''}?"):
-            note("Nothing was deleted.")
+        from .prompts import confirm
+
+        count = len(entries)
+        if not confirm(
+            ngettext("Delete {n} bulletin?", "Delete {n} bulletins?", count).format(n=number(count)),
+            default=False,
+        ):
+            note(_("Nothing was deleted."))
             raise typer.Exit(1)
     deleted = archive.delete([e.id for e in entries])
-    note(f"Deleted {len(deleted)} bulletin{'s' if len(deleted) > 1 else ''}; backup: {archive.backup_path}")
+    note(
+        ngettext(
+            "Deleted {n} bulletin; backup: {backup}", "Deleted {n} bulletins; backup: {backup}", len(deleted)
+        ).format(n=number(len(deleted)), backup=archive.backup_path)
+    )
+
+
+def _no_archive(bulletin_id: int, archive: Archive) -> str:
+    return _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
+        id=bulletin_id, path=archive.path
+    )

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import InputError, WhrdError
+from ..i18n import N_, _, translate
 
 T = TypeVar("T")
 
 FALLBACK_EDITORS = ("sensible-editor", "editor", "nano", "vi")
 MAX_FORM_BYTES = 16 * 1024 * 1024  # far above any bulletin; an editor gone wrong is not read whole
-_ERROR_MARK = "# Error: "
-_ERROR_HINT = "# Fix it below, then save and close; to give up, empty the file."
+_ERROR_MARK = N_("# Error: ")
+_ERROR_HINT = N_("# Fix it below, then save and close; to give up, empty the file.")
 
 
 def editor_command(*, interactive: bool) -> list[str]:
@@ -43,15 +44,21 @@ def editor_command(*, interactive: bool) -> list[str]:
         except ValueError:
             words = []
         if not words:
-            raise InputError(f"Cannot read the editor command {command!r}: fix $VISUAL or $EDITOR.")
+            raise InputError(
+                _("Cannot read the editor command {command!r}: fix $VISUAL or $EDITOR.").format(
+                    command=command
+                )
+            )
         return words
     if not interactive:
-        raise InputError("No editor: set $EDITOR, or give the fields as options (--title, --date, …).")
+        raise InputError(_("No editor: set $EDITOR, or give the fields as options (--title, --date, …)."))
     for name in FALLBACK_EDITORS:
         found = shutil.which(name)
         if found:
             return [found]
-    raise InputError("No editor found (sensible-editor, editor, nano, vi): set $EDITOR.")
+    raise InputError(
+        _("No editor found ({editors}): set $EDITOR.").format(editors=", ".join(FALLBACK_EDITORS))
+    )
 
 
 def edit_until_valid(
@@ -75,7 +82,7 @@ def edit_until_valid(
     error: str | None = None
     body = form
     while True:
-        top = f"{_ERROR_MARK}{_one_line(error)}\n{_ERROR_HINT}\n" if error else ""
+        top = f"{translate(_ERROR_MARK)}{_one_line(error)}\n{translate(_ERROR_HINT)}\n" if error else ""
         shown = top + body
         _write(draft, shown)
         try:
@@ -83,7 +90,7 @@ def edit_until_valid(
         except KeyboardInterrupt:  # Ctrl-C while the editor was open: keep what was typed, say where
             typed = _without_error(_read(draft))
             if typed.strip() and typed != form:
-                sys.stderr.write(f"Your form is kept in {draft}.\n")
+                sys.stderr.write(_("Your form is kept in {draft}.").format(draft=draft) + "\n")
             else:
                 _remove(draft)
             raise
@@ -93,17 +100,23 @@ def edit_until_valid(
             if edited.strip() and edited != form:
                 _keep(draft, edited)
                 raise InputError(
-                    f"The editor {command[0]!r} exited with status {status}; nothing was saved. "
-                    f"Your form is kept in {draft}."
+                    _(
+                        "The editor {editor!r} exited with status {status}; nothing was saved. "
+                        "Your form is kept in {draft}."
+                    ).format(editor=command[0], status=status, draft=draft)
                 )
             _remove(draft)
-            raise InputError(f"The editor {command[0]!r} exited with status {status}; nothing was changed.")
+            raise InputError(
+                _("The editor {editor!r} exited with status {status}; nothing was changed.").format(
+                    editor=command[0], status=status
+                )
+            )
         if saved == shown:
             if error is None:
                 _remove(draft)
-                raise InputError("The form was not changed; nothing was saved.")
+                raise InputError(_("The form was not changed; nothing was saved."))
             _keep(draft, edited)
-            raise InputError(f"{error} Nothing was saved; your form is kept in {draft}.")
+            raise InputError(_kept(error, draft))
         try:
             result = apply(edited)
         except FormEmpty:
@@ -113,7 +126,7 @@ def edit_until_valid(
             if not interactive:
                 _keep(draft, edited)
                 raise InputError(
-                    f"{exc.message} Nothing was saved; your form is kept in {draft}.",
+                    _kept(exc.message, draft),
                     field=exc.field,
                     value=exc.value,
                 ) from None
@@ -123,10 +136,14 @@ def edit_until_valid(
             continue
         except WhrdError as exc:  # the archive, not the form: keep the work, keep the exit code
             _keep(draft, edited)
-            exc.message = f"{exc.message} Your form is kept in {draft}."
+            exc.message = _("{error} Your form is kept in {draft}.").format(error=exc.message, draft=draft)
             raise
         _remove(draft)
         return result
+
+
+def _kept(error: str, draft: Path) -> str:
+    return _("{error} Nothing was saved; your form is kept in {draft}.").format(error=error, draft=draft)
 
 
 def _one_line(text: str | None) -> str:
@@ -136,7 +153,9 @@ def _one_line(text: str | None) -> str:
 def _without_error(text: str) -> str:
     """The form as the person wrote it: without the error lines whrd put on top."""
     lines = text.split("\n")
-    while lines and (lines[0].startswith(_ERROR_MARK) or lines[0] == _ERROR_HINT):
+    marks = (_ERROR_MARK, translate(_ERROR_MARK))
+    hints = (_ERROR_HINT, translate(_ERROR_HINT))
+    while lines and (lines[0].startswith(marks) or lines[0] in hints):
         lines.pop(0)
     return "\n".join(lines)
 
@@ -150,8 +169,10 @@ def _new_draft(folder: Path, prefix: str) -> Path:
         fd, name = tempfile.mkstemp(prefix=prefix, suffix=".txt", dir=folder)
     except OSError as exc:
         raise InputError(
-            f"Cannot write the editor's form in {folder}: {exc.strerror or exc}. "
-            "Give the fields as options instead (--title, --date, …)."
+            _(
+                "Cannot write the editor's form in {folder}: {reason}. "
+                "Give the fields as options instead (--title, --date, …)."
+            ).format(folder=folder, reason=exc.strerror or exc)
         ) from exc
     os.close(fd)
     return Path(name)
@@ -173,7 +194,11 @@ def _run(command: list[str], path: Path) -> int:
         return subprocess.call([*command, str(path)])
     except OSError as exc:
         _remove(path)
-        raise InputError(f"Cannot run the editor {command[0]!r}: {exc.strerror or exc}.") from exc
+        raise InputError(
+            _("Cannot run the editor {editor!r}: {reason}.").format(
+                editor=command[0], reason=exc.strerror or exc
+            )
+        ) from exc
 
 
 def _read(path: Path) -> str:
@@ -181,30 +206,47 @@ def _read(path: Path) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise InputError(f"The editor removed the form file {path}; nothing was saved.") from None
+        raise InputError(
+            _("The editor removed the form file {path}; nothing was saved.").format(path=path)
+        ) from None
     except OSError:  # a symbolic link (ELOOP), or something else that cannot be opened
         _remove(path)
         raise InputError(
-            f"The form file {path} was replaced by something that is not a file; nothing was saved."
+            _("The form file {path} was replaced by something that is not a file; nothing was saved.").format(
+                path=path
+            )
         ) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):  # checked before Python's file object, which refuses a folder itself
         os.close(fd)
-        kind = "a folder" if stat.S_ISDIR(mode) else "something that is not a file"
         _remove(path)
-        raise InputError(f"The form file {path} was replaced by {kind}; nothing was saved.")
+        if stat.S_ISDIR(mode):
+            raise InputError(
+                _("The form file {path} was replaced by a folder; nothing was saved.").format(path=path)
+            )
+        raise InputError(
+            _("The form file {path} was replaced by something that is not a file; nothing was saved.").format(
+                path=path
+            )
+        )
     with os.fdopen(fd, "rb") as fh:
         os.fchmod(fh.fileno(), 0o600)
         data = fh.read(MAX_FORM_BYTES + 1)
     if len(data) > MAX_FORM_BYTES:
         _remove(path)
-        raise InputError(f"The form is larger than {MAX_FORM_BYTES // (1024 * 1024)} MB; nothing was saved.")
+        raise InputError(
+            _("The form is larger than {size} MB; nothing was saved.").format(
+                size=MAX_FORM_BYTES // (1024 * 1024)
+            )
+        )
     try:
         return data.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"The form is not valid UTF-8 text (byte {exc.start + 1}); nothing was saved. "
-            f"Your form is kept in {path}."
+            _(
+                "The form is not valid UTF-8 text (byte {byte}); nothing was saved. "
+                "Your form is kept in {path}."
+            ).format(byte=exc.start + 1, path=path)
         ) from None
 
 

@@ -8,6 +8,7 @@ registry in `formats`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ import typer
 
 from ..digest.context import GROUPINGS
 from ..formats import BY_NAME, WRITERS
-from ..i18n import LOCALES
+from ..i18n import LOCALES, N_, _, language, ngettext, number
 from . import complete
 from .common import (
     RICH_HELP,
@@ -25,22 +26,31 @@ from .common import (
     open_archive,
     today,
 )
-from .localize import LocalizedCommand
+from .localize import LocalizedCommand, composed
 from .options import MAX_LIMIT, CategoryOpt, CountryOpt, LangOpt, SinceOpt, TagOpt, UntilOpt
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
-_FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in WRITERS)
 # The help derives from the registry, as `export` does for its messages (imported only to run).
 _TEMPLATED = ", ".join(name for name in WRITERS if BY_NAME[name].template)
 _FIELDED = ", ".join(name for name in WRITERS if BY_NAME[name].selects_fields)
+
+
+def _formats_help(say: Callable[[str], str]) -> str:
+    """`md: Markdown digest (…); html: …`, each description looked up by `say`."""
+    return "; ".join(f"{name}: {say(BY_NAME[name].description)}" for name in WRITERS)
+
 
 FormatOpt = Annotated[
     str | None,
     typer.Option(
         "--format",
         "-f",
-        help=f"{', '.join(WRITERS)}. Default: from the --output extension, else md. ({_FORMATS_HELP}.)",
+        help=composed(
+            N_("{formats}. Default: from the --output extension, else md. ({descriptions}.)"),
+            formats=lambda _say: ", ".join(WRITERS),
+            descriptions=_formats_help,
+        ),
         show_default=False,
         autocompletion=complete.export_formats,
     ),
@@ -56,7 +66,15 @@ OutputOpt = Annotated[
 ]
 GroupOpt = Annotated[
     str,
-    typer.Option("--group-by", "-g", help=f"Group a {_TEMPLATED} digest: {', '.join(GROUPINGS)}."),
+    typer.Option(
+        "--group-by",
+        "-g",
+        help=composed(
+            N_("Group a {formats} digest: {groupings}."),
+            formats=lambda _say: _TEMPLATED,
+            groupings=lambda _say: ", ".join(GROUPINGS),
+        ),
+    ),
 ]
 TitleOpt = Annotated[
     str | None,
@@ -66,20 +84,32 @@ TemplateOpt = Annotated[
     Path | None,
     typer.Option(
         "--template",
-        help=f"Your own Jinja2 template for {_TEMPLATED}; the README lists its context.",
+        help=composed(
+            N_("Your own Jinja2 template for {formats}; the README lists its context."),
+            formats=lambda _say: _TEMPLATED,
+        ),
         dir_okay=False,
         show_default=False,
     ),
 ]
 LocaleOpt = Annotated[
-    str,
-    typer.Option("--locale", help=f"Language the digest is written in: {', '.join(LOCALES)}."),
+    str | None,
+    typer.Option(
+        "--locale",
+        help=composed(
+            N_("Language the digest is written in: {locales}. Default: the interface's language."),
+            locales=lambda _say: ", ".join(LOCALES),
+        ),
+        show_default=False,
+    ),
 ]
 FieldsOpt = Annotated[
     str | None,
     typer.Option(
         "--fields",
-        help=f"Comma-separated fields for {_FIELDED} (default: all).",
+        help=composed(
+            N_("Comma-separated fields for {formats} (default: all)."), formats=lambda _say: _FIELDED
+        ),
         show_default=False,
     ),
 ]
@@ -122,7 +152,7 @@ def export(
     group_by: GroupOpt = "none",
     title: TitleOpt = None,
     template: TemplateOpt = None,
-    locale: LocaleOpt = "en",
+    locale: LocaleOpt = None,
     fields: FieldsOpt = None,
     include_private: IncludePrivateOpt = False,
     force: ForceOpt = False,
@@ -148,7 +178,7 @@ def export(
         group_by=group_by,
         title=title,
         template=template,
-        locale=locale,
+        locale=language() if locale is None else locale,
         fields=fields,
         include_private=include_private,
         force=force,
@@ -171,9 +201,20 @@ def export(
             sys.stdout.write(result.text)
             sys.stdout.flush()
     where = "stdout" if result.path is None else str(result.path)
-    kind = f"{request.format.name}, template {template.name}" if template else request.format.name
+    kind = request.format.name
+    if template:
+        kind = _("{format}, template {template}").format(format=kind, template=template.name)
     if not result.count:
-        why = "No bulletins match the filters" if not flt.is_empty else "The archive is empty"
-        note(f"{why}; wrote an empty export ({kind}) to {where}.")
+        if not flt.is_empty:
+            message = _("No bulletins match the filters; wrote an empty export ({kind}) to {where}.")
+        else:
+            message = _("The archive is empty; wrote an empty export ({kind}) to {where}.")
+        note(message.format(kind=kind, where=where))
     else:
-        note(f"Wrote {result.count} bulletin{'s' if result.count != 1 else ''} ({kind}) to {where}.")
+        note(
+            ngettext(
+                "Wrote {n} bulletin ({kind}) to {where}.",
+                "Wrote {n} bulletins ({kind}) to {where}.",
+                result.count,
+            ).format(n=number(result.count), kind=kind, where=where)
+        )

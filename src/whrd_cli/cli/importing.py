@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 import typer
 
 from ..formats import BY_NAME, READERS
+from ..i18n import N_, _, number, translate
 from ..importer import ON_DUPLICATE
 from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
-from .localize import LocalizedCommand
+from .localize import LocalizedCommand, composed
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -47,7 +48,8 @@ else:
     LangChoice = Literal[LANGS]
     DuplicateChoice = Literal[ON_DUPLICATE]
 
-_FORMATS_HELP = "; ".join(f"{name}: {BY_NAME[name].description}" for name in READERS)
+# What happens to a record, as the dry-run table says it (`--json` and pipes keep the action's key).
+ACTION_WORDS = {"added": N_("add"), "updated": N_("update"), "skipped": N_("skip")}
 
 
 @app.command("import", cls=LocalizedCommand)
@@ -64,7 +66,12 @@ def import_(
         typer.Option(
             "--format",
             "-f",
-            help=f"Input format; auto goes by the extension, then the content. ({_FORMATS_HELP}.)",
+            help=composed(
+                N_("Input format; auto goes by the extension, then the content. ({formats}.)"),
+                formats=lambda say: "; ".join(
+                    f"{name}: {say(BY_NAME[name].description)}" for name in READERS
+                ),
+            ),
         ),
     ] = "auto",
     lang: Annotated[
@@ -101,7 +108,7 @@ def import_(
     from ..importer import import_files, load_input, read_inputs
 
     if files.count("-") > 1:
-        fail("Standard input (-) can be read only once.")
+        fail(_("Standard input (-) can be read only once."))
     inputs = [load_input(name, stdin=sys.stdin.buffer) for name in files]
     with _progress(inputs) as bars:
         read = read_inputs(
@@ -131,11 +138,11 @@ class _Bars:
         self.bar = bar
 
     def reading(self, item: Input) -> Progress:
-        task = self.bar.add_task(f"Reading {item.name}", total=None)
+        task = self.bar.add_task(_("Reading {name}").format(name=item.name), total=None)
         return lambda done, total: self.bar.update(task, completed=done, total=total)
 
     def writing(self) -> None:
-        self.bar.add_task("Writing the archive", total=None)
+        self.bar.add_task(_("Writing the archive"), total=None)
 
 
 def _handed_over(inputs: list[Input]) -> Iterator[Input]:
@@ -163,23 +170,28 @@ def _progress(inputs: Sequence[Input]) -> Iterator[_Bars | None]:
 
 
 def _counts(added: int, updated: int, skipped: int, *, dry_run: bool) -> str:
+    counts = {"added": number(added), "updated": number(updated), "skipped": number(skipped)}
     if dry_run:
-        return f"would add {added}, update {updated}, skip {skipped} as duplicates"
-    return f"{added} added, {updated} updated, {skipped} skipped as duplicates"
+        return _("would add {added}, update {updated}, skip {skipped} as duplicates").format(**counts)
+    return _("{added} added, {updated} updated, {skipped} skipped as duplicates").format(**counts)
 
 
 def _summary_line(summary: FileSummary, *, dry_run: bool) -> str:
     counts = _counts(
         summary.count("added"), summary.count("updated"), summary.count("skipped"), dry_run=dry_run
     )
-    return f"{summary.file} ({summary.format}): {counts}{' (dry run: nothing written)' if dry_run else ''}."
+    if dry_run:
+        return _("{file} ({format}): {counts} (dry run: nothing written).").format(
+            file=summary.file, format=summary.format, counts=counts
+        )
+    return f"{summary.file} ({summary.format}): {counts}."
 
 
 def _total_line(report: ImportReport) -> str:
     counts = _counts(
         report.count("added"), report.count("updated"), report.count("skipped"), dry_run=report.dry_run
     )
-    return f"Total: {counts}."
+    return _("Total: {counts}.").format(counts=counts)
 
 
 def _print_plan(report: ImportReport) -> None:
@@ -213,7 +225,10 @@ def _print_plan(report: ImportReport) -> None:
     console.print(_plan_table(shown, several_files=several, wide=console.width >= WIDE))
     if len(shown) < len(rows):
         console.print(
-            f"Showing {len(shown)} of {len(rows)} records; --json lists them all.", style="whrd.muted"
+            _("Showing {shown} of {total} records; --json lists them all.").format(
+                shown=number(len(shown)), total=number(len(rows))
+            ),
+            style="whrd.muted",
         )
 
 
@@ -225,20 +240,19 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
     from rich.table import Table
     from rich.text import Text
 
-    words = {"added": "add", "updated": "update", "skipped": "skip"}
     styles = {"added": "green", "updated": "yellow", "skipped": "whrd.muted"}
     table = Table(box=None, header_style="bold", pad_edge=False)
     if several_files:
-        table.add_column("File", no_wrap=True, max_width=24)
-    table.add_column("Where", no_wrap=True)
-    table.add_column("Action", no_wrap=True)
-    table.add_column("ID", style="whrd.id", justify="right", no_wrap=True)
-    table.add_column("Date", style="whrd.date", no_wrap=True)
+        table.add_column(_("File"), no_wrap=True, max_width=24)
+    table.add_column(_("Where"), no_wrap=True)
+    table.add_column(_("Action"), no_wrap=True)
+    table.add_column(_("ID"), style="whrd.id", justify="right", no_wrap=True)
+    table.add_column(_("Date"), style="whrd.date", no_wrap=True)
     if wide:
-        table.add_column("Lang", no_wrap=True)
-        table.add_column("Category", style="whrd.category", no_wrap=True)
-        table.add_column("Countries", style="whrd.country", max_width=12)
-    table.add_column("Title", style="whrd.title", ratio=1, min_width=20, overflow="fold")
+        table.add_column(_("Lang"), no_wrap=True)
+        table.add_column(_("Category"), style="whrd.category", no_wrap=True)
+        table.add_column(_("Countries"), style="whrd.country", max_width=12)
+    table.add_column(_("Title"), style="whrd.title", ratio=1, min_width=20, overflow="fold")
     for outcome in outcomes:
         b = outcome.bulletin
         cells = [Text(Path(outcome.file).name)] if several_files else []
@@ -250,7 +264,7 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
         table.add_row(
             *cells,
             outcome.location,
-            Text(words[outcome.action], styles[outcome.action]),
+            Text(translate(ACTION_WORDS[outcome.action]), styles[outcome.action]),
             str(outcome.id) if outcome.id is not None else "",
             b.date,
             *(details if wide else []),

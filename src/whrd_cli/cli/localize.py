@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -108,6 +109,21 @@ CLICK_TEMPLATES = (
 )
 
 
+Field = Callable[[Callable[[str], str]], str]
+# Help texts filled in from a table: the English text -> its template and fields (see `composed`).
+_COMPOSED: dict[str, tuple[str, dict[str, Field]]] = {}
+
+
+def composed(template: str, **fields: Field) -> str:
+    """A help text filled in from a table (the formats' registry), so it cannot be a literal:
+    the English text, remembered with its template (marked with `N_`) and fields so that
+    `localize` composes it again in the interface's language. A field is a function of the
+    look-up (`str` → `str`) to apply to the words it takes from the table."""
+    text = inspect.cleandoc(template.format(**{name: field(str) for name, field in fields.items()}))
+    _COMPOSED[text] = (template, fields)
+    return text
+
+
 def localize(command: Any) -> Any:
     """Put `command`'s own help, its options' help and their panels into the interface's language.
 
@@ -143,6 +159,9 @@ def _localize_metavar(param: Any) -> None:
 
 
 def _text(text: str) -> str:
+    if text in _COMPOSED:
+        template, fields = _COMPOSED[text]
+        return t(template).format(**{name: field(t) for name, field in fields.items()})
     translated = t(text)
     if translated is text:
         translated = t(inspect.cleandoc(text))
@@ -233,6 +252,7 @@ __all__ = [
     "LocalizedCommand",
     "LocalizedGroup",
     "click_message",
+    "composed",
     "localize",
     "patch_typer",
 ]

@@ -1,21 +1,62 @@
-"""Interactive `add` on a terminal: every field asked in turn, each checked as it is answered.
+"""Questions asked of a person at a terminal, in the interface's language: the fields of an
+interactive `add`, each checked as it is answered, and yes/no confirmations.
 
 A person at a terminal who runs `whrd add` without a title or date is asked for every field the
 command line did not give: title and date (required: asked again until they can be used), then
 category (with the known ones as choices), countries, tags, summary and language, where Enter
 skips. A mistake is said at once and the same question asked again, so no answer is lost.
+
+A confirmation takes the answers of the language spoken (`s`, `sí`, `n`, `no` in Spanish; `y`,
+`yes`, `n`, `no` in English), and anything else is asked again with what to type: Click's own
+`confirm` knows only the English answers and says "Error: invalid input" in English.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import typer
 
 from ..errors import WhrdError
+from ..i18n import _, language
 
 _DEFAULT_PROBE = {"title": "x", "date": "2000-01-01", "lang": "en"}
+
+# The answers to a yes/no question, by language, folded (lower case, no accents): `SÍ` is `si`.
+# Grammar, not prose: the catalog cannot change what is accepted, only what is said about it.
+YES: Final[dict[str, frozenset[str]]] = {"en": frozenset({"y", "yes"}), "es": frozenset({"s", "si"})}
+NO: Final[dict[str, frozenset[str]]] = {"en": frozenset({"n", "no"}), "es": frozenset({"n", "no"})}
+
+
+def answer_is(answer: str, lang: str) -> bool | None:
+    """True for a yes of `lang`, False for a no, None for anything else (accents and case ignored)."""
+    from ..text import fold
+
+    word = fold(answer.strip())
+    if word in YES.get(lang, YES["en"]):
+        return True
+    if word in NO.get(lang, NO["en"]):
+        return False
+    return None
+
+
+def confirm(question: str, *, default: bool, err: bool = False) -> bool:
+    """Ask `question` until it gets a yes or a no of the interface's language; Enter is `default`.
+
+    Shown as Click shows a confirmation (`Delete 2 bulletins? [y/N]: `), on stderr with `err`.
+    End of input (Ctrl-D) or Ctrl-C raise `typer.Abort`, which the error boundary reports.
+    """
+    choices = _("[Y/n]") if default else _("[y/N]")
+    while True:
+        # A prompt with an empty default returns "" for Enter and raises Abort at end of input.
+        answer: str = typer.prompt(f"{question} {choices}", default="", show_default=False, err=err)
+        if not answer.strip():
+            return default
+        verdict = answer_is(answer, language())
+        if verdict is not None:
+            return verdict
+        typer.echo(_("Answer y (yes) or n (no)."), err=err)
 
 
 def _check(name: str, value: Any, today: date) -> None:
@@ -39,7 +80,7 @@ def _ask(prompt: str, name: str, *, required: bool, today: date, convert: Any = 
         try:
             _check(name, value, today)
         except WhrdError as exc:
-            typer.echo(f"Error: {exc.message}", err=True)
+            typer.echo(_("Error: {message}").format(message=exc.message), err=True)
             continue
         return value
 
@@ -54,20 +95,23 @@ def ask_fields(fields: dict[str, Any], *, today: date) -> dict[str, Any]:
 
     asked = dict(fields)
     if asked["title"] is None:
-        asked["title"] = _ask("Title", "title", required=True, today=today)
+        asked["title"] = _ask(_("Title"), "title", required=True, today=today)
     if asked["date"] is None:
         asked["date"] = _ask(
-            "Date (2017-01-26, 26 January 2017, 4 de marzo de 2018)", "date", required=True, today=today
+            _("Date (2017-01-26, 26 January 2017, 4 de marzo de 2018)"), "date", required=True, today=today
         )
     if asked["category"] is None:
         choices = ", ".join(c.key for c in CATEGORIES)
         asked["category"] = _ask(
-            f"Category ({choices}; Enter: none)", "category", required=False, today=today
+            _("Category ({choices}; Enter: none)").format(choices=choices),
+            "category",
+            required=False,
+            today=today,
         )
     if not asked["countries"]:
         asked["countries"] = (
             _ask(
-                "Countries (names or codes, commas between; Enter: none)",
+                _("Countries (names or codes, commas between; Enter: none)"),
                 "countries",
                 required=False,
                 today=today,
@@ -77,13 +121,13 @@ def ask_fields(fields: dict[str, Any], *, today: date) -> dict[str, Any]:
         )
     if not asked["tags"]:
         asked["tags"] = (
-            _ask("Tags (commas between; Enter: none)", "tags", required=False, today=today, convert=_split)
+            _ask(_("Tags (commas between; Enter: none)"), "tags", required=False, today=today, convert=_split)
             or ()
         )
     if not asked["summary"]:
-        asked["summary"] = _ask("Summary (Enter: none)", "summary", required=False, today=today) or ""
+        asked["summary"] = _ask(_("Summary (Enter: none)"), "summary", required=False, today=today) or ""
     if asked["lang"] is None:
         asked["lang"] = _ask(
-            "Language (en, es; Enter: detect from the text)", "lang", required=False, today=today
+            _("Language (en, es; Enter: detect from the text)"), "lang", required=False, today=today
         )
     return asked
