@@ -1,14 +1,19 @@
-"""Telling English from Spanish in a bulletin, honestly: by counting each language's stop words.
+"""Languages: telling English from Spanish in a bulletin, and reading a language a person names.
 
-Bulletins are short and formulaic, so function words decide reliably; when neither language
-clearly wins the answer is None and the caller decides (a `--lang` option, or a default).
+- `detect_language`: `en`, `es`, or None when a text (often a 2-8 word title) does not tell; the
+  caller then decides (`--lang`, a listing's majority, the interface's language).
+- `language_code`: what `--lang` takes, a code (`es`) or a name (`español`, `castellano`, `english`).
+- `language_name`: a code's name in English or Spanish, for display (pycountry's data).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
+from typing import Protocol
 
+from .errors import ValidationError
+from .i18n import _
 from .text import fold
 
 # -- detection ---------------------------------------------------------------------------------
@@ -115,16 +120,21 @@ _NEUTRAL = _words(
     "honduras guatemala salvador mexico nicaragua tegucigalpa managua radio copinh ong ngo "
     "chiapas oaxaca peten izabal olancho colon cabanas atlantida lempira intibuca berta"
 )
-_EN_ENDINGS = (("tions", 2.0), ("tion", 2.0), ("ings", 2.0), ("ing", 2.0), ("ness", 2.0),
-               ("ment", 2.0), ("ments", 2.0), ("ity", 2.0), ("ities", 2.0), ("ful", 2.0),
-               ("ous", 2.0), ("ship", 2.0), ("ly", 1.5), ("ed", 1.5), ("ers", 1.0))
-_ES_ENDINGS = (("ciones", 2.5), ("cion", 2.5), ("siones", 2.0), ("dades", 2.0), ("dad", 2.0),
-               ("mente", 2.0), ("ismo", 2.0), ("ados", 1.5), ("adas", 1.5), ("ado", 1.5),
-               ("ada", 1.5), ("idos", 1.5), ("idas", 1.5), ("ido", 1.0), ("ida", 1.0), ("ando", 2.0),
-               ("iendo", 2.0), ("encia", 2.0), ("ancia", 2.0), ("ico", 1.5), ("ica", 1.5),
-               ("icos", 1.5), ("icas", 1.5), ("osa", 1.0), ("oso", 1.0), ("eras", 1.0), ("eros", 1.0),
-               ("dores", 1.5), ("doras", 1.5), ("ores", 1.0), ("ales", 1.0), ("eses", 1.0),
-               ("yen", 1.0), ("ean", 1.0))
+
+
+def _endings(table: str) -> tuple[tuple[str, float], ...]:
+    """`"tion:2 ly:1.5"` as ((ending, weight), ...), in the order given (the first that fits counts)."""
+    return tuple((ending, float(weight)) for ending, weight in (item.split(":") for item in table.split()))
+
+
+_EN_ENDINGS = _endings(
+    "tions:2 tion:2 ings:2 ing:2 ness:2 ment:2 ments:2 ity:2 ities:2 ful:2 ous:2 ship:2 ly:1.5 ed:1.5 ers:1"
+)
+_ES_ENDINGS = _endings(
+    "ciones:2.5 cion:2.5 siones:2 dades:2 dad:2 mente:2 ismo:2 ados:1.5 adas:1.5 ado:1.5 ada:1.5 "
+    "idos:1.5 idas:1.5 ido:1 ida:1 ando:2 iendo:2 encia:2 ancia:2 ico:1.5 ica:1.5 icos:1.5 icas:1.5 "
+    "osa:1 oso:1 eras:1 eros:1 dores:1.5 doras:1.5 ores:1 ales:1 eses:1 yen:1 ean:1"
+)
 _NOT_ED = _words("red sed pared usted merced")  # Spanish words that end in -ed
 _EN_FINALS = frozenset("tkpghwfvbm")
 _VOWELS = frozenset("aeiou")
@@ -147,13 +157,9 @@ def _shape(word: str, lower: str) -> tuple[float, float]:
         if word.endswith(ending) and len(word) > len(ending) + 1:
             es += weight
             break
-    last = word[-1]
-    if last in _EN_FINALS or (last == "y" and len(word) > 2 and word[-2] not in _VOWELS):
-        en += 1.0
-    elif last == "d" and word[-2] not in _VOWELS:
-        en += 1.0
-    elif last == "s" and len(word) > 2 and word[-2] not in _VOWELS and word[-2] != "s":
-        en += 1.0
+    last, before = word[-1], word[-2]
+    if last in _EN_FINALS or (before not in _VOWELS and (last in "yd" or (last == "s" and before != "s"))):
+        en += 1.0  # Spanish words end in a vowel, n, r, s, l, d or z, and -y -d -s after a vowel
     elif last == "o" and not word.endswith("oo"):
         es += 1.0
     elif last == "a":
@@ -169,6 +175,33 @@ def _shape(word: str, lower: str) -> tuple[float, float]:
     return en, es
 
 
+# What a word is, for the reading in `_evidence`.
+_WORD_, _SHAPE, _PARTICLE, _ARTICLE_A = range(4)
+
+
+@lru_cache(maxsize=8192)
+def _word(token: str) -> tuple[int, float, float]:
+    """One word's kind and its (English, Spanish) evidence, wherever it stands; cached, since
+    bulletins repeat their words and an import reads thousands."""
+    lower = token.lower()
+    word = fold(lower)
+    if word in _PARTICLES:
+        return _PARTICLE, 0.0, 3.0 if word in _ES_FUNCTION else 0.0
+    if word in _EN_FUNCTION:
+        return _WORD_, 3.0, 0.0
+    if word in _ES_FUNCTION:
+        return _WORD_, 0.0, 3.0
+    if word == "a":
+        return _ARTICLE_A, 0.0, 0.0
+    if word in _EN_VOCAB:
+        return _WORD_, 2.0, 0.0
+    if word in _ES_VOCAB:
+        return _WORD_, 0.0, 2.0
+    if word in _NEUTRAL or len(word) < 2:
+        return _WORD_, 0.0, 0.0
+    return (_SHAPE, *_shape(word, lower))
+
+
 def _evidence(text: str) -> tuple[float, float]:
     """(English, Spanish) evidence in `text`, read until one language leads decisively."""
     en = es = 0.0
@@ -177,36 +210,27 @@ def _evidence(text: str) -> tuple[float, float]:
     if _EN_CONTRACTION.search(text):
         en += 2.0
     shouting = text.isupper()  # ALL CAPS: capitals say nothing about names
-    tokens = _TOKEN.findall(text)
     in_name = False  # inside a run of capitalised words: Triunfo de la Cruz
-    for i, token in enumerate(tokens):
-        if not shouting and len(token) > 1 and token.isupper():
+    after_a = False  # the word before was "a"
+    for i, match in enumerate(_TOKEN.finditer(text)):  # lazily: a long summary is rarely read to its end
+        token = match.group()
+        capital = not shouting and token[0].isupper()
+        if after_a and (capital or token[0] in "aeiouáéíóúAEIOUÁÉÍÓÚ"):
+            es += 1.5  # English writes "an" before a vowel and never "a" before a name: Liberen a Juana
+        after_a = False
+        if capital and len(token) > 1 and token.isupper():
             continue  # an acronym (COPINH, ONG): no evidence
-        lower = token.lower()
-        word = fold(lower)
-        named = i > 0 and not shouting and token[0].isupper()
-        if word in _PARTICLES and in_name:
-            continue
-        in_name = named or (in_name and word in _PARTICLES)
-        if word in _EN_FUNCTION:
-            en += 3.0
-        elif word in _ES_FUNCTION:
-            es += 3.0
-        elif word == "a" and i + 1 < len(tokens):
-            # English writes "an" before a vowel and never "a" before a name: Liberen a Juana.
-            following = tokens[i + 1]
-            if following[0] in "aeiouáéíóú" or (following[0].isupper() and not shouting):
-                es += 1.5
-        elif word in _EN_VOCAB:
-            en += 2.0
-        elif word in _ES_VOCAB:
-            es += 2.0
-        elif word not in _NEUTRAL and len(word) > 1:
-            e, s = _shape(word, lower)
-            if named:
-                e, s = e / 2, s / 2
-            en += e
-            es += s
+        kind, e, s = _word(token)
+        named = capital and i > 0
+        if kind == _PARTICLE and (in_name or named):
+            in_name = True
+            continue  # part of a name: Triunfo de la Cruz, La Puya
+        in_name = named or (in_name and kind == _PARTICLE)
+        if kind == _SHAPE and named:  # likely a name: its spelling says less
+            e, s = e / 2, s / 2
+        after_a = kind == _ARTICLE_A
+        en += e
+        es += s
         if abs(en - es) >= _DECISIVE:
             break
     return en, es
@@ -219,6 +243,59 @@ def detect_language(text: str) -> str | None:
     if max(en, es) < _ENOUGH or abs(en - es) < 1.0:
         return None
     return "en" if en > es else "es"
+
+
+class _Recorded(Protocol):
+    """What `language_note` reads of a recorded bulletin (`model.Bulletin`, without importing it)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+
+
+def language_note(bulletin: _Recorded) -> str | None:
+    """What `add`/`edit` tell the person after they detected a bulletin's language and its text
+    did not tell (so its language is the interface's, a default, not a finding); else None."""
+    if detect_language(f"{bulletin.title}\n{bulletin.summary}") is not None:
+        return None
+    return _(
+        "Could not tell the language of this bulletin; recorded as {lang} (use --lang to change it)."
+    ).format(lang=bulletin.lang)
+
+
+# What a person may write instead of a code, folded (case and accents do not matter): --lang español.
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "ingles"),
+    "es": ("spanish", "espanol", "castellano"),
+}
+_BY_NAME = {name: code for code, names in LANGUAGE_NAMES.items() for name in names}
+
+
+def language_code(value: str) -> str:
+    """The ISO 639-1 code a `--lang` value means: a code (`es`, `EN`) or a name of whrd's two
+    languages in English or Spanish (`español`, `Spanish`, `castellano`, `inglés`).
+
+    Raises ValidationError naming what is accepted. A blank value is returned as it is: the
+    commands read it as "detect the language"."""
+    text = value.strip()
+    if not text:
+        return value
+    folded = fold(text)
+    if folded in _BY_NAME:
+        return _BY_NAME[folded]
+    if len(folded) == 2 and folded.isascii() and folded.isalpha() and is_language(folded):
+        return folded
+    names = ", ".join(["español", "castellano", "spanish", "inglés", "english"])
+    raise ValidationError(
+        _("Unknown language {value!r}: give an ISO 639-1 code such as en or es, or a name: {names}.").format(
+            value=value, names=names
+        ),
+        field="lang",
+        value=value,
+    )
 
 
 # The names of whrd's own two languages, as pycountry's data gives them (a test holds them to it):

@@ -144,6 +144,7 @@ def build_filter(
 ) -> Filter:
     """The one `Filter` of the shared filter options (`options.CountryOpt` and the rest)."""
     from ..filters import Filter
+    from ..lang import language_code
 
     return Filter.build(
         countries=country or (),
@@ -151,7 +152,7 @@ def build_filter(
         tags=tag or (),
         since=since,
         until=until,
-        langs=lang or (),
+        langs=[language_code(x) for x in lang or ()],  # --lang español
         today=today(),
         categories_in_use=_categories_in_use,
     )
