@@ -144,15 +144,18 @@ def build_filter(
 ) -> Filter:
     """The one `Filter` of the shared filter options (`options.CountryOpt` and the rest)."""
     from ..filters import Filter
-    from ..lang import language_code
 
+    if lang:  # a code or a name: --lang español
+        from ..lang import language_code
+
+        lang = [language_code(x) for x in lang]
     return Filter.build(
         countries=country or (),
         categories=category or (),
         tags=tag or (),
         since=since,
         until=until,
-        langs=[language_code(x) for x in lang or ()],  # --lang español
+        langs=lang or (),
         today=today(),
         categories_in_use=_categories_in_use,
     )
