@@ -7,7 +7,9 @@ proper names, English titles naming Spanish people and places, Spanish without a
 two-word titles.
 
 `EN` and `ES` were written first and the detector was tuned on them. `HELD_OUT_EN` and
-`HELD_OUT_ES` were written after the tuning and not used for it: their accuracy is the honest one.
+`HELD_OUT_ES` were written after that tuning (all right at once); the detector then gained everyday
+words, so `FINAL_EN` and `FINAL_ES` were written after its last change and measured once: their
+accuracy is the honest one.
 `UNDECIDABLE`: texts with no evidence either way (names, codes, greetings) — None is right.
 """
 
@@ -359,6 +361,72 @@ HELD_OUT_ES: tuple[str, ...] = (
     "Reforma agraria incumplida",
     "Ocho años sin Berta",
     "Retiran cargos penales",
+)
+
+# Written after the last change to the detector (a second, final check); measured once, not tuned on.
+FINAL_EN: tuple[str, ...] = (
+    "Ombudsman ignores complaints from Tolupan women",
+    "Logging trucks block road to Yoro",
+    "A defender's diary",
+    "Five years after Agua Zarca",
+    "Lesbian couple attacked in Chinandega",
+    "Quiché midwives denied permits",
+    "Prosecutor's office loses evidence",
+    "Investigate the killing of Juana Pérez",
+    "Sign the petition",
+    "Volcano tourism displaces Maya families",
+    "Governor threatens to jail protesters",
+    "Canadian mine accused of poisoning wells",
+    "Night raid on the Santa Elena cooperative",
+    "Remembering Lesbia Yaneth",
+    "Defenders rally outside the Supreme Court",
+    "Radio Xilotepeque off the air",
+    "Visa denied to Ixchel Tzul",
+    "Pregnant defender held without charge",
+    "Solidarity caravan reaches Chiapas",
+    "Youth collective receives death threats",
+    "Environmental impact study was faked",
+    "Doña Rosa refuses to leave her land",
+    "Ruling against San Rafael mine",
+    "Blockade enters third week",
+    "Help us protect Cristina",
+    "Army helicopters over Ixquisis",
+    "Teachers' union leader shot",
+    "Evidence of spying on feminists",
+    "Statement",
+    "Condolences",
+)
+FINAL_ES: tuple[str, ...] = (
+    "Defensor del Pueblo ignora denuncias de mujeres tolupanes",
+    "Camiones madereros bloquean camino a Yoro",
+    "Diario de una defensora",
+    "Cinco años después de Agua Zarca",
+    "Atacan a pareja lesbiana en Chinandega",
+    "Niegan permisos a comadronas de Quiché",
+    "Fiscalía pierde pruebas",
+    "Investiguen el asesinato de Juana Pérez",
+    "Firme la petición",
+    "Turismo volcánico desplaza a familias mayas",
+    "Gobernador amenaza con encarcelar a manifestantes",
+    "Acusan a minera canadiense de envenenar pozos",
+    "Allanamiento nocturno en cooperativa Santa Elena",
+    "Recordando a Lesbia Yaneth",
+    "Defensoras se concentran frente a la Corte Suprema",
+    "Radio Xilotepeque sale del aire",
+    "Niegan visa a Ixchel Tzul",
+    "Defensora embarazada detenida sin cargos",
+    "Caravana solidaria llega a Chiapas",
+    "Colectivo juvenil recibe amenazas de muerte",
+    "Estudio de impacto ambiental fue falsificado",
+    "Doña Rosa se niega a dejar su tierra",
+    "Fallo contra la mina San Rafael",
+    "Bloqueo cumple tercera semana",
+    "Ayúdenos a proteger a Cristina",
+    "Helicópteros del ejército sobre Ixquisis",
+    "Disparan contra dirigente magisterial",
+    "Pruebas de espionaje a feministas",
+    "Pronunciamiento",
+    "Condolencias",
 )
 
 # Nothing in these tells English from Spanish: the detector must say so (None).

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
-from lang_titles import EN, ES, HELD_OUT_EN, HELD_OUT_ES, UNDECIDABLE
+from lang_titles import EN, ES, FINAL_EN, FINAL_ES, HELD_OUT_EN, HELD_OUT_ES, UNDECIDABLE
 from whrd_cli import i18n
 from whrd_cli.errors import ValidationError
 from whrd_cli.lang import detect_language, language_code
@@ -40,7 +40,7 @@ def _accuracy(name: str, titles: tuple[str, ...], lang: str) -> float:
 def test_the_tables_are_big_enough_and_short() -> None:
     assert len(EN) >= 120 and len(ES) >= 120
     assert len(HELD_OUT_EN) >= 40 and len(HELD_OUT_ES) >= 40
-    every = EN + ES + HELD_OUT_EN + HELD_OUT_ES
+    every = EN + ES + HELD_OUT_EN + HELD_OUT_ES + FINAL_EN + FINAL_ES
     assert all(1 <= len(title.split()) <= 8 for title in every), [t for t in every if len(t.split()) > 8]
     assert len(set(every)) == len(every)
 
@@ -52,6 +52,8 @@ def test_the_tables_are_big_enough_and_short() -> None:
         ("ES", ES, "es"),
         ("HELD_OUT_EN", HELD_OUT_EN, "en"),
         ("HELD_OUT_ES", HELD_OUT_ES, "es"),
+        ("FINAL_EN", FINAL_EN, "en"),
+        ("FINAL_ES", FINAL_ES, "es"),
     ],
 )
 def test_short_titles_are_detected(name: str, titles: tuple[str, ...], lang: str) -> None:
