@@ -317,7 +317,7 @@ BAD_INPUT = [
     (["list", "--sort", "colour"], 1, "Unknown sort"),
     (["list", "--since", "2020", "--until", "2019"], 1, "is after --until"),
     (["list", "--limit", "0"], 2, ""),
-    (["list", "--lang", "spanish"], 1, "ISO 639-1"),
+    (["list", "--lang", "espanish"], 1, "ISO 639-1"),  # names work: issue 13
     (["frobnicate"], 2, ""),
 ]
 

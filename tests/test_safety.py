@@ -130,7 +130,8 @@ REFUSED = [
     (
         ["edit", "2", "--lang", "zz"],
         1,
-        "Error: Unknown language 'zz': give an ISO 639-1 code such as en or es.\n",
+        "Error: Unknown language 'zz': give an ISO 639-1 code such as en or es, "
+        "or a name: español, castellano, spanish, inglés, english.\n",  # --lang takes names (issue 13)
     ),
 ]
 

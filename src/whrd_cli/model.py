@@ -181,9 +181,11 @@ class Bulletin:
         summary = clean_text(summary or "", "summary")
         day = parse_date(date or "", today=today).isoformat()  # a form may leave it out entirely
         if lang is None or not lang.strip():
+            from .i18n import language
             from .lang import detect_language
 
-            lang = detect_language(f"{title}\n{summary}") or DEFAULT_LANG
+            # A text that does not tell is taken to be in the language its writer reads whrd in.
+            lang = detect_language(f"{title}\n{summary}") or language()
         return cls(
             title=title,
             date=day,

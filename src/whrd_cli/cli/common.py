@@ -154,6 +154,10 @@ def build_filter(
     """The one `Filter` of the shared filter options (`options.CountryOpt` and the rest)."""
     from ..filters import Filter
 
+    if lang:  # a code or a name: --lang español
+        from ..lang import language_code
+
+        lang = [language_code(x) for x in lang]
     return Filter.build(
         countries=country or (),
         categories=category or (),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..i18n import _, ngettext, number
+from ..lang import language_code, language_note
 from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
 from .localize import LocalizedCommand
@@ -119,7 +120,7 @@ def add(
         "category": category,
         "tags": tag or (),
         "summary": summary or "",
-        "lang": lang,
+        "lang": language_code(lang) if lang else lang,  # a code or a name: español
         "url": url,
         "source": source,
         "private": private,
@@ -167,6 +168,8 @@ def add(
     entry = archive.get(new_id)
     common.warn_far_future(entry.bulletin.date)
     common.note_regions(fields["countries"])
+    if not editor and not fields["lang"] and (said := language_note(entry.bulletin)):
+        note(said)  # the language is the interface's, not a finding: say so at once
     if common.is_terminal():
         typer.echo(_recorded(_("Added"), entry))
     else:
@@ -224,7 +227,7 @@ def edit(
             "date": date,
             "category": category,
             "summary": summary,
-            "lang": lang,
+            "lang": language_code(lang) if lang else lang,  # a code or a name: español
             "url": url,
             "source": source,
             "private": private,
@@ -268,6 +271,8 @@ def edit(
     if "date" in asked.fields:
         common.warn_far_future(asked.fields["date"])
     common.note_regions([*(country or ()), *(add_country or ())])
+    if lang is not None and not lang.strip() and (said := language_note(entry.bulletin)):
+        note(said)  # --lang "" asked for detection, and the text did not tell
     for what in missing:
         note(_("Bulletin {id} had no {what}.").format(id=bulletin_id, what=what))
     if common.is_terminal():

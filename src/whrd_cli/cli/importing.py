@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     DuplicateChoice: TypeAlias = str
 else:
     FormatChoice = Literal[("auto", *READERS)]
-    LangChoice = Literal[LANGS]
+    LangChoice = str  # auto, a code or a name (español): lang.language_code reads it
     DuplicateChoice = Literal[ON_DUPLICATE]
 
 # What happens to a record, as the dry-run table says it (`--json` and pipes keep the action's key).
@@ -79,6 +79,7 @@ def import_(
         typer.Option(
             "--lang",
             "-l",
+            metavar=f"<{'|'.join(LANGS)}>",  # or a name: español, english
             help="Language of the bulletins; auto detects it per listing block "
             "(records that carry their own lang keep it).",
         ),
@@ -106,6 +107,7 @@ def import_(
     Example: whrd import data/listing-en.txt data/listing-es.txt --dry-run
     """
     from ..importer import import_files, load_input, read_inputs
+    from ..lang import language_code
 
     if files.count("-") > 1:
         fail(_("Standard input (-) can be read only once."))
@@ -114,7 +116,7 @@ def import_(
         read = read_inputs(
             _handed_over(inputs),  # each file's bytes are freed once it is read
             fmt=format_,
-            lang=None if lang == "auto" else lang,
+            lang=None if lang.strip().lower() == "auto" else language_code(lang),  # or a name: español
             progress=bars.reading if bars else None,
         )
         if bars is not None and not dry_run:

@@ -7,7 +7,7 @@
   with no date line, or a heading with no title.
 - **lang**: `--lang` if given; else the block's own words (`lang.detect_language`); when they are
   too few, the language of the date line's month or of the category label; else the file's
-  most common language; else English.
+  most common language; else the interface's language (`i18n.language`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import WhrdError
+from ...i18n import language
 from ...lang import detect_language
-from ...model import DEFAULT_LANG, Bulletin
+from ...model import Bulletin
 from .. import Location, RecordError
 from ..reading import Progress, Record, bulletins_reader, raise_if_any, record_error
 from .blocks import Block, segment, split_lines, summary
@@ -89,7 +90,7 @@ def read_records(
     errors: list[RecordError] = []
     blocks = segment(split_lines(text), source, errors)
     parsed = [p for p in (_parse_block(b, source, errors) for b in blocks) if p is not None]
-    fallback = DEFAULT_LANG
+    fallback = language()
     if lang is None:
         known = Counter(found for p in parsed if (found := p.detected or p.hint) is not None)
         if known:
