@@ -173,11 +173,12 @@ def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
 # Jinja2 names an object by its class's module and name; a template's author knows it by the
 # name the README gives it.
 _CONTEXT_OBJECT = re.compile(r"'whrd_cli\.digest\.\w+\.(\w+) object'")
+# (`labels` and `period` are the names a template uses: never translated.)
 _CONTEXT_NAMES = {
     "DigestBulletin": N_("a bulletin"),
     "DigestGroup": N_("a group"),
-    "Labels": N_("labels"),
-    "Period": N_("period"),
+    "Labels": "labels",
+    "Period": "period",
     "FilterLine": N_("a filter"),
 }
 # Jinja2's own words for a name a template cannot use, said again in the interface's language.

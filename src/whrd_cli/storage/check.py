@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveError
-from ..i18n import _, translate
+from ..i18n import _, language, translate
 from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 1
@@ -125,8 +125,14 @@ def locked_error(path: Path, waited: float) -> ArchiveError:
         _(
             "The archive {path} is locked by another whrd process; "
             "waited {seconds} s. Try again when it has finished."
-        ).format(path=path, seconds=f"{waited:g}")
+        ).format(path=path, seconds=_seconds(waited))
     )
+
+
+def _seconds(value: float) -> str:
+    """`0.5` as the language writes it (`0,5` in Spanish), whole numbers without a point."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if language() == "es" else text
 
 
 def lock_error(path: Path, exc: OSError) -> ArchiveError:
