@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import Run
 from tests.spanish import english_left
 
@@ -164,7 +163,8 @@ def test_an_export_that_would_overwrite_a_file(run: Run, add: Callable[..., int]
             f"Error: {out} already exists; use --force to overwrite it, or --output to write elsewhere.\n"
         ),
         spanish_line=(
-            f"Error: {out} ya existe; use --force para sobrescribirlo o --output para escribir en otro lugar.\n"
+            f"Error: {out} ya existe; use --force para sobrescribirlo "
+            "o --output para escribir en otro lugar.\n"
         ),
     )
     assert out.read_text(encoding="utf-8") == "lo que ya había\n"
