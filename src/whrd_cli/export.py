@@ -31,10 +31,11 @@ from .errors import InputError, OutputError
 from .export_target import check_output, exists_error, output_target
 from .filters import Filter, sort_items
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
-from .i18n import check_locale
+from .i18n import _, check_locale, ngettext
 from .model import FIELDS
 from .records import Entry, Raw, Selection
 from .storage.atomic import atomic_file
+from .storage.reasons import os_reason
 from .store import Archive
 from .text import printable_raw
 
@@ -90,23 +91,24 @@ class ExportRequest:
         """
         fmt = writable_format(format or format_for_output(output) or "md")
         if limit is not None and limit < 1:
-            raise InputError(f"--limit must be at least 1, not {limit}.")
+            raise InputError(_("--limit must be at least 1, not {limit}.").format(limit=limit))
         check_locale(locale)
         if group_by not in GROUPINGS:
-            raise InputError(f"Unknown grouping {group_by!r}. Valid groupings: {', '.join(GROUPINGS)}.")
+            message = _("Unknown grouping {name!r}. Valid groupings: {valid}.")
+            raise InputError(message.format(name=group_by, valid=", ".join(GROUPINGS)))
         if not fmt.template:
             if template is not None:
-                raise InputError(f"--template works with the {', '.join(TEMPLATED)} formats, not {fmt.name}.")
+                raise _only_with("--template", TEMPLATED, fmt)
             if group_by != "none":
-                raise InputError(f"--group-by works with the {', '.join(TEMPLATED)} formats, not {fmt.name}.")
+                raise _only_with("--group-by", TEMPLATED, fmt)
         chosen = None
         if fields is not None:
             if not fmt.selects_fields:
-                raise InputError(f"--fields works with the {', '.join(FIELDED)} formats, not {fmt.name}.")
+                raise _only_with("--fields", FIELDED, fmt)
             chosen = parse_fields(fields, include_private=include_private)
         if base_url is not None:
             if not fmt.links:
-                raise InputError(f"--base-url works with the {', '.join(LINKED)} format, not {fmt.name}.")
+                raise _only_with("--base-url", LINKED, fmt)
             base_url = check_base_url(base_url)
         heading = clean_title(title) if title is not None else default_title(locale)
         path = None
@@ -127,6 +129,16 @@ class ExportRequest:
             tags=shown_tags(tags),
             today=today,
         )
+
+
+def _only_with(option: str, formats: Sequence[str], fmt: Format) -> InputError:
+    """An option given with a format that does not take it."""
+    message = ngettext(
+        "{option} works with the {formats} format, not {name}.",
+        "{option} works with the {formats} formats, not {name}.",
+        len(formats),
+    )
+    return InputError(message.format(option=option, formats=", ".join(formats), name=fmt.name))
 
 
 @dataclass(frozen=True)
@@ -234,18 +246,23 @@ def parse_fields(text: str, *, include_private: bool) -> tuple[str, ...]:
     """`title, date,url` -> ('title', 'date', 'url'); an unknown or private field is an error."""
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not names:
-        raise InputError(f"--fields is empty. Known fields: {', '.join(FIELD_NAMES)}.")
+        raise InputError(_("--fields is empty. Known fields: {known}.").format(known=", ".join(FIELD_NAMES)))
     for name in names:
         if name not in FIELD_NAMES:
             import difflib
 
             close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
-            hint = f" Did you mean: {close[0]}?" if close else ""
+            if close:
+                message = _(
+                    "Unknown field {name!r} in --fields. Did you mean: {close}? Known fields: {known}."
+                )
+            else:
+                message = _("Unknown field {name!r} in --fields. Known fields: {known}.")
             raise InputError(
-                f"Unknown field {name!r} in --fields.{hint} Known fields: {', '.join(FIELD_NAMES)}."
+                message.format(name=name, close=close[0] if close else "", known=", ".join(FIELD_NAMES))
             )
     if "private" in names and not include_private:
-        raise InputError("--fields names private: add --include-private to export private notes.")
+        raise InputError(_("--fields names private: add --include-private to export private notes."))
     return tuple(dict.fromkeys(names))
 
 
@@ -270,7 +287,10 @@ def check_base_url(text: str) -> str:
         ok = False
     if not ok or any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text):
         raise InputError(
-            f"--base-url must be an http(s) address such as https://example.org/whrd/feed.atom, not {text!r}."
+            _(
+                "--base-url must be an http(s) address such as "
+                "https://example.org/whrd/feed.atom, not {url!r}."
+            ).format(url=text)
         )
     return text
 
@@ -294,7 +314,8 @@ def _writer(fmt: Format) -> Callable[..., None]:
     except ModuleNotFoundError as exc:  # a registered format whose module is not in this build
         if exc.name != f"{__package__}.formats.{fmt.module}":
             raise
-        raise OutputError(f"The {fmt.name} format is not available in this version of whrd.") from exc
+        message = _("The {name} format is not available in this version of whrd.")
+        raise OutputError(message.format(name=fmt.name)) from exc
 
 
 def render(fmt: Format, entries: Sequence[Entry], context: WriteContext) -> str:
@@ -342,7 +363,8 @@ def write_file(
         error = exc.error if isinstance(exc, _WriteFailed) else exc
         if isinstance(error, FileExistsError):  # appeared while we rendered
             raise exists_error(path) from exc
-        raise OutputError(f"Cannot write {path}: {error.strerror or error}.") from exc
+        message = _("Cannot write {path}: {reason}.")
+        raise OutputError(message.format(path=path, reason=os_reason(error))) from exc
 
 
 class _WriteFailed(Exception):

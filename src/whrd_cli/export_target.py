@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import OutputError
+from .i18n import N_, _, translate
 
 
 def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
@@ -24,24 +25,33 @@ def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
     only files. A symlink is judged by what it points to (`output_target`)."""
     if _is_archive_file(path, archive_path):
         raise OutputError(
-            f"{path} is the archive (or its backup); whrd will not overwrite it with an export."
+            _("{path} is the archive (or its backup); whrd will not overwrite it with an export.").format(
+                path=path
+            )
         )
     if path.is_dir():
-        raise OutputError(f"{path} is a folder; give a file name with --output.")
+        raise OutputError(_("{path} is a folder; give a file name with --output.").format(path=path))
     target = output_target(path)
     kind = _special_kind(target)
     if kind is not None:
         raise OutputError(
-            f"{path} is {kind}, not a regular file; whrd writes exports only to files (-o - for stdout)."
+            _(
+                "{path} is {kind}, not a regular file; whrd writes exports only to files (-o - for stdout)."
+            ).format(path=path, kind=translate(kind))
         )
     if os.path.lexists(path) and not force:
         raise exists_error(path)
     folder = target.parent
     if not folder.is_dir():
-        problem = "is not a folder" if os.path.lexists(folder) else "does not exist"
-        raise OutputError(f"Cannot write {path}: {folder} {problem}.")
+        if os.path.lexists(folder):
+            message = _("Cannot write {path}: {folder} is not a folder.")
+        else:
+            message = _("Cannot write {path}: {folder} does not exist.")
+        raise OutputError(message.format(path=path, folder=folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"Cannot write {path}: the folder {folder} is not writable.")
+        raise OutputError(
+            _("Cannot write {path}: the folder {folder} is not writable.").format(path=path, folder=folder)
+        )
 
 
 def output_target(path: Path) -> Path:
@@ -52,12 +62,13 @@ def output_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+# What a path that is not a regular file is, marked for the catalog (shown through `translate`).
 _SPECIAL_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, N_("a folder")),
+    (stat.S_ISCHR, N_("a character device")),
+    (stat.S_ISBLK, N_("a block device")),
+    (stat.S_ISFIFO, N_("a FIFO")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
 
 
@@ -68,17 +79,21 @@ def _special_kind(path: Path) -> str | None:
     except FileNotFoundError:  # missing (or a dangling link's target): a new file will be made
         return None
     except OSError as exc:
-        return "a symlink loop" if exc.errno == errno.ELOOP else None
+        return N_("a symlink loop") if exc.errno == errno.ELOOP else None
     if stat.S_ISREG(mode):
         return None
     for test, kind in _SPECIAL_KINDS:
         if test(mode):
             return kind
-    return "a special file"
+    return N_("a special file")
 
 
 def exists_error(path: Path) -> OutputError:
-    return OutputError(f"{path} already exists; use --force to overwrite it, or --output to write elsewhere.")
+    return OutputError(
+        _("{path} already exists; use --force to overwrite it, or --output to write elsewhere.").format(
+            path=path
+        )
+    )
 
 
 def _is_archive_file(path: Path, archive_path: Path) -> bool:

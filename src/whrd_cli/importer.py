@@ -19,9 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import DuplicateError, InputError, ParseError
-from .formats import BY_NAME, READ_EXTENSIONS, READERS, Location, RecordError, RecordErrors, get_format
+from .formats import (
+    BY_NAME,
+    READ_EXTENSIONS,
+    READERS,
+    Location,
+    RecordError,
+    RecordErrors,
+    and_more,
+    cannot_import,
+    get_format,
+)
 from .formats.reading import Progress, Record
+from .i18n import _, ngettext, number
 from .storage.plan import AddOutcome, OnDuplicate
+from .storage.reasons import os_reason
 
 if TYPE_CHECKING:
     from .model import Bulletin
@@ -56,7 +68,7 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 def _size_text(limit: int) -> str:
     mib = limit / (1024 * 1024)
-    return f"{mib:,.0f} MiB" if mib >= 1 else f"{limit:,} bytes"
+    return f"{number(round(mib))} MiB" if mib >= 1 else _("{size} bytes").format(size=number(limit))
 
 
 def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
@@ -79,8 +91,10 @@ def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
 
 def _too_large(name: str, limit: int) -> InputError:
     return InputError(
-        f"{name} is larger than {_size_text(limit)}, the most whrd imports from one input; "
-        "split it into smaller files. Nothing was imported."
+        _(
+            "{name} is larger than {size}, the most whrd imports from one input; "
+            "split it into smaller files. Nothing was imported."
+        ).format(name=name, size=_size_text(limit))
     )
 
 
@@ -90,7 +104,7 @@ def load_input(arg: str, *, stdin: BinaryIO | None = None, limit: int | None = N
     limit = MAX_INPUT_BYTES if limit is None else limit
     if arg == STDIN:
         if stdin is None:
-            raise InputError("Standard input is not available; give a file name instead of -.")
+            raise InputError(_("Standard input is not available; give a file name instead of -."))
         return Input(STDIN_NAME, _read_bounded(stdin, STDIN_NAME, limit))
     path = Path(arg).expanduser()
     try:
@@ -100,11 +114,15 @@ def load_input(arg: str, *, stdin: BinaryIO | None = None, limit: int | None = N
                 raise _too_large(arg, limit)
             return Input(arg, _read_bounded(fh, arg, limit), arg)
     except FileNotFoundError:
-        raise InputError(f"No such file: {arg}. Nothing was imported.") from None
+        raise InputError(_("No such file: {name}. Nothing was imported.").format(name=arg)) from None
     except IsADirectoryError:
-        raise InputError(f"{arg} is a folder, not a file. Nothing was imported.") from None
+        raise InputError(
+            _("{name} is a folder, not a file. Nothing was imported.").format(name=arg)
+        ) from None
     except OSError as exc:
-        raise InputError(f"Cannot read {arg}: {exc.strerror or exc}. Nothing was imported.") from None
+        raise InputError(
+            _("Cannot read {name}: {reason}. Nothing was imported.").format(name=arg, reason=os_reason(exc))
+        ) from None
 
 
 def _binary(data: bytes) -> bool:
@@ -115,8 +133,10 @@ def _binary(data: bytes) -> bool:
 
 def _binary_error(name: str) -> ParseError:
     return ParseError(
-        f"{name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
-        f"{', '.join(READERS)}. Nothing was imported."
+        _(
+            "{name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
+            "{formats}. Nothing was imported."
+        ).format(name=name, formats=", ".join(READERS))
     )
 
 
@@ -136,11 +156,13 @@ def decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             raise ParseError(
-                f"{name}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file "
-                "as UTF-8 and import it again. Nothing was imported."
+                _(
+                    "{name}, line {line}: not UTF-8 text (byte {byte}); save the file "
+                    "as UTF-8 and import it again. Nothing was imported."
+                ).format(name=name, line=line, byte=f"0x{data[exc.start]:02x}")
             ) from None
     if not _NOT_BLANK.search(text):  # not `text.strip()`: that would copy a large file's text
-        raise ParseError(f"{name} is empty; nothing was imported.")
+        raise ParseError(_("{name} is empty; nothing was imported.").format(name=name))
     if "\x00" in text:
         raise binary
     return text
@@ -164,8 +186,10 @@ def detect_format(text: str, *, path: str | None) -> str:
             best, best_score = name, score
     if best is None:
         raise ParseError(
-            f"{path or STDIN_NAME}: cannot tell its format (not JSON, JSONL, CSV with a header row, "
-            f"or a listing with date lines); give --format ({', '.join(READERS)}). Nothing was imported."
+            _(
+                "{name}: cannot tell its format (not JSON, JSONL, CSV with a header row, "
+                "or a listing with date lines); give --format ({formats}). Nothing was imported."
+            ).format(name=path or STDIN_NAME, formats=", ".join(READERS))
         )
     return best
 
@@ -186,7 +210,7 @@ def read_input(
     text = decode(item.data, item.name)
     name = detect_format(text, path=item.path) if fmt == "auto" else get_format(fmt).name
     if not BY_NAME[name].reads:
-        raise InputError(f"The {name} format cannot be imported. Importable: {', '.join(READERS)}.")
+        raise cannot_import(name)
     module = _module(name)
     read_records = getattr(module, "read_records", None)
     if read_records is not None:
@@ -226,7 +250,7 @@ class Outcome:
     """What the import does (or would do) with one record."""
 
     file: str
-    location: str
+    location: Location  # the machine form in --json; `location.shown()` in messages and tables
     action: str  # "added", "updated" or "skipped"
     id: int | None  # the new, updated or duplicated bulletin; None when not yet assigned (dry run)
     bulletin: Bulletin
@@ -296,15 +320,22 @@ class ImportReport:
 def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
     problems = [o for o in outcomes if o.action == "skipped"]
     shown = "; ".join(
-        f"{o.file}, {o.location}: "
-        + (f"already in the archive as bulletin {o.id}" if o.id is not None else "repeats an earlier record")
+        (
+            _("{file}, {location}: already in the archive as bulletin {id}")
+            if o.id is not None
+            else _("{file}, {location}: repeats an earlier record")
+        ).format(file=o.file, location=o.location.shown(), id=o.id)
         for o in problems[: RecordErrors.CAP]
     )
-    more = len(problems) - RecordErrors.CAP
+    count = len(problems)
     return DuplicateError(
-        f"{len(problems)} duplicate{'s' if len(problems) != 1 else ''} (same date, title and language), "
-        f"nothing was imported: {shown}{f'; and {more} more' if more > 0 else ''}. "
-        "Use --on-duplicate skip or update to import the rest.",
+        ngettext(
+            "{count} duplicate (same date, title and language), nothing was imported: {shown}. "
+            "Use --on-duplicate skip or update to import the rest.",
+            "{count} duplicates (same date, title and language), nothing was imported: {shown}. "
+            "Use --on-duplicate skip or update to import the rest.",
+            count,
+        ).format(count=count, shown=and_more(shown, count - RecordErrors.CAP)),
         next((o.id for o in problems if o.id is not None), 0),
     )
 
@@ -318,7 +349,11 @@ def import_files(
 ) -> ImportReport:
     """Add every record of every file in one write (or none in a dry run); duplicates per `on_duplicate`."""
     if on_duplicate not in ON_DUPLICATE:
-        raise InputError(f"Unknown --on-duplicate {on_duplicate!r}. Choose: {', '.join(ON_DUPLICATE)}.")
+        raise InputError(
+            _("Unknown --on-duplicate {value!r}. Choose: {valid}.").format(
+                value=on_duplicate, valid=", ".join(ON_DUPLICATE)
+            )
+        )
     policy = OnDuplicate(on_duplicate)
     placed = [(f, r) for f in files for r in f.records]
     bulletins = [r.bulletin for _f, r in placed]
@@ -331,8 +366,10 @@ def import_files(
         result = archive.add_many(bulletins, on_duplicate=policy, dry_run=dry_run)
     except DuplicateError as exc:  # another process added it since the check above
         raise DuplicateError(
-            f"Bulletin {exc.existing_id} already has this date, title and language "
-            "(added meanwhile by another process); nothing was imported.",
+            _(
+                "Bulletin {id} already has this date, title and language "
+                "(added meanwhile by another process); nothing was imported."
+            ).format(id=exc.existing_id),
             exc.existing_id,
         ) from None
     outcomes = _outcomes(placed, result.outcomes)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .dates import utc_stamp
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
+from .i18n import _
 from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
 from .storage import atomic, backups, check
@@ -70,6 +71,10 @@ def _drop_lock_file(name: str) -> None:
     file unlinked and takes a new one), so no two writers of one archive can ever result."""
     with contextlib.suppress(OSError):
         os.unlink(name)
+
+
+def _not_found(doc_id: int) -> NotFoundError:
+    return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
 
 class Archive:
@@ -123,7 +128,7 @@ class Archive:
     def get(self, doc_id: int) -> Entry:
         raw = self._tables().get(BULLETINS, {}).get(str(doc_id))
         if raw is None:
-            raise NotFoundError(f"No bulletin with id {doc_id}. See the ids with 'whrd list'.")
+            raise _not_found(doc_id)
         return Entry(doc_id, to_bulletin(raw))
 
     def __len__(self) -> int:
@@ -199,20 +204,15 @@ class Archive:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ArchiveError(
-                f"Cannot create the folder {self.path.parent}: {exc.strerror or exc}."
-            ) from exc
+            raise check.folder_error(self.path.parent, exc) from exc
         lock = FileLock(f"{self.path}.lock", timeout=self.lock_timeout, mode=0o600)
         new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
         except Timeout as exc:
-            raise ArchiveError(
-                f"The archive {self.path} is locked by another whrd process; "
-                f"waited {self.lock_timeout:g} s. Try again when it has finished."
-            ) from exc
+            raise check.locked_error(self.path, self.lock_timeout) from exc
         except OSError as exc:
-            raise ArchiveError(f"Cannot lock the archive {self.path}: {exc.strerror or exc}.") from exc
+            raise check.lock_error(self.path, exc) from exc
         try:
             self._remove_stale_temps()
             before = [follower.before_write(self.path) for follower in self.followers]
@@ -228,7 +228,7 @@ class Archive:
                 else:  # one validation before any change: never build on a damaged archive (~0.15 s at 100k)
                     damage = check.damage_in(current, self.path)
                     if damage:
-                        raise ArchiveError(f"{damage} Fix it by hand, or restore a backup (ARCHIVE.bak).")
+                        raise check.damage_error(damage)
                 new_lock = False  # a sound archive (or a new one): its lock file stays
                 yield db, storage
                 if storage.pending and not self._meta(db).get("uid"):
@@ -323,7 +323,7 @@ class Archive:
             table = db.table(BULLETINS)
             raw = table.get(doc_id=doc_id)
             if raw is None:
-                raise NotFoundError(f"No bulletin with id {doc_id}. See the ids with 'whrd list'.")
+                raise _not_found(doc_id)
             old = to_bulletin(raw)  # type: ignore[arg-type]
             new = old.with_changes(**(changes(old) if callable(changes) else changes))
             if new == old:
@@ -332,8 +332,10 @@ class Archive:
                 for key, other in (storage.read() or {}).get(BULLETINS, {}).items():
                     if other.get("_key") == new.key and int(key) != doc_id:
                         raise DuplicateError(
-                            f"Bulletin {key} already has this date, title and language; "
-                            f"use --force to keep both.",
+                            _(
+                                "Bulletin {id} already has this date, title and language; "
+                                "use --force to keep both."
+                            ).format(id=key),
                             int(key),
                         )
             self._backup_wanted = True
@@ -348,9 +350,8 @@ class Archive:
             table = db.table(BULLETINS)
             missing = [i for i in doc_ids if not table.contains(doc_id=i)]
             if missing:
-                raise NotFoundError(
-                    f"No bulletin with id {', '.join(map(str, missing))}; nothing was deleted."
-                )
+                ids = ", ".join(map(str, missing))
+                raise NotFoundError(_("No bulletin with id {ids}; nothing was deleted.").format(ids=ids))
             self._backup_wanted = True
             unique = list(dict.fromkeys(doc_ids))
             table.remove(doc_ids=unique)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import TemplateError
+from ..i18n import N_, _, translate
 from .context import DigestOptions, digest_context
 from .escape import md_escape, md_inline, md_url
 
@@ -123,8 +124,11 @@ def _user_template(path: Path, *, html: bool, deadline: Any) -> Template:
     from .sandbox import limited_environment
 
     if not path.is_file():
-        what = "is a folder" if path.is_dir() else "does not exist"
-        raise TemplateError(f"The template {path} {what}; give a Jinja2 template file.")
+        if path.is_dir():
+            message = _("The template {path} is a folder; give a Jinja2 template file.")
+        else:
+            message = _("The template {path} does not exist; give a Jinja2 template file.")
+        raise TemplateError(message.format(path=path))
     markup = html or user_template_suffix(path) in _MARKUP_SUFFIXES
     env = _configure(
         limited_environment(
@@ -143,9 +147,11 @@ def _user_template(path: Path, *, html: bool, deadline: Any) -> Template:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(_describe(path, exc, exc.filename, exc.lineno)) from exc
     except UnicodeDecodeError as exc:
-        raise TemplateError(f"The template {path} is not UTF-8 text.") from exc
+        raise TemplateError(_("The template {path} is not UTF-8 text.").format(path=path)) from exc
     except (OSError, jinja2.TemplateError) as exc:
-        raise TemplateError(f"Cannot read the template {path}: {exc}.") from exc
+        raise TemplateError(
+            _("Cannot read the template {path}: {reason}.").format(path=path, reason=exc)
+        ) from exc
 
 
 def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
@@ -167,25 +173,42 @@ def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
 # Jinja2 names an object by its class's module and name; a template's author knows it by the
 # name the README gives it.
 _CONTEXT_OBJECT = re.compile(r"'whrd_cli\.digest\.\w+\.(\w+) object'")
+# (`labels` and `period` are the names a template uses: never translated.)
 _CONTEXT_NAMES = {
-    "DigestBulletin": "a bulletin",
-    "DigestGroup": "a group",
+    "DigestBulletin": N_("a bulletin"),
+    "DigestGroup": N_("a group"),
     "Labels": "labels",
     "Period": "period",
-    "FilterLine": "a filter",
+    "FilterLine": N_("a filter"),
 }
+# Jinja2's own words for a name a template cannot use, said again in the interface's language.
+_UNKNOWN_NAME = (
+    (re.compile(r"(?P<thing>.+) has no attribute (?P<name>'[^']*')"), N_("{thing} has no attribute {name}")),
+    (re.compile(r"(?P<name>'[^']*') is undefined"), N_("{name} is undefined")),
+)
 
 
 def _describe(path: Path, exc: BaseException, filename: str | None, line: int | None) -> str:
-    where = f"The template {path}"
     if filename and Path(filename).resolve() != path.resolve():
-        where = f"The template {Path(filename).name} (included by {path})"
+        where = _("The template {name} (included by {path})").format(name=Path(filename).name, path=path)
+    else:
+        where = _("The template {path}").format(path=path)
     if line:
-        where += f", line {line}"
+        where = _("{where}, line {line}").format(where=where, line=line)
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     if isinstance(exc, RecursionError):
-        message = "it calls itself without end"
-    message = _CONTEXT_OBJECT.sub(lambda m: _CONTEXT_NAMES.get(m[1], m[1]), message)
+        message = _("it calls itself without end")
+    message = _CONTEXT_OBJECT.sub(_context_name, message)
     if "has no attribute" in message or "is undefined" in message:
-        message += " (the README lists the names a template can use)"
+        for pattern, words in _UNKNOWN_NAME:
+            said = pattern.fullmatch(message)
+            if said:
+                message = translate(words).format(**said.groupdict())
+                break
+        message = _("{message} (the README lists the names a template can use)").format(message=message)
     return f"{where}: {message.rstrip('.')}."
+
+
+def _context_name(found: re.Match[str]) -> str:
+    name = _CONTEXT_NAMES.get(found[1])
+    return translate(name) if name else found[1]

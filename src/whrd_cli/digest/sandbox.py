@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _, number
+
 VALUE_LIMIT = 64 * 1024 * 1024  # characters of one string, items of one list
 OUTPUT_BASE = 64 * 1024 * 1024  # characters a template may write, plus OUTPUT_PER_BULLETIN each
 OUTPUT_PER_BULLETIN = 64 * 1024
@@ -53,11 +55,13 @@ def output_limit(count: int) -> int:
 
 
 def output_too_big(limit: int) -> TemplateLimit:
-    return TemplateLimit(f"its output passed the limit of {_mib(limit)} for this export")
+    return TemplateLimit(_("its output passed the limit of {size} for this export").format(size=_mib(limit)))
 
 
 def _mib(size: int) -> str:
-    return f"{size // (1024 * 1024)} MiB" if size >= 1024 * 1024 else f"{size:,} characters"
+    if size >= 1024 * 1024:
+        return f"{size // (1024 * 1024)} MiB"
+    return _("{size} characters").format(size=number(size))
 
 
 class Deadline:
@@ -72,7 +76,9 @@ class Deadline:
             raise TemplateLimit(self.message())
 
     def message(self) -> str:
-        return f"it ran past the {self.seconds:g}-second time limit for a template"
+        return _("it ran past the {seconds}-second time limit for a template").format(
+            seconds=f"{self.seconds:g}"
+        )
 
 
 @contextmanager
@@ -104,19 +110,25 @@ def check_value(value: Any) -> Any:
 
 
 def _too_big() -> str:
-    return f"a value of more than {_mib(VALUE_LIMIT)} is too large for a template"
+    return _("a value of more than {size} is too large for a template").format(size=_mib(VALUE_LIMIT))
 
 
 def _check_size_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Refuse a number used as a size past `VALUE_LIMIT`, before anything is built."""
     for arg in (*args, *kwargs.values()):
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > VALUE_LIMIT:
-            raise TemplateLimit(f"the number {arg} is too large for a template (the limit is {VALUE_LIMIT})")
+            raise TemplateLimit(
+                _("the number {number} is too large for a template (the limit is {limit})").format(
+                    number=arg, limit=VALUE_LIMIT
+                )
+            )
 
 
 def _check_format(text: Any) -> None:
     if isinstance(text, str) and _HUGE_FORMAT.search(text):
-        raise TemplateLimit("a format width or precision of 10 million or more is too large for a template")
+        raise TemplateLimit(
+            _("a format width or precision of 10 million or more is too large for a template")
+        )
 
 
 def _length(value: Any) -> int:
@@ -161,10 +173,12 @@ def limited_environment(folder: Path, deadline: Deadline, **options: Any) -> Any
             inside = main or target.parent == Path(os.path.realpath(self.folder))
             if not (plain and inside and (main or template.endswith(INCLUDE_SUFFIX))):
                 raise TemplateLimit(
-                    f"it may include only the {INCLUDE_SUFFIX} templates in its own folder, not {template!r}"
+                    _("it may include only the {suffix} templates in its own folder, not {name!r}").format(
+                        suffix=INCLUDE_SUFFIX, name=template
+                    )
                 )
             if not target.is_file():
-                raise jinja2.TemplateNotFound(template, f"{template!r} not found")
+                raise jinja2.TemplateNotFound(template, _("{name!r} not found").format(name=template))
             source = target.read_text(encoding="utf-8")
             mtime = target.stat().st_mtime
             return source, str(path), lambda: target.stat().st_mtime == mtime
@@ -185,7 +199,11 @@ def limited_environment(folder: Path, deadline: Deadline, **options: Any) -> Any
             if operator_ == "*" and _sized(left, right) > VALUE_LIMIT:
                 raise TemplateLimit(_too_big())
             if operator_ == "**" and _power_too_big(left, right):
-                raise TemplateLimit(f"{left!r} ** {right!r} is too large a number for a template")
+                raise TemplateLimit(
+                    _("{left!r} ** {right!r} is too large a number for a template").format(
+                        left=left, right=right
+                    )
+                )
             if operator_ == "%":
                 _check_format(left)
             if operator_ == "+" and _length(left) + _length(right) > VALUE_LIMIT:  # before it is built

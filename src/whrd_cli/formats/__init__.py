@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, ParseError
+from ..i18n import N_, _, ngettext, translate
 
 if TYPE_CHECKING:
     from ..model import Bulletin
@@ -36,7 +37,7 @@ class Format:
     name: str
     extension: str
     module: str
-    description: str
+    description: str  # marked for the catalog (`N_`): show it through `i18n.translate`
     reads: bool
     writes: bool
     # The shipped Jinja2 template of a digest format; only these take --template and --group-by.
@@ -52,7 +53,7 @@ FORMATS: tuple[Format, ...] = (
         "md",
         ".md",
         "markdown",
-        "Markdown digest (Jinja2 template)",
+        N_("Markdown digest (Jinja2 template)"),
         reads=False,
         writes=True,
         template="digest.md.j2",
@@ -61,34 +62,42 @@ FORMATS: tuple[Format, ...] = (
         "html",
         ".html",
         "html",
-        "self-contained printable HTML digest",
+        N_("self-contained printable HTML digest"),
         reads=False,
         writes=True,
         template="digest.html.j2",
     ),
-    Format("listing", ".txt", "listing", "the network's published listing format", reads=True, writes=True),
+    Format(
+        "listing", ".txt", "listing", N_("the network's published listing format"), reads=True, writes=True
+    ),
     Format(
         "json",
         ".json",
         "json",
-        "JSON array, as 'whrd list --json'",
+        N_("JSON array, as 'whrd list --json'"),
         reads=True,
         writes=True,
         selects_fields=True,
     ),
     Format(
-        "jsonl", ".jsonl", "jsonl", "one JSON object per line", reads=True, writes=True, selects_fields=True
+        "jsonl",
+        ".jsonl",
+        "jsonl",
+        N_("one JSON object per line"),
+        reads=True,
+        writes=True,
+        selects_fields=True,
     ),
     Format(
         "csv",
         ".csv",
         "csv",
-        "CSV with a header row; lists as ';'-separated cells",
+        N_("CSV with a header row; lists as ';'-separated cells"),
         reads=True,
         writes=True,
         selects_fields=True,
     ),
-    Format("atom", ".atom", "atom", "Atom 1.0 feed", reads=False, writes=True, links=True),
+    Format("atom", ".atom", "atom", N_("Atom 1.0 feed"), reads=False, writes=True, links=True),
 )
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
 READERS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.reads)
@@ -102,8 +111,11 @@ READ_EXTENSIONS: dict[str, str] = {
 
 
 class Location(str):
-    """Where a record is in its input, as messages show it ("line 12", "record 3"), with its number
-    kept apart so that errors are put in input order without reading the number back out of the text."""
+    """Where a record is in its input ("line 12", "record 3"), with its number kept apart so that
+    errors are put in input order without reading the number back out of the text.
+
+    The string itself is the machine form (`import --json`, the pipe output); messages and tables
+    show `shown()`, in the interface's language."""
 
     unit: str
     number: int
@@ -116,6 +128,27 @@ class Location(str):
     def __getnewargs__(self) -> tuple[str, int]:  # type: ignore[override]  # copy and pickle
         return self.unit, self.number
 
+    def shown(self) -> str:
+        """The place as a person reads it: `line 12`, `línea 12`."""
+        words = _UNITS.get(self.unit)
+        return translate(words).format(number=self.number) if words else str(self)
+
+
+_UNITS = {"line": N_("line {number}"), "record": N_("record {number}")}
+
+
+def or_list(items: Sequence[str]) -> str:
+    """`a or b` (`a o b`): alternatives, each already written as it should show."""
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = _("{first} or {second}").format(first=text, second=item)
+    return text
+
+
+def and_more(shown: str, more: int) -> str:
+    """A list cut at a cap, with how many more there were: `…; and 3 more`."""
+    return _("{shown}; and {more} more").format(shown=shown, more=more) if more > 0 else shown
+
 
 @dataclass(frozen=True)
 class RecordError:
@@ -127,7 +160,7 @@ class RecordError:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.source}, {self.location}"
+        where = f"{self.source}, {self.location.shown()}"
         return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -138,12 +171,14 @@ class RecordErrors(ParseError):
 
     def __init__(self, errors: Sequence[RecordError]) -> None:
         self.errors = list(errors)
-        shown = "; ".join(str(e) for e in self.errors[: self.CAP])
-        more = len(self.errors) - self.CAP
-        suffix = f"; and {more} more" if more > 0 else ""
+        shown = and_more("; ".join(str(e) for e in self.errors[: self.CAP]), len(self.errors) - self.CAP)
         count = len(self.errors)
         super().__init__(
-            f"{count} invalid record{'s' if count != 1 else ''}, nothing was imported: {shown}{suffix}"
+            ngettext(
+                "{count} invalid record, nothing was imported: {shown}",
+                "{count} invalid records, nothing was imported: {shown}",
+                count,
+            ).format(count=count, shown=shown)
         )
 
 
@@ -169,7 +204,9 @@ def get_format(name: str) -> Format:
     try:
         return BY_NAME[name]
     except KeyError:
-        raise InputError(f"Unknown format {name!r}. Valid formats: {', '.join(BY_NAME)}.") from None
+        raise InputError(
+            _("Unknown format {name!r}. Valid formats: {valid}.").format(name=name, valid=", ".join(BY_NAME))
+        ) from None
 
 
 def _module(fmt: Format) -> ModuleType:
@@ -179,12 +216,25 @@ def _module(fmt: Format) -> ModuleType:
 def reader(name: str) -> Callable[..., list[Bulletin]]:
     fmt = get_format(name)
     if not fmt.reads:
-        raise InputError(f"The {name} format cannot be imported. Importable: {', '.join(READERS)}.")
+        raise cannot_import(name)
     return _module(fmt).read  # type: ignore[no-any-return]
 
 
 def writer(name: str) -> Callable[..., None]:
     fmt = get_format(name)
     if not fmt.writes:
-        raise InputError(f"The {name} format cannot be written. Formats: {', '.join(WRITERS)}.")
+        raise InputError(
+            _("The {name} format cannot be written. Formats: {valid}.").format(
+                name=name, valid=", ".join(WRITERS)
+            )
+        )
     return _module(fmt).write  # type: ignore[no-any-return]
+
+
+def cannot_import(name: str) -> InputError:
+    """A format that has no reader."""
+    return InputError(
+        _("The {name} format cannot be imported. Importable: {valid}.").format(
+            name=name, valid=", ".join(READERS)
+        )
+    )

@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
+from ..i18n import _, ngettext
 from ..model import FIELDS, LIST_FIELDS
 from ..records import entry_dict
-from . import Location, RecordError, WriteContext
+from . import Location, RecordError, WriteContext, or_list
 from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
@@ -88,24 +89,37 @@ def _header(row: list[str], source: str) -> list[str]:
     if unknown:
         if len(unknown) == len([n for n in names if n]):  # no header at all: the first row is data,
             raise ParseError(  # which may be private; do not echo it
-                f"{source}, line 1: no header row; the first line must name the columns "
-                f"(title, date, …). Known columns: {', '.join(COLUMNS)}. Nothing was imported."
+                _(
+                    "{source}, line 1: no header row; the first line must name the columns "
+                    "(title, date, …). Known columns: {known}. Nothing was imported."
+                ).format(source=source, known=", ".join(COLUMNS))
             )
         shown = ", ".join(repr(n[:40]) for n in unknown[:5])
         raise ParseError(
-            f"{source}, line 1: unknown column{'s' if len(unknown) > 1 else ''} "
-            f"{shown}. Known columns: {', '.join(COLUMNS)}. Nothing was imported."
+            ngettext(
+                "{source}, line 1: unknown column {shown}. Known columns: {known}. Nothing was imported.",
+                "{source}, line 1: unknown columns {shown}. Known columns: {known}. Nothing was imported.",
+                len(unknown),
+            ).format(source=source, shown=shown, known=", ".join(COLUMNS))
         )
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
         raise ParseError(
-            f"{source}, line 1: the column {', '.join(repeated)} appears twice; nothing was imported."
+            _("{source}, line 1: the column {names} appears twice; nothing was imported.").format(
+                source=source, names=", ".join(repeated)
+            )
         )
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         raise ParseError(
-            f"{source}: no {' or '.join(repr(n) for n in missing)} column; the header row needs at least "
-            f"title and date (found: {', '.join(n for n in names if n) or 'nothing'}). Nothing was imported."
+            _(
+                "{source}: no {missing} column; the header row needs at least "
+                "title and date (found: {found}). Nothing was imported."
+            ).format(
+                source=source,
+                missing=or_list([repr(n) for n in missing]),
+                found=", ".join(n for n in names if n) or _("nothing"),
+            )
         )
     return names
 
@@ -113,13 +127,17 @@ def _header(row: list[str], source: str) -> list[str]:
 def _record(names: list[str], row: list[str]) -> tuple[dict[str, Any], str | None]:
     """A record dict from one row, or a problem with the row's shape."""
     if len(row) != len(names):
-        return {}, f"has {len(row)} cells but the header has {len(names)} columns"
+        return {}, _("the row has {cells} cells but the header has {columns} columns").format(
+            cells=len(row), columns=len(names)
+        )
     data: dict[str, Any] = {}
     for name, raw in zip(names, row, strict=True):
         cell = restore(raw)
         if not name:
             if cell.strip():
-                return {}, f"has a value {cell[:30]!r} in a column with no header"
+                return {}, _("the row has a value {value!r} in a column with no header").format(
+                    value=cell[:30]
+                )
             continue
         if name in LIST_FIELDS:
             parts = [part.strip() for part in cell.split(";")]
@@ -149,7 +167,11 @@ def read_records(
     text = text.lstrip("\ufeff")
     first_line = _first_line(text)
     if not first_line.strip():
-        raise ParseError(f"{source}: no header row (title,date,…) on the first line; nothing was imported.")
+        raise ParseError(
+            _("{source}: no header row (title,date,…) on the first line; nothing was imported.").format(
+                source=source
+            )
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
     errors: list[RecordError] = []
     located: list[tuple[Location, Any]] = []
@@ -165,12 +187,14 @@ def read_records(
                 continue
             data, problem = _record(names, row)
             if problem:
-                errors.append(RecordError(source, location, None, f"the row {problem}"))
+                errors.append(RecordError(source, location, None, problem))
             else:
                 located.append((location, data))
     except csv.Error as exc:
         raise ParseError(
-            f"{source}, line {reader.line_num}: not valid CSV ({exc}); nothing was imported."
+            _("{source}, line {line}: not valid CSV ({reason}); nothing was imported.").format(
+                source=source, line=reader.line_num, reason=exc
+            )
         ) from None
     finally:
         csv.field_size_limit(previous)

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
+from ..i18n import N_, _, number, translate
 from ..records import entry_dict
 from . import Location, RecordError, WriteContext
 from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
@@ -63,34 +64,67 @@ def json_value(text: str) -> Any:
     return json.loads(text, object_pairs_hook=decode_object, parse_int=parse_int)
 
 
+# What Python's JSON decoder says (`JSONDecodeError.msg`), marked so that it can be translated.
+_DECODER_SAYS = frozenset(
+    (
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ':' delimiter"),
+        N_("Expecting ',' delimiter"),
+        N_("Extra data"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+        N_("Illegal trailing comma before end of object"),
+        N_("Illegal trailing comma before end of array"),
+    )
+)
+
+
+def decoder_says(exc: json.JSONDecodeError) -> str:
+    """The decoder's reason, in the interface's language when it is one whrd knows."""
+    return translate(exc.msg) if exc.msg in _DECODER_SAYS else exc.msg
+
+
 def loads(text: str, *, source: str) -> Any:
     """Decode JSON text, or raise a ParseError naming the line and column."""
     try:
         return json_value(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         raise ParseError(
-            f"{source}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
-            "nothing was imported."
+            _(
+                "{source}, line {line}, column {column}: not valid JSON ({reason}); nothing was imported."
+            ).format(source=source, line=exc.lineno, column=exc.colno, reason=decoder_says(exc))
         ) from None
     except RecursionError:
-        raise ParseError(f"{source}: JSON nested too deeply; nothing was imported.") from None
+        raise ParseError(
+            _("{source}: JSON nested too deeply; nothing was imported.").format(source=source)
+        ) from None
 
 
 def check_record(value: Any, source: str, location: Location) -> RecordError | None:
     """Why a decoded JSON value cannot be a bulletin record, if it cannot."""
     if not isinstance(value, dict):
-        kind = "an array" if isinstance(value, list) else type(value).__name__
-        return RecordError(source, location, None, f"expected a JSON object (a bulletin), found {kind}")
+        kind = _("an array") if isinstance(value, list) else type(value).__name__
+        return RecordError(
+            source, location, None, _("expected a JSON object (a bulletin), found {kind}").format(kind=kind)
+        )
     repeated = getattr(value, "repeated", ())
     if repeated:
         names = ", ".join(repeated)
-        return RecordError(source, location, repeated[0], f"the field {names} is given twice")
+        return RecordError(
+            source, location, repeated[0], _("the field {names} is given twice").format(names=names)
+        )
     for name, item in value.items():
         items = item if isinstance(item, list) else (item,)
         huge = next((x for x in items if isinstance(x, HugeNumber)), None)
         if huge is not None:
             return RecordError(
-                source, location, name, f"a number of {huge.digits:,} digits, not a bulletin field"
+                source,
+                location,
+                name,
+                _("a number of {digits} digits, not a bulletin field").format(digits=number(huge.digits)),
             )
     return None
 
@@ -110,16 +144,20 @@ def read_records(
     data = loads(text, source=source)
     if isinstance(data, dict) and {"meta", "bulletins"} <= data.keys():
         raise ParseError(
-            f"{source} is a whrd archive, not an export; export it first "
-            f"(whrd --db {source} list --json --private > bulletins.json) and import that. "
-            "Nothing was imported."
+            _(
+                "{source} is a whrd archive, not an export; export it first "
+                "(whrd --db {source} list --json --private > bulletins.json) and import that. "
+                "Nothing was imported."
+            ).format(source=source)
         )
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise ParseError(
-            f"{source}: expected a JSON array of bulletins (as 'whrd list --json' prints), "
-            f"found {type(data).__name__}; nothing was imported."
+            _(
+                "{source}: expected a JSON array of bulletins (as 'whrd list --json' prints), "
+                "found {kind}; nothing was imported."
+            ).format(source=source, kind=type(data).__name__)
         )
     errors: list[RecordError] = []
     items: list[Any] = data

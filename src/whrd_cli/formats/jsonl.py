@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..i18n import _
 from . import Location, RecordError, WriteContext
-from .json import check_record, json_value, record_dicts
+from .json import check_record, decoder_says, json_value, record_dicts
 from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 
 if TYPE_CHECKING:
@@ -61,12 +62,13 @@ def read_records(
             try:
                 value = json_value(line)
             except json.JSONDecodeError as exc:
-                errors.append(
-                    RecordError(source, location, None, f"not valid JSON ({exc.msg}, column {exc.colno})")
+                reason = _("not valid JSON ({reason}, column {column})").format(
+                    reason=decoder_says(exc), column=exc.colno
                 )
+                errors.append(RecordError(source, location, None, reason))
                 continue
             except RecursionError:
-                errors.append(RecordError(source, location, None, "JSON nested too deeply"))
+                errors.append(RecordError(source, location, None, _("JSON nested too deeply")))
                 continue
             problem = check_record(value, source, location)
             if problem:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dates import utc_stamp
 from ..errors import ValidationError, WhrdError
+from ..i18n import _
 from . import Location, RecordError, RecordErrors
 
 if TYPE_CHECKING:
@@ -46,8 +47,10 @@ def _timestamp(value: Any, name: str) -> str:
     """An `added`/`updated` time as the store writes it (UTC, `2024-06-15T10:00:00Z`), or refused."""
     if not isinstance(value, str) or not _STAMP.fullmatch(value.strip()):
         raise ValidationError(
-            f"The {name} time {value!r} is not an ISO date and time with a zone, "
-            "such as 2024-06-15T10:00:00Z.",
+            _(
+                "The {name} time {value!r} is not an ISO date and time with a zone, "
+                "such as 2024-06-15T10:00:00Z."
+            ).format(name=name, value=value),
             field=name,
             value=value,
         )
@@ -56,7 +59,9 @@ def _timestamp(value: Any, name: str) -> str:
         moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
         raise ValidationError(
-            f"The {name} time {value!r} is not a real date and time.", field=name, value=value
+            _("The {name} time {value!r} is not a real date and time.").format(name=name, value=value),
+            field=name,
+            value=value,
         ) from None
     return utc_stamp(moment)
 

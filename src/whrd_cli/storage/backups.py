@@ -16,7 +16,9 @@ import os
 from pathlib import Path
 
 from ..errors import ArchiveError
+from ..i18n import _
 from . import atomic
+from .reasons import os_reason
 
 GENERATIONS = 3
 
@@ -49,4 +51,6 @@ def keep_backup(path: Path, generations: int = GENERATIONS) -> None:
                 return
         atomic.write_atomic(backups[0], current, before_replace=shift)
     except OSError as exc:
-        raise ArchiveError(f"Cannot write a backup beside {path}: {exc.strerror or exc}.") from exc
+        raise ArchiveError(
+            _("Cannot write a backup beside {path}: {reason}.").format(path=path, reason=os_reason(exc))
+        ) from exc

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveError
+from ..i18n import _, language, translate
+from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 1
 APP = "whrd"
@@ -49,26 +51,26 @@ def load_archive_file(path: Path) -> Tables | None:
     """Parse and check an archive file; None when it does not exist yet."""
     try:
         if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():  # a FIFO would block
-            raise ArchiveError(f"{path} is not a regular file, so it is not a whrd archive.")
+            raise ArchiveError(_not_regular(path))
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError as exc:
-        raise ArchiveError(f"{path} is a folder, not a whrd archive.") from exc
+        raise ArchiveError(_folder(path)) from exc
     except OSError as exc:
-        raise ArchiveError(f"Cannot read the archive {path}: {exc.strerror or exc}.") from exc
+        raise ArchiveError(_unreadable(path, os_reason(exc))) from exc
     if not data.strip():
         raise ArchiveError(
-            f"{path} is empty, so it is not a whrd archive; remove it or choose another --db path."
+            _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.").format(
+                path=path
+            )
         )
     if data.startswith(b"\xef\xbb\xbf"):  # saved by an editor that adds a UTF-8 BOM
         data = data[3:]
     try:
         parsed = _loads(data)
     except ValueError as exc:
-        raise ArchiveError(
-            f"{path} is not valid JSON (corrupt?); whrd will not touch it.{_backup_hint(path)}"
-        ) from exc
+        raise ArchiveError(_not_json(path)) from exc
     del data
     _check_schema(path, parsed)
     for hook in _parse_hooks:
@@ -76,21 +78,82 @@ def load_archive_file(path: Path) -> Tables | None:
     return parsed  # type: ignore[no-any-return]
 
 
-def _backup_hint(path: Path) -> str:
+def _not_json(path: Path) -> str:
     backup = path.with_name(f"{path.name}.bak")
-    return f" The last backup is {backup}." if backup.exists() else ""
+    if backup.exists():
+        return _(
+            "{path} is not valid JSON (corrupt?); whrd will not touch it. The last backup is {backup}."
+        ).format(path=path, backup=backup)
+    return _("{path} is not valid JSON (corrupt?); whrd will not touch it.").format(path=path)
+
+
+def _not_regular(path: Path) -> str:
+    return _("{path} is not a regular file, so it is not a whrd archive.").format(path=path)
+
+
+def _folder(path: Path) -> str:
+    return _("{path} is a folder, not a whrd archive.").format(path=path)
+
+
+def _unreadable(path: Path, reason: str) -> str:
+    return _("Cannot read the archive {path}: {reason}.").format(path=path, reason=reason)
 
 
 def _check_schema(path: Path, parsed: Any) -> None:
     meta = parsed.get(META) if isinstance(parsed, dict) else None
     record = meta.get("1") if isinstance(meta, dict) else None
     if not isinstance(record, dict) or record.get("app") != APP:
-        raise ArchiveError(f"{path} is a JSON file but not a whrd archive; whrd will not touch it.")
+        raise ArchiveError(
+            _("{path} is a JSON file but not a whrd archive; whrd will not touch it.").format(path=path)
+        )
     version = record.get("schema")
     if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise ArchiveError(f"{path} was written by a newer whrd (schema {version}); upgrade whrd to use it.")
+        raise ArchiveError(
+            _("{path} was written by a newer whrd (schema {version}); upgrade whrd to use it.").format(
+                path=path, version=version
+            )
+        )
     if not isinstance(parsed.get(BULLETINS, {}), dict):
-        raise ArchiveError(f"{path} has a damaged bulletins table; whrd will not touch it.")
+        raise ArchiveError(
+            _("{path} has a damaged bulletins table; whrd will not touch it.").format(path=path)
+        )
+
+
+def locked_error(path: Path, waited: float) -> ArchiveError:
+    """Another whrd held the archive's lock for all of `waited` seconds."""
+    return ArchiveError(
+        _(
+            "The archive {path} is locked by another whrd process; "
+            "waited {seconds} s. Try again when it has finished."
+        ).format(path=path, seconds=_seconds(waited))
+    )
+
+
+def _seconds(value: float) -> str:
+    """`0.5` as the language writes it (`0,5` in Spanish), whole numbers without a point."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if language() == "es" else text
+
+
+def lock_error(path: Path, exc: OSError) -> ArchiveError:
+    """The lock file beside the archive cannot be made or locked."""
+    return ArchiveError(
+        _("Cannot lock the archive {path}: {reason}.").format(path=path, reason=os_reason(exc))
+    )
+
+
+def folder_error(folder: Path, exc: OSError) -> ArchiveError:
+    """The archive's folder cannot be made."""
+    return ArchiveError(
+        _("Cannot create the folder {folder}: {reason}.").format(folder=folder, reason=os_reason(exc))
+    )
+
+
+def damage_error(damage: str) -> ArchiveError:
+    """A write refused because the archive is damaged (`damage_in`'s sentence)."""
+    return ArchiveError(
+        _("{damage} Fix it by hand, or restore a backup (ARCHIVE.bak).").format(damage=damage)
+    )
 
 
 def _may(path: Path, how: int) -> bool:
@@ -112,26 +175,32 @@ def refuse_unwritable(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise ArchiveError(f"Cannot read the archive {path}: {exc.strerror or exc}.") from exc
+        raise ArchiveError(_unreadable(path, os_reason(exc))) from exc
     mode = info.st_mode
     if stat.S_ISDIR(mode):
-        raise ArchiveError(f"{path} is a folder, not a whrd archive.")
+        raise ArchiveError(_folder(path))
     if not stat.S_ISREG(mode):
-        raise ArchiveError(f"{path} is not a regular file, so it is not a whrd archive.")
+        raise ArchiveError(_not_regular(path))
     if not _may(path, os.R_OK):
-        raise ArchiveError(f"Cannot read the archive {path}: Permission denied.")
+        raise ArchiveError(_unreadable(path, translate(PERMISSION_DENIED)))
     if not mode & stat.S_IWUSR:
-        raise ArchiveError(f"The archive {path} is read-only; whrd will not change it.")
+        raise ArchiveError(_("The archive {path} is read-only; whrd will not change it.").format(path=path))
     if not _may(path, os.W_OK):
         raise ArchiveError(
-            f"You may not write the archive {path} (its owner or permissions forbid it); "
-            "whrd will not change it."
+            _(
+                "You may not write the archive {path} (its owner or permissions forbid it); "
+                "whrd will not change it."
+            ).format(path=path)
         )
     if info.st_uid != os.geteuid():  # a rewrite would give it to this user: never take one over
-        raise ArchiveError(f"The archive {path} belongs to another user; whrd will not change it.")
+        raise ArchiveError(
+            _("The archive {path} belongs to another user; whrd will not change it.").format(path=path)
+        )
     if not _may(path.parent, os.W_OK | os.X_OK):
         raise ArchiveError(
-            f"You may not write in the folder {path.parent}; whrd will not change the archive."
+            _("You may not write in the folder {folder}; whrd will not change the archive.").format(
+                folder=path.parent
+            )
         )
 
 
@@ -206,9 +275,11 @@ def damage_in(tables: Mapping[str, Any], path: Path) -> str | None:
 def _meta_damage(meta: Mapping[str, Any], path: Path) -> str | None:
     next_id = meta.get("next_id", 1)
     if type(next_id) is not int or not 1 <= next_id <= MAX_ID + 1:
-        return f"The meta record of {path} has a 'next_id' that is not a whole number from 1 to {MAX_ID + 1}."
+        return _(
+            "The meta record of {path} has a 'next_id' that is not a whole number from 1 to {highest}."
+        ).format(path=path, highest=MAX_ID + 1)
     if meta.get("uid") is not None and not isinstance(meta["uid"], str):
-        return f"The meta record of {path} has a 'uid' that is not text."
+        return _("The meta record of {path} has a 'uid' that is not text.").format(path=path)
     return None
 
 
@@ -271,33 +342,57 @@ def _describe(table: Mapping[str, Any], path: Path) -> str | None:
     """The first bulletin, in the file's order, that breaks a rule, and how."""
     for key, raw in table.items():
         if not _ID.fullmatch(key):
-            return f"Bulletin {key!r} in {path} has an id that is not a whole number from 1 to {MAX_ID}."
-        where = f"Bulletin {key} in {path}"
-        if not isinstance(raw, dict):
-            return f"{where} is not a bulletin record."
-        unknown = sorted(set(raw) - _ALLOWED)
-        if unknown:
-            return f"{where} has an unknown field {unknown[0]!r}."
-        for name in _REQUIRED_TEXT:
-            if not isinstance(raw.get(name), str) or not raw[name].strip():
-                return f"{where} has no valid {name!r}."
-        if not _real_dates([raw["date"]]):
-            return f"{where} has a 'date' that is not a real date written YYYY-MM-DD: {raw['date']!r}."
-        for name in _OPTIONAL_TEXT:
-            if raw.get(name) is not None and not isinstance(raw[name], str):
-                return f"{where} has a {name!r} that is not text."
-        for name in _LISTS:
-            value = raw.get(name)
-            if value is not None and (
-                not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-            ):
-                return f"{where} has {name!r} that is not a list of text."
-        if raw.get("truncated") is not None and not isinstance(raw["truncated"], bool):
-            return f"{where} has a 'truncated' that is not true or false."
-        bad_codes = [c for c in raw.get("countries") or () if not _CODE.fullmatch(c)]
-        if bad_codes:
-            return f"{where} has a country that is not an ISO code such as HN: {bad_codes[0]!r}."
-        for name in _STAMPS:
-            if raw.get(name) and not _STAMP.fullmatch(raw[name]):
-                return f"{where} has an {name!r} that is not a UTC time such as 2024-06-15T10:00:00Z."
+            return _(
+                "Bulletin {key!r} in {path} has an id that is not a whole number from 1 to {highest}."
+            ).format(key=key, path=path, highest=MAX_ID)
+        problem = _bulletin_damage(raw)
+        if problem:
+            message, name, value = problem
+            return message.format(key=key, path=path, name=name, value=value)
+    return None
+
+
+def _bulletin_damage(raw: Any) -> tuple[str, str, object] | None:
+    """How one stored bulletin breaks a rule: the message (to be given `key`, `path`, `name` and
+    `value`), the field's name and its value."""
+    if not isinstance(raw, dict):
+        return _("Bulletin {key} in {path} is not a bulletin record."), "", None
+    unknown = sorted(set(raw) - _ALLOWED)
+    if unknown:
+        return _("Bulletin {key} in {path} has an unknown field {name!r}."), unknown[0], None
+    for name in _REQUIRED_TEXT:
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            return _("Bulletin {key} in {path} has no valid {name!r}."), name, None
+    if not _real_dates([raw["date"]]):
+        return (
+            _("Bulletin {key} in {path} has a 'date' that is not a real date written YYYY-MM-DD: {value!r}."),
+            "date",
+            raw["date"],
+        )
+    for name in _OPTIONAL_TEXT:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            return _("Bulletin {key} in {path} has a {name!r} that is not text."), name, None
+    for name in _LISTS:
+        value = raw.get(name)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            return _("Bulletin {key} in {path} has {name!r} that is not a list of text."), name, None
+    if raw.get("truncated") is not None and not isinstance(raw["truncated"], bool):
+        return _("Bulletin {key} in {path} has a 'truncated' that is not true or false."), "truncated", None
+    bad_codes = [c for c in raw.get("countries") or () if not _CODE.fullmatch(c)]
+    if bad_codes:
+        return (
+            _("Bulletin {key} in {path} has a country that is not an ISO code such as HN: {value!r}."),
+            "countries",
+            bad_codes[0],
+        )
+    for name in _STAMPS:
+        if raw.get(name) and not _STAMP.fullmatch(raw[name]):
+            return (
+                _(
+                    "Bulletin {key} in {path} has an {name!r} that is not a UTC time "
+                    "such as 2024-06-15T10:00:00Z."
+                ),
+                name,
+                None,
+            )
     return None

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Literal, NamedTuple
 
 from ..errors import DuplicateError
+from ..i18n import _
 from ..model import Bulletin
 from ..records import Raw, stored_form
 
@@ -105,12 +106,14 @@ def plan_adds(
             if on_duplicate is OnDuplicate.ERROR:
                 if found is None:
                     raise DuplicateError(
-                        "The same bulletin (date, title and language) is given twice; nothing was added.",
+                        _("The same bulletin (date, title and language) is given twice; nothing was added."),
                         0,  # not in the archive: no id to name (as the importer's own check)
                     )
                 raise DuplicateError(
-                    f"Bulletin {found} already has this date, title and language; "
-                    f"use --force to add it anyway.",
+                    _(
+                        "Bulletin {id} already has this date, title and language; "
+                        "use --force to add it anyway."
+                    ).format(id=found),
                     found,
                 )
             if on_duplicate is OnDuplicate.UPDATE and found is not None:

@@ -20,7 +20,9 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from ..errors import ArchiveError
+from ..i18n import _
 from . import atomic, check
+from .reasons import os_reason
 
 
 class AtomicJSONStorage(Storage):
@@ -85,7 +87,9 @@ class AtomicJSONStorage(Storage):
                 self.path, orjson.dumps(self._data), mode=mode, before_replace=self.before_replace
             )
         except OSError as exc:
-            raise ArchiveError(f"Cannot write the archive {self.path}: {exc.strerror or exc}.") from exc
+            raise ArchiveError(
+                _("Cannot write the archive {path}: {reason}.").format(path=self.path, reason=os_reason(exc))
+            ) from exc
         self.writes += 1
 
     def close(self) -> None:

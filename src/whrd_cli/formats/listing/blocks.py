@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...i18n import _
 from ...text import INVISIBLE, SPACES
 from .. import Location, RecordError
 from .dateline import date_shaped, read_date_line
@@ -79,7 +80,9 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
                         source,
                         Location("line", line.number),
                         "date",
-                        f"a date line ({line.text!r}) with no heading and summary above it",
+                        _("a date line ({line!r}) with no heading and summary above it").format(
+                            line=line.text
+                        ),
                     )
                 )
             else:

@@ -15,7 +15,9 @@ from functools import lru_cache
 
 from ...dates import MONTH_NAMES, MONTH_WORDS, MONTHS_EN, MONTHS_ES, WEEKDAYS_EN, WEEKDAYS_ES, parse_date
 from ...errors import DateError, IncompleteDateError
+from ...i18n import N_, _, language, translate
 from ...text import fold
+from .. import or_list
 
 # What a date line is made of, so a mistyped one is recognised as a date line and refused.
 _DATE_CHARS = re.compile(r"[\w\s,.\-/º°ª]+")
@@ -31,7 +33,8 @@ _DAY_MONTH_YEAR = re.compile(
 )
 _MONTH_DAY_YEAR = re.compile(r"([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\.?")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
-_FULL_DATE_HINT = "write a full date such as 26 January 2017, 4 de marzo de 2018 or 2017-01-26"
+# The parts a date may lack (`IncompleteDateError.missing`), as a message names them.
+_PARTS = {"day": N_("day"), "month": N_("month"), "year": N_("year")}
 
 
 def _close_to_month(word: str) -> bool:
@@ -82,24 +85,36 @@ def _common_date(text: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=4096)
 def read_date_line(text: str) -> tuple[str | None, str | None]:
-    """(ISO date, None) for a readable date line, (None, why not) otherwise."""
+    """(ISO date, None) for a readable date line, (None, why not) otherwise, in the interface's
+    language (a cache shared by the languages would answer in the first one asked)."""
+    return _read_date_line(text, language())
+
+
+@lru_cache(maxsize=4096)
+def _read_date_line(text: str, _language: str) -> tuple[str | None, str | None]:
     numeric = _NUMERIC_DATE.fullmatch(text)
     if numeric and int(numeric[1]) <= 12 and int(numeric[2]) <= 12 and numeric[1] != numeric[2]:
-        return None, (
-            f"the date line {text!r} could be day/month or month/day; "
+        return None, _(
+            "the date line {line!r} could be day/month or month/day; "
             "write the month as a word (4 March 2017) or use 2017-03-04"
-        )
+        ).format(line=text)
     fast = _common_date(text)
     if fast is not None:
         return fast, None
     try:
         return parse_date(text).isoformat(), None
     except IncompleteDateError as exc:
-        return None, f"the date line {text!r} has no {' or '.join(exc.missing)}; {_FULL_DATE_HINT}"
+        missing = or_list([translate(_PARTS[part]) if part in _PARTS else part for part in exc.missing])
+        return None, _(
+            "the date line {line!r} has no {missing}; "
+            "write a full date such as 26 January 2017, 4 de marzo de 2018 or 2017-01-26"
+        ).format(line=text, missing=missing)
     except DateError:
-        return None, f"cannot read the date line {text!r}; {_FULL_DATE_HINT}"
+        return None, _(
+            "cannot read the date line {line!r}; "
+            "write a full date such as 26 January 2017, 4 de marzo de 2018 or 2017-01-26"
+        ).format(line=text)
 
 
 def date_language(text: str) -> str | None:

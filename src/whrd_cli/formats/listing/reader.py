@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import WhrdError
-from ...i18n import language
+from ...i18n import N_, _, language, translate
 from ...lang import detect_language
 from ...model import Bulletin
 from .. import Location, RecordError
@@ -26,7 +26,7 @@ from .blocks import Block, segment, split_lines, summary
 from .dateline import date_language, date_shaped, read_date_line
 from .heading import parse_heading, text_countries
 
-_NO_DATE = "no date line after this block's summary (expected a line such as 26 January 2017)"
+_NO_DATE = N_("no date line after this block's summary (expected a line such as 26 January 2017)")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
     failed = False
     day: str | None = None
     if block.date is None:
-        errors.append(RecordError(source, location, "date", _NO_DATE))
+        errors.append(RecordError(source, location, "date", translate(_NO_DATE)))
         failed = True
     else:
         day, problem = read_date_line(block.date.text)
@@ -53,7 +53,12 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
     heading = parse_heading(block.heading.text)
     if not heading.title:
         errors.append(
-            RecordError(source, location, "title", f"the heading {block.heading.text!r} has no title")
+            RecordError(
+                source,
+                location,
+                "title",
+                _("the heading {heading!r} has no title").format(heading=block.heading.text),
+            )
         )
         failed = True
     if failed:
