@@ -22,6 +22,7 @@ ENGLISH = frozenset(
 )
 # Words that are the same in both languages or are names: never counted.
 ALLOWED = frozenset({"no", "a", "de", "en", "es", "id", "url", "json", "csv", "html", "atom", "jsonl"})
+_WRAPPED_QUOTE = re.compile(r"'[^'\n]*\n[^'\n]*'")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 # option names, quoted values, metavars, variables, file names and paths
 _NOT_PROSE = re.compile(r"(--?[\w-]+|'[^']*'|\"[^\"]*\"|`[^`]*`|<[^>]*>|\$\w+|\S+\.\w{2,4}\b|\S+/\S+)")
@@ -30,6 +31,7 @@ _NOT_PROSE = re.compile(r"(--?[\w-]+|'[^']*'|\"[^\"]*\"|`[^`]*`|<[^>]*>|\$\w+|\S
 def english_left(text: str) -> list[str]:
     """The English words of `text`, outside example lines, option names and quoted values."""
     found: list[str] = []
+    text = _WRAPPED_QUOTE.sub(" ", text)  # a quoted value that help wrapped onto the next line
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith(("whrd ", "$ whrd", "# ")):

@@ -234,7 +234,7 @@ def test_no_match_and_empty_archive_in_spanish(run: Run, db: Path, alerta: int) 
 def test_show_without_an_archive(run: Run, db: Path) -> None:
     code, _out, err = spanish(run, "show", "3")
     assert code == 1
-    assert err == f"Error: No hay ningún boletín con id 3: el archivo de boletines {db} todavía no existe.\n"
+    assert err == f"Error: No hay ningún boletín con id 3: el archivo de boletines {db} aún no existe.\n"
 
 
 def test_bad_environment_values_in_spanish(run: Run) -> None:

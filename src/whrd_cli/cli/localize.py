@@ -69,6 +69,8 @@ TYPE_METAVARS = {
     "float": N_("<float>"),
     "float range": N_("<float range>"),
     "path": N_("<path>"),
+    "file": N_("<file>"),
+    "directory": N_("<directory>"),
     "datetime": N_("<datetime>"),
     "filename": N_("<filename>"),
 }
