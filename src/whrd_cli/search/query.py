@@ -1,4 +1,5 @@
-"""The query language: words, "phrases", -exclusions, OR, and the title:, tag: and country: scopes.
+"""The query language: words, "phrases", -exclusions, OR, and the title:, tag: and country: scopes
+(also título:, etiqueta:, país:).
 
 Guarantees:
 - `parse_query` either returns a `Query` or raises `QueryError` (or `CountryError` for an unknown
@@ -20,7 +21,16 @@ from ..text import fold
 from .text import STOP_WORDS, words
 
 SCOPES = ("title", "tag", "country")
-_SCOPE = re.compile(f"({'|'.join(SCOPES)}):", re.IGNORECASE)
+# Each scope in English and Spanish (folded): `título:`, `etiqueta:`, `país:` work as well.
+_SCOPE_NAMES = {
+    "title": "title",
+    "titulo": "title",
+    "tag": "tag",
+    "etiqueta": "tag",
+    "country": "country",
+    "pais": "country",
+}
+_SCOPE = re.compile("(title|t[ií]tulo|tag|etiqueta|country|pa[ií]s):", re.IGNORECASE)
 _QUOTES = str.maketrans(dict.fromkeys("“”„«»＂", '"'))
 
 
@@ -80,7 +90,8 @@ class _Lexeme:
     raw: str
     quoted: bool = False
     negated: bool = False
-    scope: str | None = None
+    scope: str | None = None  # the canonical scope (`title`)
+    written: str = ""  # the scope as the query wrote it (`Título`), for messages
 
     @property
     def is_or(self) -> bool:
@@ -100,10 +111,11 @@ def _lex(text: str) -> list[_Lexeme]:
         negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
         if negated:
             i += 1
-        scope = None
+        scope, written = None, ""
         found = _SCOPE.match(text, i)
         if found:
-            scope = found.group(1).lower()
+            written = found.group(1).lower()
+            scope = _SCOPE_NAMES[fold(written)]
             i = found.end()
         if i < n and text[i] == '"':
             close = text.find('"', i + 1)
@@ -113,13 +125,15 @@ def _lex(text: str) -> list[_Lexeme]:
                         query=text.strip()
                     )
                 )
-            lexemes.append(_Lexeme(text[i + 1 : close], text[start : close + 1], True, negated, scope))
+            lexemes.append(
+                _Lexeme(text[i + 1 : close], text[start : close + 1], True, negated, scope, written)
+            )
             i = close + 1
             continue
         end = i
         while end < n and not text[end].isspace() and text[end] != '"':
             end += 1
-        lexemes.append(_Lexeme(text[i:end], text[start:end], False, negated, scope))
+        lexemes.append(_Lexeme(text[i:end], text[start:end], False, negated, scope, written))
         i = end
     return lexemes
 
@@ -137,7 +151,7 @@ def _atom(lexeme: _Lexeme) -> Atom | None:
         example = _SCOPE_EXAMPLE[lexeme.scope]
         raise QueryError(
             _("{scope}: needs a word after it, as in {scope}:{example}.").format(
-                scope=lexeme.scope, example=example
+                scope=lexeme.written, example=example
             )
         )
     if lexeme.scope == "country":
@@ -148,7 +162,9 @@ def _atom(lexeme: _Lexeme) -> Atom | None:
         name = fold(lexeme.text.strip().lstrip("#"))  # as `--tag` folds it
         if not name:
             raise QueryError(
-                _("tag: needs a tag after it, as in tag:{example}.").format(example=_SCOPE_EXAMPLE["tag"])
+                _("{scope}: needs a tag after it, as in {scope}:{example}.").format(
+                    scope=lexeme.written, example=_SCOPE_EXAMPLE["tag"]
+                )
             )
         return Tag(name)
     found = Words(tuple(words(lexeme.text)), exact=lexeme.quoted, field=lexeme.scope)
