@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from .i18n import _, language
 from .text import fold
 
 
@@ -114,12 +115,27 @@ def unknown_category(text: str, in_use: Collection[str] = ()) -> str | None:
     for used in in_use:
         candidates.setdefault(_alias_key(used), used)
     close = difflib.get_close_matches(_alias_key(text), list(candidates), n=3, cutoff=0.75)
-    names = list(dict.fromkeys(candidates[match] for match in close))
+    names = list(dict.fromkeys(_spoken(candidates[match]) for match in close))
     if names:
-        return f"Unknown category {text.strip()!r}. Did you mean: {', '.join(names)}?"
+        return _("Unknown category {name!r}. Did you mean: {names}?").format(
+            name=text.strip(), names=", ".join(names)
+        )
+    known = ", ".join(map(_spoken, BY_KEY))
     own = sorted(set(in_use) - BY_KEY.keys())
-    listed = ", ".join(BY_KEY) + (f"; in this archive also: {', '.join(own)}" if own else "")
-    return f"Unknown category {text.strip()!r}. Categories: {listed}."
+    if own:
+        return _("Unknown category {name!r}. Categories: {known}; in this archive also: {own}.").format(
+            name=text.strip(), known=known, own=", ".join(own)
+        )
+    return _("Unknown category {name!r}. Categories: {known}.").format(name=text.strip(), known=known)
+
+
+def _spoken(key: str) -> str:
+    """A category as a user of the interface's language types it: the key in English (`open-letter`),
+    the Spanish name in Spanish (`carta abierta`); an archive's own category as it is stored."""
+    found = BY_KEY.get(key)
+    if found is None or language() != "es":
+        return key
+    return "alerta" if key == "alert" else found.label_es.lower()
 
 
 def category_label(key: str | None, locale: str = "en") -> str:

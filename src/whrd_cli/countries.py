@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import CountryError
+from .i18n import _, language
 from .text import fold
 
 # Regions a coordinator filters by; each stands for its member countries.
@@ -186,16 +187,30 @@ def resolve_country(text: str) -> str:
     """Turn a name (English or Spanish, any case or accents) or an ISO code into an alpha-2 code."""
     key = fold(" ".join(text.split())).strip(" .")
     if not key:
-        raise CountryError("The country is empty: give a name such as Honduras or a code such as HN.")
+        raise CountryError(_("The country is empty: give a name such as Honduras or a code such as HN."))
     code = _data().index.get(key)
     if code:
         return code
     if key in REGIONS:
         raise CountryError(
-            f"{text.strip()!r} is a region, not a country: name its countries one by one "
-            "(a region works as a filter: whrd list --country Mesoamerica)."
+            _(
+                "{name!r} is a region, not a country: name its countries one by one "
+                "(a region works as a filter: whrd list --country Mesoamerica)."
+            ).format(name=text.strip()),
+            value=text,
         )
-    raise CountryError(f"Unknown country {text.strip()!r}.{_suggest(key)}")
+    close = _suggest(key)
+    if close:
+        raise CountryError(
+            _("Unknown country {name!r}. Did you mean: {names}?").format(name=text.strip(), names=close),
+            value=text,
+        )
+    raise CountryError(
+        _("Unknown country {name!r}. Give an English or Spanish name, or an ISO code such as HN.").format(
+            name=text.strip()
+        ),
+        value=text,
+    )
 
 
 def lookup_country(text: str) -> str | None:
@@ -259,16 +274,16 @@ def regions_named(texts: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _suggest(key: str) -> str:
+    """The closest countries and regions to an unknown name, named in the interface's language
+    ("Honduras, Belice"), or "" when none is close."""
     candidates = list(_data().index) + list(REGIONS)
     close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.7)
-    if not close:
-        return " Give an English or Spanish name, or an ISO code such as HN."
     names: list[str] = []
     for match in close:
-        label = match.title() if match in REGIONS else country_name(_data().index[match])
+        label = match.title() if match in REGIONS else country_name(_data().index[match], language())
         if label not in names:
             names.append(label)
-    return f" Did you mean: {', '.join(names)}?"
+    return ", ".join(names)
 
 
 @cache

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import DateError, IncompleteDateError
+from .i18n import N_, _, translate
 from .text import fold
 
 if TYPE_CHECKING:
@@ -32,44 +33,70 @@ MIN_YEAR = 1900
 MAX_YEAR = 2100
 _YEAR = re.compile(r"\d{4}")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_RELATIVE = re.compile(r"(\d+)\s*(d|w|m|y)")
-_AGO_EN = re.compile(r"(\d+)\s+(day|week|month|year)s?\s+ago")
-_AGO_ES = re.compile(r"hace\s+(\d+)\s+(dia|dias|semana|semanas|mes|meses|ano|anos)")
+# Relative filter dates, folded (accents optional), English and Spanish alike: a span back to
+# today (30d, 2s, 6m, 1a; last 3 weeks, los últimos 3 meses), one day back (2 weeks ago, hace un
+# mes), or a whole calendar period (`_PERIODS`). Units: d/día, w/s (semana), m/mes, y/a (año).
+_UNITS: dict[str, str] = {
+    **dict.fromkeys(("d", "day", "days", "dia", "dias"), "d"),
+    **dict.fromkeys(("w", "s", "week", "weeks", "semana", "semanas"), "w"),
+    **dict.fromkeys(("m", "month", "months", "mes", "meses"), "m"),
+    **dict.fromkeys(("y", "a", "year", "years", "ano", "anos"), "y"),
+}
+# Counts written as words: "a month ago", "hace un mes", "hace dos semanas".
+_NUMBERS = (
+    "one two three four five six seven eight nine ten eleven twelve",
+    "uno dos tres cuatro cinco seis siete ocho nueve diez once doce",
+)
+_COUNTS: dict[str, int] = {"a": 1, "an": 1, "un": 1, "una": 1} | {
+    word: n for words in _NUMBERS for n, word in enumerate(words.split(), 1)
+}
+_COUNT = r"(\d+|" + "|".join(_COUNTS) + ")"
+_RELATIVE = re.compile(r"(\d+)\s*(d|w|m|y|s|a)")
+_LAST = re.compile(
+    rf"(?:(?:last|past)\s+{_COUNT}\s+(days|weeks|months|years)"
+    rf"|(?:(?:los|las)\s+)?(?:ultimos|ultimas)\s+{_COUNT}\s+(dias|semanas|meses|anos))"
+)
+_AGO = re.compile(
+    rf"(?:{_COUNT}\s+(days?|weeks?|months?|years?)\s+ago"
+    rf"|hace\s+{_COUNT}\s+(dias?|semanas?|mes|meses|anos?))"
+)
+# Calendar periods (folded) -> (unit, how many back): this week is 0, last week 1.
+_PERIODS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(("today", "hoy"), ("d", 0)),
+    **dict.fromkeys(("yesterday", "ayer"), ("d", 1)),
+    **dict.fromkeys(("this week", "esta semana"), ("w", 0)),
+    **dict.fromkeys(("last week", "la semana pasada", "semana pasada"), ("w", 1)),
+    **dict.fromkeys(("this month", "este mes"), ("m", 0)),
+    **dict.fromkeys(("last month", "el mes pasado", "mes pasado"), ("m", 1)),
+    **dict.fromkeys(("this year", "este ano"), ("y", 0)),
+    **dict.fromkeys(("last year", "el ano pasado", "ano pasado"), ("y", 1)),
+}
 # A numeric date that does not start with the year: day first (26/01/2017, 4.3.2018, 4-3-2018).
 _NUMERIC_DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
 # Words for a publication date relative to `today` (folded): today and yesterday, both languages.
 RELATIVE_DAYS: dict[str, int] = {"today": 0, "hoy": 0, "yesterday": 1, "ayer": 1}
-_ORDINAL = re.compile(r"(\d)\s*(?:º|ª|°|\.º|o\b)", re.IGNORECASE)
+# A day written as an ordinal, after `fold` (which makes º an "o"): 1º, 1.º, 1°, 1o, 1ro, 1er, 1ero,
+# 2do, 4to; "primero de mayo" is the first. (English 1st, 2nd, 3rd, 4th are dateutil's own.)
+_ORDINAL = re.compile(r"(\d)(?:\s*°|\s*o\b|\.o\b|(?:ro|er|ero|do|to)\b)")
+_FIRST = re.compile(r"\bprimero\b")
+# What a date lacks, in the order day, month, year -> how a message names it.
+_MISSING: dict[tuple[str, ...], str] = {
+    ("day",): N_("day"),
+    ("month",): N_("month"),
+    ("year",): N_("year"),
+    ("day", "month"): N_("day or month"),
+    ("day", "year"): N_("day or year"),
+    ("month", "year"): N_("month or year"),
+    ("day", "month", "year"): N_("day or month or year"),
+}
 
 # -- month and weekday words: the one table every reader and writer of dates uses -------------------
 
-MONTHS_EN: tuple[str, ...] = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+MONTHS_EN: tuple[str, ...] = tuple(
+    str.split("January February March April May June July August September October November December")
 )
-MONTHS_ES: tuple[str, ...] = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
+MONTHS_ES: tuple[str, ...] = tuple(
+    str.split("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre")
 )
 # Full Spanish names besides those (folded -> month): 'setiembre' is written in Peru and Uruguay.
 MONTH_VARIANTS_ES: dict[str, int] = {"setiembre": 9}
@@ -153,15 +180,19 @@ def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | 
         b = parser.parse(text, parserinfo=_parserinfo(), default=second)
     except (ValueError, OverflowError, TypeError) as exc:
         if "out of range" in str(exc):
-            raise DateError(f"{raw!r} is not a real calendar date.", value=raw) from exc
-        raise DateError(f"Cannot read the date {raw!r}.", value=raw) from exc
+            raise DateError(_("{raw!r} is not a real calendar date.").format(raw=raw), value=raw) from exc
+        raise DateError(_("Cannot read the date {raw!r}.").format(raw=raw), value=raw) from exc
     if a.time() != a.time().min or a.tzinfo is not None:
-        raise DateError(f"Cannot read the date {raw!r}: give a date without a time.", value=raw)
+        raise DateError(
+            _("Cannot read the date {raw!r}: give a date without a time.").format(raw=raw), value=raw
+        )
     year = a.year if a.year == b.year else None
     month = a.month if a.month == b.month else None
     day = a.day if a.day == b.day else None
     if year is not None and not _YEAR.search(text):
-        raise DateError(f"Cannot read the date {raw!r}: write the year with four digits.", value=raw)
+        raise DateError(
+            _("Cannot read the date {raw!r}: write the year with four digits.").format(raw=raw), value=raw
+        )
     return year, month, day
 
 
@@ -174,10 +205,11 @@ def _refuse_month_first(text: str, raw: str) -> None:
     try:
         meant = date(int(m[4]), int(m[1]), int(m[3]))
     except ValueError:
-        raise DateError(f"{raw!r} is not a real calendar date.", value=raw) from None
+        raise DateError(_("{raw!r} is not a real calendar date.").format(raw=raw), value=raw) from None
     raise DateError(
-        f"The date {raw!r} is month first, but whrd reads numeric dates day first. "
-        f"Write it as {meant.isoformat()}.",
+        _(
+            "The date {raw!r} is month first, but whrd reads numeric dates day first. Write it as {iso}."
+        ).format(raw=raw, iso=meant.isoformat()),
         value=raw,
     )
 
@@ -199,18 +231,23 @@ def _year_first(text: str, raw: str) -> date | None:
     try:
         return date(int(m[1]), int(month), int(day))
     except ValueError as exc:
-        raise DateError(f"{raw!r} is not a real calendar date.", value=raw) from exc
+        raise DateError(_("{raw!r} is not a real calendar date.").format(raw=raw), value=raw) from exc
 
 
 def _plausible(day: date, raw: str) -> date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise DateError(f"The date {raw!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year.", value=raw)
+        raise DateError(
+            _("The date {raw!r} is outside {low}-{high}; check the year.").format(
+                raw=raw, low=MIN_YEAR, high=MAX_YEAR
+            ),
+            value=raw,
+        )
     return day
 
 
 def _clean(text: str) -> str:
     text = fold(text).replace("\u00a0", " ").strip().strip(".")
-    return _ORDINAL.sub(r"\1", text)
+    return _FIRST.sub("1", _ORDINAL.sub(r"\1", text))
 
 
 def parse_date(text: str, *, today: date | None = None) -> date:
@@ -219,7 +256,7 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     raw = text
     text = text.strip()
     if not text:
-        raise DateError("The date is empty: give a day, month and year, such as 2017-01-26.", value=raw)
+        raise DateError(_("The date is empty: give a day, month and year, such as 2017-01-26."), value=raw)
     if today is not None:  # imports give none, and pay nothing for it
         back = RELATIVE_DAYS.get(_clean(text))
         if back is not None:
@@ -231,7 +268,9 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if part is None]
     if missing:
         raise IncompleteDateError(
-            f"The date {raw!r} has no {' or '.join(missing)}: give a full date such as 2017-01-26.",
+            _("The date {raw!r} has no {parts}: give a full date such as 2017-01-26.").format(
+                raw=raw, parts=translate(_MISSING[tuple(missing)])
+            ),
             value=raw,
             missing=tuple(missing),
         )
@@ -248,13 +287,32 @@ def _month_range(year: int, month: int) -> DateRange:
 def _back(today: date, amount: int, unit: str) -> date:
     from dateutil.relativedelta import relativedelta
 
-    if unit in ("d", "day", "dia", "dias"):
+    unit = _UNITS[unit]
+    if unit == "d":
         return today - timedelta(days=amount)
-    if unit in ("w", "week", "semana", "semanas"):
+    if unit == "w":
         return today - timedelta(weeks=amount)
-    if unit in ("m", "month", "mes", "meses"):
+    if unit == "m":
         return today - relativedelta(months=amount)
     return today - relativedelta(years=amount)
+
+
+def _count(text: str) -> int:
+    return _COUNTS[text] if text in _COUNTS else int(text)
+
+
+def _period(unit: str, back: int, today: date) -> DateRange:
+    """The whole day, week (Monday first), month or year `back` of them before today's."""
+    if unit == "d":
+        day = today - timedelta(days=back)
+        return DateRange(day, day)
+    if unit == "w":
+        monday = today - timedelta(days=today.weekday() + 7 * back)
+        return DateRange(monday, monday + timedelta(days=6))
+    if unit == "m":
+        month = today.year * 12 + today.month - 1 - back
+        return _month_range(month // 12, month % 12 + 1)
+    return DateRange(date(today.year - back, 1, 1), date(today.year - back, 12, 31))
 
 
 def parse_range(text: str, *, today: date) -> DateRange:
@@ -265,7 +323,7 @@ def parse_range(text: str, *, today: date) -> DateRange:
         if isinstance(exc, DateError):
             raise
         raise DateError(
-            f"The date {text!r} is not a date whrd can use; check the numbers.", value=text
+            _("The date {raw!r} is not a date whrd can use; check the numbers.").format(raw=text), value=text
         ) from exc
     _plausible(span.start, text)
     _plausible(span.end, text)
@@ -276,33 +334,25 @@ def _parse_range(text: str, today: date) -> DateRange:
     raw = text
     t = _clean(text)
     if not t:
-        raise DateError("The date is empty.", value=raw)
-    if t in ("today", "hoy"):
-        return DateRange(today, today)
-    if t in ("yesterday", "ayer"):
-        day = today - timedelta(days=1)
-        return DateRange(day, day)
-    if t in ("last week", "la semana pasada", "semana pasada"):
-        monday = today - timedelta(days=today.weekday() + 7)
-        return DateRange(monday, monday + timedelta(days=6))
-    if t in ("last month", "el mes pasado", "mes pasado"):
-        last = today.replace(day=1) - timedelta(days=1)
-        return _month_range(last.year, last.month)
-    if t in ("last year", "el ano pasado", "ano pasado"):
-        return DateRange(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
-    m = _RELATIVE.fullmatch(t)
+        raise DateError(_("The date is empty."), value=raw)
+    t = " ".join(t.split())
+    if t in _PERIODS:
+        return _period(*_PERIODS[t], today)
+    m = _RELATIVE.fullmatch(t) or _LAST.fullmatch(t)
     if m:
-        return DateRange(_back(today, int(m[1]), m[2]), today)
-    m = _AGO_EN.fullmatch(t) or _AGO_ES.fullmatch(t)
+        count, unit = (group for group in m.groups() if group is not None)
+        return DateRange(_back(today, _count(count), unit), today)
+    m = _AGO.fullmatch(t)
     if m:
-        day = _back(today, int(m[1]), m[2])
+        count, unit = (group for group in m.groups() if group is not None)
+        day = _back(today, _count(count), unit)
         return DateRange(day, day)
     if _YEAR.fullmatch(t):
         return DateRange(date(int(t), 1, 1), date(int(t), 12, 31))
     m = _YEAR_MONTH.fullmatch(t)
     if m:
         if not 1 <= int(m[2]) <= 12:
-            raise DateError(f"{raw!r} is not a real month.", value=raw)
+            raise DateError(_("{raw!r} is not a real month.").format(raw=raw), value=raw)
         return _month_range(int(m[1]), int(m[2]))
     if _YEAR_FIRST.fullmatch(t):
         day = parse_date(raw)
@@ -310,13 +360,13 @@ def _parse_range(text: str, today: date) -> DateRange:
     year, month, day_ = _dateutil_parts(t, raw)
     if year is None:
         raise IncompleteDateError(
-            f"The date {raw!r} has no year: write it with four digits, such as 2017.",
+            _("The date {raw!r} has no year: write it with four digits, such as 2017.").format(raw=raw),
             value=raw,
             missing=("year",),
         )
     if month is None:
         if day_ is not None:
-            raise DateError(f"Cannot read the date {raw!r}.", value=raw)
+            raise DateError(_("Cannot read the date {raw!r}.").format(raw=raw), value=raw)
         return DateRange(date(year, 1, 1), date(year, 12, 31))
     if day_ is None:
         return _month_range(year, month)

@@ -80,8 +80,13 @@ class Filter:
         end = parse_range(until, today=today).end.isoformat() if until else None
         if start and end and start > end:
             from .errors import InputError
+            from .i18n import _
 
-            raise InputError(f"--since {since} is after --until {until}: nothing can match.")
+            raise InputError(
+                _("--since {since} is after --until {until}: nothing can match.").format(
+                    since=since, until=until
+                )
+            )
         return cls(
             countries=frozenset(codes),
             categories=frozenset(cats),

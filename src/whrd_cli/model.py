@@ -18,6 +18,7 @@ from .categories import normalise_category
 from .countries import resolve_countries
 from .dates import parse_date
 from .errors import ValidationError
+from .i18n import _, ngettext
 from .text import clean_line, clean_text, fold, printable, printable_raw, unsafe_in_url
 
 _LANG = re.compile(r"[a-z]{2}")
@@ -96,7 +97,9 @@ def normalise_lang(lang: str) -> str:
     value = lang.strip().lower()
     if not _LANG.fullmatch(value) or not is_language(value):
         raise ValidationError(
-            f"Unknown language {lang!r}: give an ISO 639-1 code such as en or es.", field="lang", value=lang
+            _("Unknown language {lang!r}: give an ISO 639-1 code such as en or es.").format(lang=lang),
+            field="lang",
+            value=lang,
         )
     return value
 
@@ -111,30 +114,26 @@ def normalise_url(url: str) -> str:
         return value
     bad = unsafe_in_url(value)
     if bad is not None:
-        raise ValidationError(
-            f"The url {url!r} contains a space or control character (U+{ord(bad):04X}); remove it.",
-            field="url",
-            value=url,
-        )
+        message = _("The url {url!r} contains a space or control character (U+{code}); remove it.")
+        raise _url_error(message, url, code=f"{ord(bad):04X}")
     try:
         parts = urlsplit(value)
     except ValueError:  # an unclosed [IPv6] bracket
-        raise ValidationError(
-            f"The url {url!r} has a host that cannot be read.", field="url", value=url
-        ) from None
+        raise _url_error(_("The url {url!r} has a host that cannot be read."), url) from None
     if parts.scheme.lower() not in ("http", "https") or not value[len(parts.scheme) :].startswith("://"):
-        raise ValidationError(f"The url {url!r} must start with http:// or https://.", field="url", value=url)
+        raise _url_error(_("The url {url!r} must start with http:// or https://."), url)
     try:
         parts.port  # noqa: B018 - reading it checks the port
     except ValueError:
-        raise ValidationError(
-            f"The url {url!r} has a port that is not a number from 0 to 65535.", field="url", value=url
-        ) from None
+        raise _url_error(_("The url {url!r} has a port that is not a number from 0 to 65535."), url) from None
     if not parts.hostname:
-        raise ValidationError(
-            f"The url {url!r} has no host: write it as https://example.org/page.", field="url", value=url
-        )
+        raise _url_error(_("The url {url!r} has no host: write it as https://example.org/page."), url)
     return value
+
+
+def _url_error(message: str, url: str, **more: str) -> ValidationError:
+    """The error about `url`, from a translated message with an `{url!r}` placeholder."""
+    return ValidationError(message.format(url=url, **more), field="url", value=url)
 
 
 @dataclass(frozen=True)
@@ -208,13 +207,18 @@ class Bulletin:
         unknown = sorted(data.keys() - _KNOWN_KEYS)
         if unknown:
             raise ValidationError(
-                f"Unknown field{'s' if len(unknown) > 1 else ''}: "
-                f"{', '.join(printable(str(name), multiline=False) for name in unknown)}. "
-                f"Known fields: {', '.join(FIELDS)}."
+                ngettext(
+                    "Unknown field: {names}. Known fields: {known}.",
+                    "Unknown fields: {names}. Known fields: {known}.",
+                    len(unknown),
+                ).format(
+                    names=", ".join(printable(str(name), multiline=False) for name in unknown),
+                    known=", ".join(FIELDS),
+                )
             )
         for name in ("title", "date"):
             if data.get(name) in (None, ""):
-                raise ValidationError(f"The {name} is missing.", field=name)
+                raise ValidationError(_("The {name} is missing.").format(name=name), field=name)
         values: dict[str, Any] = {}
         for name in FIELDS:
             value = data.get(name)
@@ -224,12 +228,16 @@ class Bulletin:
                 if isinstance(value, str):
                     value = [v for v in value.split(";")]
                 if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                    raise ValidationError(f"The {name} must be a list of strings.", field=name, value=value)
+                    raise ValidationError(
+                        _("The {name} must be a list of strings.").format(name=name), field=name, value=value
+                    )
             elif name == "truncated":
                 value = _read_bool(value)
             elif not isinstance(value, str):
                 raise ValidationError(
-                    f"The {name} must be text, not {type(value).__name__}.", field=name, value=value
+                    _("The {name} must be text, not {kind}.").format(name=name, kind=type(value).__name__),
+                    field=name,
+                    value=value,
                 )
             values[name] = value
         return cls.create(**values)
@@ -383,5 +391,7 @@ def _read_bool(value: Any) -> bool:
         return False
     shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:39]}…"  # one readable line
     raise ValidationError(
-        f"The truncated field must be true or false, not {shown}.", field="truncated", value=value
+        _("The truncated field must be true or false, not {value}.").format(value=shown),
+        field="truncated",
+        value=value,
     )

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import ValidationError
+from .i18n import N_, _, translate
 
 # Horizontal spaces: tab and Unicode's space separators (category Zs). Squeezed to one " ".
 SPACE_CHARS = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -74,16 +75,35 @@ def squeeze(value: str) -> str:
     return value
 
 
+# The names callers give the text they check, as messages name them in the interface's language;
+# a name not here (an option such as --title) is shown as it is.
+_NAMES: dict[str, str] = {
+    "title": N_("title"),
+    "tag": N_("tag"),
+    "summary": N_("summary"),
+    "source": N_("source"),
+    "private note": N_("private note"),
+}
+_CONTROL_OR_BREAK = N_("a control character or line break")
+_CONTROL_ONLY = N_("a control character")
+
+
+def _named(name: str) -> str:
+    return translate(_NAMES[name]) if name in _NAMES else name
+
+
 def clean_line(value: str, name: str, *, required: bool = False, field: str | None = None) -> str:
     """One line of user text as the model keeps it (NFC, spaces squeezed), or a ValidationError:
     the one place single-line text is checked (titles, sources, tags, export titles, prompts)."""
     value = squeeze(unicodedata.normalize("NFC", value)).strip()
     found = _CONTROL_LINE.search(value)
     if found:
-        _refuse(found.group(), name, field or name, "a control character or line break", value)
+        _refuse(found.group(), name, field or name, _CONTROL_OR_BREAK, value)
     if required and not any(ch.isalnum() for ch in value):  # "", or only marks and punctuation
         raise ValidationError(
-            f"The {name} is empty: give a {name} with letters or digits.", field=field or name, value=value
+            _("The {name} is empty: give a {name} with letters or digits.").format(name=_named(name)),
+            field=field or name,
+            value=value,
         )
     return value
 
@@ -94,7 +114,7 @@ def clean_text(value: str, name: str, *, field: str | None = None) -> str:
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     found = _CONTROL.search(value)
     if found:
-        _refuse(found.group(), name, field or name, "a control character", value)
+        _refuse(found.group(), name, field or name, _CONTROL_ONLY, value)
     if "\n" not in value:
         return squeeze(value).strip()
     lines = [squeeze(line).strip() for line in value.split("\n")]
@@ -102,14 +122,21 @@ def clean_text(value: str, name: str, *, field: str | None = None) -> str:
 
 
 def _refuse(char: str, name: str, field: str, kind: str, value: str) -> None:
-    """The error for a refused character; a lone surrogate is named as what it is."""
+    """The error for a refused character (`kind` is marked with N_); a lone surrogate is named as
+    what it is."""
     if "\ud800" <= char <= "\udfff":
         raise ValidationError(
-            f"The {name} is not valid Unicode text (a lone surrogate, U+{ord(char):04X}); remove it.",
+            _("The {name} is not valid Unicode text (a lone surrogate, U+{code}); remove it.").format(
+                name=_named(name), code=f"{ord(char):04X}"
+            ),
             field=field,
             value=value,
         )
-    raise ValidationError(f"The {name} contains {kind}; remove it.", field=field, value=value)
+    raise ValidationError(
+        _("The {name} contains {kind}; remove it.").format(name=_named(name), kind=translate(kind)),
+        field=field,
+        value=value,
+    )
 
 
 # What `printable` shows instead of a character that must not reach a terminal: C0 controls as

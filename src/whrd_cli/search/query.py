@@ -1,4 +1,5 @@
-"""The query language: words, "phrases", -exclusions, OR, and the title:, tag: and country: scopes.
+"""The query language: words, "phrases", -exclusions, OR, and the title:, tag: and country: scopes
+(also título:, etiqueta:, país:).
 
 Guarantees:
 - `parse_query` either returns a `Query` or raises `QueryError` (or `CountryError` for an unknown
@@ -15,11 +16,21 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..errors import QueryError
+from ..i18n import _
 from ..text import fold
 from .text import STOP_WORDS, words
 
 SCOPES = ("title", "tag", "country")
-_SCOPE = re.compile(f"({'|'.join(SCOPES)}):", re.IGNORECASE)
+# Each scope in English and Spanish (folded): `título:`, `etiqueta:`, `país:` work as well.
+_SCOPE_NAMES = {
+    "title": "title",
+    "titulo": "title",
+    "tag": "tag",
+    "etiqueta": "tag",
+    "country": "country",
+    "pais": "country",
+}
+_SCOPE = re.compile("(title|t[ií]tulo|tag|etiqueta|country|pa[ií]s):", re.IGNORECASE)
 _QUOTES = str.maketrans(dict.fromkeys("“”„«»＂", '"'))
 
 
@@ -79,7 +90,8 @@ class _Lexeme:
     raw: str
     quoted: bool = False
     negated: bool = False
-    scope: str | None = None
+    scope: str | None = None  # the canonical scope (`title`)
+    written: str = ""  # the scope as the query wrote it (`Título`), for messages
 
     @property
     def is_or(self) -> bool:
@@ -99,24 +111,29 @@ def _lex(text: str) -> list[_Lexeme]:
         negated = text[i] == "-" and i + 1 < n and not text[i + 1].isspace()
         if negated:
             i += 1
-        scope = None
+        scope, written = None, ""
         found = _SCOPE.match(text, i)
         if found:
-            scope = found.group(1).lower()
+            written = found.group(1).lower()
+            scope = _SCOPE_NAMES[fold(written)]
             i = found.end()
         if i < n and text[i] == '"':
             close = text.find('"', i + 1)
             if close < 0:
                 raise QueryError(
-                    f'Unbalanced quote in the query {text.strip()!r}: close the phrase with a second ".'
+                    _('Unbalanced quote in the query {query!r}: close the phrase with a second ".').format(
+                        query=text.strip()
+                    )
                 )
-            lexemes.append(_Lexeme(text[i + 1 : close], text[start : close + 1], True, negated, scope))
+            lexemes.append(
+                _Lexeme(text[i + 1 : close], text[start : close + 1], True, negated, scope, written)
+            )
             i = close + 1
             continue
         end = i
         while end < n and not text[end].isspace() and text[end] != '"':
             end += 1
-        lexemes.append(_Lexeme(text[i:end], text[start:end], False, negated, scope))
+        lexemes.append(_Lexeme(text[i:end], text[start:end], False, negated, scope, written))
         i = end
     return lexemes
 
@@ -127,10 +144,16 @@ _SCOPE_EXAMPLE = {"title": "mining", "tag": "WHRDAlert", "country": "honduras"}
 def _atom(lexeme: _Lexeme) -> Atom | None:
     """The atom a term stands for; None for a term with nothing searchable (punctuation, `the`)."""
     if lexeme.quoted and not lexeme.text.strip():
-        raise QueryError(f"The phrase {lexeme.raw!r} is empty: put words between the quotes.")
+        raise QueryError(
+            _("The phrase {phrase!r} is empty: put words between the quotes.").format(phrase=lexeme.raw)
+        )
     if lexeme.scope and not lexeme.text.strip():
         example = _SCOPE_EXAMPLE[lexeme.scope]
-        raise QueryError(f"{lexeme.scope}: needs a word after it, as in {lexeme.scope}:{example}.")
+        raise QueryError(
+            _("{scope}: needs a word after it, as in {scope}:{example}.").format(
+                scope=lexeme.written, example=example
+            )
+        )
     if lexeme.scope == "country":
         from ..countries import resolve_countries
 
@@ -138,12 +161,16 @@ def _atom(lexeme: _Lexeme) -> Atom | None:
     if lexeme.scope == "tag":
         name = fold(lexeme.text.strip().lstrip("#"))  # as `--tag` folds it
         if not name:
-            raise QueryError(f"tag: needs a tag after it, as in tag:{_SCOPE_EXAMPLE['tag']}.")
+            raise QueryError(
+                _("{scope}: needs a tag after it, as in {scope}:{example}.").format(
+                    scope=lexeme.written, example=_SCOPE_EXAMPLE["tag"]
+                )
+            )
         return Tag(name)
     found = Words(tuple(words(lexeme.text)), exact=lexeme.quoted, field=lexeme.scope)
     if not found.words:
         if lexeme.scope or lexeme.quoted:
-            raise QueryError(f"{lexeme.raw!r} has no words to search for.")
+            raise QueryError(_("{term!r} has no words to search for.").format(term=lexeme.raw))
         return None
     if not found.exact and not found.content:
         return None  # `the`, `de la`: ignored, as they are not indexed; quoted they count
@@ -160,13 +187,13 @@ def parse_query(text: str) -> Query:
     cleaned = unicodedata.normalize("NFC", text.translate(_QUOTES))
     lexemes = _lex(cleaned)
     if not lexemes:
-        raise QueryError("The query is empty: give words to search for, e.g. whrd search mining.")
+        raise QueryError(_("The query is empty: give words to search for, e.g. whrd search mining."))
     groups: list[list[_Lexeme]] = []
     joining = False
     for lexeme in lexemes:
         if lexeme.is_or:
             if not groups or joining:
-                raise QueryError('OR needs a word on each side, as in "mining OR minería".')
+                raise QueryError(_('OR needs a word on each side, as in "mining OR minería".'))
             joining = True
         elif joining:
             groups[-1].append(lexeme)
@@ -174,7 +201,7 @@ def parse_query(text: str) -> Query:
         else:
             groups.append([lexeme])
     if joining:
-        raise QueryError('OR needs a word on each side, as in "mining OR minería".')
+        raise QueryError(_('OR needs a word on each side, as in "mining OR minería".'))
 
     clauses: list[tuple[Atom, ...]] = []
     excluded: list[Atom] = []
@@ -183,8 +210,10 @@ def parse_query(text: str) -> Query:
         if len(group) > 1 and any(lexeme.negated for lexeme in group):
             shown = " OR ".join(lexeme.raw for lexeme in group)
             raise QueryError(
-                f"An excluded word cannot be part of an OR ({shown!r}); exclude it on its own, "
-                f'as in "mining -coal".'
+                _(
+                    "An excluded word cannot be part of an OR ({terms!r}); exclude it on its own, "
+                    'as in "mining -coal".'
+                ).format(terms=shown)
             )
         atoms = [atom for atom in map(_atom, group) if atom is not None]
         ignored = ignored or len(atoms) < len(group)
@@ -198,13 +227,17 @@ def parse_query(text: str) -> Query:
     if not clauses:
         if excluded:
             raise QueryError(
-                f"The query {shown!r} only excludes words; add a word to search for, "
-                f'as in "mothers -disappeared".'
+                _(
+                    "The query {query!r} only excludes words; add a word to search for, "
+                    'as in "mothers -disappeared".'
+                ).format(query=shown)
             )
         if ignored and any(words(lexeme.text) for lexeme in lexemes):
             raise QueryError(
-                f"The query {shown!r} has only very common words, which are not indexed; "
-                f"quote them to find them as written: '\"{shown}\"'."
+                _(
+                    "The query {query!r} has only very common words, which are not indexed; "
+                    "quote them to find them as written: '\"{query}\"'."
+                ).format(query=shown)
             )
-        raise QueryError(f"The query {shown!r} has no words to search for.")
+        raise QueryError(_("The query {query!r} has no words to search for.").format(query=shown))
     return Query(text=shown, clauses=tuple(clauses), excluded=tuple(excluded))
