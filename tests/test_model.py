@@ -168,7 +168,7 @@ def test_detect_language(text: str, lang: str | None) -> None:
         ({"date": "31 February 2017"}, DateError, "not a real calendar date"),
         ({"date": "marzo 2018"}, DateError, "no day"),
         ({"countries": ["Narnia"]}, CountryError, "Unknown country"),
-        ({"lang": "english"}, ValidationError, "ISO 639-1"),
+        ({"lang": "klingon"}, ValidationError, "ISO 639-1"),
         ({"url": "javascript:alert(1)"}, ValidationError, "http"),
     ],
 )
@@ -579,3 +579,11 @@ def test_edits_take_lists_and_regions_too() -> None:
         ("Mesoamérica", ("MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA")),
         ("centroamerica", ("GT", "BZ", "SV", "HN", "NI", "CR", "PA")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("español", "es"), ("Castellano", "es"), ("INGLÉS", "en"), ("English", "en")]
+)
+def test_a_language_may_be_named(name: str, code: str) -> None:
+    """Names are taken wherever a code is: --lang, add's prompt, the editor's form, imported records."""
+    assert Bulletin.create(title="x", date="2020-01-01", lang=name).lang == code

@@ -92,10 +92,12 @@ def normalise_countries(countries: Iterable[str]) -> list[str]:
 
 
 def normalise_lang(lang: str) -> str:
-    from .lang import is_language
+    """The code of a language given as a code or a name (`es`, `español`, `English`): the same
+    values `--lang` takes, at add's prompt, in the editor's form and in imported records."""
+    from .lang import language_code
 
-    value = lang.strip().lower()
-    if not _LANG.fullmatch(value) or not is_language(value):
+    value = language_code(lang)
+    if not _LANG.fullmatch(value):
         raise ValidationError(
             _("Unknown language {lang!r}: give an ISO 639-1 code such as en or es.").format(lang=lang),
             field="lang",
