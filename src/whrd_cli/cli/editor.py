@@ -36,7 +36,7 @@ def editor_command(*, interactive: bool) -> list[str]:
     import shlex
     import shutil
 
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or _configured_editor()
     if command:
         try:
             words = shlex.split(command)
@@ -52,6 +52,13 @@ def editor_command(*, interactive: bool) -> list[str]:
         if found:
             return [found]
     raise InputError("No editor found (sensible-editor, editor, nano, vi): set $EDITOR.")
+
+
+def _configured_editor() -> str | None:
+    """The config file's `editor` (checked there: it splits into words)."""
+    from ..config import config_path, load_config
+
+    return load_config(config_path()).editor
 
 
 def edit_until_valid(
