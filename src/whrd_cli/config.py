@@ -17,10 +17,8 @@ Command-line options and environment variables win over it.
     [list]
     limit = 100
 
-Reading uses only the standard library (`tomllib`): every run reads the file. `set_key` and
-`unset_key` rewrite it atomically (0600), editing the one line they change so that comments and
-layout stay; when the file is laid out in a way that line editing cannot follow, it is written
-afresh from its values, and comments are lost.
+Reading uses only the standard library (`tomllib`): every run reads the file. `config_edit`
+changes it (`whrd config set` and `unset`).
 """
 
 from __future__ import annotations
@@ -82,8 +80,8 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def load_config(path: Path) -> Config:
     """Read and check the config file at `path` (absent: an empty config)."""
-    data = _read(path)
-    values = _check_file(path, _parse(path, data)) if data is not None else {}
+    data = read_file(path)
+    values = check_tables(path, parse_toml(path, data)) if data is not None else {}
     db = values.get("db")
     return Config(
         path=path,
@@ -101,8 +99,8 @@ def configured_locale(path: Path) -> str | None:
     """The file's `locale` when it is readable and right, whatever else is wrong in the file: the
     language is chosen before a command runs, and the command then reports the file's problem in it."""
     try:
-        data = _read(path)
-        found = _parse(path, data).get("locale") if data is not None else None
+        data = read_file(path)
+        found = parse_toml(path, data).get("locale") if data is not None else None
     except InputError:
         return None
     return _clean("locale", found)
@@ -154,7 +152,7 @@ def check_value(key: str, text: str, *, cwd: Path) -> Any:
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> bytes | None:
+def read_file(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -165,7 +163,7 @@ def _read(path: Path) -> bytes | None:
         ) from exc
 
 
-def _toml() -> Any:
+def toml_module() -> Any:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -173,8 +171,8 @@ def _toml() -> Any:
     return tomllib
 
 
-def _parse(path: Path, data: bytes) -> dict[str, Any]:
-    tomllib = _toml()
+def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    tomllib = toml_module()
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -191,18 +189,17 @@ def _flatten(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in tables.items():
         if name in SECTIONS:
             if not isinstance(value, dict):
-                raise InputError(
-                    _(
-                        "In the config file {path}, {name} is a section: write [{name}] and its keys under it."
-                    ).format(path=path, name=name)
+                message = _(
+                    "In the config file {path}, {name} is a section: write [{name}] and its keys under it."
                 )
+                raise InputError(message.format(path=path, name=name))
             for key, item in value.items():
                 if key not in SECTIONS[name]:
-                    raise InputError(
-                        _(
-                            "The config file {path} has an unknown key {key!r} in [{section}]; known: {known}."
-                        ).format(path=path, key=key, section=name, known=", ".join(SECTIONS[name]))
+                    message = _(
+                        "The config file {path} has an unknown key {key!r} in [{section}]; known: {known}."
                     )
+                    known = ", ".join(SECTIONS[name])
+                    raise InputError(message.format(path=path, key=key, section=name, known=known))
                 flat[f"{name}.{key}"] = item
         elif isinstance(value, dict):
             raise InputError(
@@ -221,7 +218,7 @@ def _flatten(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _check_file(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:
+def check_tables(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:
     values = {}
     for key, raw in _flatten(path, tables).items():
         value = _clean(key, raw)
@@ -329,138 +326,3 @@ def literal(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-# -- writing ------------------------------------------------------------------------------------------
-
-
-def set_key(path: Path, key: str, value: Any) -> None:
-    """Record `key = value` (a value from `check_value`) in the file, atomically."""
-    _rewrite(path, key, value)
-
-
-def unset_key(path: Path, key: str) -> bool:
-    """Remove `key` from the file; False when the file did not hold it. A key whrd does not know
-    may be removed too, when the file holds it: that is how a typo in the file is fixed."""
-    data = _read(path)
-    tables = _parse(path, data) if data is not None else {}
-    section, _dot, leaf = key.rpartition(".")
-    holder = tables.get(section) if section else tables
-    if not isinstance(holder, dict) or leaf not in holder or isinstance(holder[leaf], dict):
-        check_key(key)
-        return False
-    _rewrite(path, key, None)
-    return True
-
-
-def _rewrite(path: Path, key: str, value: Any) -> None:
-    """Set (`value`) or remove (None) one key; the file that results must be a right one."""
-    from .storage.atomic import write_atomic
-
-    data = _read(path)
-    text = data.decode("utf-8", errors="strict") if data is not None else ""
-    tables = _parse(path, data) if data is not None else {}
-    wanted = _changed(tables, key, value)
-    _check_file(path, wanted)  # the rest of the file must be right too: refused, it stays as it was
-    new = _edit_lines(text, key, value)
-    if _loads(new) != wanted:  # a layout line editing cannot follow: written afresh
-        new = _dump(wanted)
-    target = Path(os.path.realpath(path))  # a linked config (dotfiles) keeps its link
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(target, new.encode("utf-8"), mode=0o600)
-    except OSError as exc:
-        raise InputError(
-            _("Cannot write the config file {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
-        ) from exc
-
-
-def _changed(tables: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
-    wanted = {name: dict(v) if isinstance(v, dict) else v for name, v in tables.items()}
-    section, _dot, leaf = key.rpartition(".")
-    holder = wanted.setdefault(section, {}) if section else wanted
-    if value is None:
-        holder.pop(leaf, None)
-        if section and not holder:
-            del wanted[section]
-    else:
-        holder[leaf] = value
-    return wanted
-
-
-def _loads(text: str) -> dict[str, Any] | None:
-    tomllib = _toml()
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return None
-
-
-_HEADER = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?")
-_KEY = re.compile(r"\s*([A-Za-z0-9_-]+)\s*=")
-
-
-def _edit_lines(text: str, key: str, value: Any) -> str:
-    """`text` with the one line of `key` replaced, added or removed; the rest as it was."""
-    section, _dot, leaf = key.rpartition(".")
-    lines = text.splitlines()
-    current = ""
-    header = None  # the index of [section]'s header
-    last = None  # the index of the last key line of the section (or of the top level)
-    found = None
-    first_header = None
-    for index, line in enumerate(lines):
-        if match := _HEADER.fullmatch(line):
-            current = match.group(1)
-            first_header = index if first_header is None else first_header
-            header = index if current == section else header
-        elif (match := _KEY.match(line)) and current == section:
-            last = index
-            if match.group(1) == leaf:
-                found = index
-    new_line = f"{leaf} = {literal(value)}"
-    if found is not None:
-        if value is None:
-            del lines[found]
-            if (
-                section
-                and header is not None
-                and not any(_KEY.match(line) for line in _section_lines(lines, header))
-            ):
-                del lines[header]
-        else:
-            lines[found] = new_line
-    elif value is not None:
-        if last is not None:
-            lines.insert(last + 1, new_line)
-        elif section and header is not None:
-            lines.insert(header + 1, new_line)
-        elif section:
-            lines += (["", f"[{section}]"] if any(line.strip() for line in lines) else [f"[{section}]"]) + [
-                new_line
-            ]
-        elif first_header is not None:
-            lines[first_header:first_header] = [new_line, ""]
-        else:
-            lines.append(new_line)
-    return "\n".join(lines).strip("\n") + "\n" if any(line.strip() for line in lines) else ""
-
-
-def _section_lines(lines: list[str], header: int) -> list[str]:
-    body = []
-    for line in lines[header + 1 :]:
-        if _HEADER.fullmatch(line):
-            break
-        body.append(line)
-    return body
-
-
-def _dump(tables: Mapping[str, Any]) -> str:
-    """The file written afresh: the top-level keys, then each section, in the keys' order."""
-    out = [f"{name} = {literal(tables[name])}" for name in KEYS if "." not in name and name in tables]
-    for section, leaves in SECTIONS.items():
-        values = tables.get(section)
-        if values:
-            out += ["", f"[{section}]"] if out else [f"[{section}]"]
-            out += [f"{leaf} = {literal(values[leaf])}" for leaf in leaves if leaf in values]
-    return "\n".join(out) + "\n" if out else ""

@@ -143,7 +143,8 @@ def set_(
 
     Example: whrd config set editor "code --wait"
     """
-    from ..config import check_value, config_path, literal, set_key
+    from ..config import check_value, config_path, literal
+    from ..config_edit import set_key
 
     path = config_path()
     checked = check_value(key, value, cwd=Path.cwd())
@@ -160,7 +161,8 @@ def unset(key: KeyArg) -> None:
 
     Example: whrd config unset list.limit
     """
-    from ..config import config_path, unset_key
+    from ..config import config_path
+    from ..config_edit import unset_key
 
     path = config_path()
     if unset_key(path, key):
