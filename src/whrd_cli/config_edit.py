@@ -41,16 +41,26 @@ def unset_key(path: Path, key: str) -> bool:
 
 
 def _rewrite(path: Path, key: str, value: Any) -> None:
-    """Set (`value`) or remove (None) one key; the file that results must be a right one."""
+    """Set (`value`) or remove (None) one key. A set needs the rest of the file right; a removal
+    may leave other problems (it is how they are fixed, one at a time), but only by line editing:
+    writing afresh would drop what whrd does not know."""
     from .storage.atomic import write_atomic
 
     data = read_file(path)
-    text = data.decode("utf-8", errors="strict") if data is not None else ""
+    text = data.decode("utf-8") if data is not None else ""  # parse_toml checked it is UTF-8
     tables = parse_toml(path, data) if data is not None else {}
     wanted = _changed(tables, key, value)
-    check_tables(path, wanted)  # the rest of the file must be right too: refused, it stays as it was
+    problem = None
+    try:
+        check_tables(path, wanted)
+    except InputError as exc:
+        problem = exc
+    if problem is not None and value is not None:
+        raise problem  # refused: the file stays as it was
     new = _edit_lines(text, key, value)
     if _loads(new) != wanted:  # a layout line editing cannot follow: written afresh
+        if problem is not None:
+            raise problem
         new = _dump(wanted)
     target = Path(os.path.realpath(path))  # a linked config (dotfiles) keeps its link
     try:

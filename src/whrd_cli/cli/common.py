@@ -40,11 +40,8 @@ class State:
 
 def default_db_path() -> Path:
     """`WHRD_DB`, else the config file's `db`, else the platform's user data folder (e.g.
-    ~/.local/share/whrd/archive.json). A broken config file stops every command but `config`,
-    which is how it is fixed."""
-    env = os.environ.get("WHRD_DB")
-    if env:
-        return Path(env).expanduser()
+    ~/.local/share/whrd/archive.json). The file is checked even when `WHRD_DB` wins, so that a
+    mistake in it shows at once: it stops every command but `config`, which is how it is fixed."""
     from typer._click.globals import get_current_context
 
     from ..config import config_path, load_config
@@ -57,6 +54,9 @@ def default_db_path() -> Path:
         if ctx is None or ctx.find_root().invoked_subcommand != "config":
             raise
         configured = None
+    env = os.environ.get("WHRD_DB")
+    if env:
+        return Path(env).expanduser()
     if configured:
         return configured
     from platformdirs import user_data_path
