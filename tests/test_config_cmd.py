@@ -43,7 +43,10 @@ def read(config: Path) -> dict[str, object]:
 # -- the round trip ------------------------------------------------------------------------------
 
 
-def test_set_get_unset_round_trip(run: Run, config: Path, no_editor_env: None) -> None:
+def test_set_get_unset_round_trip(
+    run: Run, config: Path, no_editor_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WHRD_LANG", "en")  # the file's locale = "es" would make the messages Spanish
     assert run.ok("config", "path").stdout == f"{config}\n"
     run.ok("config", "set", "locale", "es_MX")
     run.ok("config", "set", "db", "/srv/whrd/archive.json")
@@ -513,3 +516,40 @@ def test_a_linked_file_stays_linked(run: Run, config: Path, tmp_path: Path) -> N
     run.ok("config", "set", "list.limit", "30")
     assert config.is_symlink()
     assert read(real) == {"locale": "en", "list": {"limit": 30}}
+
+
+# -- in Spanish (the catalog holds tools/parts/config.json once merged) -------------------------------
+
+
+def test_spanish_messages_have_no_english_left(
+    run: Run, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.spanish import english_left
+
+    monkeypatch.setenv("WHRD_LANG", "es")
+
+    def prose(text: str) -> str:  # key names are data, not words (`list.limit` holds "list")
+        text = text.replace("Error: ", "")  # the same word in Spanish
+        for key in KEYS.split(", "):
+            text = text.replace(key, "KEY")
+        return text
+
+    said = [
+        run("config", "set", "list.limit", "mucho"),
+        run("config", "set", "colour", "rojo"),
+        run("config", "get", "export.base_url"),
+        run.ok("config", "set", "list.limit", "20"),
+        run.ok("config", "get", "export.format"),
+        run.ok("config", "unset", "locale"),
+        run.ok("config", "list"),
+    ]
+    config.write_text("[list]\nlimit = 'x'\n", encoding="utf-8")
+    said.append(run("config", "list"))
+    assert said[0].stderr == "Error: list.limit admite un número entero de 1 a 1000000000, no 'mucho'.\n"
+    assert said[-1].exit_code == 1 and said[-1].stderr.startswith(
+        f"Error: En el archivo de configuración {config},"
+    )
+    assert said[-2].stdout.splitlines()[0].split() == ["locale", "es", "$WHRD_LANG"]
+    for result in said:
+        assert english_left(prose(result.stdout + result.stderr)) == [], result.stdout + result.stderr
+    assert run.ok("config", "--help").stdout.startswith("Uso: whrd config ")
