@@ -44,9 +44,13 @@ def test_no_config_file_is_an_empty_config(run: Run, config: Path, archive: None
             "[export\n",
             "is not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 8).",
         ),
-        ("[exprot]\nbase_url = 'x'\n", "has an unknown section [exprot]; known: [export]."),
-        ("[export]\nbase = 'x'\n", "has an unknown key 'base' in [export]; known: base_url."),
-        ("[export]\nbase_url = 3\n", "[export] base_url must be text."),
+        ("[exprot]\nbase_url = 'x'\n", "has an unknown section [exprot]; known: [export], [list]."),
+        ("[export]\nbase = 'x'\n", "has an unknown key 'base' in [export]; known: format, base_url."),
+        (
+            "[export]\nbase_url = 3\n",
+            "export.base_url takes an http(s) address such as https://example.org/whrd/feed.atom, not 3. "
+            "Fix it with 'whrd config set export.base_url VALUE' or 'whrd config unset export.base_url'.",
+        ),
     ],
 )
 def test_a_broken_config_is_one_line_and_changes_nothing(
@@ -56,7 +60,7 @@ def test_a_broken_config_is_one_line_and_changes_nothing(
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     result = run("export", "-f", "atom", "-o", "-")
     assert result.exit_code == 1 and result.stdout == ""
-    prefix = f"In the config file {config}, " if "must be text" in message else f"The config file {config} "
+    prefix = f"In the config file {config}, " if " takes " in message else f"The config file {config} "
     assert result.stderr == f"Error: {prefix}{message}\n"
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 

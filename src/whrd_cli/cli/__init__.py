@@ -57,6 +57,7 @@ class WhrdGroup(ErrorBoundary):
         "tags": "browse",
         "reindex": "searching",
         "where": "browse",
+        "config": "config_cmd",
     }
 
     def list_commands(self, ctx: Any) -> list[str]:

@@ -172,12 +172,9 @@ def speak_the_users_language() -> None:
 
 
 def _configured_locale() -> str | None:
-    from ..config import config_path, load_config
+    from ..config import config_path, configured_locale
 
-    try:
-        return load_config(config_path()).locale
-    except WhrdError:
-        return None
+    return configured_locale(config_path())
 
 
 def _archive_damage(ctx: Any) -> str | None:

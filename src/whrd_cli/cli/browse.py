@@ -74,7 +74,9 @@ def list_(
     total = len(rows)
     shown = limit
     if shown is None and not all_ and not json_ and common.is_terminal():
-        shown = TERMINAL_ROWS
+        from ..config import config_path, load_config
+
+        shown = load_config(config_path()).list_limit or TERMINAL_ROWS
     if shown is not None:
         rows = rows[:shown]
     if json_:

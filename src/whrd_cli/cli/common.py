@@ -40,10 +40,26 @@ class State:
 
 
 def default_db_path() -> Path:
-    """`WHRD_DB`, else the platform's user data folder (e.g. ~/.local/share/whrd/archive.json)."""
+    """`WHRD_DB`, else the config file's `db`, else the platform's user data folder (e.g.
+    ~/.local/share/whrd/archive.json). The file is checked even when `WHRD_DB` wins, so that a
+    mistake in it shows at once: it stops every command but `config`, which is how it is fixed."""
+    from typer._click.globals import get_current_context
+
+    from ..config import config_path, load_config
+    from ..errors import WhrdError
+
+    try:
+        configured = load_config(config_path()).db
+    except WhrdError:
+        ctx = get_current_context(silent=True)
+        if ctx is None or ctx.find_root().invoked_subcommand != "config":
+            raise
+        configured = None
     env = os.environ.get("WHRD_DB")
     if env:
         return Path(env).expanduser()
+    if configured:
+        return configured
     from platformdirs import user_data_path
 
     return user_data_path("whrd", appauthor=False) / "archive.json"

@@ -37,7 +37,7 @@ def editor_command(*, interactive: bool) -> list[str]:
     import shlex
     import shutil
 
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or _configured_editor()
     if command:
         try:
             words = shlex.split(command)
@@ -59,6 +59,13 @@ def editor_command(*, interactive: bool) -> list[str]:
     raise InputError(
         _("No editor found ({editors}): set $EDITOR.").format(editors=", ".join(FALLBACK_EDITORS))
     )
+
+
+def _configured_editor() -> str | None:
+    """The config file's `editor` (checked there: it splits into words)."""
+    from ..config import config_path, load_config
+
+    return load_config(config_path()).editor
 
 
 def edit_until_valid(

@@ -166,12 +166,14 @@ def export(
 
     Example: whrd export --since 7d --format html --locale es --group-by country
     """
-    from ..export import ExportRequest, run_export
+    from ..config import config_path, load_config
+    from ..export import ExportRequest, format_for_output, run_export
 
-    if base_url is None:  # the config file's [export] base_url, when it has one
-        from ..config import config_path, load_config
-
-        base_url = load_config(config_path()).base_url
+    configured = load_config(config_path())
+    # --format, else the --output extension, else the config file's export.format, else md
+    format_ = format_ or format_for_output(output) or configured.export_format
+    if base_url is None and BY_NAME[format_ or "md"].links:  # the config's, for a format with links
+        base_url = configured.base_url
     request = ExportRequest.build(
         format=format_,
         output=output,
