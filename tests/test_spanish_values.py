@@ -304,7 +304,11 @@ def _spanish_error(run: Run, *args: str) -> str:
         ),
         (["--country", "Belise"], "País desconocido: 'Belise'. ¿Quiso decir: Belice?"),
         (["-k", "alertta"], "Categoría desconocida: 'alertta'. ¿Quiso decir: alerta?"),
-        (["--lang", "xx"], "Idioma desconocido 'xx': indique un código ISO 639-1, como en o es, o un nombre: español, castellano, spanish, inglés, english."),
+        (
+            ["--lang", "xx"],
+            "Idioma desconocido 'xx': indique un código ISO 639-1, como en o es, "
+            "o un nombre: español, castellano, spanish, inglés, english.",
+        ),
     ],
 )
 def test_filter_errors_in_spanish(run: Run, args: list[str], message: str) -> None:

@@ -172,7 +172,8 @@ def export(
     configured = load_config(config_path())
     # --format, else the --output extension, else the config file's export.format, else md
     format_ = format_ or format_for_output(output) or configured.export_format
-    if base_url is None and BY_NAME[format_ or "md"].links:  # the config's, for a format with links
+    spec = BY_NAME.get(format_ or "md")  # an unknown format is refused by ExportRequest.build
+    if base_url is None and spec is not None and spec.links:  # the config's, for a format with links
         base_url = configured.base_url
     request = ExportRequest.build(
         format=format_,
