@@ -251,9 +251,9 @@ def test_bad_environment_values_in_spanish(run: Run) -> None:
 
 def test_countries_and_tags_in_spanish(run: Run, alerta: int, radio: int) -> None:
     out = spanish(run, "countries")[1]
-    assert out.splitlines()[0].split() == ["País", "Cantidad"]
+    assert out.splitlines()[0].split() == ["País", "Total"]
     assert "México (MX)" in out and "Mexico" not in out
-    assert spanish(run, "tags")[1].splitlines() == ["Etiqueta  Cantidad", "Agua             1"]
+    assert spanish(run, "tags")[1].splitlines() == ["Etiqueta  Total", "Agua          1"]
     # --json keeps English labels in every language.
     labels = {row["value"]: row["label"] for row in json.loads(spanish(run, "countries", "--json")[1])}
     assert labels == {"MX": "Mexico", "HN": "Honduras", "GT": "Guatemala"}

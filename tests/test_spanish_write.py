@@ -374,7 +374,7 @@ def test_empty_exports_are_said_in_spanish(run: Run, db: Path, add: Callable[...
     result = run("export", "-o", "-", "--since", "2024-01-01", env=ES)
     assert (
         result.stderr
-        == "Ningún boletín cumple los filtros; se escribió una exportación vacía (md) en stdout.\n"
+        == "Ningún boletín coincide con los filtros; se escribió una exportación vacía (md) en stdout.\n"
     )
 
 
