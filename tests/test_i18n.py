@@ -166,3 +166,32 @@ def test_the_config_files_locale_is_the_interfaces(run: Any, tmp_path: Path) -> 
     Path(os.environ["WHRD_CONFIG"]).write_text('locale = "es"\n', encoding="utf-8")
     assert run("list", "--limit", "x").stderr.startswith("Error: Valor no válido")
     assert run("list", "--limit", "x", env={"WHRD_LANG": "en"}).stderr.startswith("Error: Invalid value")
+
+
+def test_help_paragraphs_are_unwrapped_but_blocks_and_examples_kept() -> None:
+    from whrd_cli.cli.localize import unwrap
+
+    text = "One sentence\nwrapped here.\n\n\b\nExamples:\n  whrd a\n  whrd b\n\nA list:\n  - one\n  - two"
+    assert unwrap(text) == (
+        "One sentence wrapped here.\n\n\b\nExamples:\n  whrd a\n  whrd b\n\nA list:\n  - one\n  - two"
+    )
+
+
+def test_a_spanish_argument_type_leaves_clicks_shared_types_alone() -> None:
+    import importlib
+
+    import typer.main
+
+    from whrd_cli.cli.localize import localize
+
+    module = importlib.import_module("whrd_cli.cli.browse")
+    try:
+        i18n.activate("es")
+        command = localize(typer.main.get_group(module.app).commands["show"])
+        (argument,) = [p for p in command.params if p.param_type_name == "argument"]
+        assert argument.type.name == "entero"
+        fresh = typer.main.get_group(module.app).commands["show"]
+        (again,) = [p for p in fresh.params if p.param_type_name == "argument"]
+        assert again.type.name == "int"  # the shared type kept its English name
+    finally:
+        i18n.activate("en")

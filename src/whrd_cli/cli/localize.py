@@ -15,6 +15,7 @@ kinds are written by the libraries instead, and are put into the user's language
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 import sys
@@ -152,11 +153,15 @@ def _localize_metavar(param: Any) -> None:
     """`<texto>` for `<str>`: an explicit metavar through the catalog, else the type's word."""
     if getattr(param, "is_flag", False) or getattr(param, "count", False):
         return
+    english = TYPE_METAVARS.get(getattr(param.type, "name", ""))
+    if english is not None and t(english) != english and getattr(param, "param_type_name", "") == "argument":
+        # Rich help shows an argument's type beside its name as `<{type.name}>`; the type may be
+        # one of Click's shared instances, so the word goes on a copy.
+        param.type = copy.copy(param.type)
+        param.type.name = t(english).strip("<>")
     if param.metavar is not None:
         param.metavar = t(param.metavar)
-        return
-    english = TYPE_METAVARS.get(getattr(param.type, "name", ""))
-    if english is not None and t(english) != english:
+    elif english is not None and t(english) != english:
         param.metavar = t(english) + ("..." if param.nargs != 1 else "")
 
 
@@ -167,7 +172,21 @@ def _text(text: str) -> str:
     translated = t(text)
     if translated is text:
         translated = t(inspect.cleandoc(text))
-    return translated
+    return unwrap(translated)
+
+
+def unwrap(text: str) -> str:
+    """Each paragraph of a help text on one line, so that Rich wraps it at the terminal's width
+    instead of breaking where the source's lines ended (a translation's lines are longer).
+    Paragraphs marked `\\b` and indented lines (examples, lists) keep their lines; Click's plain
+    help rewraps paragraphs itself, so its output is the same either way."""
+    paragraphs = text.split("\n\n")
+    for index, paragraph in enumerate(paragraphs):
+        lines = paragraph.split("\n")
+        if paragraph.startswith("\b") or any(line[:1].isspace() for line in lines):
+            continue
+        paragraphs[index] = " ".join(line.strip() for line in lines)
+    return "\n\n".join(paragraphs)
 
 
 def click_message(message: str) -> str:
