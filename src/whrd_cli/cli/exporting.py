@@ -142,7 +142,8 @@ def export(
     configured = load_config(config_path())
     # --format, else the --output extension, else the config file's export.format, else md
     format_ = format_ or format_for_output(output) or configured.export_format
-    if base_url is None and BY_NAME[format_ or "md"].links:  # the config's, for a format with links
+    chosen = BY_NAME.get(format_ or "md")  # None: an unknown format, refused by ExportRequest.build
+    if base_url is None and chosen is not None and chosen.links:  # the config's, for a format with links
         base_url = configured.base_url
     request = ExportRequest.build(
         format=format_,
