@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..i18n import Word, _, check_locale, language, word
+from ..choices import locale_code
+from ..i18n import Word, _, language, word
 from .common import (
     RICH_HELP,
     build_filter,
@@ -96,7 +97,7 @@ def stats(
     dimension = lib.check_dimension(by) if by is not None else None
     # No --locale: the interface's language, but JSON is data and keeps English labels.
     default = "en" if json_ else language()
-    locale = check_locale(locale.strip().lower()) if locale is not None else default
+    locale = locale_code(locale) if locale is not None else default
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):
