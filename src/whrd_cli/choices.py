@@ -5,7 +5,7 @@ A choice option (`list --sort`, `stats --by`, `export --group-by`, `import --on-
 person may also write the value's Spanish name, in any case and with or without accents. The
 tables below hold those names; the modules that own the keys (`filters.SORTS`, `stats.DIMENSIONS`,
 `digest.context.GROUPINGS`, `importer.ON_DUPLICATE`) keep them, and a test holds both together.
-Error messages list the values in the interface's language (`shown`).
+Error messages list the values in the interface's language (`valid_values`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def resolve(value: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-def shown(keys: Iterable[str], table: Mapping[str, tuple[str, ...]]) -> str:
+def valid_values(keys: Iterable[str], table: Mapping[str, tuple[str, ...]]) -> str:
     """The valid values, comma-separated, as the interface's language names them."""
     spanish = language() == "es"
     return ", ".join(table[key][0] if spanish and key in table else key for key in keys)

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .choices import GROUP_BY, locale_code, resolve, shown
+from .choices import GROUP_BY, locale_code, resolve, valid_values
 from .digest.context import GROUPINGS
 from .digest.environment import user_template_suffix
 from .digest.labels import default_title
@@ -96,7 +96,7 @@ class ExportRequest:
         locale, group_by = locale_code(locale), resolve(group_by, GROUP_BY) or group_by
         if group_by not in GROUPINGS:
             message = _("Unknown grouping {name!r}. Valid groupings: {valid}.")
-            raise InputError(message.format(name=group_by, valid=shown(GROUPINGS, GROUP_BY)))
+            raise InputError(message.format(name=group_by, valid=valid_values(GROUPINGS, GROUP_BY)))
         if not fmt.template:
             if template is not None:
                 raise _only_with("--template", TEMPLATED, fmt)

@@ -21,7 +21,7 @@ from datetime import date
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from .choices import BY, resolve, shown
+from .choices import BY, resolve, valid_values
 from .errors import InputError
 from .i18n import _, word
 from .text import fold
@@ -87,7 +87,7 @@ def check_dimension(by: str) -> str:
     key = resolve(by, BY) or by
     if key not in DIMENSIONS:
         message = _("Unknown --by {value!r}. Valid values: {valid}.")
-        raise InputError(message.format(value=by, valid=shown(DIMENSIONS, BY)))
+        raise InputError(message.format(value=by, valid=valid_values(DIMENSIONS, BY)))
     return key
 
 

@@ -59,12 +59,16 @@ def list_(
 
     Example: whrd list --country Honduras --since 2017 --category alert
     """
-    from ..choices import SORT, resolve, shown
+    from ..choices import SORT, resolve, valid_values
     from ..filters import SORTS, sort_items
 
     key = resolve(sort, SORT) or sort
     if key not in SORTS:
-        fail(_("Unknown sort {name!r}. Valid sorts: {valid}.").format(name=sort, valid=shown(SORTS, SORT)))
+        fail(
+            _("Unknown sort {name!r}. Valid sorts: {valid}.").format(
+                name=sort, valid=valid_values(SORTS, SORT)
+            )
+        )
     sort = key
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)

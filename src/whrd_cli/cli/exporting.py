@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..choices import GROUP_BY, shown
+from ..choices import GROUP_BY, valid_values
 from ..digest.context import GROUPINGS
 from ..formats import BY_NAME, WRITERS
 from ..i18n import LOCALES, N_, _, language, ngettext, number
@@ -74,7 +74,7 @@ GroupOpt = Annotated[
             N_("Group a {formats} digest: {groupings}."),
             formats=lambda _say: _TEMPLATED,
             # English keys in the English text (the msgid); the Spanish names when localized
-            groupings=lambda say: ", ".join(GROUPINGS) if say is str else shown(GROUPINGS, GROUP_BY),
+            groupings=lambda say: ", ".join(GROUPINGS) if say is str else valid_values(GROUPINGS, GROUP_BY),
         ),
     ),
 ]
