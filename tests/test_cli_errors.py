@@ -51,13 +51,20 @@ def test_usage_errors_are_one_line(run: Run, args: list[str], line: str) -> None
     assert result.stdout == ""
 
 
-def test_a_dash_word_keeps_the_search_hint(run: Run) -> None:
+def test_a_dash_word_is_query_text_and_a_long_unknown_option_gets_a_literal_hint(run: Run) -> None:
+    # `-mexico` is not an option of search: it is read as the query (which only excludes a word).
     result = run("search", "-mexico")
+    assert result.exit_code == 1
+    assert _one_error_line(result) == (
+        "Error: The query '-mexico' only excludes words; add a word to search for, as in "
+        '"mothers -disappeared".\n'
+    )
+    # A `--word` that is close to no option: the hint is the user's own command with --.
+    result = run("search", "--zzqq", "mothers")
     assert result.exit_code == 2
     assert _one_error_line(result) == (
-        "Error: No such option: -mexico. To exclude a word, quote the whole query or put -- before "
-        "it: whrd search 'mothers -mexico', or whrd search -- mothers -mexico "
-        "(see 'whrd search --help').\n"
+        "Error: No such option: --zzqq. To search for it, put -- before the query: "
+        "whrd search -- --zzqq mothers (see 'whrd search --help').\n"
     )
 
 

@@ -207,11 +207,14 @@ def test_list_footer_numbers(run: Run, many: Path, stdout_terminal: None) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("list", "--sort", "x"), "Error: Orden desconocido: 'x'. Órdenes válidos: date, added, title.\n"),
+        (
+            ("list", "--sort", "x"),
+            "Error: Criterio de orden desconocido: 'x'. Criterios válidos: fecha, agregado, título.\n",
+        ),
         (
             ("stats", "--by", "x"),
-            "Error: Valor de --by desconocido: 'x'. Valores válidos: country, category, lang, tag, year,"
-            " month.\n",
+            "Error: Valor de --by desconocido: 'x'. Valores válidos: país, categoría, idioma, etiqueta, año,"
+            " mes.\n",
         ),
     ],
 )
@@ -294,7 +297,7 @@ def test_stats_by_country_in_spanish_and_its_locale(run: Run, alerta: int, radio
 
 def test_stats_filters_named_in_spanish(run: Run, alerta: int) -> None:
     out = spanish(run, "stats", "--country", "MX", "--by", "tag")[1]
-    assert out.splitlines()[0] == "Filtros: países MX"
+    assert out.splitlines()[0] == "Filtros: países México"
 
 
 def test_stats_in_english_is_unchanged(run: Run, many: Path) -> None:
@@ -322,12 +325,14 @@ def test_search_footer_with_many(run: Run, many: Path, stdout_terminal: None) ->
 
 def test_search_messages_in_spanish(run: Run, alerta: int) -> None:
     assert spanish(run, "search", "zzzz")[2] == "Ningún boletín coincide.\n"
+    # A dash word is query text, not an option: the exclusion works without quotes.
     code, _out, err = spanish(run, "search", "madres", "-disappeared")
+    assert (code, err) == (0, "Ningún boletín coincide.\n")  # parsed and searched: no exit 2
+    code, _out, err = spanish(run, "search", "--zzqq", "madres")
     assert code == 2
     assert err == (
-        "Error: No existe la opción: -disappeared. Para excluir una palabra, ponga toda la consulta entre"
-        " comillas o escriba -- antes: whrd search 'madres -disappeared', o whrd search -- madres"
-        " -disappeared (vea 'whrd search --help').\n"
+        "Error: No existe la opción: --zzqq. Para buscarla, escriba -- antes de la consulta:"
+        " whrd search -- --zzqq madres (vea 'whrd search --help').\n"
     )
     assert spanish(run, "reindex")[2] == "Se reindexó 1 boletín.\n"
 

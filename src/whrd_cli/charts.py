@@ -91,8 +91,8 @@ class CountChart:
         self.code_width = min(max([1, *(len(r.value or "") for r in rows)]), 12)
         self.counts = [format_count(r.count, locale) for r in rows]
         self.shares = [format_share(r.share, locale) for r in rows]
-        self.count_width = max(len(headers[1]), *map(len, self.counts))
-        self.share_width = max(len(headers[2]), *map(len, self.shares))
+        self.count_width = max([len(headers[1]), *map(len, self.counts)])
+        self.share_width = max([len(headers[2]), *map(len, self.shares)])
 
     @property
     def name_width(self) -> int:

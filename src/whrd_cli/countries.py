@@ -81,6 +81,30 @@ _ALIASES: dict[str, str] = {
     "rd congo": "CD",
 }
 
+# The Spanish name people write and read, where pycountry's Spanish catalogue gives none
+# ("Algeria"), a long form ("Federación Rusa", "República árabe de Siria"), an inverted one
+# ("Palestina, Estado de") or one shared by two countries ("Corea"). pycountry's names still resolve.
+_SPANISH_NAMES: dict[str, str] = {
+    "DZ": "Argelia",
+    "RU": "Rusia",
+    "SA": "Arabia Saudita",
+    "KR": "Corea del Sur",
+    "KP": "Corea del Norte",
+    "SY": "Siria",
+    "LA": "Laos",
+    "PS": "Palestina",
+    "FM": "Micronesia",
+    "CD": "República Democrática del Congo",
+    "CI": "Costa de Marfil",
+    "BN": "Brunéi",
+    "NE": "Níger",
+    "KM": "Comoras",
+    "FK": "Islas Malvinas",
+    "VA": "Ciudad del Vaticano",
+    "VG": "Islas Vírgenes Británicas",
+    "VI": "Islas Vírgenes de los Estados Unidos",
+}
+
 # Text that contains a country name but is not about that country.
 _BLOCKERS = ("new mexico", "nuevo mexico", "new guinea", "new jersey")
 
@@ -154,9 +178,10 @@ def _data() -> _Data:
         name_es = es(entry["name"])
         if entry.get("common_name") and "," in name_es:  # "Bolivia, Estado plurinacional de"
             name_es = name_es.split(",")[0]
+        name_es = _SPANISH_NAMES.get(code, name_es)
         countries[code] = Country(code, name, name_es)
         names = {entry["name"], entry.get("common_name", ""), entry.get("official_name", "")}
-        names |= {es(n) for n in names if n}
+        names |= {es(n) for n in names if n} | {name_es}
         for found in filter(None, names):
             index.setdefault(fold(found), code)
             if "," in found:

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .choices import GROUP_BY, locale_code, resolve, valid_values
 from .digest.context import GROUPINGS
 from .digest.environment import user_template_suffix
 from .digest.labels import default_title
@@ -31,7 +32,7 @@ from .errors import InputError, OutputError
 from .export_target import check_output, exists_error, output_target
 from .filters import Filter, sort_items
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
-from .i18n import _, check_locale, ngettext
+from .i18n import _, ngettext
 from .model import FIELDS
 from .records import Entry, Raw, Selection
 from .storage.atomic import atomic_file
@@ -92,10 +93,10 @@ class ExportRequest:
         fmt = writable_format(format or format_for_output(output) or "md")
         if limit is not None and limit < 1:
             raise InputError(_("--limit must be at least 1, not {limit}.").format(limit=limit))
-        check_locale(locale)
+        locale, group_by = locale_code(locale), resolve(group_by, GROUP_BY) or group_by
         if group_by not in GROUPINGS:
             message = _("Unknown grouping {name!r}. Valid groupings: {valid}.")
-            raise InputError(message.format(name=group_by, valid=", ".join(GROUPINGS)))
+            raise InputError(message.format(name=group_by, valid=valid_values(GROUPINGS, GROUP_BY)))
         if not fmt.template:
             if template is not None:
                 raise _only_with("--template", TEMPLATED, fmt)

@@ -193,5 +193,8 @@ def word(key: str, locale: str) -> str:
 def check_locale(locale: str) -> str:
     """The locale if whrd writes it, else an InputError listing the ones it does."""
     if locale not in LOCALES:
-        raise InputError(f"Unknown locale {locale!r}. Valid locales: {', '.join(LOCALES)}.")
+        message = _("Unknown locale {locale!r}. Valid locales: {valid}.")
+        raise InputError(
+            message.format(locale=locale, valid=", ".join(LOCALES)), field="locale", value=locale
+        )
     return locale

@@ -342,12 +342,17 @@ def is_language(code: str) -> bool:
     return code in _OWN_NAMES or code in _language_names()
 
 
-def language_name(code: str, locale: str = "en") -> str:
-    """The name of an ISO 639-1 code in English or Spanish (pycountry's data); unknown codes as given."""
+def language_name(code: str, locale: str = "en", *, in_text: bool = False) -> str:
+    """The name of an ISO 639-1 code in English or Spanish (pycountry's data); unknown codes as given.
+
+    `in_text`: the name inside a sentence or a list, where Spanish writes it in lower case
+    ("Idiomas: inglés, español"); a table cell keeps the capital ("Español")."""
     names = _OWN_NAMES.get(code) or _language_names().get(code)
     if names is None:
         return code
-    return names[1] if locale == "es" else names[0]
+    if locale == "es":
+        return names[1].lower() if in_text else names[1]
+    return names[0]
 
 
 @cache

@@ -21,6 +21,7 @@ from datetime import date
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
+from .choices import BY, resolve, valid_values
 from .errors import InputError
 from .i18n import _, word
 from .text import fold
@@ -83,10 +84,10 @@ class Overview:
 
 def check_dimension(by: str) -> str:
     """The dimension named by a user (any case), or an InputError listing the valid ones."""
-    key = by.strip().lower()
+    key = resolve(by, BY) or by
     if key not in DIMENSIONS:
         message = _("Unknown --by {value!r}. Valid values: {valid}.")
-        raise InputError(message.format(value=by, valid=", ".join(DIMENSIONS)))
+        raise InputError(message.format(value=by, valid=valid_values(DIMENSIONS, BY)))
     return key
 
 

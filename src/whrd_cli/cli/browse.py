@@ -59,10 +59,17 @@ def list_(
 
     Example: whrd list --country Honduras --since 2017 --category alert
     """
+    from ..choices import SORT, resolve, valid_values
     from ..filters import SORTS, sort_items
 
-    if sort not in SORTS:
-        fail(_("Unknown sort {name!r}. Valid sorts: {valid}.").format(name=sort, valid=", ".join(SORTS)))
+    key = resolve(sort, SORT) or sort
+    if key not in SORTS:
+        fail(
+            _("Unknown sort {name!r}. Valid sorts: {valid}.").format(
+                name=sort, valid=valid_values(SORTS, SORT)
+            )
+        )
+    sort = key
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):

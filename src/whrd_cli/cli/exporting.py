@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from ..choices import GROUP_BY, valid_values
 from ..digest.context import GROUPINGS
 from ..formats import BY_NAME, WRITERS
 from ..i18n import LOCALES, N_, _, language, ngettext, number
@@ -72,7 +73,8 @@ GroupOpt = Annotated[
         help=composed(
             N_("Group a {formats} digest: {groupings}."),
             formats=lambda _say: _TEMPLATED,
-            groupings=lambda _say: ", ".join(GROUPINGS),
+            # English keys in the English text (the msgid); the Spanish names when localized
+            groupings=lambda say: ", ".join(GROUPINGS) if say is str else valid_values(GROUPINGS, GROUP_BY),
         ),
     ),
 ]

@@ -39,24 +39,68 @@ REINDEX_HINT = 1000
 
 
 class _SearchCommand(LocalizedCommand):
-    """Says how to pass an exclusion when the shell hands `-word` to the option parser."""
+    """Reads a dash word the shell hands over (`-word`, `'-país:mexico defensoras'`) as query text.
+
+    Click would take `-mexico` for the options -m -e -x…, and `-country:mexico` for `-c
+    ountry:mexico`. So an argument that starts with one dash and is not exactly an option of
+    search (or a cluster of its flags), or that holds a space, goes after a `--`, in order.
+    """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        given = list(args)  # the parser consumes `args`
+        options, words = _split(args, self.get_params(ctx))
+        given = [*options, *(["--", *words] if words else [])]
         try:
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, list(given))
         except Exception as exc:
-            # Click's NoSuchOption (Typer may vendor its own Click, so matched by name).
-            # `-disappeared` reaches Click as the short options -d -i -s…: name the whole word.
+            # Click's NoSuchOption (Typer may vendor its own Click, so matched by name) for a
+            # `--word` that is not close to an option: the hint is the user's own command with --.
             option = getattr(exc, "option_name", None)
-            if type(exc).__name__ == "NoSuchOption" and isinstance(option, str) and option[1:2] != "-":
-                word = next((arg for arg in given if arg.startswith(option)), option)
-                message = _(
-                    "No such option: {word}. To exclude a word, quote the whole query or put -- "
-                    "before it: whrd search 'mothers {word}', or whrd search -- mothers {word}"
-                )
-                exc.message = message.format(word=word)  # type: ignore[attr-defined]
+            if (
+                type(exc).__name__ == "NoSuchOption"
+                and isinstance(option, str)
+                and not getattr(exc, "possibilities", None)
+            ):
+                import shlex
+
+                rest = [arg for arg in options if arg != option]
+                command = shlex.join(["whrd", "search", *rest, "--", option, *words])
+                message = _("No such option: {word}. To search for it, put -- before the query: {command}")
+                exc.message = message.format(word=option, command=command)  # type: ignore[attr-defined]
             raise
+
+
+def _split(args: list[str], params: list[Any]) -> tuple[list[str], list[str]]:
+    """`args` as (options with their values, query words), each in the order given."""
+    valued: set[str] = set()
+    flags: set[str] = set()
+    for param in params:
+        if getattr(param, "param_type_name", "") == "option":
+            names = [*param.opts, *param.secondary_opts]
+            (flags if param.is_flag or param.count else valued).update(names)
+    options: list[str] = []
+    words: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            words.extend(args[index:])
+            break
+        if not arg.startswith("-") or arg == "-" or " " in arg:
+            words.append(arg)
+        elif arg.startswith("--"):
+            options.append(arg)  # --opt, --opt=value; an unknown one is Click's error
+            if arg in valued and index < len(args):
+                options.append(args[index])
+                index += 1
+        elif arg in valued:
+            options.extend(args[index - 1 : index + 1])
+            index += 1
+        elif all(f"-{letter}" in flags for letter in arg[1:]):
+            options.append(arg)
+        else:
+            words.append(arg)
+    return options, words
 
 
 @app.command(cls=_SearchCommand)
@@ -142,8 +186,10 @@ def search(
     console.print(search_table(found, locale=language(), width=console.width))
     total, shown = result.total or 0, len(entries)
     if shown < total:
-        message = _(
-            "Showing the {shown} best of {total} matching bulletins; {more} more with --limit N or --all."
+        message = ngettext(
+            "Showing {shown} bulletin, the best of {total} matching; {more} more with --limit N or --all.",
+            "Showing the {shown} best of {total} matching bulletins; {more} more with --limit N or --all.",
+            shown,
         )
         footer = message.format(shown=quantity(shown), total=quantity(total), more=quantity(total - shown))
     else:

@@ -7,11 +7,12 @@ messages on stderr follow the interface. `--json` is data: its labels are Englis
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..i18n import Word, _, check_locale, language, word
+from ..choices import locale_code
+from ..i18n import Word, _, language, word
 from .common import (
     RICH_HELP,
     build_filter,
@@ -96,7 +97,7 @@ def stats(
     dimension = lib.check_dimension(by) if by is not None else None
     # No --locale: the interface's language, but JSON is data and keeps English labels.
     default = "en" if json_ else language()
-    locale = check_locale(locale.strip().lower()) if locale is not None else default
+    locale = locale_code(locale) if locale is not None else default
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
     if missing_archive_note(archive):
@@ -190,11 +191,28 @@ def _print_filters(console: Console, flt: Filter, locale: str) -> None:
         return
     from rich.text import Text
 
-    parts = [
-        f"{_filter_name(k, locale)} {', '.join(v) if isinstance(v, list) else v}"
-        for k, v in described.items()
-    ]
+    parts = [f"{_filter_name(k, locale)} {_filter_values(k, v, locale)}" for k, v in described.items()]
     console.print(Text(word("stats.filters", locale).format(filters="; ".join(parts)), "whrd.muted"))
+
+
+def _filter_values(key: str, values: Any, locale: str) -> str:
+    """The values of one filter: names in Spanish (`Honduras`, `Alerta`, `español`); English keeps
+    the codes and keys it has always shown."""
+    if not isinstance(values, list):
+        return str(values)
+    if locale == "es" and key == "countries":
+        from ..countries import country_name
+
+        values = [country_name(code, locale) for code in values]
+    elif locale == "es" and key == "categories":
+        from ..categories import category_name
+
+        values = [category_name(name, locale) for name in values]
+    elif locale == "es" and key == "langs":
+        from ..lang import language_name
+
+        values = [language_name(code, locale, in_text=True) for code in values]
+    return ", ".join(values)
 
 
 def _filter_name(key: str, locale: str) -> str:

@@ -294,7 +294,7 @@ def filter_lines(filters: Mapping[str, Any], locale: str) -> list[FilterLine]:
     if filters.get("tags"):
         lines.append(FilterLine(words.tags, ", ".join(f"#{t}" for t in filters["tags"])))
     if filters.get("langs"):
-        names = [language_name(code, locale) for code in filters["langs"]]
+        names = [language_name(code, locale, in_text=True) for code in filters["langs"]]
         lines.append(FilterLine(words.languages, ", ".join(names)))
     if filters.get("since"):
         lines.append(FilterLine(words.since, format_date(filters["since"], locale)))
