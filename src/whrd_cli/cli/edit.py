@@ -160,10 +160,7 @@ def add(
                 )
             from .prompts import ask_fields
 
-            asked = ask_fields(fields, today=today)
-            if fields["category"] is None:  # a category typed at the prompt is checked the same way
-                common.check_category(ctx, asked["category"], new=new_category)
-            fields = asked
+            fields = ask_fields(fields, today=today, new_category=new_category)  # checks a category
         new_id = archive.add(Bulletin.create(**fields, today=today), force=force)
     entry = archive.get(new_id)
     common.warn_far_future(entry.bulletin.date)

@@ -89,25 +89,53 @@ def _split(answer: str) -> list[str]:
     return [part.strip() for part in answer.split(",") if part.strip()]
 
 
-def ask_fields(fields: dict[str, Any], *, today: date) -> dict[str, Any]:
-    """`fields` with every field the command line left out asked of the person."""
-    from ..categories import CATEGORIES
+def _category_words() -> str:
+    """The known categories as a person of the interface's language types them: the keys in
+    English (`open-letter`), the Spanish names in Spanish (`carta abierta`), which read back to them."""
+    from ..categories import CATEGORIES, category_name
 
-    asked = dict(fields)
-    if asked["title"] is None:
-        asked["title"] = _ask(_("Title"), "title", required=True, today=today)
-    if asked["date"] is None:
-        asked["date"] = _ask(
-            _("Date (2017-01-26, 26 January 2017, 4 de marzo de 2018)"), "date", required=True, today=today
-        )
-    if asked["category"] is None:
-        choices = ", ".join(c.key for c in CATEGORIES)
-        asked["category"] = _ask(
-            _("Category ({choices}; Enter: none)").format(choices=choices),
+    if language() == "es":
+        return ", ".join(category_name(c.key, "es").lower() for c in CATEGORIES)
+    return ", ".join(c.key for c in CATEGORIES)
+
+
+def _ask_category(*, new: bool, today: date) -> str | None:
+    """The category, checked as it is answered: one whrd and the archive do not know is said at
+    once (with the closest names), and unless the person starts it, the question is asked again."""
+    from ..categories import BY_KEY, normalise_category, unknown_category
+    from .common import _categories_in_use, note
+
+    while True:
+        answer = _ask(
+            _("Category ({choices}; Enter: none)").format(choices=_category_words()),
             "category",
             required=False,
             today=today,
         )
+        key = normalise_category(answer) if answer else None
+        if new or key is None or key in BY_KEY:
+            return answer
+        problem = unknown_category(answer or "", _categories_in_use())
+        if problem is None:
+            return answer
+        note(problem)
+        if confirm(_("Start a new category {key!r}?").format(key=key), default=False, err=True):
+            return answer
+
+
+def ask_fields(fields: dict[str, Any], *, today: date, new_category: bool = False) -> dict[str, Any]:
+    """`fields` with every field the command line left out asked of the person; a category is
+    checked at its question (`new_category`: any new one is taken, as --new-category says)."""
+    asked = dict(fields)
+    if asked["title"] is None:
+        asked["title"] = _ask(_("Title"), "title", required=True, today=today)
+    if asked["date"] is None:
+        examples = _("2017-01-26, 26 January 2017, 4 de marzo de 2018")  # the language's own forms
+        asked["date"] = _ask(
+            _("Date ({examples})").format(examples=examples), "date", required=True, today=today
+        )
+    if asked["category"] is None:
+        asked["category"] = _ask_category(new=new_category, today=today)
     if not asked["countries"]:
         asked["countries"] = (
             _ask(
