@@ -17,7 +17,8 @@ import typer
 from ..formats import BY_NAME, READERS
 from ..i18n import N_, _, language, number, translate
 from ..importer import ON_DUPLICATE
-from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
+from . import common
+from .common import RICH_HELP, fail, note, open_archive, print_json
 from .localize import LocalizedCommand, composed
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
-LANGS = ("auto", "en", "es")
 # A progress bar is worth drawing when reading takes a noticeable time: about 0.1 s per 1,000
 # listing blocks, so from roughly 1 MB of input.
 PROGRESS_BYTES = 1_000_000
@@ -198,7 +198,7 @@ def _total_line(report: ImportReport) -> str:
 
 def _print_plan(report: ImportReport) -> None:
     rows = report.outcomes
-    if not is_terminal():  # to a pipe: one tab-separated line per record, like `list`
+    if not common.is_terminal():  # to a pipe: one tab-separated line per record, like `list`
         sys.stdout.write(
             "".join(
                 "\t".join(
