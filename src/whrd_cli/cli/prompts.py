@@ -3,8 +3,10 @@ interactive `add`, each checked as it is answered, and yes/no confirmations.
 
 A person at a terminal who runs `whrd add` without a title or date is asked for every field the
 command line did not give: title and date (required: asked again until they can be used), then
-category (with the known ones as choices), countries, tags, summary and language, where Enter
-skips. A mistake is said at once and the same question asked again, so no answer is lost.
+category (with the known ones as choices, named as the interface's language types them),
+countries, tags, summary and language, where Enter skips. A mistake is said at once and the same
+question asked again, so no answer is lost: a category whrd and the archive do not know is said
+at its question, and unless the person starts it, the category is asked again.
 
 A confirmation takes the answers of the language spoken (`s`, `sí`, `n`, `no` in Spanish; `y`,
 `yes`, `n`, `no` in English), and anything else is asked again with what to type: Click's own
