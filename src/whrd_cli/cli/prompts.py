@@ -15,6 +15,7 @@ A confirmation takes the answers of the language spoken (`s`, `sí`, `n`, `no` i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
@@ -101,11 +102,11 @@ def _category_words() -> str:
     return ", ".join(c.key for c in CATEGORIES)
 
 
-def _ask_category(*, new: bool, today: date) -> str | None:
-    """The category, checked as it is answered: one whrd and the archive do not know is said at
-    once (with the closest names), and unless the person starts it, the question is asked again."""
-    from ..categories import BY_KEY, normalise_category, unknown_category
-    from .common import _categories_in_use, note
+def _ask_category(*, new: bool, today: date, problem: Callable[[str], str | None]) -> str | None:
+    """The category, checked as it is answered: one whrd and the archive do not know (`problem`
+    says why, with the closest names) is said at once, and unless the person starts it, the
+    question is asked again."""
+    from ..categories import BY_KEY, normalise_category
 
     while True:
         answer = _ask(
@@ -117,17 +118,24 @@ def _ask_category(*, new: bool, today: date) -> str | None:
         key = normalise_category(answer) if answer else None
         if new or key is None or key in BY_KEY:
             return answer
-        problem = unknown_category(answer or "", _categories_in_use())
-        if problem is None:
+        said = problem(answer or "")
+        if said is None:
             return answer
-        note(problem)
+        typer.echo(said, err=True)
         if confirm(_("Start a new category {key!r}?").format(key=key), default=False, err=True):
             return answer
 
 
-def ask_fields(fields: dict[str, Any], *, today: date, new_category: bool = False) -> dict[str, Any]:
+def ask_fields(
+    fields: dict[str, Any],
+    *,
+    today: date,
+    new_category: bool = False,
+    category_problem: Callable[[str], str | None] = lambda text: None,
+) -> dict[str, Any]:
     """`fields` with every field the command line left out asked of the person; a category is
-    checked at its question (`new_category`: any new one is taken, as --new-category says)."""
+    checked at its question (`category_problem`: why it cannot be used, None when it can;
+    `new_category`: any new one is taken, as --new-category says)."""
     asked = dict(fields)
     if asked["title"] is None:
         asked["title"] = _ask(_("Title"), "title", required=True, today=today)
@@ -137,7 +145,7 @@ def ask_fields(fields: dict[str, Any], *, today: date, new_category: bool = Fals
             _("Date ({examples})").format(examples=examples), "date", required=True, today=today
         )
     if asked["category"] is None:
-        asked["category"] = _ask_category(new=new_category, today=today)
+        asked["category"] = _ask_category(new=new_category, today=today, problem=category_problem)
     if not asked["countries"]:
         asked["countries"] = (
             _ask(
