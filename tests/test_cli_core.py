@@ -754,14 +754,14 @@ def test_stats_overview_has_a_none_country_row(
 def test_import_dry_run_shows_what_it_read_at_any_width(
     run: Run, tmp_path: Path, stdout_terminal: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)
+    monkeypatch.setattr("whrd_cli.cli.common.is_terminal", lambda: True)
     listing = tmp_path / "l.txt"
     listing.write_text(
         "#WHRDAlert HONDURAS / Threats against a water defender\n\n"
         "The network warns of threats against a defender in Guatemala […]\n\n6 May 2021\n",
         encoding="utf-8",
     )
-    for columns, expected in (("80", "en · alert · HN, GT"), ("140", "en    alert     HN GT")):
+    for columns, expected in (("80", "en · Alert · HN, GT"), ("140", "en    Alert     HN GT")):
         monkeypatch.setenv("COLUMNS", columns)
         out = run.ok("import", str(listing), "--dry-run").stdout
         assert expected in out, out
@@ -770,9 +770,11 @@ def test_import_dry_run_shows_what_it_read_at_any_width(
 def test_a_category_typed_at_the_prompt_is_checked_like_an_option(
     run: Run, db: Path, stdin_terminal: None
 ) -> None:
-    answers = ["Water defenders threatened", "2017-02-28", "statment", "", "", "", "en", "n"]
+    # checked at its own question; a no asks the category again, keeping the other answers
+    answers = ["Water defenders threatened", "2017-02-28", "statment", "n", "statement", "", "", "", "en"]
     result = run("add", input="\n".join(answers) + "\n")
-    assert result.exit_code == 1
-    assert "Unknown category 'statment'. Did you mean: statement?" in result.stderr
-    assert result.stderr.endswith("Start a new category 'statment'? [y/N]:Error: Nothing was recorded.\n")
-    assert not db.exists()
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "Unknown category 'statment'. Did you mean: statement?\nStart a new category 'statment'? [y/N]:"
+    )
+    assert [b["category"] for b in run.json("list")] == ["statement"]

@@ -89,7 +89,7 @@ def test_dry_run_writes_nothing_and_shows_a_table(
 ) -> None:
     piped = run.ok("import", EN, "--dry-run").stdout.splitlines()
     assert len(piped) == 10 and piped[-1].split("\t")[1:5] == ["line 55", "added", "", "2024-07-03"]
-    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)
+    monkeypatch.setattr("whrd_cli.cli.common.is_terminal", lambda: True)
     result = run.ok("import", EN, "--dry-run")
     assert not db.exists()
     assert "Where" in result.stdout and "line 55" in result.stdout and "add" in result.stdout

@@ -131,8 +131,9 @@ def test_add_asks_every_field_in_spanish(run: Run, stdin_terminal: None, stdout_
     assert result.exit_code == 0, result.stderr
     for question in (
         "Título: ",
-        "Fecha (2017-01-26, 4 de marzo de 2018, 26 January 2017): ",
-        "Categoría (news, alert, open-letter, statement, report, campaign, event; Enter: ninguna): ",
+        "Fecha (2017-01-26, 4 de marzo de 2018): ",
+        "Categoría (noticias, alerta, carta abierta, pronunciamiento, informe, campaña, evento; "
+        "Enter: ninguna): ",
         "Países (nombres o códigos, separados por comas; Enter: ninguno): ",
         "Etiquetas (separadas por comas; Enter: ninguna): ",
         "Resumen (Enter: ninguno): ",
@@ -334,7 +335,7 @@ def test_import_summaries_in_spanish(run: Run, records: Path, tmp_path: Path) ->
 
 
 def test_the_dry_run_table_in_spanish(run: Run, records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("whrd_cli.cli.importing.is_terminal", lambda: True)  # as tests/test_import.py
+    monkeypatch.setattr("whrd_cli.cli.common.is_terminal", lambda: True)  # as tests/test_import.py
     result = run("import", str(records), "--dry-run", env=ES)
     assert result.exit_code == 0, result.stderr
     header = result.stdout.splitlines()[0].split()

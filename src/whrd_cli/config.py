@@ -146,6 +146,15 @@ def check_value(key: str, text: str, *, cwd: Path) -> Any:
             field=key,
             value=text,
         )
+    if key == "db" and Path(value).expanduser().is_dir():  # every command would then fail
+        folder = Path(value).expanduser()
+        raise InputError(
+            _("{path} is a folder; db takes the archive file, such as {example}.").format(
+                path=folder, example=folder / "archive.json"
+            ),
+            field=key,
+            value=text,
+        )
     return value
 
 
@@ -157,9 +166,11 @@ def read_file(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-    except OSError as exc:
+    except OSError as exc:  # a folder, no permission: the reason in the interface's language
+        from .storage.reasons import os_reason
+
         raise InputError(
-            _("Cannot read the config file {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
+            _("Cannot read the config file {path}: {reason}.").format(path=path, reason=os_reason(exc))
         ) from exc
 
 
@@ -178,9 +189,9 @@ def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InputError(_("The config file {path} is not UTF-8 text.").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            _("The config file {path} is not valid TOML: {problem}.").format(path=path, problem=exc)
-        ) from None
+        from .config_toml import toml_problem
+
+        raise InputError(toml_problem(path, exc)) from None
 
 
 def _flatten(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:

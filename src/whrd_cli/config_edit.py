@@ -67,8 +67,10 @@ def _rewrite(path: Path, key: str, value: Any) -> None:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomic(target, new.encode("utf-8"), mode=0o600)
     except OSError as exc:
+        from .storage.reasons import os_reason
+
         raise InputError(
-            _("Cannot write the config file {path}: {reason}.").format(path=path, reason=exc.strerror or exc)
+            _("Cannot write the config file {path}: {reason}.").format(path=path, reason=os_reason(exc))
         ) from exc
 
 

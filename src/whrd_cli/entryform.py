@@ -69,6 +69,14 @@ def _label(field: _Field) -> str:
     return field.es if language() == "es" else field.en
 
 
+def _spanish_category(key: str) -> str:
+    """A known category as a Spanish form writes it (`pronunciamiento`), read back to its key; an
+    archive's own category as it is stored."""
+    from .categories import BY_KEY, category_name
+
+    return category_name(key, "es").lower() if key in BY_KEY else key
+
+
 def _header() -> str:
     """The instructions, every line a comment even if a translation forgot its `# `."""
     labels = {field.name: _label(field) for field in _FIELDS}
@@ -106,6 +114,8 @@ def render_form(bulletin: Bulletin | None = None, **prefill: Any) -> str:
             value = ", ".join(value)
         elif isinstance(value, bool):
             value = ("sí" if language() == "es" else "yes") if value else ""
+        elif field.name == "category" and value and language() == "es":
+            value = _spanish_category(value)
         first, *rest = str(value or "").split("\n")
         lines.append(f"{_label(field)}: {first}".rstrip() + (" " if not first else ""))
         # Every further line indented, empty ones too: the field goes on until an unindented line.
@@ -170,6 +180,10 @@ def _value(name: str, parts: list[str], index: int) -> Any:
     if name == "private":
         return "\n".join(parts).strip() or None
     value = " ".join(part.strip() for part in parts if part.strip())
+    if name == "category" and value:
+        from .categories import known_category
+
+        return known_category(value) or value  # `pronunciamiento` is `statement`, in either language
     if name == "truncated":
         answer = fold(value)
         if answer not in (*_YES, *_NO):

@@ -58,6 +58,7 @@ class Setting:
     value: Any
     source: str
     variable: str | None = None
+    over_file: bool = True  # False: a system variable ($LANG), which the file's value would beat
 
     def to_dict(self) -> dict[str, Any]:
         found = {"value": self.value, "source": self.source}
@@ -125,6 +126,12 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
     typer.echo(_shown(found.value))
     if found.source == DEFAULT:
         note(_("{key} is not set in the config file: this is the default.").format(key=key))
+    elif found.source != FILE and not found.over_file:
+        note(
+            _("{key} comes from {source}: the config file does not set it.").format(
+                key=key, source=found.where()
+            )
+        )
     elif found.source != FILE:
         note(
             _("{key} comes from {source}, which wins over the config file.").format(
@@ -210,10 +217,17 @@ def _locale(configured: str | None, env: Mapping[str, str]) -> Setting:
         return Setting("locale", choose(env), ENV, "WHRD_LANG")
     if configured:
         return Setting("locale", configured, FILE)
-    for variable in LOCALE_VARIABLES:  # as `i18n.choose` reads them
+    for variable in LOCALE_VARIABLES:  # as `i18n.choose` reads them, below the file
         value = env.get(variable, "").strip()
-        if value and (variable != "LANGUAGE" or any(supported(n) for n in value.split(":"))):
-            return Setting("locale", choose(env), ENV, variable)
+        if not value:
+            continue
+        if variable == "LANGUAGE":  # a list: es_MX:en; one naming no language whrd speaks is passed
+            if any(supported(n) for n in value.split(":")):
+                return Setting("locale", choose(env), ENV, variable, over_file=False)
+            continue
+        if supported(value):
+            return Setting("locale", choose(env), ENV, variable, over_file=False)
+        break  # the first one set decides, and C or fr_FR gives whrd's default
     return Setting("locale", DEFAULT_LOCALE, DEFAULT)
 
 

@@ -80,6 +80,13 @@ def _draft_folder_and_prefix(archive: Archive) -> tuple[Path, str]:
     return archive.path.parent, f"{archive.path.name}.draft-"
 
 
+def _category_problem(text: str) -> str | None:
+    """Why `text` cannot name a category here (a typo, or one neither whrd nor the archive knows)."""
+    from ..categories import unknown_category
+
+    return unknown_category(text, common._categories_in_use())
+
+
 def _recorded(verb: str, entry: Entry) -> str:
     """`Added #7 — es · Alert · Honduras`: what was recorded, for a person at a terminal (`verb`
     already in the interface's language)."""
@@ -160,10 +167,9 @@ def add(
                 )
             from .prompts import ask_fields
 
-            asked = ask_fields(fields, today=today)
-            if fields["category"] is None:  # a category typed at the prompt is checked the same way
-                common.check_category(ctx, asked["category"], new=new_category)
-            fields = asked
+            fields = ask_fields(
+                fields, today=today, new_category=new_category, category_problem=_category_problem
+            )
         new_id = archive.add(Bulletin.create(**fields, today=today), force=force)
     entry = archive.get(new_id)
     common.warn_far_future(entry.bulletin.date)

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 import typer
 
 from ..formats import BY_NAME, READERS
-from ..i18n import N_, _, number, translate
+from ..i18n import N_, _, language, number, translate
 from ..importer import ON_DUPLICATE
-from .common import RICH_HELP, fail, is_terminal, note, open_archive, print_json
+from . import common
+from .common import RICH_HELP, fail, note, open_archive, print_json
 from .localize import LocalizedCommand, composed
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
-LANGS = ("auto", "en", "es")
 # A progress bar is worth drawing when reading takes a noticeable time: about 0.1 s per 1,000
 # listing blocks, so from roughly 1 MB of input.
 PROGRESS_BYTES = 1_000_000
@@ -79,9 +79,9 @@ def import_(
         typer.Option(
             "--lang",
             "-l",
-            metavar=f"<{'|'.join(LANGS)}>",  # or a name: español, english
-            help="Language of the bulletins; auto detects it per listing block "
-            "(records that carry their own lang keep it).",
+            metavar="<auto|CODE|NAME>",
+            help="Language of the bulletins: auto (detected per listing block), a code such as en or "
+            "es, or a name such as español. Records that carry their own lang keep it.",
         ),
     ] = "auto",
     dry_run: Annotated[
@@ -198,7 +198,7 @@ def _total_line(report: ImportReport) -> str:
 
 def _print_plan(report: ImportReport) -> None:
     rows = report.outcomes
-    if not is_terminal():  # to a pipe: one tab-separated line per record, like `list`
+    if not common.is_terminal():  # to a pipe: one tab-separated line per record, like `list`
         sys.stdout.write(
             "".join(
                 "\t".join(
@@ -242,6 +242,8 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
     from rich.table import Table
     from rich.text import Text
 
+    from ..categories import category_name
+
     styles = {"added": "green", "updated": "yellow", "skipped": "whrd.muted"}
     table = Table(box=None, header_style="bold", pad_edge=False)
     if several_files:
@@ -258,14 +260,15 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
     for outcome in outcomes:
         b = outcome.bulletin
         cells = [Text(Path(outcome.file).name)] if several_files else []
-        details = [Text(b.lang), Text(b.category or ""), Text(" ".join(b.countries))]
+        category = category_name(b.category, language())  # as add and edit say it: Alerta
+        details = [Text(b.lang), Text(category), Text(" ".join(b.countries))]
         title = Text(b.title)
         if not wide:  # what was read from the record, under its title: language · category · countries
-            read_as = " · ".join(part for part in (b.lang, b.category or "", ", ".join(b.countries)) if part)
+            read_as = " · ".join(part for part in (b.lang, category, ", ".join(b.countries)) if part)
             title = Text.assemble(title, "\n", Text(read_as, "whrd.muted"))
         table.add_row(
             *cells,
-            outcome.location,
+            outcome.location.shown(),  # `línea 1` in Spanish; the pipe and --json keep `line 1`
             Text(translate(ACTION_WORDS[outcome.action]), styles[outcome.action]),
             str(outcome.id) if outcome.id is not None else "",
             b.date,

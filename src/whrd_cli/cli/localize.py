@@ -103,6 +103,7 @@ CLICK_TEMPLATES = (
     N_("{value} is not a valid uuid."),
     N_("{value} is not a valid boolean. Recognized values: {values}"),
     N_("{value} is not in the range {range}."),
+    N_("{value} is not one of {choices}."),  # Typer's choices (typer/_types.py)
     N_("{value} does not match the formats {formats}."),
     N_("Missing command."),
     N_("No such command {name}."),

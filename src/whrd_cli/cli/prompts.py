@@ -3,8 +3,10 @@ interactive `add`, each checked as it is answered, and yes/no confirmations.
 
 A person at a terminal who runs `whrd add` without a title or date is asked for every field the
 command line did not give: title and date (required: asked again until they can be used), then
-category (with the known ones as choices), countries, tags, summary and language, where Enter
-skips. A mistake is said at once and the same question asked again, so no answer is lost.
+category (with the known ones as choices, named as the interface's language types them),
+countries, tags, summary and language, where Enter skips. A mistake is said at once and the same
+question asked again, so no answer is lost: a category whrd and the archive do not know is said
+at its question, and unless the person starts it, the category is asked again.
 
 A confirmation takes the answers of the language spoken (`s`, `sí`, `n`, `no` in Spanish; `y`,
 `yes`, `n`, `no` in English), and anything else is asked again with what to type: Click's own
@@ -13,6 +15,7 @@ A confirmation takes the answers of the language spoken (`s`, `sí`, `n`, `no` i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
@@ -89,25 +92,60 @@ def _split(answer: str) -> list[str]:
     return [part.strip() for part in answer.split(",") if part.strip()]
 
 
-def ask_fields(fields: dict[str, Any], *, today: date) -> dict[str, Any]:
-    """`fields` with every field the command line left out asked of the person."""
-    from ..categories import CATEGORIES
+def _category_words() -> str:
+    """The known categories as a person of the interface's language types them: the keys in
+    English (`open-letter`), the Spanish names in Spanish (`carta abierta`), which read back to them."""
+    from ..categories import CATEGORIES, category_name
 
-    asked = dict(fields)
-    if asked["title"] is None:
-        asked["title"] = _ask(_("Title"), "title", required=True, today=today)
-    if asked["date"] is None:
-        asked["date"] = _ask(
-            _("Date (2017-01-26, 26 January 2017, 4 de marzo de 2018)"), "date", required=True, today=today
-        )
-    if asked["category"] is None:
-        choices = ", ".join(c.key for c in CATEGORIES)
-        asked["category"] = _ask(
-            _("Category ({choices}; Enter: none)").format(choices=choices),
+    if language() == "es":
+        return ", ".join(category_name(c.key, "es").lower() for c in CATEGORIES)
+    return ", ".join(c.key for c in CATEGORIES)
+
+
+def _ask_category(*, new: bool, today: date, problem: Callable[[str], str | None]) -> str | None:
+    """The category, checked as it is answered: one whrd and the archive do not know (`problem`
+    says why, with the closest names) is said at once, and unless the person starts it, the
+    question is asked again."""
+    from ..categories import BY_KEY, normalise_category
+
+    while True:
+        answer = _ask(
+            _("Category ({choices}; Enter: none)").format(choices=_category_words()),
             "category",
             required=False,
             today=today,
         )
+        key = normalise_category(answer) if answer else None
+        if new or key is None or key in BY_KEY:
+            return answer
+        said = problem(answer or "")
+        if said is None:
+            return answer
+        typer.echo(said, err=True)
+        if confirm(_("Start a new category {key!r}?").format(key=key), default=False, err=True):
+            return answer
+
+
+def ask_fields(
+    fields: dict[str, Any],
+    *,
+    today: date,
+    new_category: bool = False,
+    category_problem: Callable[[str], str | None] = lambda text: None,
+) -> dict[str, Any]:
+    """`fields` with every field the command line left out asked of the person; a category is
+    checked at its question (`category_problem`: why it cannot be used, None when it can;
+    `new_category`: any new one is taken, as --new-category says)."""
+    asked = dict(fields)
+    if asked["title"] is None:
+        asked["title"] = _ask(_("Title"), "title", required=True, today=today)
+    if asked["date"] is None:
+        examples = _("2017-01-26, 26 January 2017, 4 de marzo de 2018")  # the language's own forms
+        asked["date"] = _ask(
+            _("Date ({examples})").format(examples=examples), "date", required=True, today=today
+        )
+    if asked["category"] is None:
+        asked["category"] = _ask_category(new=new_category, today=today, problem=category_problem)
     if not asked["countries"]:
         asked["countries"] = (
             _ask(
