@@ -130,7 +130,14 @@ def test_help_of_a_command_through_help(run: Run) -> None:
 def test_show_a_spanish_bulletin(run: Run, alerta: int) -> None:
     code, out, _err = spanish(run, "show", str(alerta))
     assert code == 0
-    for words in ("Categoría  Alerta", "Países     México", "Idioma     es", "Etiquetas  #Agua", "Agregado"):
+    expected = (
+        "Categoría  Alerta",
+        "Países     México",
+        "Idioma     Español (es)",
+        "Etiquetas  #Agua",
+        "Agregado",
+    )
+    for words in expected:
         assert words in out
     assert "4 de marzo de 2018" in out
     assert "#AlertaDefensoras / Amenazas contra defensora" in out

@@ -275,7 +275,10 @@ def bulletin_panel(entry: Entry, *, show_private: bool = False) -> RenderableTyp
     details.add_column()
     details.add_row(t(COUNTRIES), Text(countries_text(b.countries, lang) or "—", "whrd.country"))
     details.add_row(t(CATEGORY), Text(category_name(b.category, lang) or "—", "whrd.category"))
-    details.add_row(t(LANGUAGE), Text(b.lang))
+    from .lang import language_name
+
+    named = language_name(b.lang, lang)
+    details.add_row(t(LANGUAGE), Text(f"{named} ({b.lang})" if named != b.lang else b.lang))
     if b.tags:
         details.add_row(t(TAGS), Text(" ".join(f"#{tag}" for tag in b.tags), "whrd.tag"))
     for name, value in ((URL, b.url), (SOURCE, b.source)):
