@@ -8,6 +8,12 @@ five categories, summaries of 40-90 words, dates over 15 years (2010-2024), tags
 sources and private notes. The same seed and size always give the same bytes, and a corpus of
 size N is the first N lines of any larger one.
 
+Word frequencies are shaped like a network's writing (version 2): a few content words are in most
+bulletins of their language (`COMMON`: defensoras, comunidad, territorio, derechos / defenders,
+community, territory, rights, each in 50-80 %), proper names abound, and a long tail of village
+and company names follows a Zipf law (the `RARE_WORD` is in well under 1 % of the bulletins).
+`document_frequencies` counts, beside each corpus, how many bulletins hold each benchmark word.
+
 Each archive is built through whrd's own import (`whrd --db ARCHIVE import CORPUS`) when the
 installed whrd has an `import` command; otherwise through `whrd_cli.store.Archive.add_many`
 (the same store code, one write), and the build says so. An archive is rebuilt when the corpus,
@@ -36,7 +42,7 @@ from typing import Any
 
 from whrd_cli.dates import MONTHS_EN, MONTHS_ES
 
-GENERATOR_VERSION = 1  # bump when the output of `bulletins()` changes
+GENERATOR_VERSION = 2  # bump when the output of `bulletins()` changes
 DEFAULT_SEED = 8
 SIZES = (1_000, 10_000, 100_000)
 BENCH = Path(__file__).resolve().parent
@@ -653,6 +659,143 @@ PRIVATE = {
 _NON_WORD = re.compile(r"\W+")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
+# -- word frequencies (version 2) -----------------------------------------------------------------
+# The words a network writes most are in most of its bulletins: each language's COMMON words get a
+# sentence of their own (right after the opening, so the cut summary keeps it) when the templates
+# did not already bring them, with the chance below, tuned so that each ends up in 50-80 % of the
+# bulletins of its language (`tests/test_bench.py` counts it on a generated corpus).
+COMMON: dict[str, dict[str, float]] = {
+    "en": {"defenders": 0.5, "community": 0.36, "territory": 0.62, "rights": 0.6},
+    "es": {"defensoras": 0.52, "comunidad": 0.6, "territorio": 0.56, "derechos": 0.62},
+}
+COMMON_SENTENCES: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "defenders": [
+            "Women defenders in {place} asked the network for accompaniment.",
+            "Other defenders from {country} have faced the same pattern.",
+        ],
+        "community": [
+            "The whole community took part in the assembly.",
+            "The community decided to keep watch together.",
+        ],
+        "territory": [
+            "They have cared for their territory for generations.",
+            "The territory is their home and their livelihood.",
+        ],
+        "rights": [
+            "Their rights are recognised in national and international law.",
+            "The State must respect their rights.",
+        ],
+    },
+    "es": {
+        "defensoras": [
+            "Las defensoras de {place} pidieron el acompañamiento de la Red.",
+            "Otras defensoras de {country} han enfrentado el mismo patrón.",
+        ],
+        "comunidad": [
+            "Toda la comunidad participó en la asamblea.",
+            "La comunidad decidió vigilar en conjunto.",
+        ],
+        "territorio": [
+            "Han cuidado su territorio durante generaciones.",
+            "El territorio es su hogar y su sustento.",
+        ],
+        "derechos": [
+            "Sus derechos están reconocidos en la ley nacional e internacional.",
+            "El Estado debe respetar sus derechos.",
+        ],
+    },
+}
+# The long tail: villages and companies with made-up names, drawn by a Zipf law (rank r about
+# 1/r as often as the first), so a few are everywhere and most are in a handful of bulletins.
+TAIL_SENTENCES: dict[str, list[str]] = {
+    "en": [
+        "Families from the village of {village} joined the assembly.",
+        "The permit was granted to the company {company} without consultation.",
+        "The meeting took place in {village}, two hours from {place}.",
+    ],
+    "es": [
+        "Familias de la aldea {village} se sumaron a la asamblea.",
+        "El permiso se otorgó a la empresa {company} sin consulta.",
+        "La reunión fue en {village}, a dos horas de {place}.",
+    ],
+}
+_SYLLABLES = (
+    "ix tzu cho bal jol nek qan tul xim yax chu kab lem oxt pal ruj saq tik uch wal xob zak "
+    "bej cum dol gat hun kix lox mam nab pom quj sel tzam ul vex"
+).split()
+
+
+def _tail_words(count: int) -> list[str]:
+    """`count` made-up proper names, always the same (their own seed), none a word of the templates."""
+    rng = random.Random("whrd-bench-tail")
+    words: list[str] = []
+    seen: set[str] = set()
+    while len(words) < count:
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 3, 3))))
+        if len(word) >= 5 and word not in seen:
+            seen.add(word)
+            words.append(word.capitalize())
+    return words
+
+
+TAIL = _tail_words(4000)
+RARE_WORD = TAIL[150].lower()  # ~0.07 % of the bulletins: about 7 at 10k, 70 at 100k
+
+
+def _zipf(rng: random.Random) -> str:
+    """A tail word, rank r drawn with probability about 1 / (r ln N)."""
+    return TAIL[min(len(TAIL) - 1, int(len(TAIL) ** rng.random()) - 1)]
+
+
+def _tokens(text: str) -> list[str]:
+    """Folded words, as FTS5's unicode61 tokenizer sees them (accents and case removed)."""
+    return _NON_WORD.sub(" ", _fold(text)).split()
+
+
+def _holds(tokens: list[str], term: str) -> bool:
+    """Whether a bulletin's tokens hold a word, or a phrase as consecutive words."""
+    want = _tokens(term)
+    if len(want) == 1:
+        return want[0] in tokens
+    n = len(want)
+    return any(tokens[i : i + n] == want for i in range(len(tokens) - n + 1))
+
+
+def document_frequencies(corpus: Path, terms: list[str]) -> dict[str, Any]:
+    """How many bulletins hold each term in their title or summary, overall and per language.
+
+    Cached beside the corpus (`….df.json`); a word is the folded token, not its stem: whrd also
+    matches other endings (`defensora`), so its own match count, which run.py records, can be higher.
+    """
+    cache = corpus.with_name(corpus.name + ".df.json")
+    known: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    missing = [t for t in terms if t not in known.get("terms", {})]
+    if missing or "bulletins" not in known:
+        totals: dict[str, int] = {}
+        missing = list(dict.fromkeys(missing))
+        counts = {t: {"all": 0} for t in missing}
+        with open(corpus, encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line)
+                lang = record["lang"]
+                totals[lang] = totals.get(lang, 0) + 1
+                tokens = _tokens(record["title"] + " " + record["summary"])
+                for term in missing:
+                    if _holds(tokens, term):
+                        counts[term]["all"] += 1
+                        counts[term][lang] = counts[term].get(lang, 0) + 1
+        known = {
+            "bulletins": sum(totals.values()),
+            "by_lang": totals,
+            "terms": {**known.get("terms", {}), **counts},
+        }
+        tmp = cache.with_name(cache.name + ".tmp")
+        tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, cache)
+    return known
+
+
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -703,6 +846,13 @@ def _summary(rng: random.Random, lang: str, category: str, ctx: _Context) -> tup
     budget = rng.randint(40, 90)
     pool = SENTENCES[lang]
     sentences = [ctx.fill(rng.choice(pool["open"][category]))]
+    if rng.random() < 0.7:  # a proper name from the long tail
+        sentences.append(ctx.fill(rng.choice(TAIL_SENTENCES[lang])))
+    have = set(_tokens(" ".join([ctx.values["title"], *sentences])))
+    for word, chance in COMMON[lang].items():
+        wanted = rng.random() < chance
+        if wanted and word not in have:
+            sentences.append(ctx.fill(rng.choice(COMMON_SENTENCES[lang][word])))
     for middle in rng.sample(pool["middle"], k=len(pool["middle"])):
         sentences.append(ctx.fill(middle))
         if sum(len(s.split()) for s in sentences) >= budget:
@@ -736,7 +886,9 @@ def _one(rng: random.Random) -> dict[str, Any]:
     ctx = _Context(
         lang,
         {
-            "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
+            "name": " ".join(
+                [rng.choice(FIRST_NAMES), *rng.sample(SURNAMES, k=rng.choice((1, 2)))]
+            ),
             "role": rng.choice(vocab["role"]),
             "group": rng.choice(vocab["group"]),
             "topic": rng.choice(vocab["topic"]),
@@ -748,9 +900,12 @@ def _one(rng: random.Random) -> dict[str, Any]:
             "year": str(max(FIRST_DAY.year, day.year - rng.randint(0, 1))),
             "month": MONTHS[lang][rng.randrange(12)],
             "day": str(rng.randint(1, 28)),
+            "village": _zipf(rng),
+            "company": _zipf(rng),
         },
     )
     title = ctx.fill(rng.choice(TITLES[lang][category]))
+    ctx.values["title"] = title
     summary, truncated = _summary(rng, lang, category, ctx)
     tags: list[str] = []
     special = TAG_BY_CATEGORY.get((lang, category))
