@@ -720,10 +720,11 @@ TAIL_SENTENCES: dict[str, list[str]] = {
         "La reunión fue en {village}, a dos horas de {place}.",
     ],
 }
-_SYLLABLES = (
+_SYLLABLE_TEXT = (
     "ix tzu cho bal jol nek qan tul xim yax chu kab lem oxt pal ruj saq tik uch wal xob zak "
     "bej cum dol gat hun kix lox mam nab pom quj sel tzam ul vex"
-).split()
+)
+_SYLLABLES = tuple(_SYLLABLE_TEXT.split())
 
 
 def _tail_words(count: int) -> list[str]:
@@ -763,7 +764,8 @@ def _holds(tokens: list[str], term: str) -> bool:
 
 
 def document_frequencies(corpus: Path, terms: list[str]) -> dict[str, Any]:
-    """How many bulletins hold each term in their title or summary, overall and per language.
+    """How many bulletins hold each term in their title or summary (`title:word`: in the title), overall
+    and per language.
 
     Cached beside the corpus (`….df.json`); a word is the folded token, not its stem: whrd also
     matches other endings (`defensora`), so its own match count, which run.py records, can be higher.
@@ -780,9 +782,11 @@ def document_frequencies(corpus: Path, terms: list[str]) -> dict[str, Any]:
                 record = json.loads(line)
                 lang = record["lang"]
                 totals[lang] = totals.get(lang, 0) + 1
-                tokens = _tokens(record["title"] + " " + record["summary"])
+                title = _tokens(record["title"])
+                tokens = [*title, *_tokens(record["summary"])]
                 for term in missing:
-                    if _holds(tokens, term):
+                    scope, _, word = term.rpartition(":")  # `title:word`: in titles only
+                    if _holds(title if scope == "title" else tokens, word):
                         counts[term]["all"] += 1
                         counts[term][lang] = counts[term].get(lang, 0) + 1
         known = {
@@ -794,7 +798,6 @@ def document_frequencies(corpus: Path, terms: list[str]) -> dict[str, Any]:
         tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, cache)
     return known
-
 
 
 def _fold(text: str) -> str:
@@ -886,9 +889,7 @@ def _one(rng: random.Random) -> dict[str, Any]:
     ctx = _Context(
         lang,
         {
-            "name": " ".join(
-                [rng.choice(FIRST_NAMES), *rng.sample(SURNAMES, k=rng.choice((1, 2)))]
-            ),
+            "name": " ".join([rng.choice(FIRST_NAMES), *rng.sample(SURNAMES, k=rng.choice((1, 2)))]),
             "role": rng.choice(vocab["role"]),
             "group": rng.choice(vocab["group"]),
             "topic": rng.choice(vocab["topic"]),

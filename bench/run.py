@@ -21,6 +21,7 @@ import os
 import platform
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -44,12 +45,66 @@ BIG = 100_000
 BIG_RUNS = 3  # a full 100k round takes ~1 min; 3 rounds keep the whole run under ~10 min
 RUN_TIMEOUT = 600.0
 
-QUERY_ONE = "mining"
-QUERY_TWO = "defensoras territorio"
-QUERY_PHRASE = '"community radio"'
-# The same three searches for whrd and for sqlite-utils: (label, query).
-SEARCHES = (("one word", QUERY_ONE), ("two words", QUERY_TWO), ("phrase", QUERY_PHRASE))
 SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search, as whrd is asked it and as sqlite-utils does the same work on the same corpus.
+
+    `query` is both whrd's query and the FTS5 MATCH expression (the syntax agrees for these:
+    words, "a phrase", a OR b, title:word); `options` are whrd's filters and `where` the same
+    filter in SQL; `terms` are the words whose document frequency the report gives.
+    """
+
+    label: str
+    query: str
+    terms: tuple[str, ...]
+    options: tuple[str, ...] = ()
+    where: str = ""
+
+
+# The hard cases of issue 14 beside the first three rows (issue 8): a word in most bulletins of
+# its language, a rare one, an OR of the two most common words (most bulletins of the archive), a
+# query scoped to titles and one filtered by country and date.
+SEARCHES = (
+    Search("one word", "mining", ("mining",)),
+    Search("two words", "defensoras territorio", ("defensoras", "territorio")),
+    Search("phrase", '"community radio"', ("community radio",)),
+    Search("common word (es)", "defensoras", ("defensoras",)),
+    Search("common word (en)", "community", ("community",)),
+    Search("rare word", generate.RARE_WORD, (generate.RARE_WORD,)),
+    Search("OR", "defensoras OR defenders", ("defensoras", "defenders")),
+    Search("title:", "title:defensoras", ("title:defensoras",)),
+    Search(
+        "filtered",
+        "defensoras",
+        ("defensoras",),
+        ("--country", "Honduras", "--since", "2020"),
+        "exists (select 1 from json_each(b.countries) where value = 'HN') and b.date >= '2020-01-01'",
+    ),
+)
+
+
+def search_name(search: Search) -> str:
+    return " ".join(["whrd search", search.query, *search.options, "--limit", str(SEARCH_LIMIT)])
+
+
+def ref_search_sql(search: Search, *, count: bool = False) -> str:
+    """FTS5 MATCH, ORDER BY rank, LIMIT 20, with the filter in SQL: what sqlite-utils search runs."""
+    where = f" and {search.where}" if search.where else ""
+    if count:
+        return (
+            "select count(*) from bulletins b join bulletins_fts f on b.rowid = f.rowid "
+            f"where bulletins_fts match :q{where}"
+        )
+    return (
+        "select b.rowid, b.date, b.category, b.countries, b.title from bulletins b "
+        f"join bulletins_fts f on b.rowid = f.rowid where bulletins_fts match :q{where} "
+        f"order by f.rank limit {SEARCH_LIMIT}"
+    )
+
+
 ADD_ARGS = (
     "--title",
     "Bench: threats against a water defender in Intibucá",
@@ -174,6 +229,7 @@ class Section:
     ref_bytes: int | None
     build: str
     rows: list[Row] = field(default_factory=list)
+    queries: list[dict[str, Any]] = field(default_factory=list)  # what each search matches
 
     def row(self, name: str) -> Row | None:
         return next((r for r in self.rows if r.case.name == name), None)
@@ -205,15 +261,12 @@ def _under(seconds: float) -> Callable[[Row, Section], bool | None]:
     return check
 
 
-def _under_and_vs_ref(seconds: float, factor: float) -> Callable[[Row, Section], bool | None]:
+def _vs_ref(factor: float) -> Callable[[Row, Section], bool | None]:
     def check(row: Row, section: Section) -> bool | None:
-        if row.median is None:
-            return None
         ref = section.row(row.case.reference or "")
-        ok = row.median < seconds
-        if ref and ref.median:
-            ok = ok and row.median <= factor * ref.median
-        return ok
+        if row.median is None or ref is None or not ref.median:
+            return None
+        return row.median <= factor * ref.median
 
     return check
 
@@ -234,12 +287,14 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
         return (f"≤ {factor}× floor", _within_floor(factor)) if small else ("", None)
 
     def read_target(kind: str) -> tuple[str, Callable[[Row, Section], bool | None] | None]:
+        # Issue 14: at 10k show and stats within 1.3× the floor (list and search keep issue 8's
+        # 1.5×); at 100k list and search within 1.5× sqlite-utils, show and stats under 400 ms.
         if small:
-            return within(1.5)
-        if big and kind == "search":
-            return "< 1 s, ≤ 2× sqlite-utils", _under_and_vs_ref(1.0, 2.0)
+            return within(1.3 if kind in ("show", "stats") else 1.5)
+        if big and kind in ("search", "list"):
+            return "≤ 1.5× sqlite-utils", _vs_ref(1.5)
         if big:
-            return "< 1 s", _under(1.0)
+            return "< 400 ms", _under(0.4)
         return "", None
 
     cases: list[Case] = [
@@ -289,9 +344,9 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             shutil.copyfile(index, add_copy.with_name(add_copy.name + ".search.sqlite"))
 
     if small:
-        t, c = within(1.5)
+        t, c = within(1.3)
     elif big:
-        t, c = "< 1.5 s", _under(1.5)
+        t, c = "< 0.8 s", _under(0.8)
     else:
         t, c = "", None
     cases.append(
@@ -325,17 +380,17 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             reference="sqlite-utils: list --since 2020 --category alert",
         )
     )
-    for label, query in SEARCHES:
+    for search in SEARCHES:
         t, c = read_target("search")
         cases.append(
             Case(
-                f"whrd search {query} --limit {SEARCH_LIMIT}",
-                [*whrd, *db, "search", query, "--limit", str(SEARCH_LIMIT)],
+                search_name(search),
+                [*whrd, *db, "search", search.query, *search.options, "--limit", str(SEARCH_LIMIT)],
                 "whrd",
                 needs="search",
                 target=t,
                 check=c,
-                reference=f"sqlite-utils: search {label}",
+                reference=f"sqlite-utils: search {search.label}",
             )
         )
     t, c = read_target("show")
@@ -367,7 +422,7 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             )
         )
     imported = work / f"import-{size}.json"
-    t, c = ("< 15 s", _under(15.0)) if big else ("", None)
+    t, c = ("< 8 s", _under(8.0)) if big else ("< 1 s", _under(1.0)) if size == 10_000 else ("", None)
     cases.append(
         Case(
             "whrd import (whole corpus, empty archive)",
@@ -433,13 +488,25 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             ),
             *(
                 Case(
-                    f"sqlite-utils: search {label}",
-                    [su, "search", ref, "bulletins", query, "--limit", str(SEARCH_LIMIT), "--tsv", *cols],
+                    f"sqlite-utils: search {search.label}",
+                    [
+                        su,
+                        "search",
+                        ref,
+                        "bulletins",
+                        search.query,
+                        "--limit",
+                        str(SEARCH_LIMIT),
+                        "--tsv",
+                        *cols,
+                    ]
+                    if not search.where
+                    else [su, "query", ref, ref_search_sql(search), "-p", "q", search.query, "--tsv"],
                     "ref",
                     needs="sqlite-utils",
                     rss_file=ref_db,
                 )
-                for label, query in SEARCHES
+                for search in SEARCHES
             ),
             Case(
                 "sqlite-utils: show (one row by id)",
@@ -626,6 +693,75 @@ def section_table(section: Section) -> list[str]:
     return lines
 
 
+def count_matches(section: Section, corpus: Path, ref_db: Path | None, env: dict[str, str]) -> None:
+    """How much each search matches: its words' document frequencies, and both tools' match counts.
+
+    The frequencies are counted on the corpus by `generate.document_frequencies` (folded words in
+    title or summary); whrd's count is the lines `whrd search` prints to a pipe without a limit
+    (it also matches stems and tags), sqlite-utils' the COUNT(*) of the same MATCH and filter.
+    """
+    terms = [t for search in SEARCHES for t in search.terms]
+    df = generate.document_frequencies(corpus, terms)
+    total, by_lang = df["bulletins"], df["by_lang"]
+    for search in SEARCHES:
+        words = []
+        for term in search.terms:
+            seen = df["terms"][term]
+            lang = max(by_lang, key=lambda code: seen.get(code, 0) / by_lang[code])
+            words.append(
+                {
+                    "term": term,
+                    "bulletins": seen["all"],
+                    "share": seen["all"] / total,
+                    "lang": lang,
+                    "share_of_lang": seen.get(lang, 0) / by_lang[lang],
+                }
+            )
+        argv = [
+            *generate.whrd_command(),
+            "--db",
+            str(section.archive),
+            "search",
+            search.query,
+            *search.options,
+        ]
+        done = subprocess.run(argv, capture_output=True, env=env, check=False)
+        whrd_n = done.stdout.count(b"\n") if done.returncode == 0 else None
+        ref_n = None
+        if ref_db is not None:
+            with sqlite3.connect(ref_db) as con:
+                ref_n = con.execute(ref_search_sql(search, count=True), {"q": search.query}).fetchone()[0]
+        section.queries.append(
+            {"name": search_name(search), "words": words, "whrd_matches": whrd_n, "ref_matches": ref_n}
+        )
+
+
+def _share(fraction: float) -> str:
+    return f"{fraction:.0%}" if fraction >= 0.01 else f"{fraction:.2%}"
+
+
+def query_table(section: Section) -> list[str]:
+    if not section.queries:
+        return []
+    lines = [
+        f"What each search matches at {section.size:,} bulletins (its words counted in the corpus's titles "
+        "and summaries; whrd also matches other endings, and tags):",
+        "",
+        "| search | its words are in | whrd matches | sqlite-utils matches |",
+        "|---|---|---:|---:|",
+    ]
+    for q in section.queries:
+        words = "; ".join(
+            f"{w['term']}: {_share(w['share'])} of all ({_share(w['share_of_lang'])} of {w['lang']})"
+            for w in q["words"]
+        )
+        n, r = q["whrd_matches"], q["ref_matches"]
+        whrd_n = "" if n is None else f"{n:,} ({_share(n / section.size)})"
+        ref_n = "" if r is None else f"{r:,} ({_share(r / section.size)})"
+        lines.append(f"| `{q['name']}` | {words} | {whrd_n} | {ref_n} |")
+    return lines
+
+
 def growth_table(sections: list[Section]) -> list[str]:
     """10k → 100k, measured on the work that grows with the archive.
 
@@ -714,6 +850,8 @@ def report(sections: list[Section], env_info: dict[str, Any], seconds: float) ->
     ]
     for section in sections:
         lines += [*section_table(section), ""]
+        if section.queries:
+            lines += [*query_table(section), ""]
     lines += growth_table(sections)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -727,6 +865,7 @@ def _json(sections: list[Section], env_info: dict[str, Any]) -> dict[str, Any]:
                 "runs": s.runs,
                 "archive_bytes": s.archive_bytes,
                 "build": s.build,
+                "queries": s.queries,
                 "rows": [
                     {
                         "name": r.case.name,
@@ -827,6 +966,8 @@ def main(argv: list[str] | None = None) -> int:
         cases = build_cases(size, built.archive, built.corpus, ref_db, scratch)
         prepare(cases, env, available, section.rows)
         measure(section, env, warmup=args.warmup, pattern=pattern)
+        if available["search"] and any(r.case.needs == "search" for r in section.rows):
+            count_matches(section, built.corpus, ref_db, env)
         sections.append(section)
 
     text = report(sections, env_info, time.perf_counter() - started)
