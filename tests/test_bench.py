@@ -8,8 +8,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from types import ModuleType
 
@@ -61,6 +63,47 @@ def test_generated_bulletins_are_valid_and_already_normalised(tmp_path: Path) ->
     assert len({r["category"] for r in records}) >= 4
 
 
+def _words(text: str) -> set[str]:
+    """The oracle's own words: NFKD, accents dropped, case folded, split on non-letters."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return set(re.findall(r"[^\W_]+", plain.casefold()))
+
+
+# What a network writes most, each language's own (issue 14): in 50-80 % of its bulletins.
+COMMON_WORDS = {
+    "en": ("defenders", "community", "territory", "rights"),
+    "es": ("defensoras", "comunidad", "territorio", "derechos"),
+}
+
+
+def test_common_words_are_in_most_bulletins_and_the_tail_is_long(tmp_path: Path) -> None:
+    """Counted on a generated corpus with the test's own tokenizer, not the generator's bookkeeping."""
+    generate = _generate()
+    path = generate.write_corpus(tmp_path / "corpus.jsonl", 3000)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    per_lang = {lang: [r for r in records if r["lang"] == lang] for lang in COMMON_WORDS}
+    assert all(len(rs) > 1000 for rs in per_lang.values())
+    for lang, words in COMMON_WORDS.items():
+        texts = [_words(r["title"] + " " + r["summary"]) for r in per_lang[lang]]
+        for word in words:
+            share = sum(word in t for t in texts) / len(texts)
+            assert 0.5 <= share <= 0.8, (lang, word, share)
+    assert {lang: tuple(words) for lang, words in generate.COMMON.items()} == COMMON_WORDS
+    # The long tail: most distinct words are rare, and the benchmark's rare word is in a handful.
+    counts: dict[str, int] = {}
+    for record in records:
+        for word in _words(record["title"] + " " + record["summary"]):
+            counts[word] = counts.get(word, 0) + 1
+    rare = [w for w, n in counts.items() if n <= 3]
+    assert len(rare) > 500, len(rare)  # hundreds of names in no more than 3 bulletins of 3,000
+    assert 1 <= counts.get(generate.RARE_WORD, 0) <= 0.005 * len(records)
+    # The generator's own counts agree with the oracle's (what the benchmark report quotes).
+    df = generate.document_frequencies(path, ["defensoras", generate.RARE_WORD])
+    in_es = sum("defensoras" in _words(r["title"] + " " + r["summary"]) for r in per_lang["es"])
+    assert df["terms"]["defensoras"] == {"all": counts["defensoras"], "es": in_es}
+    assert df["terms"][generate.RARE_WORD]["all"] == counts[generate.RARE_WORD]
+
+
 def test_runner_runs_end_to_end_on_a_tiny_corpus(tmp_path: Path) -> None:
     out = tmp_path / "latest.md"
     done = subprocess.run(
@@ -92,6 +135,10 @@ def test_runner_runs_end_to_end_on_a_tiny_corpus(tmp_path: Path) -> None:
         "| floor app on this archive",
         "| whrd --help |",
         "| whrd list --country Honduras |",
+        "| whrd search defensoras --limit 20 |",
+        "| whrd search defensoras OR defenders --limit 20 |",
+        "| whrd search defensoras --country Honduras --since 2020 --limit 20 |",
+        "| `whrd search defensoras --limit 20` | defensoras: ",
     ):
         assert row in table
     assert "| error" not in table, table  # a command that exists must not fail on the corpus
