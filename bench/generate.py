@@ -741,7 +741,7 @@ def _tail_words(count: int) -> list[str]:
 
 
 TAIL = _tail_words(4000)
-RARE_WORD = TAIL[150].lower()  # ~0.07 % of the bulletins: about 7 at 10k, 70 at 100k
+RARE_WORD = TAIL[150].lower()  # ~0.07-0.1 % of the bulletins: 10 at 10k, 69 at 100k (seed 8)
 
 
 def _zipf(rng: random.Random) -> str:
@@ -1060,6 +1060,18 @@ def build_archive(
     return Built(archive, corpus, count, method, seconds)
 
 
+def frequency_line(corpus: Path) -> str:
+    """The share of each language's bulletins holding its common words, and the rare word's count."""
+    terms = [*(w for words in COMMON.values() for w in words), RARE_WORD]
+    df = document_frequencies(corpus, terms)
+    parts = [
+        f"{word} {df['terms'][word].get(lang, 0) / df['by_lang'][lang]:.0%} of {lang}"
+        for lang, words in COMMON.items()
+        for word in words
+    ]
+    return f"words: {', '.join(parts)}; {RARE_WORD} in {df['terms'][RARE_WORD]['all']} bulletins"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated sizes")
@@ -1071,11 +1083,12 @@ def main(argv: list[str] | None = None) -> int:
     for count in (int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()):
         if args.corpus_only:
             path = ensure_corpus(count, args.seed, args.out)
-            print(f"{count:>7} bulletins: {path}")
+            print(f"{count:>7} bulletins: {path}\n{'':>7}  {frequency_line(path)}")
             continue
         built = build_archive(count, seed=args.seed, folder=args.out, force=args.force)
         how = f"built with {built.method} in {built.seconds:.1f} s" if built.seconds else "up to date"
         print(f"{count:>7} bulletins: {built.archive} ({built.archive.stat().st_size / 1e6:.1f} MB, {how})")
+        print(f"{'':>7}  {frequency_line(built.corpus)}")
     return 0
 
 

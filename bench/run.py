@@ -370,6 +370,16 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             reference="sqlite-utils: list --country HN",
         )
     )
+    cases.append(  # the row: a page of a big listing
+        Case(
+            "whrd list --country Honduras --limit 50",
+            [*whrd, *db, "list", "--country", "Honduras", "--limit", "50"],
+            "whrd",
+            target=t,
+            check=c,
+            reference="sqlite-utils: list --country HN limit 50",
+        )
+    )
     cases.append(
         Case(
             "whrd list --since 2020 --category alert",
@@ -473,6 +483,20 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
                     listing.format(
                         "exists (select 1 from json_each(bulletins.countries) where value = 'HN')"
                     ),
+                    "--tsv",
+                ],
+                "ref",
+                needs="sqlite-utils",
+                rss_file=ref_db,
+            ),
+            Case(
+                "sqlite-utils: list --country HN limit 50",
+                [
+                    su,
+                    "query",
+                    ref,
+                    listing.format("exists (select 1 from json_each(bulletins.countries) where value = 'HN')")
+                    + " limit 50",
                     "--tsv",
                 ],
                 "ref",
