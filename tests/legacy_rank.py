@@ -1,4 +1,8 @@
-"""Ranking: which bulletins match a query, and in what order (BM25F).
+"""FROZEN: src/whrd_cli/search/rank.py as it was before issue 14 (commit 6b0c755), the Python
+BM25F ranker, kept only as the oracle of "today's results" for tests/test_search_rank.py. Its
+MemoryCorpus path (`search`) is what the tests call; nothing in whrd imports this.
+
+Ranking: which bulletins match a query, and in what order (BM25F).
 
 Guarantees:
 - every word of a query is matched in each bulletin's own language: the query is stemmed in
@@ -25,9 +29,9 @@ from operator import itemgetter
 from typing import Any
 
 from whrd_cli.model import DEFAULT_LANG
-from whrd_cli.text import fold
 from whrd_cli.search.query import Atom, Query, Tag, Words
 from whrd_cli.search.text import SEP, field_lengths, join_parts, raw_parts, stemmer
+from whrd_cli.text import fold
 
 # BM25F: per-field weight and length normalisation; k1 saturates repeated matches.
 K1 = 1.2

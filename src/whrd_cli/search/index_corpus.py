@@ -70,12 +70,13 @@ def run(
         return SearchResult(hits=[], total=0, unindexed=unindexed)
     matcher = _Matcher(langs)
     plan = matcher.plan(query, flt)
-    base = (
-        f"FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?"
-        + "".join(f" AND {condition}" for condition in plan.where)
+    base = "FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?" + "".join(
+        f" AND {condition}" for condition in plan.where
     )
     params = [plan.match, *plan.params]
-    order = f"SELECT fts.rowid, -bm25(fts, {_WEIGHTS}) AS score {base} ORDER BY 2 DESC, d.date DESC, d.id DESC"
+    order = (
+        f"SELECT fts.rowid, -bm25(fts, {_WEIGHTS}) AS score {base} ORDER BY 2 DESC, d.date DESC, d.id DESC"
+    )
     if not plan.checked and not plan.excluded:
         rows = conn.execute(order + ("" if limit is None else f" LIMIT {int(limit)}"), params).fetchall()
         total: int | None = len(rows)
