@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 from ..model import DEFAULT_LANG
 from ..text import fold
 from .query import Atom, Countries, Query, Tag, Words
+from .result import Hit, SearchResult
 from .text import SEP, join_parts, stemmer
 
 if TYPE_CHECKING:
     import sqlite3
 
     from ..filters import Filter
-    from .rank import Hit, SearchResult
 
 # bm25() column weights, in the fts table's column order (title, summary, tags, lang).
 TITLE_WEIGHT, SUMMARY_WEIGHT, TAG_WEIGHT = 3.0, 1.0, 1.5
@@ -62,8 +62,6 @@ def run(
 ) -> SearchResult:
     """The query's best `limit` hits (all when None), best first, and how many matched (None when
     `count` is False and only a check in Python could tell)."""
-    from .rank import SearchResult
-
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     langs = str(meta.get("langs") or "").split()
     if not langs:  # an empty index
@@ -98,8 +96,6 @@ def run(
 def _hits(conn: sqlite3.Connection, rows: Sequence[tuple[int, float]]) -> list[Hit]:
     """The hits in this order, each with its stored record (read for these rows only)."""
     import orjson
-
-    from .rank import Hit
 
     records: dict[int, dict[str, Any]] = {}
     for start in range(0, len(rows), 10_000):

@@ -18,30 +18,15 @@ Never prints.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from .result import Hit, SearchResult
+
+__all__ = ["Hit", "SearchResult", "search"]
 
 if TYPE_CHECKING:
     from ..filters import Filter
     from .query import Query
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matching bulletin: its id, its relevance and its stored dict."""
-
-    id: int
-    score: float
-    raw: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """The best hits (all, or the first `limit`), how many matched, and how many lacked an index."""
-
-    hits: list[Hit]
-    total: int | None  # None when not counted (see `search`)
-    unindexed: int = 0
 
 
 def search(
