@@ -89,3 +89,32 @@ def test_sqlite_ranking_keeps_the_old_results(
     if same_first:
         assert new_top[0] == old_top[0]
     assert len(common) >= least
+
+
+SQL_FILTERS = [
+    Filter(countries=frozenset({"HN", "SV"})),
+    Filter(categories=frozenset({"alert", "statement"})),
+    Filter(tags=frozenset({"alertadefensoras", "whrds"})),
+    Filter(since="2015-01-01", until="2018-12-31"),
+    Filter(langs=frozenset({"es"})),
+    Filter(ids=frozenset(range(1, 3000, 7))),
+    Filter(countries=frozenset({"GT"}), langs=frozenset({"es"}), since="2012-06-01"),
+]
+
+
+@pytest.mark.parametrize("flt", SQL_FILTERS)
+@pytest.mark.parametrize("query", ["defensoras", "defenders OR comunidad", '"consulta previa"'])
+def test_filters_in_sql_keep_what_filter_matches_keeps(
+    rows: list[tuple[int, Mapping[str, Any]]], query: str, flt: Filter
+) -> None:
+    """The SQL conditions against `Filter.matches` itself, and LIMIT after filtering."""
+    parsed = parse_query(query)
+    every = [hit.id for hit in search(rows, parsed).hits]
+    raws = dict(rows)
+    expected = [i for i in every if flt.matches(i, raws[i])]
+    assert expected, "a filter that keeps nothing is not a useful case"
+    found = search(rows, parsed, flt)
+    assert [hit.id for hit in found.hits] == expected  # the same order: bm25() is not filtered
+    limited = search(rows, parsed, flt, limit=5)
+    assert [hit.id for hit in limited.hits] == expected[:5]
+    assert limited.total == len(expected)
