@@ -50,6 +50,11 @@ class _Plan:
     checked: list[tuple[Atom, ...]]  # clauses to re-check in Python
     excluded: list[Words]  # quoted phrases to exclude after a check in Python
 
+    @property
+    def stems(self) -> bool:
+        """Whether the check needs the rows' stems: a plain word in a checked clause."""
+        return any(isinstance(a, Words) and not a.exact for clause in self.checked for a in clause)
+
 
 def run(
     conn: sqlite3.Connection,
@@ -84,7 +89,7 @@ def run(
     kept: list[tuple[int, float]] = []
     cursor = conn.execute(order, params)
     while batch := cursor.fetchmany(_BATCH):
-        loaded = _Row.load(conn, batch)
+        loaded = _Row.load(conn, batch, plan.stems)
         kept.extend(row for row in batch if matcher.holds(row[0], plan, loaded))
         if limit is not None and not count and len(kept) >= limit:
             break
@@ -120,15 +125,20 @@ def _shown(score: float) -> float:
 class _Row:
     """What the Python check of one row reads: its index string, language and stored record."""
 
-    text: str
+    text: str  # "" when not loaded: only quoted phrases are checked, against `raw`
     lang: str
     raw: dict[str, Any]
 
     @staticmethod
-    def load(conn: sqlite3.Connection, batch: Sequence[tuple[int, float]]) -> dict[int, _Row]:
+    def load(conn: sqlite3.Connection, batch: Sequence[tuple[int, float]], stems: bool) -> dict[int, _Row]:
         import orjson
 
         ids = _ids_json([doc_id for doc_id, _score in batch])
+        if not stems:  # the record alone: reading the stems back costs more than checking
+            found = conn.execute(
+                "SELECT id, record FROM records WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+            )
+            return {doc_id: _Row("", DEFAULT_LANG, orjson.loads(record)) for doc_id, record in found}
         rows = conn.execute(
             "SELECT fts.rowid, fts.title, fts.summary, fts.tags, fts.lang, r.record FROM fts "
             "JOIN records r ON r.id = fts.rowid WHERE fts.rowid IN (SELECT value FROM json_each(?))",
@@ -228,13 +238,11 @@ class _Matcher:
             return any(fold(tag) == atom.name for tag in row.raw.get("tags") or ())
         if isinstance(atom, Countries):
             return not atom.codes.isdisjoint(row.raw.get("countries") or ())
-        needle = self.needle(atom, row.lang)
-        if needle is not None:
-            text = row.text
-            end = text.find(SEP) if atom.field == "title" else len(text)
-            if text.find(f" {needle} ", 0, end) < 0:
-                return False
-        return not atom.exact or self.verify(atom, row.raw)
+        if atom.exact:  # the phrase as written implies its stems: the text check alone decides
+            return self.verify(atom, row.raw)
+        text = row.text  # a plain word always has content (the parser drops common words alone)
+        end = text.find(SEP) if atom.field == "title" else len(text)
+        return text.find(f" {self.needle(atom, row.lang)} ", 0, end) >= 0
 
     def verify(self, atom: Words, raw: Mapping[str, Any]) -> bool:
         """An exact atom against the bulletin's own words (its index holds only stems)."""
