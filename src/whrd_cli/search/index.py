@@ -93,13 +93,19 @@ class Stamp:
 # -- writing --------------------------------------------------------------------------------------
 
 
-def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
-    """The docs, records and fts rows of one stored bulletin (never its private note)."""
+def orjson_dumps(value: Any) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
+def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The docs and fts rows of one stored bulletin (its record is `record_dict`, never with
+    its private note)."""
     import orjson
 
     parts = raw_parts(raw)
     tags = list(raw.get("tags") or ())
-    record = record_dict(doc_id, raw, private=False)
     return (
         (
             doc_id,
@@ -110,7 +116,6 @@ def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[An
             orjson.dumps(tags).decode(),
             orjson.dumps([fold(tag) for tag in tags]).decode(),
         ),
-        (doc_id, orjson.dumps(record).decode()),
         (doc_id, *parts, lang_of(raw)),
     )
 
@@ -173,27 +178,32 @@ def rebuild(archive: Path, bulletins: Mapping[str, Mapping[str, Any]], stamp: St
 
 def in_memory(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> sqlite3.Connection:
     """An index of these stored bulletins in memory (no file, no stamp): what a search of an
-    archive without a usable index ranks over, so that it answers as the file would."""
+    archive without a usable index ranks over, so that it answers as the file would. Its
+    `records` table stays empty: the caller has the stored dicts already."""
     import sqlite3
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.executescript(_SCHEMA)
     conn.execute("BEGIN")
-    _insert(conn, rows)
+    _insert(conn, rows, records=False)
     _set_totals(conn)
     conn.execute("COMMIT")
     return conn
 
 
-def _insert(conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
-    docs, records, texts = [], [], []
+def _insert(
+    conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]], *, records: bool = True
+) -> None:
+    docs, texts = [], []
+    kept: list[tuple[Any, ...]] = []
     for doc_id, raw in rows:
-        doc, record, text = _row(doc_id, raw)
+        doc, text = _row(doc_id, raw)
         docs.append(doc)
-        records.append(record)
         texts.append(text)
+        if records:
+            kept.append((doc_id, orjson_dumps(record_dict(doc_id, raw, private=False))))
     conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
-    conn.executemany("INSERT INTO records VALUES (?, ?)", records)
+    conn.executemany("INSERT INTO records VALUES (?, ?)", kept)
     conn.executemany("INSERT INTO fts(rowid, title, summary, tags, lang) VALUES (?, ?, ?, ?, ?)", texts)
 
 

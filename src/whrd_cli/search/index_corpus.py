@@ -64,9 +64,12 @@ def run(
     limit: int | None = None,
     count: bool = True,
     unindexed: int = 0,
+    records: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> SearchResult:
     """The query's best `limit` hits (all when None), best first, and how many matched (None when
-    `count` is False and only a check in Python could tell)."""
+    `count` is False and only a check in Python could tell). `records`: the stored dicts by id,
+    when the caller has them (an index built in memory), instead of the index's `records`."""
+    source = _Records(conn, records)
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     langs = str(meta.get("langs") or "").split()
     if not langs:  # an empty index
@@ -85,33 +88,46 @@ def run(
         total: int | None = len(rows)
         if limit is not None and len(rows) >= limit:  # more may match: counted only when wanted
             total = conn.execute(f"SELECT count(*) {base}", params).fetchone()[0] if count else None
-        return SearchResult(hits=_hits(conn, rows), total=total, unindexed=unindexed)
+        return SearchResult(hits=_hits(source, rows), total=total, unindexed=unindexed)
     kept: list[tuple[int, float]] = []
     cursor = conn.execute(order, params)
     while batch := cursor.fetchmany(_BATCH):
-        loaded = _Row.load(conn, batch, plan.stems)
+        loaded = _Row.load(conn, source, batch, plan.stems)
         kept.extend(row for row in batch if matcher.holds(row[0], plan, loaded))
         if limit is not None and not count and len(kept) >= limit:
             break
     else:  # every candidate checked: the total is known
-        return SearchResult(hits=_hits(conn, kept[:limit]), total=len(kept), unindexed=unindexed)
-    return SearchResult(hits=_hits(conn, kept[:limit]), total=None, unindexed=unindexed)
+        return SearchResult(hits=_hits(source, kept[:limit]), total=len(kept), unindexed=unindexed)
+    return SearchResult(hits=_hits(source, kept[:limit]), total=None, unindexed=unindexed)
 
 
-def _hits(conn: sqlite3.Connection, rows: Sequence[tuple[int, float]]) -> list[Hit]:
+class _Records:
+    """The stored dicts of some ids: from the caller's mapping, or read from `records`."""
+
+    def __init__(self, conn: sqlite3.Connection, given: Mapping[int, Mapping[str, Any]] | None) -> None:
+        self.conn, self.given = conn, given
+
+    def read(self, ids: Sequence[int]) -> dict[int, Mapping[str, Any]]:
+        if self.given is not None:
+            return {doc_id: self.given[doc_id] for doc_id in ids}
+        import orjson
+
+        found: dict[int, Mapping[str, Any]] = {}
+        for start in range(0, len(ids), 10_000):
+            rows = self.conn.execute(
+                "SELECT id, record FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                (_ids_json(ids[start : start + 10_000]),),
+            )
+            for doc_id, record in rows:
+                raw = orjson.loads(record)
+                raw.pop("id", None)
+                found[doc_id] = raw
+        return found
+
+
+def _hits(source: _Records, rows: Sequence[tuple[int, float]]) -> list[Hit]:
     """The hits in this order, each with its stored record (read for these rows only)."""
-    import orjson
-
-    records: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(rows), 10_000):
-        chunk = [doc_id for doc_id, _score in rows[start : start + 10_000]]
-        found = conn.execute(
-            "SELECT id, record FROM records WHERE id IN (SELECT value FROM json_each(?))", (_ids_json(chunk),)
-        )
-        for doc_id, record in found:
-            raw = orjson.loads(record)
-            raw.pop("id", None)
-            records[doc_id] = raw
+    records = source.read([doc_id for doc_id, _score in rows])
     return [Hit(doc_id, _shown(score), records[doc_id]) for doc_id, score in rows]
 
 
@@ -127,26 +143,24 @@ class _Row:
 
     text: str  # "" when not loaded: only quoted phrases are checked, against `raw`
     lang: str
-    raw: dict[str, Any]
+    raw: Mapping[str, Any]
 
     @staticmethod
-    def load(conn: sqlite3.Connection, batch: Sequence[tuple[int, float]], stems: bool) -> dict[int, _Row]:
-        import orjson
-
-        ids = _ids_json([doc_id for doc_id, _score in batch])
+    def load(
+        conn: sqlite3.Connection, source: _Records, batch: Sequence[tuple[int, float]], stems: bool
+    ) -> dict[int, _Row]:
+        ids = [doc_id for doc_id, _score in batch]
+        raws = source.read(ids)
         if not stems:  # the record alone: reading the stems back costs more than checking
-            found = conn.execute(
-                "SELECT id, record FROM records WHERE id IN (SELECT value FROM json_each(?))", (ids,)
-            )
-            return {doc_id: _Row("", DEFAULT_LANG, orjson.loads(record)) for doc_id, record in found}
+            return {doc_id: _Row("", DEFAULT_LANG, raw) for doc_id, raw in raws.items()}
         rows = conn.execute(
-            "SELECT fts.rowid, fts.title, fts.summary, fts.tags, fts.lang, r.record FROM fts "
-            "JOIN records r ON r.id = fts.rowid WHERE fts.rowid IN (SELECT value FROM json_each(?))",
-            (ids,),
+            "SELECT rowid, title, summary, tags, lang FROM fts "
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            (_ids_json(ids),),
         )
         return {
-            doc_id: _Row(join_parts(title, summary, tags), lang or DEFAULT_LANG, orjson.loads(record))
-            for doc_id, title, summary, tags, lang, record in rows
+            doc_id: _Row(join_parts(title, summary, tags), lang or DEFAULT_LANG, raws[doc_id])
+            for doc_id, title, summary, tags, lang in rows
         }
 
 

@@ -52,6 +52,6 @@ def search(
 
     conn = index.in_memory(rows)
     try:
-        return run(conn, query, flt, limit=limit, count=count, unindexed=len(rows))
+        return run(conn, query, flt, limit=limit, count=count, unindexed=len(rows), records=dict(rows))
     finally:
         conn.close()
