@@ -59,7 +59,7 @@ def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, fl
 def in_memory(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, float]]]:
     found = {}
     for query in QUERIES:
-        result = search(Archive(db, followers=INDEXED).select(flt), parse_query(query))
+        result = search(Archive(db, followers=INDEXED).select(), parse_query(query), flt)
         found[query] = [(hit.id, hit.score) for hit in result.hits]
     return found
 

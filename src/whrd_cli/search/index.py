@@ -17,8 +17,9 @@ Guarantees:
   journal) and `os.replace` it over the index, so a reader sees the old index or the new;
 - the file has mode 0600: it holds the bulletins' text, but never their private notes (no
   column for them; an index written by a version that had one is of another VERSION, so rebuilt);
-- a search needs nothing else: the fields filters read, each bulletin's stems (FTS5) and the JSON
-  records of the hits are all in it (`index_corpus` reads them).
+- a search needs nothing else: the fields filters read (tags also folded, as filters compare
+  them), each bulletin's stems (FTS5, with its column sizes for `bm25()`) and the JSON records of
+  the hits are all in it (`index_corpus` ranks and filters in SQL, then reads the hits' records).
 
 Never prints. `sqlite3` is imported on first use.
 """
@@ -34,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..records import lang_of, record_dict
-from .text import field_lengths, join_parts, raw_parts
+from ..text import fold
+from .text import raw_parts
 
 if TYPE_CHECKING:
     import sqlite3
@@ -44,7 +46,8 @@ SUFFIX = ".search.sqlite"
 # value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
 # 3: no private notes (versions 1-2 kept them in `records.private`: such a file is rebuilt, or
 # removed by a search that cannot rebuild it). 4: Spanish stems drop the -i of -ía.
-VERSION = "whrd-search-index 4"
+# 5: ranked by FTS5's bm25() (column sizes kept), folded tags in `docs` for filters in SQL.
+VERSION = "whrd-search-index 5"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
@@ -52,11 +55,11 @@ _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE docs(
     id INTEGER PRIMARY KEY, date TEXT NOT NULL, lang TEXT, category TEXT,
-    countries TEXT NOT NULL, tags TEXT NOT NULL, tlen INTEGER NOT NULL, slen INTEGER NOT NULL
+    countries TEXT NOT NULL, tags TEXT NOT NULL, ftags TEXT NOT NULL
 );
 CREATE TABLE records(id INTEGER PRIMARY KEY, record TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
-    title, summary, tags, lang, columnsize=0,
+    title, summary, tags, lang,
     tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
 );
 """
@@ -90,13 +93,19 @@ class Stamp:
 # -- writing --------------------------------------------------------------------------------------
 
 
-def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
-    """The docs, records and fts rows of one stored bulletin (never its private note)."""
+def orjson_dumps(value: Any) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
+def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The docs and fts rows of one stored bulletin (its record is `record_dict`, never with
+    its private note)."""
     import orjson
 
     parts = raw_parts(raw)
-    tlen, slen = field_lengths(join_parts(*parts))
-    record = record_dict(doc_id, raw, private=False)
+    tags = list(raw.get("tags") or ())
     return (
         (
             doc_id,
@@ -104,11 +113,9 @@ def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[An
             raw.get("lang"),
             raw.get("category"),
             orjson.dumps(list(raw.get("countries") or ())).decode(),
-            orjson.dumps(list(raw.get("tags") or ())).decode(),
-            tlen,
-            slen,
+            orjson.dumps(tags).decode(),
+            orjson.dumps([fold(tag) for tag in tags]).decode(),
         ),
-        (doc_id, orjson.dumps(record).decode()),
         (doc_id, *parts, lang_of(raw)),
     )
 
@@ -169,32 +176,41 @@ def rebuild(archive: Path, bulletins: Mapping[str, Mapping[str, Any]], stamp: St
         os.unlink(f"{target}-journal")
 
 
-def _insert(conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
-    docs, records, texts = [], [], []
+def in_memory(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> sqlite3.Connection:
+    """An index of these stored bulletins in memory (no file, no stamp): what a search of an
+    archive without a usable index ranks over, so that it answers as the file would. Its
+    `records` table stays empty: the caller has the stored dicts already."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.executescript(_SCHEMA)
+    conn.execute("BEGIN")
+    _insert(conn, rows, records=False)
+    _set_totals(conn)
+    conn.execute("COMMIT")
+    return conn
+
+
+def _insert(
+    conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]], *, records: bool = True
+) -> None:
+    docs, texts = [], []
+    kept: list[tuple[Any, ...]] = []
     for doc_id, raw in rows:
-        doc, record, text = _row(doc_id, raw)
+        doc, text = _row(doc_id, raw)
         docs.append(doc)
-        records.append(record)
         texts.append(text)
-    conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", docs)
-    conn.executemany("INSERT INTO records VALUES (?, ?)", records)
+        if records:
+            kept.append((doc_id, orjson_dumps(record_dict(doc_id, raw, private=False))))
+    conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+    conn.executemany("INSERT INTO records VALUES (?, ?)", kept)
     conn.executemany("INSERT INTO fts(rowid, title, summary, tags, lang) VALUES (?, ?, ?, ?, ?)", texts)
 
 
 def _set_totals(conn: sqlite3.Connection) -> None:
-    count, titles, summaries = conn.execute(
-        "SELECT count(*), coalesce(sum(tlen), 0), coalesce(sum(slen), 0) FROM docs"
-    ).fetchone()
+    count = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
     langs = [row[0] for row in conn.execute("SELECT DISTINCT coalesce(nullif(lang, ''), 'en') FROM docs")]
-    _set_meta(
-        conn,
-        {
-            "count": count,
-            "title_words": titles,
-            "summary_words": summaries,
-            "langs": " ".join(sorted(langs)),
-        },
-    )
+    _set_meta(conn, {"count": count, "langs": " ".join(sorted(langs))})
 
 
 def update(

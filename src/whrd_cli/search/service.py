@@ -67,19 +67,20 @@ def search_archive(
     import sqlite3
 
     from . import rank
-    from .index_corpus import IndexCorpus
+    from .index_corpus import run
 
     for attempt in range(2):
         try:
             with index.open_fresh(archive.path) as conn:
-                result = rank.run(IndexCorpus(conn, flt), query, limit=limit, count=count)
+                result = run(conn, query, flt, limit=limit, count=count)
             return _with_private_notes(archive, result) if private else result
         except (index.IndexUnusable, sqlite3.Error):
             if attempt or not _rebuild(archive):
                 break
     # An index of an older version may hold private notes: never leave one behind.
     index.discard_outdated(archive.path)
-    return rank.search(archive.select(flt), query, limit=limit, count=count)
+    result = rank.search(archive.select(), query, flt, limit=limit, count=count)
+    return _with_private_notes(archive, result) if private else result
 
 
 def _with_private_notes(archive: Archive, result: SearchResult) -> SearchResult:
