@@ -126,7 +126,9 @@ def show(
                 id=bulletin_id, path=archive.path
             )
         )
-    entry = archive.get(bulletin_id)
+    from ..search.service import get_entry
+
+    entry = get_entry(archive, bulletin_id, private=private)
     if json_:
         from ..records import entry_dict
 

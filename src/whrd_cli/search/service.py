@@ -1,10 +1,13 @@
 """Search as a use case: keep the index beside an archive in step with its writes, and answer a
-query from that index when it can be trusted, from the archive itself when it cannot.
+query (or a read of one bulletin) from that index when it can be trusted, from the archive itself
+when it cannot.
 
 Guarantees:
 - `search_archive` gives the same hits and scores whichever way it answers: from a fresh index
   (without reading the archive), from an index it rebuilt first (when the archive is writable and
   its lock free right now), or from the archive in memory (read-only, or another whrd writing);
+- `get_entry` (what `whrd show` reads) gives the same `Entry` from a fresh index as from the
+  archive, but for the private note, which only the archive holds (so `private` reads the archive);
 - `SearchIndex` follows every write of the store under the archive's lock; a write never fails
   because of the index: an index that cannot be updated is removed, and the next search rebuilds it.
 
@@ -22,6 +25,7 @@ from . import index
 
 if TYPE_CHECKING:
     from ..filters import Filter
+    from ..records import Entry
     from ..store import Archive
     from .query import Query
     from .rank import SearchResult
@@ -81,6 +85,37 @@ def search_archive(
     index.discard_outdated(archive.path)
     result = rank.search(archive.select(), query, flt, limit=limit, count=count)
     return _with_private_notes(archive, result) if private else result
+
+
+def get_entry(archive: Archive, doc_id: int, *, private: bool = False) -> Entry:
+    """One bulletin, read from the fresh index when it can answer (one row, not the whole archive
+    parsed), else from the archive: the same `Entry` either way, the private note aside.
+
+    The index's record holds every model field but the private note, so with `private`, for an id
+    the index lacks (the archive's own error is given) and whenever the index cannot be trusted
+    (missing, stale, busy, damaged), the archive answers."""
+    if not private:
+        found = _indexed_record(archive, doc_id)
+        if found is not None:
+            from ..records import Entry, to_bulletin
+
+            return Entry(doc_id, to_bulletin(found))
+    return archive.get(doc_id)
+
+
+def _indexed_record(archive: Archive, doc_id: int) -> dict[str, Any] | None:
+    """The public record of one bulletin from a fresh index; None when the index cannot say."""
+    import sqlite3
+
+    import orjson
+
+    try:
+        with index.open_fresh(archive.path) as conn:
+            row = conn.execute("SELECT record FROM records WHERE id = ?", (doc_id,)).fetchone()
+        found = orjson.loads(row[0]) if row else None
+    except (index.IndexUnusable, sqlite3.Error, OverflowError, orjson.JSONDecodeError):
+        return None
+    return found if isinstance(found, dict) and found.get("id") == doc_id else None
 
 
 def _with_private_notes(archive: Archive, result: SearchResult) -> SearchResult:
