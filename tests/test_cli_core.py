@@ -397,6 +397,7 @@ def test_internal_errors_are_one_line(
         raise RuntimeError("secret bulletin text")
 
     monkeypatch.setattr("whrd_cli.store.Archive.get", boom)
+    monkeypatch.setattr("whrd_cli.search.service.get_entry", boom)  # `show` reads the index first
     result = run("show", "1")
     assert result.exit_code == 70
     assert "secret bulletin text" not in result.stderr
