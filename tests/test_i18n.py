@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from whrd_cli import stats
+from whrd_cli.choices import locale_code
 from whrd_cli.digest.labels import Labels, labels
 from whrd_cli.errors import InputError
-from whrd_cli.i18n import WORDS, check_locale, word
+from whrd_cli.i18n import WORDS, word
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "whrd_cli"
 
@@ -50,9 +51,9 @@ def test_spanish_and_english_for_an_unknown_locale() -> None:
 
 
 def test_an_unknown_locale_is_refused_by_name() -> None:
-    assert check_locale("es") == "es"
+    assert locale_code("es") == "es"
     with pytest.raises(InputError, match=r"^Unknown locale 'fr'\. Valid locales: en, es\.$"):
-        check_locale("fr")
+        locale_code("fr")
 
 
 # -- the interface's language ----------------------------------------------------------------------

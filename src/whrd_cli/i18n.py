@@ -188,13 +188,3 @@ def word(key: str, locale: str) -> str:
     """The word `key` in `locale` (English for a locale whrd does not write); an unknown key is a bug."""
     entry = WORDS[key]
     return entry.es if locale == "es" else entry.en
-
-
-def check_locale(locale: str) -> str:
-    """The locale if whrd writes it, else an InputError listing the ones it does."""
-    if locale not in LOCALES:
-        message = _("Unknown locale {locale!r}. Valid locales: {valid}.")
-        raise InputError(
-            message.format(locale=locale, valid=", ".join(LOCALES)), field="locale", value=locale
-        )
-    return locale
