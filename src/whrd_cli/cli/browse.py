@@ -76,16 +76,22 @@ def list_(
         if json_:
             print_json([])
         return
-    rows = archive.select(flt)
-    sort_items(rows, by=sort, reverse=reverse)
-    total = len(rows)
     shown = limit
     if shown is None and not all_ and not json_ and common.is_terminal():
         from ..config import config_path, load_config
 
         shown = load_config(config_path()).list_limit or TERMINAL_ROWS
-    if shown is not None:
-        rows = rows[:shown]
+    from ..search.reads import listed
+
+    found = None if private else listed(archive.path, flt, by=sort, reverse=reverse, limit=shown)
+    if found is not None:
+        rows, total = found
+    else:  # no fresh index, or private notes asked for: the archive itself
+        rows = archive.select(flt)
+        sort_items(rows, by=sort, reverse=reverse)
+        total = len(rows)
+        if shown is not None:
+            rows = rows[:shown]
     if json_:
         from ..records import record_dict
 
