@@ -32,8 +32,7 @@ if TYPE_CHECKING:
 
 DIMENSIONS: tuple[str, ...] = ("country", "category", "lang", "tag", "year", "month")
 PERIODS: tuple[str, ...] = ("year", "month")
-# The overview charts by month while its span is at most this many months, else by year.
-MAX_MONTHS_CHARTED = 36
+MAX_MONTHS_CHARTED = 36  # the overview charts by month while its span is this short, else by year
 
 _PREFIX = {"year": 4, "month": 7, "day": 10}
 
@@ -182,12 +181,13 @@ def tally(
     return Tally(total, Counter(days), counters, first, last, without_country)
 
 
-def scan(archive: Archive, flt: Filter | None, dimensions: Iterable[str] = ()) -> Tally:
+def scan(archive: Archive, flt: Filter | None, dimensions: Sequence[str] = ()) -> Tally:
     """`tally` of the whole archive, from the fresh search index (no parse) or the archive, in id
     order both ways (a tag's kept spelling is the first seen): counts and first/last dates."""
     from .search.reads import counted
 
-    found = counted(archive.path) if archive.exists else None
+    tags = "tag" in dimensions or bool(flt and flt.tags)  # not read otherwise: not fetched
+    found = counted(archive.path, tags=tags) if archive.exists else None
     items = sorted(archive.raw_items(), key=itemgetter(0)) if found is None else found
     return tally(items, dimensions, flt=flt)
 

@@ -140,18 +140,17 @@ def _ids(ids: list[int]) -> str:
     return orjson.dumps(ids).decode()
 
 
-def counted(archive: Path) -> list[Row] | None:
-    """Every bulletin as the fields counting reads (date, category, lang, countries, tags), in id
-    order, as stored (absent values as the archive lacks them); None when the index cannot answer."""
+def counted(archive: Path, *, tags: bool = True) -> list[Row] | None:
+    """Every bulletin as the fields counting reads (date, category, lang, countries, and tags
+    unless `tags` is False), in id order, as stored; None when the index cannot answer."""
     import sqlite3
 
     import orjson
 
+    columns = "id, date, category, lang, countries" + (", tags" if tags else ", NULL")
     try:
         with index.open_fresh(archive) as conn:
-            rows = conn.execute(
-                "SELECT id, date, category, lang, countries, tags FROM docs ORDER BY id"
-            ).fetchall()
+            rows = conn.execute(f"SELECT {columns} FROM docs ORDER BY id").fetchall()
         loads = orjson.loads
         return [
             (
@@ -161,10 +160,10 @@ def counted(archive: Path) -> list[Row] | None:
                     "category": category,
                     "lang": lang,
                     "countries": loads(codes),
-                    "tags": loads(tags),
+                    "tags": loads(spellings) if tags else None,
                 },
             )
-            for doc_id, day, category, lang, codes, tags in rows
+            for doc_id, day, category, lang, codes, spellings in rows
         ]
     except (index.IndexUnusable, sqlite3.Error, orjson.JSONDecodeError):
         return None
