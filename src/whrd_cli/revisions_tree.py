@@ -181,13 +181,14 @@ class RevTree:
         """A new local edit `rev` of `parent` (None: the document's first version).
 
         Like CouchDB with `new_edits: true`, an edit must be based on a leaf (else "not_leaf",
-        the HTTP 409), and a first version only goes into an empty or all-deleted tree.
+        the HTTP 409), and only an empty tree takes a first version: re-creating a deleted
+        document is an edit of its tombstone, as CouchDB does it (`edit` bases it on the winner).
         """
         pos, rev_hash = parse_rev(rev)
         if rev in self._nodes:
             raise RevisionError("exists", rev)
         if parent is None:
-            if pos != 1 or any(not leaf.deleted for leaf in self.leaves()):
+            if pos != 1 or self._nodes:
                 raise RevisionError("not_leaf", parent)
         else:
             if parent not in self._nodes:
