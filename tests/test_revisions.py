@@ -114,6 +114,15 @@ def test_on_a_tie_the_greater_rev_in_ascii_order_wins() -> None:
     assert t.conflicts() == ["2-B", "2-9"]
 
 
+def test_the_example_of_couchdbs_conflict_documentation() -> None:
+    # "2-de0ea16f8621cbac506d23a0fbbde08a beats 2-7c971bb974251ae8541b8fe045964219"
+    # (docs.couchdb.org, Replication and conflict model)
+    t = tree((2, ["7c971bb974251ae8541b8fe045964219", "r1"], False))
+    t = t.merge(2, ["de0ea16f8621cbac506d23a0fbbde08a", "r1"])
+    assert t.winner() == "2-de0ea16f8621cbac506d23a0fbbde08a"
+    assert t.conflicts() == ["2-7c971bb974251ae8541b8fe045964219"]
+
+
 def test_position_compares_as_a_number_not_as_text() -> None:
     ids = [f"h{i}" for i in range(10, 0, -1)]
     t = tree((10, ids, False), (2, ["zz", "h1"], False))
