@@ -1,0 +1,295 @@
+"""Every change kept (issue 15): each bulletin's revisions, its old versions and tombstone, and
+the journal of operations `undo` works from. Pure functions of the parsed archive's tables, called
+by the store inside its lock, so one atomic write lands a change and its history together (and
+encryption, backups and the lock cover history with no code of their own).
+
+The layout (docs/revisions.md):
+- `bulletins[id]`: the current version, with its `uid` (never changed) and `rev`;
+- `history[uid]`: `{"id": short id, "tree": compact revision tree, "bodies": {rev: version}}` for
+  every bulletin that has had more than one version (edited, deleted, restored): the versions but
+  the current one. A bulletin with one version has no entry: its tree is its `rev`. Commands that
+  do not show history never look at this table;
+- `journal[n]`: one operation (`at`, `command`, `argv`, `changes`: `[uid, id, rev before, rev
+  after]` each, `undoes`: the operation it undid), the newest `JOURNAL_KEEP`.
+
+A version's `rev` hashes what the user can see of it (`body_of`: no `rev`, no derived `_key`).
+Never prints; errors are the store's to word.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from .revisions import new_rev
+from .revisions_tree import RevTree
+
+HISTORY = "history"
+JOURNAL = "journal"
+JOURNAL_KEEP = 100
+INTERNAL = frozenset({"rev", "_key"})
+
+Tables = MutableMapping[str, Any]
+Raw = dict[str, Any]
+
+
+def body_of(raw: Mapping[str, Any]) -> Raw:
+    """What a revision is a version of: the stored dict without its rev and derived fields."""
+    return {name: value for name, value in raw.items() if name not in INTERNAL}
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def legacy_uid(archive_uid: str, doc_id: int) -> str:
+    """The uid a bulletin stored before uids existed gets: derived from the archive's own id and
+    the bulletin's, so every copy of one archive gives its bulletins the same uids."""
+    try:
+        space = uuid.UUID(hex=archive_uid)
+    except ValueError:
+        space = uuid.uuid5(uuid.NAMESPACE_URL, archive_uid)
+    return uuid.uuid5(space, str(doc_id)).hex
+
+
+def give_identity(bulletins: Mapping[str, Raw], archive_uid: str) -> int:
+    """Give every bulletin stored before issue 15 a uid and a first rev (in place); how many."""
+    given = 0
+    for key, raw in bulletins.items():
+        if "rev" in raw and "uid" in raw:
+            continue
+        raw.setdefault("uid", legacy_uid(archive_uid, int(key)))
+        raw["rev"] = new_rev(None, body_of(raw), False)
+        given += 1
+    return given
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a bulletin, for `history`: its rev, whether it is the tombstone of a delete,
+    its stored dict (None once purged or for a tombstone), and whether it is the current one."""
+
+    rev: str
+    deleted: bool
+    body: Raw | None
+    current: bool
+
+    @property
+    def at(self) -> str | None:
+        """When this version was written (its `updated` stamp, else `added`)."""
+        if not self.body:
+            return None
+        return self.body.get("updated") or self.body.get("added")
+
+
+class Recorder:
+    """The revisions one transaction makes, kept in `tables` as they are made, and journaled once
+    at its end (`journal`): one operation for a whole import, edit or undo."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.changes: list[list[Any]] = []
+
+    @property
+    def _history(self) -> dict[str, Any]:
+        table: dict[str, Any] = self.tables.setdefault(HISTORY, {})
+        return table
+
+    def tree(self, raw: Mapping[str, Any]) -> RevTree:
+        entry = self._history.get(raw["uid"])
+        if entry is not None:
+            return RevTree.from_json(entry["tree"])
+        return RevTree().add(raw["rev"], parent=None)
+
+    def _keep(self, uid: str, doc_id: int, tree: RevTree, old: Mapping[str, Any] | None) -> None:
+        entry = self._history.setdefault(uid, {"id": doc_id, "tree": [], "bodies": {}})
+        entry["id"] = doc_id
+        entry["tree"] = tree.to_json()
+        if old is not None:
+            entry["bodies"][old["rev"]] = body_of(old)
+
+    def created(self, doc_id: int, raw: Raw) -> Raw:
+        """A new bulletin: its uid (kept when it brings one, e.g. from an export) and first rev."""
+        if not isinstance(raw.get("uid"), str) or not raw["uid"]:
+            raw["uid"] = new_uid()
+        raw["rev"] = new_rev(None, body_of(raw), False)
+        self.changes.append([raw["uid"], doc_id, None, raw["rev"]])
+        return raw
+
+    def changed(self, doc_id: int, old: Raw, new: Raw) -> Raw:
+        """`new` replaces `old` as an edit of it: same uid, a child rev; `old` kept in history."""
+        new["uid"] = old["uid"]
+        new.pop("rev", None)
+        tree, rev = self.tree(old).edit(body_of(new), parent=old["rev"])
+        new["rev"] = rev
+        self._keep(old["uid"], doc_id, tree, old)
+        self.changes.append([old["uid"], doc_id, old["rev"], rev])
+        return new
+
+    def deleted(self, doc_id: int, old: Raw) -> str:
+        """`old` deleted: a tombstone rev (holding only its uid), `old` kept in history."""
+        tree, rev = self.tree(old).edit({"uid": old["uid"]}, deleted=True, parent=old["rev"])
+        self._keep(old["uid"], doc_id, tree, old)
+        self.changes.append([old["uid"], doc_id, old["rev"], rev])
+        return rev
+
+    def revived(self, uid: str, doc_id: int, new: Raw) -> Raw:
+        """A deleted bulletin back, as an edit of its tombstone, under its old id and uid."""
+        entry = self._history[uid]
+        tree = RevTree.from_json(entry["tree"])
+        tomb = tree.winner()
+        new["uid"] = uid
+        new.pop("rev", None)
+        tree, rev = tree.edit(body_of(new), parent=tomb)
+        new["rev"] = rev
+        self._keep(uid, doc_id, tree, None)
+        self.changes.append([uid, doc_id, tomb, rev])
+        return new
+
+    def journal(self, at: str, command: str, argv: list[str], *, undoes: int | None = None) -> int | None:
+        """Record this transaction's changes as one operation; its number (None: no change)."""
+        if not self.changes:
+            return None
+        table: dict[str, Any] = self.tables.setdefault(JOURNAL, {})
+        number = max(map(int, table), default=0) + 1
+        op = {"at": at, "command": command, "argv": argv, "changes": self.changes, "undoes": undoes}
+        table[str(number)] = op
+        for old in sorted(table, key=int)[:-JOURNAL_KEEP]:
+            del table[old]
+        return number
+
+
+# -- reading history ------------------------------------------------------------------------------
+
+
+def find_uid(tables: Mapping[str, Any], doc_id: int) -> str | None:
+    """The uid of the bulletin with this short id, live or deleted (a tombstone keeps its id)."""
+    live = tables.get("bulletins", {}).get(str(doc_id))
+    if live is not None:
+        uid = live.get("uid")
+        return uid if isinstance(uid, str) else None
+    for uid, entry in tables.get(HISTORY, {}).items():
+        if entry.get("id") == doc_id:
+            return str(uid)
+    return None
+
+
+def versions(tables: Mapping[str, Any], doc_id: int) -> list[Version]:
+    """Every version of a bulletin the archive knows, newest first (the current one first when it
+    is live); [] for an id the archive has never had."""
+    uid = find_uid(tables, doc_id)
+    if uid is None:
+        return []
+    live = tables.get("bulletins", {}).get(str(doc_id))
+    entry = tables.get(HISTORY, {}).get(uid)
+    if entry is None:  # one version only
+        return [Version(live["rev"], False, dict(live), True)] if live else []
+    tree = RevTree.from_json(entry["tree"])
+    winner = tree.winner()
+    bodies = entry.get("bodies", {})
+    out = []
+    for rev in sorted(tree.revs(), key=_newest_first):
+        current = rev == winner
+        body = dict(live) if current and live is not None else bodies.get(rev)
+        out.append(Version(rev, tree.is_deleted(rev), body, current))
+    return out
+
+
+def _newest_first(rev: str) -> tuple[int, str]:
+    depth, _, digest = rev.partition("-")
+    return -int(depth), digest
+
+
+def operations(tables: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
+    """The journal, newest first: (number, operation)."""
+    table = tables.get(JOURNAL, {})
+    return sorted(((int(key), op) for key, op in table.items()), key=lambda item: -item[0])
+
+
+def next_to_undo(tables: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | None:
+    """The newest operation that is not an undo and has not been undone: what `undo` undoes
+    (so a second `undo` undoes the one before, never redoes)."""
+    ops = operations(tables)
+    undone = {op.get("undoes") for _, op in ops}
+    for number, op in ops:
+        if op.get("undoes") is None and number not in undone:
+            return number, op
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What undoing one change does to one bulletin: `kind` is "remove" (undo an add), "revert"
+    (back to the version before), "revive" (undo a delete) or "skip" (changed since: left alone);
+    `before` the version it brings back, `now` the bulletin as it is."""
+
+    kind: str
+    uid: str
+    id: int
+    before: Raw | None
+    now: Raw | None
+
+
+def undo_steps(tables: Mapping[str, Any], op: Mapping[str, Any]) -> list[Step]:
+    """The steps that undo `op`, each checked against the bulletin as it is now."""
+    bulletins = tables.get("bulletins", {})
+    history = tables.get(HISTORY, {})
+    steps = []
+    for uid, doc_id, before, after in op.get("changes", ()):
+        live = bulletins.get(str(doc_id))
+        entry = history.get(uid)
+        tree = RevTree.from_json(entry["tree"]) if entry else None
+        current = live.get("rev") if live is not None and live.get("uid") == uid else None
+        if current is None and tree is not None and tree.winner() == after and tree.is_deleted(after):
+            body = entry["bodies"].get(before) if entry and before else None
+            steps.append(Step("revive" if body else "skip", uid, doc_id, body, None))
+        elif current != after:
+            steps.append(Step("skip", uid, doc_id, None, live))
+        elif before is None:
+            steps.append(Step("remove", uid, doc_id, None, live))
+        else:
+            body = entry["bodies"].get(before) if entry else None
+            steps.append(Step("revert" if body else "skip", uid, doc_id, body, live))
+    return steps
+
+
+# -- purging --------------------------------------------------------------------------------------
+
+
+def purge_bulletins(tables: Tables, uids: Iterable[str]) -> int:
+    """Remove every version of these (already deleted) bulletins, keeping only what identifies the
+    tombstone (uid, id, the tree's rev ids), and scrub the command lines of the operations that
+    touched them (a title typed on a command line is text); how many entries changed."""
+    wanted = set(uids)
+    history = tables.get(HISTORY, {})
+    purged = 0
+    for uid in wanted:
+        entry = history.get(uid)
+        if entry is None:
+            continue
+        tree = RevTree.from_json(entry["tree"])
+        entry["tree"] = tree.drop_bodies(tree.revs()).to_json()
+        entry["bodies"] = {}
+        purged += 1
+    for op in tables.get(JOURNAL, {}).values():
+        if any(change[0] in wanted for change in op.get("changes", ())):
+            op["argv"] = [op.get("command", "")]  # the command's name, none of its values
+    return purged
+
+
+def purge_before(tables: Tables, day: str) -> int:
+    """Drop the old versions (never a current one) written before `day` (YYYY-MM-DD), archive-wide;
+    how many were dropped."""
+    dropped = 0
+    for entry in tables.get(HISTORY, {}).values():
+        bodies = entry.get("bodies", {})
+        old = [rev for rev, body in bodies.items() if (body.get("updated") or body.get("added") or "") < day]
+        if not old:
+            continue
+        for rev in old:
+            del bodies[rev]
+        entry["tree"] = RevTree.from_json(entry["tree"]).drop_bodies(old).to_json()
+        dropped += len(old)
+    return dropped
