@@ -122,6 +122,6 @@ def _print_rich(report: Report) -> None:
             console.print(Text.assemble("    ", (mark + " ", style), finding.message), overflow="fold")
         hidden = len(check.findings) - TERMINAL_FINDINGS
         if hidden > 0:
-            more = ngettext("    … and {n} more (see --json).", "    … and {n} more (see --json).", hidden)
+            more = "    " + _("… and {n} more (see --json).")
             console.print(Text(more.format(n=hidden), "whrd.muted"))
     console.print(Text(_summary(report), "bold"))

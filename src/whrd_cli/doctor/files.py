@@ -112,19 +112,12 @@ def temp_files(subject: Subject) -> list[Finding]:
         Finding(
             "stale-temp",
             WARNING,
-            _("{path} is a temp file a killed whrd left ({size} bytes).").format(path=path, size=_size(path)),
+            _("{path} is a temp file a killed whrd left.").format(path=path),
             path=path,
             fixable=True,
         )
         for path in stale_temps(subject)
     ]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def lock_state(path: Path) -> str | None:

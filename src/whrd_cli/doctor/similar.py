@@ -69,7 +69,7 @@ def _clusters(members: list[tuple[int, str]]) -> list[list[int]]:
         return doc_id
 
     for i, (first, a) in enumerate(members):
-        matcher = difflib.SequenceMatcher(None, a, autojunk=False)
+        matcher = difflib.SequenceMatcher(None, b=a, autojunk=False)  # seq2 is the one cached
         for second, b in members[i + 1 :]:
             if a != b:
                 matcher.set_seq1(b)
