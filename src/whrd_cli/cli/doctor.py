@@ -82,11 +82,17 @@ def _summary(report: Report) -> str:
     )
 
 
+def _missing(report: Report) -> str:
+    return _("The archive {path} does not exist yet; add bulletins with 'whrd add' or 'whrd import'.").format(
+        path=report.path
+    )
+
+
 def _print_plain(report: Report) -> None:
     """One line per finding (and per clean check): `status: check: message`, all of them."""
     out = []
     if not report.exists:
-        common.note(_("The archive {path} does not exist yet.").format(path=report.path))
+        common.note(_missing(report))
     for fixed in report.fixed:
         out.append(f"{_('fixed')}: {fixed.message}")
     for check in report.checks:
@@ -106,9 +112,7 @@ def _print_rich(report: Report) -> None:
 
     console = make_console()
     if not report.exists:
-        console.print(
-            Text(_("The archive {path} does not exist yet.").format(path=report.path), "whrd.muted")
-        )
+        console.print(Text(_missing(report), "whrd.muted"))
     for fixed in report.fixed:
         console.print(Text.assemble(("✓ ", "green"), (fixed.message, "")), overflow="fold")
     for check in report.checks:
