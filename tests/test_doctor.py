@@ -5,6 +5,7 @@ own checks), and every refused archive is left byte for byte as it was."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from pathlib import Path
@@ -172,6 +173,9 @@ def test_without_any_uid_the_uid_check_is_silent(tmp_path: Path) -> None:
     assert archive_checks.ids_and_uids(_subject(tmp_path, table)) == []
 
 
+MEXICO = "Defensoras de México se reúnen en {} para compartir estrategias de protección"
+
+
 def test_likely_duplicates_need_the_same_date_countries_and_a_near_title(run: Run, db: Path) -> None:
     write(
         db,
@@ -184,14 +188,21 @@ def test_likely_duplicates_need_the_same_date_countries_and_a_near_title(run: Ru
             "6": bulletin("Radio comunitaria vuelve al aire"),  # same day and country, other news
             "7": bulletin("Defensoras amenazadas en Tela y Ceiba, Honduras"),  # ratio < 0.9
             "8": bulletin("Two women defenders detained", countries=["GT", "HN"]),
-            "9": bulletin(
-                "Two women defenders detained.", countries=["HN", "GT"]
-            ),  # countries in another order
+            "9": bulletin("Two women defenders detained.", countries=["GT", "HN"]),
+            # A templated title with another place: difflib rates them 0.9, yet two bulletins.
+            "10": bulletin(MEXICO.format("Yucatán"), date="2024-05-05"),
+            "11": bulletin(MEXICO.format("Guerrero"), date="2024-05-05"),
+            "12": bulletin("Radio comunitaria vuelve al aire en Tela", date="2024-06-06"),
+            "13": bulletin(
+                "Radio comunitria vuelve al aire en la Tela", date="2024-06-06"
+            ),  # typo, short word
+            "14": bulletin("Radio comunitaria vuelve al aire en la ciudad de Tela", date="2024-06-06"),
         },
     )
+    assert difflib.SequenceMatcher(None, MEXICO.format("Yucatán"), MEXICO.format("Guerrero")).ratio() > 0.9
     code, data = report(run)
     assert code == 0
-    assert [f["ids"] for f in findings(data, "duplicates")] == [[1, 2, 3], [8, 9]]
+    assert [f["ids"] for f in findings(data, "duplicates")] == [[1, 2, 3], [8, 9], [12, 13]]
 
 
 def test_tags_that_differ_by_case_accents_or_a_letter(run: Run, db: Path) -> None:
