@@ -432,7 +432,7 @@ def _defined_commands() -> dict[str, str]:
     return defined
 
 
-def test_the_command_modules_define_the_fourteen_commands() -> None:
+def test_the_command_modules_define_the_fifteen_commands() -> None:
     assert sorted(_defined_commands()) == sorted(
         [
             "add",
@@ -447,6 +447,7 @@ def test_the_command_modules_define_the_fourteen_commands() -> None:
             "countries",
             "tags",
             "reindex",
+            "doctor",
             "where",
             "config",
         ]

@@ -56,6 +56,7 @@ class WhrdGroup(ErrorBoundary):
         "countries": "browse",
         "tags": "browse",
         "reindex": "searching",
+        "doctor": "doctor",
         "where": "browse",
         "config": "config_cmd",
     }
