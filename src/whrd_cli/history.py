@@ -91,6 +91,7 @@ class Recorder:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
         self.changes: list[list[Any]] = []
+        self.dirty = False  # a change that makes no revision (a purge) still to be written
 
     @property
     def _history(self) -> dict[str, Any]:

@@ -59,6 +59,10 @@ class WhrdGroup(ErrorBoundary):
         "doctor": "doctor",
         "where": "browse",
         "config": "config_cmd",
+        "history": "history",
+        "restore": "history",
+        "undo": "history",
+        "purge": "history",
     }
 
     def list_commands(self, ctx: Any) -> list[str]:

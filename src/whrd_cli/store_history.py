@@ -1,0 +1,249 @@
+"""The archive's history commands (issue 15): versions, restore, undo and the purges, as methods
+the store's `Archive` inherits. Each write is one of the store's locked transactions, so it lands
+with its history and journal entry in one atomic write, and the followers (the search index) hear
+of it like any other change.
+
+A purge is the one operation that reaches past the archive: the text it removes must leave every
+file whrd keeps. It rewrites each rolling backup through the same purge (or removes a backup it
+cannot read), and rebuilds the search index from scratch (SQLite and FTS5 keep deleted rows in
+free pages and old segments); the journal never held text, and its command lines are scrubbed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import history
+from .dates import utc_stamp
+from .errors import InputError, NotFoundError
+from .i18n import _
+from .records import Entry, Raw, stored_form, to_bulletin
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
+
+    from .storage.tinydb_adapter import AtomicJSONStorage
+
+BULLETINS = "bulletins"
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an `undo` did: the operation's number and record, and the steps taken (skips too)."""
+
+    number: int
+    operation: Mapping[str, Any]
+    steps: list[history.Step]
+
+
+@dataclass
+class PurgeReport:
+    """What a purge removed, and what it did to each rolling backup."""
+
+    purged: int = 0
+    rewritten: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+class Revisable:
+    """History methods of `store.Archive` (which provides these attributes)."""
+
+    path: Path
+    clock: Callable[[], datetime]
+    operation: tuple[str, list[str]]
+    _backup_wanted: bool
+    _touched: set[int] | None
+
+    if TYPE_CHECKING:
+
+        def _transaction(self) -> contextlib.AbstractContextManager[tuple[TinyDB, AtomicJSONStorage]]: ...
+        def _tables(self) -> dict[str, dict[str, Any]]: ...
+        def _touch(self, ids: Iterable[int]) -> None: ...
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def versions(self, doc_id: int) -> list[history.Version]:
+        """Every version of one bulletin (deleted ones too), newest first."""
+        found = history.versions(self._tables(), doc_id)
+        if not found:
+            raise NotFoundError(
+                _("No bulletin with id {id}, now or in the archive's history.").format(id=doc_id)
+            )
+        return found
+
+    def uid_of(self, doc_id: int) -> str | None:
+        return history.find_uid(self._tables(), doc_id)
+
+    def operations(self) -> list[tuple[int, Mapping[str, Any]]]:
+        """The journal of operations, newest first."""
+        return history.operations(self._tables())
+
+    def undo_preview(self) -> Undone | None:
+        """What `undo` would do now (read without the lock; `undo` checks it again under it)."""
+        tables = self._tables()
+        found = history.next_to_undo(tables)
+        if found is None:
+            return None
+        number, op = found
+        return Undone(number, op, history.undo_steps(tables, op))
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _recorded(self) -> Iterator[tuple[dict[str, Any], history.Recorder, str]]:
+        """A transaction with its recorder: the tables, the recorder and this write's time. The
+        archive is written when the recorder made a revision or `recorder.dirty` says so."""
+        with self._transaction() as (_db, storage):
+            tables = storage.read()
+            assert tables is not None  # the transaction writes a new archive's meta first
+            recorder = history.Recorder(tables)
+            now = utc_stamp(self.clock())
+            yield tables, recorder, now
+            if recorder.changes or recorder.dirty:
+                storage.write(tables)
+
+    def _journal(self, recorder: history.Recorder, now: str, *, undoes: int | None = None) -> None:
+        command, argv = self.operation
+        recorder.journal(now, command, argv, undoes=undoes)
+
+    def _bring_back(
+        self, recorder: history.Recorder, tables: dict[str, Any], uid: str, doc_id: int, body: Raw, now: str
+    ) -> Raw:
+        """`body` (an old version) made current again as a new revision, `updated` now."""
+        bulletins = tables.setdefault(BULLETINS, {})
+        fresh = stored_form(to_bulletin(body).stamped(added=body.get("added"), updated=now))
+        live = bulletins.get(str(doc_id))
+        if live is not None:
+            fresh = recorder.changed(doc_id, live, fresh)
+        else:
+            fresh = recorder.revived(uid, doc_id, fresh)
+        bulletins[str(doc_id)] = fresh
+        self._touch([doc_id])
+        self._backup_wanted = True
+        return fresh
+
+    def restore(self, doc_id: int, rev: str) -> Entry:
+        """Make an old version current again, as a new revision (a deleted bulletin comes back)."""
+        with self._recorded() as (tables, recorder, now):
+            found = {version.rev: version for version in history.versions(tables, doc_id)}
+            if not found:
+                raise NotFoundError(
+                    _("No bulletin with id {id}, now or in the archive's history.").format(id=doc_id)
+                )
+            version = found.get(rev) or _by_prefix(found, rev)
+            if version.current and not version.deleted:
+                raise InputError(
+                    _("Version {rev} is already the current one: nothing to restore.").format(rev=rev)
+                )
+            if version.body is None:
+                message = _(
+                    "Version {rev} of bulletin {id} is a deletion or was purged: it holds no text to restore."
+                )
+                raise InputError(message.format(rev=version.rev, id=doc_id))
+            uid = history.find_uid(tables, doc_id)
+            assert uid is not None
+            raw = self._bring_back(recorder, tables, uid, doc_id, version.body, now)
+            self._journal(recorder, now)
+        return Entry(doc_id, to_bulletin(raw))
+
+    def undo(self, expected: int | None = None) -> Undone:
+        """Undo the newest operation not undone yet, as new revisions; `expected` (the number a
+        preview showed) guards against another coordinator's write in between."""
+        with self._recorded() as (tables, recorder, now):
+            found = history.next_to_undo(tables)
+            if found is None:
+                raise InputError(_("Nothing to undo: the journal holds no operation that can be undone."))
+            number, op = found
+            if expected is not None and number != expected:
+                raise InputError(_("The archive changed since the preview; run 'whrd undo' again."))
+            steps = history.undo_steps(tables, op)
+            bulletins = tables.setdefault(BULLETINS, {})
+            for step in steps:
+                if step.kind == "remove":
+                    recorder.deleted(step.id, bulletins.pop(str(step.id)))
+                    self._touch([step.id])
+                    self._backup_wanted = True
+                elif step.kind in ("revert", "revive") and step.before is not None:
+                    self._bring_back(recorder, tables, step.uid, step.id, step.before, now)
+            self._journal(recorder, now, undoes=number)
+        return Undone(number, op, steps)
+
+    # -- purging ---------------------------------------------------------------------------------
+
+    def purge(self, doc_ids: Sequence[int]) -> PurgeReport:
+        """Delete these bulletins (if still there) and remove every version of them, here, in the
+        backups and in the search index, keeping only what identifies their tombstones."""
+        report = PurgeReport()
+        with self._recorded() as (tables, recorder, now):
+            uids = []
+            bulletins = tables.setdefault(BULLETINS, {})
+            for doc_id in dict.fromkeys(doc_ids):
+                uid = history.find_uid(tables, doc_id)
+                if uid is None:
+                    raise NotFoundError(_("No bulletin with id {id}; nothing was purged.").format(id=doc_id))
+                if str(doc_id) in bulletins:
+                    recorder.deleted(doc_id, bulletins.pop(str(doc_id)))
+                uids.append(uid)
+            self._journal(recorder, now)
+            report.purged = history.purge_bulletins(tables, uids)
+            self._purge_derived(lambda backup: _purge_ids(backup, doc_ids, uids), report)
+            recorder.dirty = True
+        return report
+
+    def purge_history(self, before: str) -> PurgeReport:
+        """Drop the old versions written before a date, archive-wide (backups and index too)."""
+        report = PurgeReport()
+        with self._recorded() as (tables, recorder, _now):
+            report.purged = history.purge_before(tables, before)
+            if report.purged:
+                self._purge_derived(lambda backup: history.purge_before(backup, before), report)
+                recorder.dirty = True  # written, though no bulletin changed
+        return report
+
+    def _purge_derived(self, purge: Callable[[dict[str, Any]], object], report: PurgeReport) -> None:
+        """The same purge in every backup (rewritten; removed when it cannot be read), and the
+        index rebuilt after this write: no file whrd keeps holds the text any more."""
+        from .storage import atomic, backups, check
+
+        self._touched = None  # the followers rebuild from scratch
+        for backup in backups.backup_paths(self.path):
+            if not backup.exists():
+                continue
+            try:
+                tables = check.load_archive_file(backup)
+                if tables is None:
+                    continue
+                purge(tables)
+                import orjson
+
+                atomic.write_atomic(backup, orjson.dumps(tables), mode=0o600)
+                report.rewritten.append(backup)
+            except Exception:  # unreadable or unwritable: it must not keep the text
+                with contextlib.suppress(OSError):
+                    backup.unlink()
+                report.removed.append(backup)
+
+
+def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[str]) -> None:
+    """One purge inside a backup: the bulletins gone (by id: ids are never reused), their history."""
+    bulletins = tables.get(BULLETINS, {})
+    for doc_id in doc_ids:
+        bulletins.pop(str(doc_id), None)
+    history.purge_bulletins(tables, uids)
+
+
+def _by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:
+    """A version named by the start of its rev (as `history` prints them short), if only one."""
+    matches = [version for key, version in found.items() if key.startswith(rev) and "-" in rev]
+    if len(matches) != 1:
+        raise InputError(
+            _("No version {rev} of this bulletin; 'whrd history ID' lists them.").format(rev=rev)
+            if not matches
+            else _("{rev} names several versions; give more of it.").format(rev=rev)
+        )
+    return matches[0]
