@@ -286,22 +286,17 @@ class Archive:
         if dry_run:
             return plan_adds(self._tables().get(BULLETINS, {}), bulletins, policy, "").result()
         with self._transaction() as (db, storage):
-            from tinydb.table import Document
+            from .storage.tinydb_adapter import bulletins_of, insert_documents, replace_documents
 
-            from .storage.tinydb_adapter import replace_documents
-
-            table = db.table(BULLETINS)
             now = utc_stamp(self.clock())
-            plan = plan_adds((storage.read() or {}).get(BULLETINS, {}), bulletins, policy, now)
+            plan = plan_adds(bulletins_of(storage), bulletins, policy, now)
             ids = self._next_ids(db, len(plan.new_docs)) if plan.new_docs else range(0)
             if plan.new_docs:
-                table.insert_multiple(
-                    Document(doc, doc_id=doc_id) for doc, doc_id in zip(plan.new_docs, ids, strict=True)
-                )
+                insert_documents(storage, dict(zip(ids, plan.new_docs, strict=True)))
                 self._touch(ids)
             if plan.updates:
                 self._backup_wanted = True
-                replace_documents(table, dict(plan.updates))
+                replace_documents(storage, dict(plan.updates))
                 self._touch(doc_id for doc_id, _raw in plan.updates)
         return plan.result(ids, storage.writes)
 
@@ -317,19 +312,19 @@ class Archive:
         `changes` may be a function of the bulletin as it is inside the lock, so changes relative
         to it (add a tag, remove a country) made by processes at the same time all land.
         """
-        with self._transaction() as (db, storage):
-            from .storage.tinydb_adapter import replace_documents
+        with self._transaction() as (_db, storage):
+            from .storage.tinydb_adapter import bulletins_of, replace_documents
 
-            table = db.table(BULLETINS)
-            raw = table.get(doc_id=doc_id)
+            table = bulletins_of(storage)
+            raw = table.get(str(doc_id))
             if raw is None:
                 raise _not_found(doc_id)
-            old = to_bulletin(raw)  # type: ignore[arg-type]
+            old = to_bulletin(raw)
             new = old.with_changes(**(changes(old) if callable(changes) else changes))
             if new == old:
                 return None
             if new.key != old.key and not force:
-                for key, other in (storage.read() or {}).get(BULLETINS, {}).items():
+                for key, other in table.items():
                     if other.get("_key") == new.key and int(key) != doc_id:
                         raise DuplicateError(
                             _(
@@ -340,21 +335,23 @@ class Archive:
                         )
             self._backup_wanted = True
             new = new.stamped(added=old.added, updated=utc_stamp(self.clock()))
-            replace_documents(table, {doc_id: stored_form(new)})
+            replace_documents(storage, {doc_id: stored_form(new)})
             self._touch([doc_id])
         return Entry(doc_id, new)
 
     def delete(self, doc_ids: Sequence[int]) -> list[int]:
         """Delete bulletins by id, all or none; keeps a backup of the archive first."""
-        with self._transaction() as (db, _storage):
-            table = db.table(BULLETINS)
-            missing = [i for i in doc_ids if not table.contains(doc_id=i)]
+        with self._transaction() as (_db, storage):
+            from .storage.tinydb_adapter import bulletins_of, remove_documents
+
+            table = bulletins_of(storage)
+            missing = [i for i in doc_ids if str(i) not in table]
             if missing:
                 ids = ", ".join(map(str, missing))
                 raise NotFoundError(_("No bulletin with id {ids}; nothing was deleted.").format(ids=ids))
             self._backup_wanted = True
             unique = list(dict.fromkeys(doc_ids))
-            table.remove(doc_ids=unique)
+            remove_documents(storage, unique)
             self._touch(unique)
         return unique
 
