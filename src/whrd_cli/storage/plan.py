@@ -99,7 +99,7 @@ def plan_adds(
     and updated bulletins; empty in a dry run). Raises DuplicateError under `OnDuplicate.ERROR`."""
     plan = Plan()
     # Dedupe key -> id (the last one holding it), built at C speed: ~4x the comprehension at 100k.
-    existing = dict(zip(map(dict.get, table.values(), repeat("_key")), map(int, table)))
+    existing = dict(zip(map(dict.get, table.values(), repeat("_key")), map(int, table), strict=True))
     pending: dict[str, int] = {}  # dedupe key -> position in new_docs: a repeat in one batch
     for bulletin in bulletins:
         key = bulletin.key
