@@ -3,8 +3,11 @@ changed in place instead of through TinyDB, the plain-URL shortcut."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -89,3 +92,102 @@ def test_a_plain_url_passes_every_check_of_the_slow_path(url: str) -> None:
     assert url[len(parts.scheme) :].startswith("://")
     assert parts.port is None and parts.hostname
     assert url.isascii() and " " not in url and url.isprintable()
+
+
+@pytest.mark.parametrize("count", [0, 1, 4999, 5000, 5001, 12_345])
+def test_the_archive_is_written_as_orjson_writes_it_whole(count: int) -> None:
+    import orjson
+
+    from whrd_cli.storage.tinydb_adapter import encode_pieces
+
+    rows = range(1, count + 1)
+    table = {str(n): {"title": f"Título «{n}» \u2028", "tags": ["a"], "n": n, "x": None} for n in rows}
+    data = {"meta": {"1": {"app": "whrd", "schema": 1}}, "bulletins": table, "other": {"1": {"é": 1.5}}}
+    assert b"".join(encode_pieces(data)) == orjson.dumps(data)
+    assert b"".join(encode_pieces({})) == orjson.dumps({})
+
+
+def _can_mark(folder: Path) -> bool:
+    probe = folder / "probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, "user.whrd.probe", b"1")
+    except OSError:
+        return False
+    finally:
+        probe.unlink()
+    return True
+
+
+@pytest.fixture
+def marked(tmp_path: Path) -> Path:
+    """An archive of three bulletins written by whrd, on a file system that keeps user attributes."""
+    if not _can_mark(tmp_path):
+        pytest.skip("this file system keeps no user extended attributes")
+    path = tmp_path / "a.json"
+    Archive(path).add_many([_bulletin(n) for n in range(1, 4)])
+    return path
+
+
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of bulletins each `damage_in` call is given."""
+    from whrd_cli.storage import check
+
+    sizes: list[int] = []
+    real = check.damage_in
+
+    def counting(tables: Any, path: Path) -> str | None:
+        sizes.append(len(tables.get("bulletins", {})))
+        return real(tables, path)
+
+    monkeypatch.setattr(check, "damage_in", counting)
+    return sizes
+
+
+def test_a_file_whrd_wrote_sound_is_not_checked_again_in_full(
+    marked: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert os.getxattr(marked, "user.whrd.sound").startswith(b"1:")
+    sizes = _counting_checks(monkeypatch)
+    Archive(marked).add(_bulletin(4))
+    assert sizes == [1]  # only the new bulletin, once written
+    Archive(marked).update(2, {"summary": "changed"})
+    assert sizes == [1, 1]
+
+
+def test_an_edit_in_place_with_size_and_mtime_put_back_is_refused_as_before(
+    marked: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = marked.stat()
+    data = marked.read_bytes()
+    assert data.count(b'"date":"2020-01-01"') == 3
+    broken = data.replace(b'"date":"2020-01-01"', b'"date":"2020-13-01"', 1)
+    with open(marked, "r+b") as fh:  # the same file (inode, attribute), same size
+        fh.write(broken)
+    os.utime(marked, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = marked.stat()
+    same = ("st_ino", "st_size", "st_mtime_ns")
+    assert [getattr(after, name) for name in same] == [getattr(before, name) for name in same]
+    assert os.getxattr(marked, "user.whrd.sound")  # the mark is still there: it must not be believed
+    sizes = _counting_checks(monkeypatch)
+    with pytest.raises(ArchiveError) as caught:
+        Archive(marked).add(_bulletin(9))
+    assert caught.value.message == (
+        f"Bulletin 1 in {marked} has a 'date' that is not a real date written YYYY-MM-DD: '2020-13-01'. "
+        "Fix it by hand, or restore a backup (ARCHIVE.bak)."
+    )
+    assert sizes == [3]
+    assert marked.read_bytes() == broken
+
+
+def test_a_copy_and_a_forged_mark_are_checked_in_full(marked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = marked.with_name("b.json")
+    copy.write_bytes(marked.read_bytes())  # a new file: no attribute
+    os.setxattr(marked, "user.whrd.sound", b"1:" + b"0" * 64)
+    sizes = _counting_checks(monkeypatch)
+    Archive(copy).add(_bulletin(7))
+    Archive(marked).add(_bulletin(8))
+    assert sizes == [3, 1, 3, 1]  # each read in full, then the new bulletin before the mark
+    for path in (copy, marked):  # each marked anew with the digest of what was written
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert os.getxattr(path, "user.whrd.sound") == f"1:{digest}".encode()

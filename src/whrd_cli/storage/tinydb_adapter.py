@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from tinydb.storages import Storage
 
 from ..errors import ArchiveError
 from ..i18n import _
-from . import atomic, check
+from . import atomic, check, trust
 from .reasons import os_reason
 
 
@@ -39,12 +40,21 @@ class AtomicJSONStorage(Storage):
         self._batch_depth = 0
         self._dirty = False
         self.writes = 0
+        # Whether the file read is byte for byte one whrd wrote sound (`trust`), and whether what
+        # the next flush writes is known sound, so it gets the mark.
+        self.trusted = False
+        self.seal = False
         # Run once the new archive is safely on disk, right before it replaces the old (a backup).
         self.before_replace: Callable[[], None] | None = None
 
     def read(self) -> check.Tables | None:
         if not self._loaded:
-            self._data = check.load_archive_file(self.path)
+            mark = trust.read_mark(self.path)
+
+            def seen(data: bytes) -> None:
+                self.trusted = trust.is_sound_copy(data, mark)
+
+            self._data = check.load_archive_file(self.path, seen=seen if mark else None)
             self._loaded = True
         return self._data
 
@@ -76,16 +86,20 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
-        import orjson
-
         assert self._data is not None
         mode = 0o600
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
         try:
-            atomic.write_atomic(
-                self.path, orjson.dumps(self._data), mode=mode, before_replace=self.before_replace
-            )
+            with atomic.atomic_file(self.path, mode=mode, before_replace=self.before_replace) as fh:
+                digest = trust.new_digest() if self.seal else None
+                for piece in encode_pieces(self._data):
+                    if digest is not None:
+                        digest.update(piece)
+                    view = memoryview(piece)
+                    while view:  # a raw write may take fewer bytes than offered
+                        view = view[fh.write(view) or 0 :]
+                trust.set_mark(fh.fileno(), None if digest is None else trust.mark_of(digest))
         except OSError as exc:
             raise ArchiveError(
                 _("Cannot write the archive {path}: {reason}.").format(path=self.path, reason=os_reason(exc))
@@ -94,6 +108,30 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+_PIECE = 5000  # bulletins per encoded piece: ~4 MB at a time, not the whole archive's ~90 MB
+
+
+def encode_pieces(data: Mapping[str, Any]) -> Iterator[bytes]:
+    """The archive as orjson writes it (`orjson.dumps(data)`, byte for byte), in pieces: a big
+    table is encoded a few thousand documents at a time, so the whole file is never in memory
+    beside the parsed archive (about one archive's size less at the peak of every write)."""
+    import orjson
+
+    yield b"{"
+    for number, (name, table) in enumerate(data.items()):
+        yield (b"," if number else b"") + orjson.dumps(name) + b":"
+        if not isinstance(table, dict) or len(table) <= _PIECE:
+            yield orjson.dumps(table)
+            continue
+        items = iter(table.items())
+        separator = b"{"
+        while piece := dict(islice(items, _PIECE)):
+            yield separator + orjson.dumps(piece)[1:-1]
+            separator = b","
+        yield b"}"
+    yield b"}"
 
 
 def bulletins_of(storage: AtomicJSONStorage) -> dict[str, dict[str, Any]]:
