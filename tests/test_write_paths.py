@@ -191,3 +191,15 @@ def test_a_copy_and_a_forged_mark_are_checked_in_full(marked: Path, monkeypatch:
     for path in (copy, marked):  # each marked anew with the digest of what was written
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         assert os.getxattr(path, "user.whrd.sound") == f"1:{digest}".encode()
+
+
+def test_the_stored_form_is_the_dict_form_without_nulls_plus_the_key() -> None:
+    from whrd_cli.records import stored_form
+
+    for bulletin in (
+        _bulletin(1),
+        _bulletin(2, countries=["HN", "GT"], tags=["x"], url="https://a.org", private="p", summary="s"),
+    ):
+        expected = {k: v for k, v in bulletin.to_dict().items() if v is not None} | {"_key": bulletin.key}
+        assert stored_form(bulletin) == expected
+        assert list(stored_form(bulletin)) == list(expected)

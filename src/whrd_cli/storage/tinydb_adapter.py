@@ -91,15 +91,17 @@ class AtomicJSONStorage(Storage):
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
         try:
-            with atomic.atomic_file(self.path, mode=mode, before_replace=self.before_replace) as fh:
-                digest = trust.new_digest() if self.seal else None
-                for piece in encode_pieces(self._data):
-                    if digest is not None:
-                        digest.update(piece)
-                    view = memoryview(piece)
-                    while view:  # a raw write may take fewer bytes than offered
-                        view = view[fh.write(view) or 0 :]
-                trust.set_mark(fh.fileno(), None if digest is None else trust.mark_of(digest))
+            digest = trust.new_digest() if self.seal else None
+            pieces = encode_pieces(self._data)
+            if digest is not None:
+                pieces = trust.hashed(pieces, digest)
+            atomic.write_atomic(
+                self.path,
+                pieces,
+                mode=mode,
+                before_replace=self.before_replace,
+                finish=None if digest is None else lambda fd: trust.set_mark(fd, trust.mark_of(digest)),
+            )
         except OSError as exc:
             raise ArchiveError(
                 _("Cannot write the archive {path}: {reason}.").format(path=self.path, reason=os_reason(exc))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,13 @@ RULES = b"1"
 def new_digest() -> Any:
     """The running hash of a file being written (`update` it with every piece)."""
     return hashlib.sha256()
+
+
+def hashed(pieces: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    """The pieces, each added to `digest` as it goes by."""
+    for piece in pieces:
+        digest.update(piece)
+        yield piece
 
 
 def mark_of(digest: Any) -> bytes:
