@@ -203,3 +203,21 @@ def test_the_stored_form_is_the_dict_form_without_nulls_plus_the_key() -> None:
         expected = {k: v for k, v in bulletin.to_dict().items() if v is not None} | {"_key": bulletin.key}
         assert stored_form(bulletin) == expected
         assert list(stored_form(bulletin)) == list(expected)
+
+
+def test_backups_are_copied_and_compared_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from whrd_cli.storage import backups
+
+    monkeypatch.setattr(backups, "_PIECE", 7)
+    path = tmp_path / "a.json"
+    first = bytes(range(256)) * 3
+    path.write_bytes(first)
+    backups.keep_backup(path, 3)
+    assert (tmp_path / "a.json.bak").read_bytes() == first
+    backups.keep_backup(path, 3)  # the same bytes: history is not pushed out
+    assert not (tmp_path / "a.json.bak.1").exists()
+    second = first[:-1] + b"!"  # the same size, one byte different at the very end
+    path.write_bytes(second)
+    backups.keep_backup(path, 3)
+    assert (tmp_path / "a.json.bak").read_bytes() == second
+    assert (tmp_path / "a.json.bak.1").read_bytes() == first
