@@ -221,3 +221,55 @@ def test_backups_are_copied_and_compared_in_pieces(tmp_path: Path, monkeypatch: 
     backups.keep_backup(path, 3)
     assert (tmp_path / "a.json.bak").read_bytes() == second
     assert (tmp_path / "a.json.bak.1").read_bytes() == first
+
+
+def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    from whrd_cli.storage import check
+
+    parsed: list[Path] = []
+    real = check.load_archive_file
+
+    def counting(path: Path, **kwargs: Any) -> Any:
+        parsed.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(check, "load_archive_file", counting)
+    return parsed
+
+
+def test_a_write_after_a_read_parses_the_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add_many([_bulletin(n) for n in range(1, 4)])
+    parsed = _counting_parses(monkeypatch)
+    archive = Archive(path)
+    assert archive.get(2).bulletin.title == "Bulletin number 2"
+    archive.delete([2])
+    assert len(parsed) == 1
+    assert list(json.loads(path.read_text(encoding="utf-8"))["bulletins"]) == ["1", "3"]
+
+
+def test_a_write_after_a_read_sees_what_changed_in_between(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add_many([_bulletin(n) for n in range(1, 4)])
+    archive = Archive(path)
+    archive.get(1)
+    Archive(path).add(_bulletin(4))  # another process, meanwhile
+    archive.update(1, {"summary": "changed"})
+    stored = json.loads(path.read_text(encoding="utf-8"))["bulletins"]
+    assert [raw["title"] for raw in stored.values()][-1] == "Bulletin number 4"
+    assert stored["1"]["summary"] == "changed"
+
+
+def test_a_write_after_a_read_refuses_an_edit_in_place_made_in_between(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    Archive(path).add_many([_bulletin(n) for n in range(1, 4)])
+    archive = Archive(path)
+    archive.get(1)
+    before = path.stat()
+    broken = path.read_bytes().replace(b'"date":"2020-01-01"', b'"date":"2020-13-01"', 1)
+    with open(path, "r+b") as fh:  # same inode, same size, mtime put back: only ctime moves
+        fh.write(broken)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(ArchiveError, match="has a 'date' that is not a real date"):
+        archive.update(2, {"summary": "changed"})
+    assert path.read_bytes() == broken

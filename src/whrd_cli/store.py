@@ -95,6 +95,7 @@ class Archive:
         self.clock = clock
         self.followers = tuple(followers)
         self._raw: dict[str, dict[str, Any]] | None = None
+        self._parsed_at: trust.FileStamp | None = None
         # Ids a write added, changed or deleted, for the followers; None: everything changed.
         self._touched: set[int] | None = set()
         self._backup_wanted = False  # a destructive write: keep a backup if (and when) it lands
@@ -107,7 +108,10 @@ class Archive:
 
     def _tables(self) -> dict[str, dict[str, Any]]:
         if self._raw is None:
+            before = trust.file_stamp(self.path)
             self._raw = check.load_archive_file(self.path) or {}
+            # The file as parsed, if it did not change while it was read: a write may reuse the parse.
+            self._parsed_at = before if before is not None and trust.file_stamp(self.path) == before else None
         return self._raw
 
     def raw_items(self) -> Iterator[tuple[int, Raw]]:
@@ -160,7 +164,7 @@ class Archive:
                 _drop_lock_file(lock.lock_file)
             elif tables is not None:
                 self._remove_stale_temps()
-                self._raw = tables
+                self._raw, self._parsed_at = tables, None
             yield None if tables is None else tables.get(BULLETINS, {})
         finally:
             lock.release()
@@ -218,7 +222,9 @@ class Archive:
             before = [follower.before_write(self.path) for follower in self.followers]
             self._touched = set()
             self._backup_wanted = False
-            db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True)
+            reuse = None if self._raw is None or self._parsed_at is None else (self._raw, self._parsed_at)
+            self._raw, self._parsed_at = None, None
+            db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True, reuse=reuse)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             with storage.batch():
                 current = storage.read()

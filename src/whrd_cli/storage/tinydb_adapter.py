@@ -32,8 +32,13 @@ class AtomicJSONStorage(Storage):
     Inside `batch()` writes only update the cache; the file is written once when the batch ends.
     """
 
-    def __init__(self, path: Path, *, writable: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, writable: bool = False, reuse: tuple[check.Tables, trust.FileStamp] | None = None
+    ) -> None:
         self.path = path
+        # An archive this process parsed already, and the file's stamp then: taken as it is if the
+        # file has not changed since (no second parse: ~0.3 s and ~3x the file's size at 100k).
+        self.reuse = reuse
         self.writable = writable
         self._data: check.Tables | None = None
         self._loaded = False
@@ -48,6 +53,8 @@ class AtomicJSONStorage(Storage):
         self.before_replace: Callable[[], None] | None = None
 
     def read(self) -> check.Tables | None:
+        if not self._loaded and self.reuse is not None and trust.file_stamp(self.path) == self.reuse[1]:
+            self._data, self._loaded = self.reuse[0], True  # not `trusted`: checked in full
         if not self._loaded:
             mark = trust.read_mark(self.path)
 

@@ -29,6 +29,19 @@ ATTR = "user.whrd.sound"
 RULES = b"1"
 
 
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(path: os.PathLike[str] | str) -> FileStamp | None:
+    """What tells one state of a file from any other: inode, size, mtime and ctime (which no one
+    can set back: any change to the file, even one that restores its mtime, moves it)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
 def new_digest() -> Any:
     """The running hash of a file being written (`update` it with every piece)."""
     return hashlib.sha256()
