@@ -343,9 +343,9 @@ def test_one_write_for_thousands_of_records(tmp_path: Path, monkeypatch: pytest.
         for n in range(3000)
     )
     calls: list[Path] = []
-    real = atomic.write_atomic
+    real = atomic.atomic_file  # every atomic write of a file opens one
     monkeypatch.setattr(
-        atomic, "write_atomic", lambda path, *a, **k: (calls.append(path), real(path, *a, **k))[1]
+        atomic, "atomic_file", lambda path, *a, **k: (calls.append(path), real(path, *a, **k))[1]
     )
     archive = Archive(tmp_path / "a.json")
     files = read_inputs([Input("big.jsonl", records.encode(), "big.jsonl")])

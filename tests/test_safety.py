@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -169,10 +170,10 @@ def _full_disk(monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
 
     real = atomic.write_atomic
 
-    def write_atomic(path: Path, payload: bytes, **kwargs: object) -> None:
+    def write_atomic(path: Path, payload: bytes | Iterable[bytes], **kwargs: object) -> None:
         if path.name.endswith(victim):
             with atomic.atomic_file(path) as fh:
-                fh.write(payload[:10])
+                fh.write((payload if isinstance(payload, bytes) else b"".join(payload))[:10])
                 raise OSError(errno.ENOSPC, "No space left on device")
         real(path, payload, **kwargs)  # type: ignore[arg-type]
 

@@ -29,19 +29,8 @@ DEFAULT_LANG = "en"
 
 # The fields a bulletin has, in the order JSON and CSV write them.
 FIELDS: tuple[str, ...] = (
-    "title",
-    "date",
-    "category",
-    "countries",
-    "summary",
-    "truncated",
-    "tags",
-    "lang",
-    "url",
-    "source",
-    "private",
-    "added",
-    "updated",
+    *("title", "date", "category", "countries", "summary", "truncated", "tags", "lang"),
+    *("url", "source", "private", "added", "updated"),
 )
 LIST_FIELDS = frozenset({"countries", "tags"})
 _KNOWN_KEYS = frozenset({*FIELDS, "id"})
@@ -106,14 +95,19 @@ def normalise_lang(lang: str) -> str:
     return value
 
 
+# http(s), a host of letters, digits, dots, hyphens (no port, user, brackets), printable ASCII:
+# most links an import meets (70,000 at 100k), sure to pass every check of the slow path.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9.-]*(?:[/?#][!-~]*)?", re.IGNORECASE)
+
+
 def normalise_url(url: str) -> str:
     """A link as the model keeps it: http or https, a host, and no space, control, bidirectional
     or other invisible character (which could hide where the link goes, or drive a terminal)."""
+    value = url.strip()
+    if not value or _PLAIN_URL.fullmatch(value):  # the common case, sure to pass every check below
+        return value
     from urllib.parse import urlsplit
 
-    value = url.strip()
-    if not value:
-        return value
     bad = unsafe_in_url(value)
     if bad is not None:
         message = _("The url {url!r} contains a space or control character (U+{code}); remove it.")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, overload
 
 from .model import DEFAULT_LANG, FIELDS, LIST_FIELDS, Bulletin
 
 Raw = dict[str, Any]
+_FIELD_VALUES = attrgetter(*FIELDS)
 
 
 def lang_of(raw: Mapping[str, Any]) -> str:
@@ -25,7 +27,11 @@ def stored_form(bulletin: Bulletin) -> Raw:
     """The dict kept in TinyDB: the model's fields plus the dedupe key. (The search data lives in
     the derived index beside the archive, not in it: every command would pay to load it.)"""
     # Absent optional fields are left out rather than stored as null: a smaller file loads faster.
-    raw = {name: value for name, value in bulletin.to_dict().items() if value is not None}
+    # `to_dict()` then filtered, in one pass (an import of 100,000 stores each bulletin once).
+    values = zip(FIELDS, _FIELD_VALUES(bulletin), strict=True)
+    raw = {name: value for name, value in values if value is not None}
+    raw["countries"] = list(bulletin.countries)
+    raw["tags"] = list(bulletin.tags)
     raw["_key"] = bulletin.key
     return raw
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -193,6 +193,22 @@ def in_memory(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> sqlite3.Connecti
 
 def _insert(
     conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]], *, records: bool = True
+) -> None:
+    # In chunks: the rows of 100,000 bulletins at once would cost ~4x the archive's size in memory.
+    chunk: list[tuple[int, Mapping[str, Any]]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == _CHUNK:
+            _insert_chunk(conn, chunk, records)
+            chunk.clear()
+    _insert_chunk(conn, chunk, records)
+
+
+_CHUNK = 2000
+
+
+def _insert_chunk(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, Mapping[str, Any]]], records: bool
 ) -> None:
     docs, texts = [], []
     kept: list[tuple[Any, ...]] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
+from itertools import filterfalse
 from typing import Any
 
 from ..records import lang_of
@@ -126,7 +127,7 @@ def index_parts(title: str, summary: str, tags: Iterable[str], lang: str) -> tup
     stop = STOP_WORDS
 
     def field(text: str) -> str:
-        return " ".join([stem(word) for word in words(text) if word not in stop])
+        return " ".join(map(stem, filterfalse(stop.__contains__, words(text))))  # no per-word bytecode
 
     return field(title), field(summary), field(" ".join(tags))
 

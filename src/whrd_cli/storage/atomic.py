@@ -19,7 +19,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 TMP_MARK = ".whrd-tmp-"
@@ -123,17 +123,23 @@ def _same_file(fd: int, name: str) -> bool:
 
 def write_atomic(
     path: Path,
-    payload: bytes,
+    payload: bytes | Iterable[bytes],
     *,
     mode: int = 0o600,
     overwrite: bool = True,
     before_replace: Callable[[], None] | None = None,
+    finish: Callable[[int], None] | None = None,
 ) -> None:
-    """Write bytes so that `path` holds either its old content or all of `payload` (see atomic_file)."""
+    """Write bytes (or pieces of bytes, one after the other) so that `path` holds either its old
+    content or all of `payload` (see atomic_file). `finish` is given the new file's descriptor once
+    everything is written, before it is fsynced and renamed (to mark it: `storage.trust`)."""
     with atomic_file(path, mode=mode, overwrite=overwrite, before_replace=before_replace) as fh:
-        view = memoryview(payload)
-        while view:  # a raw write may take fewer bytes than offered
-            view = view[fh.write(view) or 0 :]
+        for piece in (payload,) if isinstance(payload, bytes) else payload:
+            view = memoryview(piece)
+            while view:  # a raw write may take fewer bytes than offered
+                view = view[fh.write(view) or 0 :]
+        if finish is not None:
+            finish(fh.fileno())
 
 
 def _link_new(tmp_name: str, path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import ArchiveError
 from ..i18n import _
@@ -30,6 +31,22 @@ def backup_paths(path: Path, generations: int = GENERATIONS) -> list[Path]:
     ]
 
 
+_PIECE = 1 << 20
+
+
+def _same_bytes(source: BinaryIO, other: Path) -> bool:
+    """Whether the open file holds the same bytes as the file `other` (OSError if it is missing)."""
+    if os.fstat(source.fileno()).st_size != other.stat().st_size:
+        return False
+    with other.open("rb") as fh:
+        while True:
+            piece = source.read(_PIECE)
+            if piece != fh.read(_PIECE):
+                return False
+            if not piece:
+                return True
+
+
 def keep_backup(path: Path, generations: int = GENERATIONS) -> None:
     """Make the archive's current bytes the newest backup, shifting the older ones; nothing when
     the archive does not exist, or when the newest backup already holds these bytes (a repeated
@@ -43,13 +60,15 @@ def keep_backup(path: Path, generations: int = GENERATIONS) -> None:
 
     try:
         try:
-            current = path.read_bytes()
+            source = path.open("rb")
         except FileNotFoundError:
             return
-        with contextlib.suppress(OSError):
-            if backups[0].stat().st_size == len(current) and backups[0].read_bytes() == current:
-                return
-        atomic.write_atomic(backups[0], current, before_replace=shift)
+        with source:  # read a piece at a time: never a whole archive's bytes beside its parse
+            with contextlib.suppress(OSError):
+                if _same_bytes(source, backups[0]):
+                    return
+            source.seek(0)
+            atomic.write_atomic(backups[0], iter(lambda: source.read(_PIECE), b""), before_replace=shift)
     except OSError as exc:
         raise ArchiveError(
             _("Cannot write a backup beside {path}: {reason}.").format(path=path, reason=os_reason(exc))

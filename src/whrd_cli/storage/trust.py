@@ -1,0 +1,94 @@
+"""Whether an archive file is, byte for byte, one that whrd wrote knowing it sound: then a write
+need not check every bulletin again (`check.damage_in`, the costliest step of `whrd add` at 100k
+after the parse).
+
+The mark is the SHA-256 of the file's bytes (with the version of the rules it passed), kept in
+the file's extended attribute `user.whrd.sound`, set on the new file before it replaces the old
+one, and only when whrd knows what it wrote is sound: the archive it read was sound and every
+bulletin (and the meta record) it changed passes the same check. A write skips the full check
+only when the bytes it parsed hash to the mark. Anything else is checked in full, as before: a
+file edited in place (even with its size and mtime put back: the bytes differ), an editor's new
+file or a copy (no attribute), a file system without user attributes (no mark can be set).
+Not a defence against someone who forges the attribute on purpose: the check is there to catch
+mistakes, and whoever can set the attribute can write the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import check
+
+ATTR = "user.whrd.sound"
+# Bump when `check.damage_in` gets a new rule: marks of files checked by older rules then lapse.
+RULES = b"1"
+
+
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(path: os.PathLike[str] | str) -> FileStamp | None:
+    """What tells one state of a file from any other: inode, size, mtime and ctime (which no one
+    can set back: any change to the file, even one that restores its mtime, moves it)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+def new_digest() -> Any:
+    """The running hash of a file being written (`update` it with every piece)."""
+    return hashlib.sha256()
+
+
+def hashed(pieces: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    """The pieces, each added to `digest` as it goes by."""
+    for piece in pieces:
+        digest.update(piece)
+        yield piece
+
+
+def mark_of(digest: Any) -> bytes:
+    return RULES + b":" + digest.hexdigest().encode()
+
+
+def read_mark(path: os.PathLike[str] | str) -> bytes | None:
+    """The mark whrd left on the file, if any (None where the file system keeps none)."""
+    try:
+        return os.getxattr(path, ATTR)
+    except OSError:
+        return None
+
+
+def is_sound_copy(data: bytes, mark: bytes | None) -> bool:
+    """Whether `data` are exactly the bytes a sound archive was written as (`mark` read from it)."""
+    if mark is None:
+        return False
+    digest = new_digest()
+    digest.update(data)
+    return mark == mark_of(digest)
+
+
+def set_mark(fd: int, mark: bytes | None) -> None:
+    """Mark the file open as `fd` (None: leave it unmarked); never fails the write."""
+    if mark is None:
+        return
+    with contextlib.suppress(OSError):  # no user attributes here: the next write checks in full
+        os.setxattr(fd, ATTR, mark)
+
+
+def sound_after(tables: Mapping[str, Any] | None, touched: Iterable[int] | None, path: Path) -> bool:
+    """Whether archive `tables`, about to be written, is sound, when the one read was: only the
+    meta record and the bulletins `touched` (added, changed; None: any) need checking."""
+    tables = tables or {}
+    if touched is not None:
+        table = tables.get(check.BULLETINS, {})
+        changed = {key: table[key] for key in map(str, touched) if key in table}
+        tables = {check.META: tables.get(check.META, {}), check.BULLETINS: changed}
+    return check.damage_in(tables, path) is None
