@@ -119,7 +119,10 @@ def test_list_json_has_every_field_and_no_private_by_default(run: Run, sample: d
         "source",
         "added",
         "updated",
+        "uid",
+        "rev",
     }
+    assert all(len(r["uid"]) == 32 and r["rev"].startswith("1-") for r in rows)
     assert all("private" not in r for r in rows)
     assert any(r.get("private") == "contact: X" for r in run.json("list", "--private"))
     assert not any(k.startswith("_") for r in rows for k in r)
@@ -432,7 +435,7 @@ def _defined_commands() -> dict[str, str]:
     return defined
 
 
-def test_the_command_modules_define_the_fifteen_commands() -> None:
+def test_the_command_modules_define_the_nineteen_commands() -> None:
     assert sorted(_defined_commands()) == sorted(
         [
             "add",
@@ -450,6 +453,10 @@ def test_the_command_modules_define_the_fifteen_commands() -> None:
             "doctor",
             "where",
             "config",
+            "history",
+            "restore",
+            "undo",
+            "purge",
         ]
     )
 

@@ -100,6 +100,8 @@ def test_json_is_what_list_json_prints() -> None:
         "source",
         "added",
         "updated",
+        "uid",
+        "rev",
     ]
     assert data[0]["countries"] == ["HN", "GT"] and data[0]["truncated"] is True
 
@@ -170,7 +172,7 @@ def test_csv_from_a_spanish_spreadsheet() -> None:
             csv_format,
             "title,date,colour\nA,2020-01-01,red\n",
             "x.json, line 1: unknown column 'colour'. Known columns: id, title, date, category, countries, "
-            "summary, truncated, tags, lang, url, source, private, added, updated. Nothing was imported.",
+            "summary, truncated, tags, lang, url, source, private, added, updated, uid, rev. Nothing was imported.",
         ),
         (
             csv_format,
@@ -209,7 +211,7 @@ def test_every_bad_record_is_named_with_its_field() -> None:
         "x.json, record 4: expected a JSON object (a bulletin), found int",
         "x.json, record 5, title: the field title is given twice",
         "x.json, record 6: Unknown fields: colour, size. Known fields: title, date, category, countries, "
-        "summary, truncated, tags, lang, url, source, private, added, updated",
+        "summary, truncated, tags, lang, url, source, private, added, updated, uid, rev",
         "x.json, record 7, truncated: The truncated field must be true or false, not 'maybe'",
         "x.json, record 8, added: The added time 'yesterday' is not an ISO date and time with a zone, "
         "such as 2024-06-15T10:00:00Z",

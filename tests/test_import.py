@@ -23,8 +23,10 @@ ES = str(DATA / "listing-es.txt")
 
 
 def without_ids(items: list[dict]) -> list[dict]:
+    """Bulletins without what one archive gives them: the short id and the revision (a version's
+    rev is of that archive's history; the uid travels)."""
     return sorted(
-        ({k: v for k, v in item.items() if k != "id"} for item in items),
+        ({k: v for k, v in item.items() if k not in ("id", "rev")} for item in items),
         key=lambda d: (d["date"], d["title"]),
     )
 

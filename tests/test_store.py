@@ -33,7 +33,7 @@ def test_new_archive_is_private_and_valid(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     meta = data["meta"]["1"]
     assert re.fullmatch(r"[0-9a-f]{32}", meta.pop("uid"))  # the archive's stable id (Atom ids)
-    assert meta == {"app": "whrd", "schema": 1, "next_id": 2}
+    assert meta == {"app": "whrd", "schema": 2, "next_id": 2}
     assert data["bulletins"]["1"]["title"] == "Bulletin number 1"
 
 

@@ -147,7 +147,7 @@ def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_a_file_whrd_wrote_sound_is_not_checked_again_in_full(
     marked: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert os.getxattr(marked, "user.whrd.sound").startswith(b"1:")
+    assert os.getxattr(marked, "user.whrd.sound").startswith(b"2:")
     sizes = _counting_checks(monkeypatch)
     Archive(marked).add(_bulletin(4))
     assert sizes == [1]  # only the new bulletin, once written
@@ -190,7 +190,7 @@ def test_a_copy_and_a_forged_mark_are_checked_in_full(marked: Path, monkeypatch:
     assert sizes == [3, 1, 3, 1]  # each read in full, then the new bulletin before the mark
     for path in (copy, marked):  # each marked anew with the digest of what was written
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        assert os.getxattr(path, "user.whrd.sound") == f"1:{digest}".encode()
+        assert os.getxattr(path, "user.whrd.sound") == f"2:{digest}".encode()
 
 
 def test_the_stored_form_is_the_dict_form_without_nulls_plus_the_key() -> None:

@@ -40,6 +40,14 @@ def body_of(raw: Mapping[str, Any]) -> Raw:
     return {name: value for name, value in raw.items() if name not in INTERNAL}
 
 
+def _settle(raw: Raw) -> Raw:
+    """The derived `_key` back at the end, where `records.stored_form` puts it: a bulletin whose
+    uid and rev were just given is written with its keys in the one order, byte for byte."""
+    if "_key" in raw:
+        raw["_key"] = raw.pop("_key")
+    return raw
+
+
 def new_uid() -> str:
     return uuid.uuid4().hex
 
@@ -62,6 +70,7 @@ def give_identity(bulletins: Mapping[str, Raw], archive_uid: str) -> int:
             continue
         raw.setdefault("uid", legacy_uid(archive_uid, int(key)))
         raw["rev"] = new_rev(None, body_of(raw), False)
+        _settle(raw)
         given += 1
     return given
 
@@ -117,7 +126,7 @@ class Recorder:
             raw["uid"] = new_uid()
         raw["rev"] = new_rev(None, body_of(raw), False)
         self.changes.append([raw["uid"], doc_id, None, raw["rev"]])
-        return raw
+        return _settle(raw)
 
     def changed(self, doc_id: int, old: Raw, new: Raw) -> Raw:
         """`new` replaces `old` as an edit of it: same uid, a child rev; `old` kept in history."""
@@ -127,7 +136,7 @@ class Recorder:
         new["rev"] = rev
         self._keep(old["uid"], doc_id, tree, old)
         self.changes.append([old["uid"], doc_id, old["rev"], rev])
-        return new
+        return _settle(new)
 
     def deleted(self, doc_id: int, old: Raw) -> str:
         """`old` deleted: a tombstone rev (holding only its uid), `old` kept in history."""
@@ -147,7 +156,7 @@ class Recorder:
         new["rev"] = rev
         self._keep(uid, doc_id, tree, None)
         self.changes.append([uid, doc_id, tomb, rev])
-        return new
+        return _settle(new)
 
     def journal(self, at: str, command: str, argv: list[str], *, undoes: int | None = None) -> int | None:
         """Record this transaction's changes as one operation; its number (None: no change)."""

@@ -19,6 +19,7 @@ from .countries import resolve_countries
 from .dates import parse_date
 from .errors import ValidationError
 from .i18n import _, ngettext
+from .identity import normalise_rev, normalise_uid
 from .text import clean_line, clean_text, fold, printable, printable_raw, unsafe_in_url
 
 _LANG = re.compile(r"[a-z]{2}")
@@ -30,7 +31,7 @@ DEFAULT_LANG = "en"
 # The fields a bulletin has, in the order JSON and CSV write them.
 FIELDS: tuple[str, ...] = (
     *("title", "date", "category", "countries", "summary", "truncated", "tags", "lang"),
-    *("url", "source", "private", "added", "updated"),
+    *("url", "source", "private", "added", "updated", "uid", "rev"),
 )
 LIST_FIELDS = frozenset({"countries", "tags"})
 _KNOWN_KEYS = frozenset({*FIELDS, "id"})
@@ -149,6 +150,8 @@ class Bulletin:
     private: str | None = None
     added: str | None = None
     updated: str | None = None
+    uid: str | None = None  # given by the store at creation, never changed (issue 15)
+    rev: str | None = None  # the store's revision of this version: N-hash, CouchDB's meaning
 
     @classmethod
     def create(
@@ -167,6 +170,8 @@ class Bulletin:
         private: str | None = None,
         added: str | None = None,
         updated: str | None = None,
+        uid: str | None = None,
+        rev: str | None = None,
         today: datetime.date | None = None,
     ) -> Bulletin:
         """Validate and normalise user input into a bulletin; raises ValidationError-family errors.
@@ -195,6 +200,8 @@ class Bulletin:
             private=clean_text(private, "private note", field="private") or None if private else None,
             added=added,
             updated=updated,
+            uid=normalise_uid(uid) if uid else None,
+            rev=normalise_rev(rev) if rev else None,
         )
 
     @classmethod

@@ -52,6 +52,8 @@ def to_bulletin(raw: Mapping[str, Any]) -> Bulletin:
         private=raw.get("private"),
         added=raw.get("added"),
         updated=raw.get("updated"),
+        uid=raw.get("uid"),
+        rev=raw.get("rev"),
     )
 
 

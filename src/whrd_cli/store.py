@@ -23,10 +23,10 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .dates import utc_stamp
 from .errors import ArchiveError, DuplicateError, NotFoundError
@@ -36,7 +36,9 @@ from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
 from .storage import atomic, backups, check, trust
 from .storage.check import APP, BULLETINS, META, SCHEMA_VERSION
+from .storage.follower import Follower
 from .storage.plan import AddResult, OnDuplicate, plan_adds
+from .store_history import Revisable
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -48,21 +50,6 @@ BACKUPS = backups.GENERATIONS
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class Follower(Protocol):
-    """A file derived from the archive (the search index) and kept beside it: told about every
-    write while the archive's lock is still held, so it never misses one. A follower must not
-    fail the write: the archive is the truth, and a follower that cannot keep up discards itself."""
-
-    def before_write(self, path: Path) -> object:
-        """Called under the lock before the write; the result comes back to `after_write`."""
-
-    def after_write(
-        self, path: Path, before: object, bulletins: Mapping[str, Raw], touched: set[int] | None
-    ) -> None:
-        """Called under the lock after the archive's atomic write: `touched` holds the ids added,
-        changed or deleted (None: all of them)."""
 
 
 def _drop_lock_file(name: str) -> None:
@@ -77,8 +64,9 @@ def _not_found(doc_id: int) -> NotFoundError:
     return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
 
-class Archive:
-    """The user's archive file. Open one per command; every method is one locked transaction."""
+class Archive(Revisable):
+    """The user's archive file. Open one per command; every method is one locked transaction,
+    and every change to a bulletin a revision kept in its history (`store_history`, `history`)."""
 
     def __init__(
         self,
@@ -94,6 +82,8 @@ class Archive:
         self.lock_timeout = lock_timeout
         self.clock = clock
         self.followers = tuple(followers)
+        # The command and its (redacted) line, for the journal `undo` reads: set by the CLI.
+        self.operation: tuple[str, list[str]] = ("", [])
         self._raw: dict[str, dict[str, Any]] | None = None
         self._parsed_at: trust.FileStamp | None = None
         # Ids a write added, changed or deleted, for the followers; None: everything changed.
@@ -236,6 +226,8 @@ class Archive:
                     if damage:
                         raise check.damage_error(damage)
                 new_lock = False  # a sound archive (or a new one): its lock file stays
+                if current is not None and self._meta(db).get("schema", 1) < SCHEMA_VERSION:
+                    self._upgrade(db, storage)
                 yield db, storage
                 if storage.pending and not self._meta(db).get("uid"):
                     # An archive older than archive ids: stamp the one `stable_id` derives from its path.
@@ -295,15 +287,22 @@ class Archive:
             from .storage.tinydb_adapter import bulletins_of, insert_documents, replace_documents
 
             now = utc_stamp(self.clock())
-            plan = plan_adds(bulletins_of(storage), bulletins, policy, now)
+            table = bulletins_of(storage)
+            plan = plan_adds(table, bulletins, policy, now)
             ids = self._next_ids(db, len(plan.new_docs)) if plan.new_docs else range(0)
+            from .history import Recorder
+
+            recorder = Recorder(storage.read() or {})
             if plan.new_docs:
-                insert_documents(storage, dict(zip(ids, plan.new_docs, strict=True)))
+                created = map(recorder.created, ids, plan.new_docs)
+                insert_documents(storage, dict(zip(ids, created, strict=True)))
                 self._touch(ids)
             if plan.updates:
                 self._backup_wanted = True
-                replace_documents(storage, dict(plan.updates))
-                self._touch(doc_id for doc_id, _raw in plan.updates)
+                changed = {i: recorder.changed(i, table[str(i)], raw) for i, raw in plan.updates}
+                replace_documents(storage, changed)
+                self._touch(changed)
+            recorder.journal(now, *self.operation)
         return plan.result(ids, storage.writes)
 
     def update(
@@ -340,10 +339,15 @@ class Archive:
                             int(key),
                         )
             self._backup_wanted = True
-            new = new.stamped(added=old.added, updated=utc_stamp(self.clock()))
-            replace_documents(storage, {doc_id: stored_form(new)})
+            now = utc_stamp(self.clock())
+            from .history import Recorder
+
+            recorder = Recorder(storage.read() or {})
+            stored = recorder.changed(doc_id, raw, stored_form(new.stamped(added=old.added, updated=now)))
+            replace_documents(storage, {doc_id: stored})
             self._touch([doc_id])
-        return Entry(doc_id, new)
+            recorder.journal(now, *self.operation)
+        return Entry(doc_id, to_bulletin(stored))
 
     def delete(self, doc_ids: Sequence[int]) -> list[int]:
         """Delete bulletins by id, all or none; keeps a backup of the archive first."""
@@ -357,33 +361,19 @@ class Archive:
                 raise NotFoundError(_("No bulletin with id {ids}; nothing was deleted.").format(ids=ids))
             self._backup_wanted = True
             unique = list(dict.fromkeys(doc_ids))
+            from .history import Recorder
+
+            recorder = Recorder(storage.read() or {})
+            for doc_id in unique:
+                recorder.deleted(doc_id, table[str(doc_id)])
             remove_documents(storage, unique)
             self._touch(unique)
+            recorder.journal(utc_stamp(self.clock()), *self.operation)
         return unique
 
     def _touch(self, ids: Iterable[int]) -> None:
         if self._touched is not None:
             self._touched.update(ids)
-
-    def reindex(self) -> int:
-        """Recompute every bulletin's derived data (dedupe key; search data left in the archive
-        by an older whrd is dropped) in one write, and rebuild the search index beside it.
-
-        The bulletins themselves, `updated` included, stay as they are. A backup is kept all the same.
-        """
-        with self._transaction() as (db, storage):
-            self._touched = None
-            ids = [int(key) for key in (storage.read() or {}).get(BULLETINS, {})]
-            if ids:
-                self._backup_wanted = True
-
-                def rederive(doc: MutableMapping[str, Any]) -> None:
-                    fresh = stored_form(to_bulletin(doc))
-                    doc.clear()
-                    doc.update(fresh)
-
-                db.table(BULLETINS).update(rederive, doc_ids=ids)
-        return len(ids)
 
     def _remove_stale_temps(self) -> None:
         """Temp files a killed whrd left beside the archive: its own, the index's, the backups'."""

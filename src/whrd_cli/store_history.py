@@ -12,24 +12,23 @@ free pages and old segments); the journal never held text, and its command lines
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import history
 from .dates import utc_stamp
 from .errors import InputError, NotFoundError
 from .i18n import _
 from .records import Entry, Raw, stored_form, to_bulletin
+from .storage.check import BULLETINS, META, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
+    from . import history
     from .storage.tinydb_adapter import AtomicJSONStorage
-
-BULLETINS = "bulletins"
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,45 @@ class Revisable:
         def _transaction(self) -> contextlib.AbstractContextManager[tuple[TinyDB, AtomicJSONStorage]]: ...
         def _tables(self) -> dict[str, dict[str, Any]]: ...
         def _touch(self, ids: Iterable[int]) -> None: ...
+        def _path_uid(self) -> str: ...
+
+    def _upgrade(self, db: TinyDB, storage: AtomicJSONStorage) -> None:
+        """An archive from before issue 15: every bulletin gets its uid (derived from the
+        archive's id and its own, so copies agree) and first rev, in this transaction's write."""
+        from .history import give_identity
+        from .storage.tinydb_adapter import bulletins_of
+
+        archive_uid = _meta(db).get("uid") or self._path_uid()
+        if give_identity(bulletins_of(storage), archive_uid):
+            self._touched = None  # every record in the index changes
+        db.table(META).update({"schema": SCHEMA_VERSION}, doc_ids=[1])
+
+    def reindex(self) -> int:
+        """Recompute every bulletin's derived data (dedupe key; search data left in the archive
+        by an older whrd is dropped) in one write, and rebuild the search index beside it.
+
+        The bulletins themselves, `updated` included, stay as they are. A backup is kept all the same.
+        """
+        with self._transaction() as (db, storage):
+            self._touched = None
+            ids = [int(key) for key in (storage.read() or {}).get(BULLETINS, {})]
+            if ids:
+                self._backup_wanted = True
+
+                def rederive(doc: MutableMapping[str, Any]) -> None:
+                    fresh = stored_form(to_bulletin(doc))
+                    doc.clear()
+                    doc.update(fresh)
+
+                db.table(BULLETINS).update(rederive, doc_ids=ids)
+        return len(ids)
 
     # -- reading ---------------------------------------------------------------------------------
 
     def versions(self, doc_id: int) -> list[history.Version]:
         """Every version of one bulletin (deleted ones too), newest first."""
+        from . import history
+
         found = history.versions(self._tables(), doc_id)
         if not found:
             raise NotFoundError(
@@ -77,14 +110,20 @@ class Revisable:
         return found
 
     def uid_of(self, doc_id: int) -> str | None:
+        from . import history
+
         return history.find_uid(self._tables(), doc_id)
 
     def operations(self) -> list[tuple[int, Mapping[str, Any]]]:
         """The journal of operations, newest first."""
+        from . import history
+
         return history.operations(self._tables())
 
     def undo_preview(self) -> Undone | None:
         """What `undo` would do now (read without the lock; `undo` checks it again under it)."""
+        from . import history
+
         tables = self._tables()
         found = history.next_to_undo(tables)
         if found is None:
@@ -98,6 +137,8 @@ class Revisable:
     def _recorded(self) -> Iterator[tuple[dict[str, Any], history.Recorder, str]]:
         """A transaction with its recorder: the tables, the recorder and this write's time. The
         archive is written when the recorder made a revision or `recorder.dirty` says so."""
+        from . import history
+
         with self._transaction() as (_db, storage):
             tables = storage.read()
             assert tables is not None  # the transaction writes a new archive's meta first
@@ -129,6 +170,8 @@ class Revisable:
 
     def restore(self, doc_id: int, rev: str) -> Entry:
         """Make an old version current again, as a new revision (a deleted bulletin comes back)."""
+        from . import history
+
         with self._recorded() as (tables, recorder, now):
             found = {version.rev: version for version in history.versions(tables, doc_id)}
             if not found:
@@ -154,6 +197,8 @@ class Revisable:
     def undo(self, expected: int | None = None) -> Undone:
         """Undo the newest operation not undone yet, as new revisions; `expected` (the number a
         preview showed) guards against another coordinator's write in between."""
+        from . import history
+
         with self._recorded() as (tables, recorder, now):
             found = history.next_to_undo(tables)
             if found is None:
@@ -178,6 +223,8 @@ class Revisable:
     def purge(self, doc_ids: Sequence[int]) -> PurgeReport:
         """Delete these bulletins (if still there) and remove every version of them, here, in the
         backups and in the search index, keeping only what identifies their tombstones."""
+        from . import history
+
         report = PurgeReport()
         with self._recorded() as (tables, recorder, now):
             uids = []
@@ -197,6 +244,8 @@ class Revisable:
 
     def purge_history(self, before: str) -> PurgeReport:
         """Drop the old versions written before a date, archive-wide (backups and index too)."""
+        from . import history
+
         report = PurgeReport()
         with self._recorded() as (tables, recorder, _now):
             report.purged = history.purge_before(tables, before)
@@ -229,8 +278,14 @@ class Revisable:
                 report.removed.append(backup)
 
 
+def _meta(db: TinyDB) -> dict[str, Any]:
+    return dict(db.table(META).get(doc_id=1) or {})  # type: ignore[arg-type]
+
+
 def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[str]) -> None:
     """One purge inside a backup: the bulletins gone (by id: ids are never reused), their history."""
+    from . import history
+
     bulletins = tables.get(BULLETINS, {})
     for doc_id in doc_ids:
         bulletins.pop(str(doc_id), None)

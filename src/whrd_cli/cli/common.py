@@ -112,7 +112,33 @@ def open_archive(ctx: typer.Context) -> Archive:
     from ..search.service import SearchIndex
     from ..store import Archive
 
-    return Archive(state(ctx).db, lock_timeout=lock_timeout(), followers=(SearchIndex(),))
+    archive = Archive(state(ctx).db, lock_timeout=lock_timeout(), followers=(SearchIndex(),))
+    archive.operation = (ctx.info_name or "", command_line())
+    return archive
+
+
+# Options whose values are private text: never copied into the journal `undo --list` shows.
+_PRIVATE_OPTIONS = ("--private",)
+
+
+def command_line() -> list[str]:
+    """This run's arguments for the journal, private notes replaced by `…` (a note typed on the
+    command line must not outlive it in the archive's history of operations)."""
+    args = sys.argv[1:]
+    out: list[str] = []
+    hide = False
+    for arg in args:
+        if hide:
+            out.append("…")
+            hide = False
+        elif arg in _PRIVATE_OPTIONS:
+            out.append(arg)
+            hide = True
+        elif arg.startswith("--private="):
+            out.append("--private=…")
+        else:
+            out.append(arg)
+    return out
 
 
 def fail(message: str) -> NoReturn:

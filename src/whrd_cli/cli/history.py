@@ -121,7 +121,7 @@ def history(
             )
         )
     versions = archive.versions(bulletin_id)
-    older: list[Mapping[str, Any] | None] = [v.body for v in versions[1:]] + [None]
+    older: list[dict[str, Any] | None] = [v.body for v in versions[1:]] + [None]
     if json_:
         from ..records import record_dict
 

@@ -47,7 +47,8 @@ SUFFIX = ".search.sqlite"
 # 3: no private notes (versions 1-2 kept them in `records.private`: such a file is rebuilt, or
 # removed by a search that cannot rebuild it). 4: Spanish stems drop the -i of -ía.
 # 5: ranked by FTS5's bm25() (column sizes kept), folded tags in `docs` for filters in SQL.
-VERSION = "whrd-search-index 5"
+# 6: records carry uid and rev (issue 15).
+VERSION = "whrd-search-index 6"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 

@@ -24,7 +24,7 @@ from ..errors import ArchiveError
 from ..i18n import _, language, translate
 from .reasons import PERMISSION_DENIED, os_reason
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: bulletins carry uid and rev; history and journal tables (issue 15)
 APP = "whrd"
 BULLETINS = "bulletins"
 META = "meta"
@@ -230,7 +230,7 @@ _OPTIONAL_TEXT = (
     "private",
     "added",
     "updated",
-    "_key",
+    *("_key", "uid", "rev"),
 )
 # Search data an older whrd kept in each bulletin: never read, dropped by `reindex`, any value.
 _LEGACY = "_fts1"

@@ -4,7 +4,8 @@ The policy for a bulletin already in the archive (`OnDuplicate`) and the merge r
 (`keep_what_input_lacks`) live here, apart from the lock and the file: `plan_adds` reads the
 stored bulletins and returns the documents to insert and replace, so a dry run and a real add
 are the same plan, and the store only writes it. Bulletins are recognised as the same by their
-dedupe key (`Bulletin.key`, stored as `_key`).
+uid when they bring one the archive knows (an export imported back), else by their dedupe key
+(`Bulletin.key`, stored as `_key`).
 """
 
 from __future__ import annotations
@@ -100,9 +101,20 @@ def plan_adds(
     plan = Plan()
     # Dedupe key -> id (the last one holding it), built at C speed: ~4x the comprehension at 100k.
     existing = dict(zip(map(dict.get, table.values(), repeat("_key")), map(int, table), strict=True))
-    pending: dict[str, int] = {}  # dedupe key -> position in new_docs: a repeat in one batch
+    # A bulletin that brings a uid the archive knows is that bulletin, whatever its title now says.
+    by_uid = dict(zip(map(dict.get, table.values(), repeat("uid")), map(int, table), strict=True))
+    by_uid.pop(None, None)
+    pending: dict[str, int] = {}  # dedupe key (or uid) -> position in new_docs: a repeat in one batch
     for bulletin in bulletins:
         key = bulletin.key
+        uid = bulletin.uid
+        if uid is not None and (uid in by_uid or uid in pending):
+            if on_duplicate is OnDuplicate.ADD:  # a second bulletin never shares a uid
+                bulletin = replace(bulletin, uid=None)
+            else:
+                key = uid
+                if uid in by_uid:
+                    existing[uid] = by_uid[uid]
         if on_duplicate is not OnDuplicate.ADD and (key in existing or key in pending):
             found = existing.get(key)
             if on_duplicate is OnDuplicate.ERROR:
@@ -134,6 +146,8 @@ def plan_adds(
         updated = bulletin.updated or added
         plan.new_docs.append(stored_form(bulletin.stamped(added=added, updated=updated)))
         pending[key] = len(plan.new_docs) - 1
+        if bulletin.uid is not None:
+            pending[bulletin.uid] = pending[key]
         plan.steps.append(_Step("added", None, pending[key]))
     return plan
 

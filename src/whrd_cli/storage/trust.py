@@ -26,7 +26,7 @@ from . import check
 
 ATTR = "user.whrd.sound"
 # Bump when `check.damage_in` gets a new rule: marks of files checked by older rules then lapse.
-RULES = b"1"
+RULES = b"2"  # 2: uid and rev (issue 15)
 
 
 FileStamp = tuple[int, int, int, int]
