@@ -29,15 +29,15 @@ from .revisions_tree import RevTree
 HISTORY = "history"
 JOURNAL = "journal"
 JOURNAL_KEEP = 100
-INTERNAL = frozenset({"rev", "_key"})
 
 Tables = MutableMapping[str, Any]
 Raw = dict[str, Any]
 
 
 def body_of(raw: Mapping[str, Any]) -> Raw:
-    """What a revision is a version of: the stored dict without its rev and derived fields."""
-    return {name: value for name, value in raw.items() if name not in INTERNAL}
+    """What a revision is a version of: the stored dict without its rev and derived fields (`_`
+    fields: the dedupe key, search data an older whrd kept)."""
+    return {name: value for name, value in raw.items() if name != "rev" and not name.startswith("_")}
 
 
 def _settle(raw: Raw) -> Raw:
@@ -190,9 +190,13 @@ def versions(tables: Mapping[str, Any], doc_id: int) -> list[Version]:
     """Every version of a bulletin the archive knows, newest first (the current one first when it
     is live); [] for an id the archive has never had."""
     uid = find_uid(tables, doc_id)
-    if uid is None:
-        return []
     live = tables.get("bulletins", {}).get(str(doc_id))
+    if uid is None:  # not there, or stored before uids: its one version, as the next write names it
+        if live is None:
+            return []
+        archive_uid = tables.get("meta", {}).get("1", {}).get("uid") or ""
+        body = {**body_of(live), "uid": legacy_uid(archive_uid, doc_id)}
+        return [Version(new_rev(None, body, False), False, dict(live), True)]
     entry = tables.get(HISTORY, {}).get(uid)
     if entry is None:  # one version only
         return [Version(live["rev"], False, dict(live), True)] if live else []
@@ -252,17 +256,31 @@ def undo_steps(tables: Mapping[str, Any], op: Mapping[str, Any]) -> list[Step]:
         entry = history.get(uid)
         tree = RevTree.from_json(entry["tree"]) if entry else None
         current = live.get("rev") if live is not None and live.get("uid") == uid else None
+        bodies = entry["bodies"] if entry else {}
         if current is None and tree is not None and tree.winner() == after and tree.is_deleted(after):
-            body = entry["bodies"].get(before) if entry and before else None
+            body = bodies.get(before) if before else None
             steps.append(Step("revive" if body else "skip", uid, doc_id, body, None))
-        elif current != after:
+        elif current != after and not (live is not None and _same_content(live, bodies.get(after))):
+            # Changed since, unless only by undos and restores that brought back this very text.
             steps.append(Step("skip", uid, doc_id, None, live))
         elif before is None:
             steps.append(Step("remove", uid, doc_id, None, live))
         else:
-            body = entry["bodies"].get(before) if entry else None
+            body = bodies.get(before)
             steps.append(Step("revert" if body else "skip", uid, doc_id, body, live))
     return steps
+
+
+_STAMPS = frozenset({"updated", "rev", "_key"})
+
+
+def _same_content(live: Mapping[str, Any], version: Mapping[str, Any] | None) -> bool:
+    """Whether a bulletin says what an old version said (its stamps and rev aside)."""
+    if version is None:
+        return False
+    return {k: v for k, v in live.items() if k not in _STAMPS} == {
+        k: v for k, v in version.items() if k not in _STAMPS
+    }
 
 
 # -- purging --------------------------------------------------------------------------------------

@@ -207,6 +207,14 @@ class Revisable:
             if expected is not None and number != expected:
                 raise InputError(_("The archive changed since the preview; run 'whrd undo' again."))
             steps = history.undo_steps(tables, op)
+            if steps and all(step.kind == "skip" for step in steps):
+                ids = ", ".join(sorted({str(step.id) for step in steps}, key=int))
+                message = _(
+                    "Operation #{n} cannot be undone: the bulletins it changed ({ids}) have changed "
+                    "since, or their old versions were purged. See 'whrd history ID'; 'whrd restore' "
+                    "brings back any version."
+                )
+                raise InputError(message.format(n=number, ids=ids))
             bulletins = tables.setdefault(BULLETINS, {})
             for step in steps:
                 if step.kind == "remove":

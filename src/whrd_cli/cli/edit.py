@@ -317,14 +317,29 @@ def delete(
         list[int], typer.Argument(metavar="ID...", help="Ids to delete.", autocompletion=complete.ids)
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    purge: Annotated[
+        bool,
+        typer.Option(
+            "--purge",
+            help="Also remove every earlier version, from the archive, its backups and the search "
+            "index (a deleted bulletin too). Cannot be undone.",
+        ),
+    ] = False,
 ) -> None:
     """Delete bulletins (all or none). Asks first on a terminal; a backup is kept (ARCHIVE.bak).
+
+    Deleted bulletins keep their history ('whrd undo' brings them back); --purge removes it.
 
     Example: whrd delete 12 14 --yes
     """
     archive = open_archive(ctx)
     if not archive.exists:
         fail(_no_archive(bulletin_ids[0], archive))
+    if purge:
+        from .history import purge_bulletins
+
+        purge_bulletins(archive, bulletin_ids, yes=yes)
+        return
     entries = [archive.get(i) for i in dict.fromkeys(bulletin_ids)]
     if not yes:
         if not common.stdin_is_terminal():

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..changes import FieldChange
     from ..history import Step, Version
+    from ..store import Archive
     from ..store_history import PurgeReport
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
@@ -151,7 +152,7 @@ def history(
     from ..text import printable
 
     console = make_console()
-    title = next((v.body["title"] for v in versions if v.body), "")
+    title = next((v.body["title"] for v in versions if v.body), _("(text purged)"))
     console.print(
         f"#{bulletin_id}  {printable(title, multiline=False)}",
         style=None if plain else "whrd.heading",
@@ -366,3 +367,33 @@ def purge(
     )
     if report.purged:
         purge_note(report)
+
+
+def purge_bulletins(archive: Archive, bulletin_ids: list[int], *, yes: bool) -> None:
+    """`delete --purge`: every version gone, here and in the backups; no backup kept of it."""
+    ids = list(dict.fromkeys(bulletin_ids))
+    for doc_id in ids:
+        archive.versions(doc_id)  # an id the archive never had: the not-found error, before asking
+    if not yes:
+        if not common.stdin_is_terminal():
+            fail(_("Refusing to purge without confirmation: add --yes."))
+        from .prompts import confirm
+
+        question = ngettext(
+            "Remove bulletin {ids} and every version of it, for good (no undo)?",
+            "Remove bulletins {ids} and every version of them, for good (no undo)?",
+            len(ids),
+        ).format(ids=", ".join(map(str, ids)))
+        if not confirm(question, default=False):
+            note(_("Nothing was deleted."))
+            raise typer.Exit(1)
+    report = archive.purge(ids)
+    note(
+        ngettext(
+            "Purged {n} bulletin: only its id, uid and revision ids remain (a sync cannot bring it back).",
+            "Purged {n} bulletins: only their ids, uids and revision ids remain (a sync cannot bring "
+            "them back).",
+            len(ids),
+        ).format(n=number(len(ids)))
+    )
+    purge_note(report)
