@@ -273,3 +273,40 @@ def test_a_write_after_a_read_refuses_an_edit_in_place_made_in_between(tmp_path:
     with pytest.raises(ArchiveError, match="has a 'date' that is not a real date"):
         archive.update(2, {"summary": "changed"})
     assert path.read_bytes() == broken
+
+
+def test_the_index_totals_follow_small_writes_without_a_recount(tmp_path: Path) -> None:
+    import sqlite3
+
+    from whrd_cli.search import index
+
+    archive = tmp_path / "a.json"
+
+    def raw(title: str, lang: str | None) -> dict[str, Any]:
+        found = {"title": title, "date": "2020-01-01", "summary": "Some words here", "tags": ["t"]}
+        return found if lang is None else {**found, "lang": lang}
+
+    bulletins = {"1": raw("One", "en"), "2": raw("Dos", "es"), "3": raw("Three", None), "4": raw("Four", "")}
+    archive.write_text("0")
+    index.rebuild(archive, bulletins, index.Stamp.of(archive))  # type: ignore[arg-type]
+    inode = index.index_path(archive).stat().st_ino
+    steps: list[tuple[dict[str, Any], set[int]]] = [
+        ({"5": raw("Cinq", "fr")}, {5}),  # a new language
+        ({"2": None}, {2}),  # the last Spanish one goes
+        ({"1": raw("Uno", "es"), "6": raw("Six", "en")}, {1, 6}),  # a changed language, one more
+        ({"3": None, "4": None, "1": None}, {1, 3, 4, 99}),  # 99: never there
+    ]
+    for number, (changes, touched) in enumerate(steps, start=1):
+        before = index.Stamp.of(archive)
+        for key, value in changes.items():
+            if value is None:
+                bulletins.pop(key, None)
+            else:
+                bulletins[key] = value
+        archive.write_text(str(number) * (number + 1))  # another file state: another stamp
+        index.update(archive, before, bulletins, touched)
+        with sqlite3.connect(index.index_path(archive)) as conn:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        expected_langs = " ".join(sorted({b.get("lang") or "en" for b in bulletins.values()}))
+        assert (meta["count"], meta["langs"]) == (len(bulletins), expected_langs), number
+    assert index.index_path(archive).stat().st_ino == inode  # updated in place, never rebuilt

@@ -224,7 +224,33 @@ def _insert_chunk(
     conn.executemany("INSERT INTO fts(rowid, title, summary, tags, lang) VALUES (?, ?, ?, ?, ?)", texts)
 
 
-def _set_totals(conn: sqlite3.Connection) -> None:
+_LANG_OF_ID = "SELECT coalesce(nullif(lang, ''), 'en') FROM docs WHERE id = ?"
+_FEW = 1000  # touched bulletins up to which the totals are updated rather than counted again
+
+
+def _update_totals(conn: sqlite3.Connection, removed: Sequence[str], added: Sequence[str]) -> bool:
+    """The totals `_set_totals` would write, from the ones stored and the languages of the rows
+    removed and added, without a scan of every row (~0.1 s of an add at 100k); False when the
+    stored ones are missing."""
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('count', 'langs')").fetchall())
+    if not isinstance(meta.get("count"), int) or not isinstance(meta.get("langs"), str):
+        return False
+    langs = set(meta["langs"].split()) | set(added)
+    for lang in set(removed) - set(added):  # the last of its language?
+        if conn.execute(_HAS_LANG, (lang,)).fetchone() is None:
+            langs.discard(lang)
+    _set_meta(conn, {"count": meta["count"] - len(removed) + len(added), "langs": " ".join(sorted(langs))})
+    return True
+
+
+_HAS_LANG = "SELECT 1 FROM docs WHERE coalesce(nullif(lang, ''), 'en') = ? LIMIT 1"
+
+
+def _set_totals(conn: sqlite3.Connection, change: tuple[Sequence[str], Sequence[str]] | None = None) -> None:
+    """Count the rows and their languages into meta; given the languages of the rows a write
+    removed and added (`change`), update the stored counts instead, when there are some."""
+    if change is not None and _update_totals(conn, *change):
+        return
     count = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
     langs = [row[0] for row in conn.execute("SELECT DISTINCT coalesce(nullif(lang, ''), 'en') FROM docs")]
     _set_meta(conn, {"count": count, "langs": " ".join(sorted(langs))})
@@ -274,12 +300,13 @@ def _update_in_place(
         ids = sorted(set(touched))
         if ids:
             gone = [(doc_id,) for doc_id in ids]
+            removed = [row[0] for doc_id in gone for row in conn.execute(_LANG_OF_ID, doc_id)]
             conn.executemany("DELETE FROM docs WHERE id = ?", gone)
             conn.executemany("DELETE FROM records WHERE id = ?", gone)
             conn.executemany("DELETE FROM fts WHERE rowid = ?", gone)
             present = [(doc_id, bulletins[str(doc_id)]) for doc_id in ids if str(doc_id) in bulletins]
             _insert(conn, present)
-            _set_totals(conn)
+            _set_totals(conn, None if len(ids) > _FEW else (removed, [lang_of(raw) for _id, raw in present]))
         _set_meta(conn, _stamp_values(after))
         conn.execute("COMMIT")
         return True
