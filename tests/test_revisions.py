@@ -284,3 +284,49 @@ def test_a_thousand_edits_stay_flat() -> None:
     assert len(text) < 36 * 1000 + 20  # a hash and its quotes and comma per edit
     forest = t.to_forest()  # nested 1000 deep, built without recursion
     assert RevTree.from_forest(forest) == t
+
+
+def test_merge_revisions_takes_couchdbs_object() -> None:
+    doc = {"_id": "u", "_rev": "3-c", "_revisions": {"start": 3, "ids": ["c", "b", "a"]}}
+    t = RevTree().merge_revisions(doc["_revisions"], deleted=True)
+    assert t == tree((3, ["c", "b", "a"], True))
+    assert t.path("3-c") == doc["_revisions"]
+
+
+@pytest.mark.parametrize(
+    "revisions",
+    [
+        {"start": 2, "ids": ["c", "b", "a"]},  # would start at position 0
+        {"start": 1, "ids": []},
+        {"start": "3", "ids": ["c"]},
+        {"start": True, "ids": ["c"]},
+        {"start": 2, "ids": ["b", 7]},
+        {"start": 2, "ids": ["b", "a a"]},
+        {"ids": ["a"]},
+        ["not", "a", "mapping"],
+    ],
+)
+def test_merge_refuses_malformed_paths(revisions: object) -> None:
+    with pytest.raises(RevisionError) as info:
+        RevTree().merge_revisions(revisions)  # type: ignore[arg-type]
+    assert info.value.kind == "malformed"
+
+
+@pytest.mark.parametrize(
+    "forest",
+    [
+        {}, [{"pos": 0, "ids": ["a", {}, []]}], [{"pos": 1, "ids": ["a", {}]}],
+        [{"pos": 1, "ids": ["a", [], []]}], [{"pos": 1, "ids": [3, {}, []]}],
+        [{"pos": 1, "ids": ["a", {}, [["b c", {}, []]]]}], ["x"],
+    ],
+)  # fmt: skip
+def test_from_forest_refuses_other_shapes(forest: object) -> None:
+    with pytest.raises(RevisionError) as info:
+        RevTree.from_forest(forest)
+    assert info.value.kind == "bad_tree"
+
+
+def test_forest_marks_tombstones_and_missing_bodies() -> None:
+    t = tree((2, ["b", "a"], True))
+    assert t.to_forest() == [{"pos": 1, "ids": ["a", {"status": "missing"}, [["b", {"deleted": True}, []]]]}]
+    assert RevTree.from_forest(t.to_forest()) == t

@@ -41,20 +41,22 @@ def _flag(deleted: bool, has_body: bool) -> str:
 
 
 def _index(rows: Iterable[NodeRow]) -> tuple[dict[str, NodeRow], dict[str | None, list[str]]]:
-    """Rows by rev, and children revs by parent rev (None: the roots), each list sorted."""
-    by_rev = {format_rev(r[0], r[1]): r for r in rows}
+    """Rows by rev, and children revs by parent rev (None: the roots), each list in (position,
+    hash) order."""
+    by_rev = {f"{r[0]}-{r[1]}": r for r in rows}
     kids: dict[str | None, list[str]] = {}
     for rev, row in by_rev.items():
         kids.setdefault(row[2], []).append(rev)
     for revs in kids.values():
-        revs.sort(key=parse_rev)
+        if len(revs) > 1:
+            revs.sort(key=lambda rev: by_rev[rev][:2])
     return by_rev, kids
 
 
 def rows_to_json(rows: Iterable[NodeRow]) -> list[list[Any]]:
     """The compact form of a tree (see the module docstring)."""
     by_rev, kids = _index(rows)
-    leaves = sorted((rev for rev in by_rev if rev not in kids), key=parse_rev)
+    leaves = sorted((rev for rev in by_rev if rev not in kids), key=lambda rev: by_rev[rev][:2])
     written: set[str] = set()
     out: list[list[Any]] = []
     for leaf in leaves:
@@ -132,7 +134,7 @@ def rows_to_forest(rows: Iterable[NodeRow]) -> list[dict[str, Any]]:
         if not row[4]:
             opts["status"] = "missing"
         built[rev] = [row[1], opts, []]
-    for rev in sorted(by_rev, key=parse_rev):
+    for rev in by_rev:
         built[rev][2] = [built[child] for child in kids.get(rev, [])]
     return [{"pos": by_rev[root][0], "ids": built[root]} for root in kids.get(None, [])]
 

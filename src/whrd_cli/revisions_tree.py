@@ -85,8 +85,15 @@ class RevTree:
 
     __slots__ = ("_nodes",)
 
-    def __init__(self, nodes: Mapping[str, _Node] | None = None) -> None:
-        self._nodes: dict[str, _Node] = dict(nodes or {})
+    def __init__(self) -> None:
+        self._nodes: dict[str, _Node] = {}
+
+    @classmethod
+    def _adopt(cls, nodes: dict[str, _Node]) -> RevTree:
+        """A tree over `nodes`, taken as is (every operation builds a fresh dict)."""
+        tree = cls.__new__(cls)
+        tree._nodes = nodes
+        return tree
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -197,13 +204,13 @@ class RevTree:
                 raise RevisionError("not_leaf", parent)
         nodes = dict(self._nodes)
         nodes[rev] = _Node(pos, rev_hash, parent, bool(deleted), True)
-        return RevTree(nodes)
+        return RevTree._adopt(nodes)
 
     def edit(
         self, body: Mapping[str, Any], *, deleted: bool = False, parent: str | None = None
     ) -> tuple[RevTree, str]:
         """Make the rev of a new edit (of `parent`, by default the winner) and add it."""
-        base = parent if parent is not None else self.winner()
+        base = parent if parent is not None or not self._nodes else self.winner()
         rev = new_rev(base, body, deleted)
         return self.add(rev, parent=base, deleted=deleted), rev
 
@@ -225,7 +232,7 @@ class RevTree:
             newest = offset == len(ids) - 1
             _combine(nodes, _Node(pos, rev_hash, parent, deleted and newest, newest))
             parent = rev
-        return RevTree(nodes)
+        return RevTree._adopt(nodes)
 
     def merge_revisions(self, revisions: Mapping[str, Any], *, deleted: bool = False) -> RevTree:
         """`merge` with the `_revisions` object itself (`{"start": N, "ids": [...]}`)."""
@@ -245,7 +252,7 @@ class RevTree:
         nodes = dict(self._nodes)
         for node in other._nodes.values():
             _combine(nodes, node)
-        return RevTree(nodes)
+        return RevTree._adopt(nodes)
 
     def stem(self, limit: int = DEFAULT_REVS_LIMIT) -> tuple[RevTree, list[str]]:
         """Keep, under each leaf, only its `limit` newest revisions (couch_key_tree:stem): a node
@@ -266,7 +273,7 @@ class RevTree:
             node = self._nodes[rev]
             nodes[rev] = node if node.parent in kept else replace(node, parent=None)
         removed = sorted((r for r in self._nodes if r not in kept), key=_rev_key)
-        return RevTree(nodes), removed
+        return RevTree._adopt(nodes), removed
 
     def purge(self, revs: Iterable[str]) -> tuple[RevTree, list[str]]:
         """Remove leaves and every ancestor no other leaf keeps (couch_key_tree:remove_leafs,
@@ -281,7 +288,7 @@ class RevTree:
                     break
                 kept.add(ancestor)
         removed = sorted((r for r in self._nodes if r not in kept), key=_rev_key)
-        return RevTree({r: n for r, n in self._nodes.items() if r in kept}), removed
+        return RevTree._adopt({r: n for r, n in self._nodes.items() if r in kept}), removed
 
     def drop_bodies(self, revs: Iterable[str]) -> RevTree:
         """Mark revs whose bodies the store removed (history purged); unknown revs are ignored."""
@@ -289,7 +296,7 @@ class RevTree:
         for rev in revs:
             if rev in nodes:
                 nodes[rev] = replace(nodes[rev], has_body=False)
-        return RevTree(nodes)
+        return RevTree._adopt(nodes)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -331,7 +338,7 @@ class RevTree:
         nodes: dict[str, _Node] = {}
         for pos, rev_hash, parent, deleted, has_body in rows:
             _combine(nodes, _Node(pos, rev_hash, parent, deleted, has_body))
-        return cls(nodes)
+        return cls._adopt(nodes)
 
 
 def _combine(nodes: dict[str, _Node], node: _Node) -> None:
