@@ -330,3 +330,26 @@ def test_forest_marks_tombstones_and_missing_bodies() -> None:
     t = tree((2, ["b", "a"], True))
     assert t.to_forest() == [{"pos": 1, "ids": ["a", {"status": "missing"}, [["b", {"deleted": True}, []]]]}]
     assert RevTree.from_forest(t.to_forest()) == t
+
+
+# -- the fast encoding is the documented one ------------------------------------------------------
+
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+_TEXT = _st.text(alphabet=_st.characters(blacklist_categories=("Cs",)), max_size=20)
+_JSONISH = _st.recursive(
+    _st.none() | _st.booleans() | _st.integers(-(2**62), 2**62) | _TEXT,
+    lambda inner: _st.lists(inner, max_size=4) | _st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@_given(_JSONISH)
+def test_canonical_json_is_json_dumps_byte_for_byte(value: object) -> None:
+    import json as _json
+
+    from whrd_cli.revisions import canonical_json
+
+    expected = _json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert canonical_json(value) == expected
