@@ -321,3 +321,21 @@ def purge_before(tables: Tables, day: str) -> int:
         entry["tree"] = RevTree.from_json(entry["tree"]).drop_bodies(old).to_json()
         dropped += len(old)
     return dropped
+
+
+def purge_backup_before(backup: Tables, archive: Mapping[str, Any], day: str) -> None:
+    """`purge_before` inside a backup, where an old version may still be the bulletin itself: a
+    bulletin there that is not the archive's current version and was written before `day` is
+    replaced by the archive's current one (or left out, if the archive has none)."""
+    current = archive.get("bulletins", {})
+    bulletins = backup.get("bulletins", {})
+    for key in list(bulletins):
+        raw, now = bulletins[key], current.get(key)
+        if now is not None and raw.get("rev") is not None and raw.get("rev") == now.get("rev"):
+            continue
+        if (raw.get("updated") or raw.get("added") or "") < day:
+            if now is None:
+                del bulletins[key]
+            else:
+                bulletins[key] = dict(now)
+    purge_before(backup, day)

@@ -258,7 +258,9 @@ class Revisable:
         with self._recorded() as (tables, recorder, _now):
             report.purged = history.purge_before(tables, before)
             if report.purged:
-                self._purge_derived(lambda backup: history.purge_before(backup, before), report)
+                self._purge_derived(
+                    lambda backup: history.purge_backup_before(backup, tables, before), report
+                )
                 recorder.dirty = True  # written, though no bulletin changed
         return report
 
