@@ -10,7 +10,9 @@ The layout (docs/revisions.md):
   the current one. A bulletin with one version has no entry: its tree is its `rev`. Commands that
   do not show history never look at this table;
 - `journal[n]`: one operation (`at`, `command`, `argv`, `changes`: `[uid, id, rev before, rev
-  after]` each, `undoes`: the operation it undid), the newest `JOURNAL_KEEP`.
+  after]` each, `added`: the ids it created, `undoes`: the operation it undid), the newest
+  `JOURNAL_KEEP`. An add is one id, not a change record: an import of 100,000 bulletins adds
+  ~0.6 MB to the journal, not ~9 MB (its revs are the roots of the bulletins' trees).
 
 A version's `rev` hashes what the user can see of it (`body_of`: no `rev`, no derived `_key`).
 Never prints; errors are the store's to word.
@@ -100,6 +102,7 @@ class Recorder:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
         self.changes: list[list[Any]] = []
+        self.added: list[int] = []
         self.dirty = False  # a change that makes no revision (a purge) still to be written
 
     @property
@@ -125,7 +128,7 @@ class Recorder:
         if not isinstance(raw.get("uid"), str) or not raw["uid"]:
             raw["uid"] = new_uid()
         raw["rev"] = new_rev(None, body_of(raw), False)
-        self.changes.append([raw["uid"], doc_id, None, raw["rev"]])
+        self.added.append(doc_id)
         return _settle(raw)
 
     def changed(self, doc_id: int, old: Raw, new: Raw) -> Raw:
@@ -160,11 +163,19 @@ class Recorder:
 
     def journal(self, at: str, command: str, argv: list[str], *, undoes: int | None = None) -> int | None:
         """Record this transaction's changes as one operation; its number (None: no change)."""
-        if not self.changes:
+        if not self.changes and not self.added:
             return None
         table: dict[str, Any] = self.tables.setdefault(JOURNAL, {})
         number = max(map(int, table), default=0) + 1
-        op = {"at": at, "command": command, "argv": argv, "changes": self.changes, "undoes": undoes}
+        op: dict[str, Any] = {
+            "at": at,
+            "command": command,
+            "argv": argv,
+            "changes": self.changes,
+            "undoes": undoes,
+        }
+        if self.added:
+            op["added"] = self.added
         table[str(number)] = op
         for old in sorted(table, key=int)[:-JOURNAL_KEEP]:
             del table[old]
@@ -251,6 +262,8 @@ def undo_steps(tables: Mapping[str, Any], op: Mapping[str, Any]) -> list[Step]:
     bulletins = tables.get("bulletins", {})
     history = tables.get(HISTORY, {})
     steps = []
+    for doc_id in op.get("added", ()):
+        steps.append(_undo_add(bulletins, history, doc_id))
     for uid, doc_id, before, after in op.get("changes", ()):
         live = bulletins.get(str(doc_id))
         entry = history.get(uid)
@@ -269,6 +282,20 @@ def undo_steps(tables: Mapping[str, Any], op: Mapping[str, Any]) -> list[Step]:
             body = bodies.get(before)
             steps.append(Step("revert" if body else "skip", uid, doc_id, body, live))
     return steps
+
+
+def _undo_add(bulletins: Mapping[str, Any], history: Mapping[str, Any], doc_id: int) -> Step:
+    """Undoing the add of `doc_id`: remove it, if it still says what it said when it was added."""
+    live = bulletins.get(str(doc_id))
+    if live is None or not isinstance(live.get("uid"), str):
+        return Step("skip", "", doc_id, None, live)
+    entry = history.get(live["uid"])
+    if entry is None:  # never changed since
+        return Step("remove", live["uid"], doc_id, None, live)
+    tree = RevTree.from_json(entry["tree"])
+    root = tree.history(tree.winner() or live["rev"])[-1]
+    unchanged = live.get("rev") == root or _same_content(live, entry.get("bodies", {}).get(root))
+    return Step("remove" if unchanged else "skip", live["uid"], doc_id, None, live)
 
 
 _STAMPS = frozenset({"updated", "rev", "_key"})
@@ -301,8 +328,9 @@ def purge_bulletins(tables: Tables, uids: Iterable[str]) -> int:
         entry["tree"] = tree.drop_bodies(tree.revs()).to_json()
         entry["bodies"] = {}
         purged += 1
+    ids = {entry.get("id") for uid, entry in history.items() if uid in wanted}
     for op in tables.get(JOURNAL, {}).values():
-        if any(change[0] in wanted for change in op.get("changes", ())):
+        if any(change[0] in wanted for change in op.get("changes", ())) or ids & set(op.get("added", ())):
             op["argv"] = [op.get("command", "")]  # the command's name, none of its values
     return purged
 

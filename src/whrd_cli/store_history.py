@@ -145,7 +145,7 @@ class Revisable:
             recorder = history.Recorder(tables)
             now = utc_stamp(self.clock())
             yield tables, recorder, now
-            if recorder.changes or recorder.dirty:
+            if recorder.changes or recorder.added or recorder.dirty:
                 storage.write(tables)
 
     def _journal(self, recorder: history.Recorder, now: str, *, undoes: int | None = None) -> None:

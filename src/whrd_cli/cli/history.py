@@ -248,7 +248,7 @@ def _operation_line(number_: int, op: Mapping[str, Any]) -> str:
     from ..render import local_time
     from ..text import printable
 
-    count = len(op.get("changes", ()))
+    count = len(op.get("changes", ())) + len(op.get("added", ()))
     what = ngettext("{n} bulletin", "{n} bulletins", count).format(n=number(count))
     line = printable(" ".join(["whrd", *op.get("argv", [])]), multiline=False)
     return f"#{number_}  {local_time(op.get('at'))}  {line}  ({what})"
