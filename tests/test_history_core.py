@@ -137,3 +137,13 @@ def test_legacy_bulletins_get_stable_uids() -> None:
     assert give_identity(first, archive_uid) == 2 and give_identity(second, archive_uid) == 2
     assert first == second and first["1"]["uid"] == legacy_uid(archive_uid, 1) != first["2"]["uid"]
     assert give_identity(first, archive_uid) == 0
+
+
+def test_new_uids_are_random_uuid4s() -> None:
+    import uuid
+
+    from whrd_cli.history import new_uid
+
+    uids = {new_uid() for _ in range(1000)}
+    assert len(uids) == 1000
+    assert all(uuid.UUID(hex=u).version == 4 and uuid.UUID(hex=u).hex == u for u in uids)

@@ -353,3 +353,12 @@ def test_canonical_json_is_json_dumps_byte_for_byte(value: object) -> None:
 
     expected = _json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     assert canonical_json(value) == expected
+
+
+@_given(_st.dictionaries(_TEXT, _JSONISH, max_size=5), _st.booleans())
+def test_the_plain_path_gives_the_same_rev(body: dict, deleted: bool) -> None:
+    from whrd_cli.revisions import new_rev
+
+    body.pop("_rev", None)
+    body.pop("_revisions", None)
+    assert new_rev("3-abc", body, deleted, plain=True) == new_rev("3-abc", body, deleted)

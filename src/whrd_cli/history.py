@@ -20,6 +20,7 @@ Never prints; errors are the store's to word.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -51,7 +52,12 @@ def _settle(raw: Raw) -> Raw:
 
 
 def new_uid() -> str:
-    return uuid.uuid4().hex
+    """A random UUID4 as 32 hex digits (`uuid.uuid4().hex`, in a fifth of the time: an import of
+    100,000 gives 100,000)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return raw.hex()
 
 
 def legacy_uid(archive_uid: str, doc_id: int) -> str:
@@ -71,7 +77,7 @@ def give_identity(bulletins: Mapping[str, Raw], archive_uid: str) -> int:
         if "rev" in raw and "uid" in raw:
             continue
         raw.setdefault("uid", legacy_uid(archive_uid, int(key)))
-        raw["rev"] = new_rev(None, body_of(raw), False)
+        raw["rev"] = new_rev(None, body_of(raw), False, plain=True)
         _settle(raw)
         given += 1
     return given
@@ -127,7 +133,7 @@ class Recorder:
         """A new bulletin: its uid (kept when it brings one, e.g. from an export) and first rev."""
         if not isinstance(raw.get("uid"), str) or not raw["uid"]:
             raw["uid"] = new_uid()
-        raw["rev"] = new_rev(None, body_of(raw), False)
+        raw["rev"] = new_rev(None, body_of(raw), False, plain=True)
         self.added.append(doc_id)
         return _settle(raw)
 
@@ -207,7 +213,7 @@ def versions(tables: Mapping[str, Any], doc_id: int) -> list[Version]:
             return []
         archive_uid = tables.get("meta", {}).get("1", {}).get("uid") or ""
         body = {**body_of(live), "uid": legacy_uid(archive_uid, doc_id)}
-        return [Version(new_rev(None, body, False), False, dict(live), True)]
+        return [Version(new_rev(None, body, False, plain=True), False, dict(live), True)]
     entry = tables.get(HISTORY, {}).get(uid)
     if entry is None:  # one version only
         return [Version(live["rev"], False, dict(live), True)] if live else []
