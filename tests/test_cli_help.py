@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -56,7 +57,7 @@ def _on_a_terminal(args: list[str], keys: bytes, env: dict[str, str], wait_for: 
     if pid == 0:  # the child: whrd itself
         os.execve(sys.executable, [sys.executable, "-m", "whrd_cli", *args], env)
     screen = b""
-    typed = False
+    typed_at = 0.0
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         ready, _, _ = select.select([leader], [], [], 0.2)
@@ -68,10 +69,15 @@ def _on_a_terminal(args: list[str], keys: bytes, env: dict[str, str], wait_for: 
             if not chunk:
                 break
             screen += chunk
-        if not typed and wait_for in screen:
+        # Typed when the prompt shows, and again each second it is still there: on a loaded
+        # machine the prompt can print before the terminal is read, and the first keys be lost.
+        if wait_for in screen and time.monotonic() - typed_at > 1.0:
             os.write(leader, keys)
-            typed = True
-    _, status = os.waitpid(pid, 0)
+            typed_at = time.monotonic()
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:  # never a test that hangs: whatever it was waiting for, it failed
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
     os.close(leader)
     return os.waitstatus_to_exitcode(status), screen
 

@@ -48,7 +48,7 @@ def test_a_healthy_archive_made_by_whrd_is_all_ok(run: Run, db: Path) -> None:
     assert result.exit_code == 0, result.stdout
     lines = result.stdout.splitlines()
     assert all(line.startswith("ok: ") for line in lines[:-1]), lines
-    assert len(lines) == 12  # eleven checks and the summary
+    assert len(lines) == 13  # twelve checks and the summary
     assert lines[-1] == f"No problems found in {db}."
 
 
@@ -301,6 +301,7 @@ def test_json_keys_are_stable(run: Run, db: Path) -> None:
         "archive",
         "bulletins",
         "ids",
+        "revisions",
         "index",
         "backups",
         "modes",

@@ -3,8 +3,8 @@ careful maintainer would look at, as data (`Report`); `--fix` makes the safe rep
 
 Guarantees: `examine` never writes and never waits for a lock; `repair` changes no byte of the
 archive (see `fixes`). Each check is a function of the `Subject` (the archive read once) giving
-`Finding`s; `CHECKS` is their table, in the report's order. A new check (the revision chains,
-when bulletins have revisions) is one function and one row here.
+`Finding`s; `CHECKS` is their table, in the report's order: a new check is one function and one
+row here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..i18n import N_, translate
-from . import archive_checks, files, index_check, similar
+from . import archive_checks, files, index_check, revision_checks, similar
 from .report import CheckResult, Finding, Report
 from .subject import Subject
 
@@ -36,8 +36,7 @@ CHECKS: list[CheckSpec] = [
     CheckSpec("archive", N_("Archive shape and schema"), archive_checks.archive_shape, needs_archive=False),
     CheckSpec("bulletins", N_("Bulletins damaged by hand"), archive_checks.damaged_bulletins),
     CheckSpec("ids", N_("Ids and uids"), archive_checks.ids_and_uids),
-    # Revision chains: append CheckSpec("revisions", N_("Revision chains"), <check>) once bulletins
-    # carry a `rev` and their history (issue 15); it reads `subject.bulletins` like the checks above.
+    CheckSpec("revisions", N_("Revision chains"), revision_checks.revision_chains),
     CheckSpec("index", N_("Search index"), index_check.search_index),
     CheckSpec("backups", N_("Backups"), files.backups_readable, needs_archive=False),
     CheckSpec("modes", N_("File modes"), files.file_modes, needs_archive=False),
