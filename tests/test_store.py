@@ -237,6 +237,10 @@ if op == "add":
     archive.add_many([Bulletin.create(title=f"Killed {k}", date="2020-02-02", lang="en") for k in range(50)])
 elif op == "update":
     archive.update(1, {"title": "Renamed while killed"})
+elif op == "undo":  # undoes the edit made before: the old title back, and a journal entry saying so
+    archive.undo()
+elif op == "purge":
+    archive.purge([1])
 else:
     archive.delete([1, 2])
 print("finished", flush=True)
@@ -247,6 +251,11 @@ LANDED = {
     "add": lambda tables: sum(r["title"].startswith("Killed ") for r in tables["bulletins"].values()) == 50,
     "update": lambda tables: tables["bulletins"]["1"]["title"] == "Renamed while killed",
     "delete": lambda tables: "1" not in tables["bulletins"] and "2" not in tables["bulletins"],
+    # The change and its history land together, in one file: never one without the other.
+    "undo": lambda tables: tables["bulletins"]["1"]["title"] == "Bulletin number 0"
+    and list(tables["journal"].values())[-1]["undoes"] == 2,
+    "purge": lambda tables: "1" not in tables["bulletins"]
+    and all(not entry["bodies"] for entry in tables["history"].values()),
 }
 
 
@@ -258,6 +267,9 @@ def test_writer_killed_mid_write_leaves_old_or_new_whole(tmp_path: Path, op: str
     is fsynced. The archive is then the old one or the new one, whole, and the next write cleans up."""
     path = tmp_path / "a.json"
     Archive(path).add_many([bulletin(n) for n in range(200)])
+    Archive(path).update(1, {"title": "Edited before the kill"})
+    for stale in tmp_path.glob("a.json.bak*"):
+        stale.unlink()
     old = path.read_bytes()
     script = tmp_path / "killer.py"
     script.write_text(KILLER)
@@ -275,8 +287,10 @@ def test_writer_killed_mid_write_leaves_old_or_new_whole(tmp_path: Path, op: str
     landed = point != "before-replace"
     tables = load_archive_file(path)  # whole and readable, old or new
     assert tables is not None and LANDED[op](tables) == landed
-    if op != "add":  # a destructive write kept the old archive first
+    if op not in ("add", "purge"):  # a destructive write kept the old archive first
         assert path.with_name("a.json.bak").read_bytes() == old
+    if op == "purge":  # a purge keeps no copy of what it removes
+        assert not path.with_name("a.json.bak").exists()
     # The next write takes the lock, removes the killed writer's temp file and builds on what is there.
     new_id = Archive(path).add(bulletin(99999))
     assert new_id == (251 if op == "add" and landed else 201)
