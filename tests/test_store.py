@@ -252,10 +252,13 @@ LANDED = {
     "update": lambda tables: tables["bulletins"]["1"]["title"] == "Renamed while killed",
     "delete": lambda tables: "1" not in tables["bulletins"] and "2" not in tables["bulletins"],
     # The change and its history land together, in one file: never one without the other.
-    "undo": lambda tables: tables["bulletins"]["1"]["title"] == "Bulletin number 0"
-    and list(tables["journal"].values())[-1]["undoes"] == 2,
-    "purge": lambda tables: "1" not in tables["bulletins"]
-    and all(not entry["bodies"] for entry in tables["history"].values()),
+    "undo": lambda tables: (
+        tables["bulletins"]["1"]["title"] == "Bulletin number 0"
+        and any(entry["undoes"] == 2 for entry in tables["journal"].values())
+    ),
+    "purge": lambda tables: (
+        "1" not in tables["bulletins"] and all(not entry["bodies"] for entry in tables["history"].values())
+    ),
 }
 
 
