@@ -59,3 +59,31 @@ def test_each_broken_chain_is_named(run: Run, db: Path) -> None:
     data["bulletins"].pop("1")  # a bulletin gone without a deletion in its history
     _write(db, data)
     assert _kinds(run) == ["lost-bulletin"]
+
+
+def test_fix_merges_similar_tags_when_asked_and_undo_brings_them_back(
+    run: Run, db: Path, stdin_terminal: None
+) -> None:
+    for n, tag in enumerate(["WHRDs", "WHRDs", "whrds", "WHRD", "Radio"], start=1):
+        run.ok("add", "--title", f"Boletín {n}", "--date", f"2024-02-0{n}", "-l", "es", "--tag", tag)
+    before = json.loads(db.read_text(encoding="utf-8"))["bulletins"]
+    result = run("doctor", "--fix", input="n\nn\n")  # asked (a group per likeness), refused: nothing
+    assert "Merge" in result.stdout + result.stderr
+    assert json.loads(db.read_text(encoding="utf-8"))["bulletins"] == before
+    result = run("doctor", "--fix", input="y\ny\n")
+    after = json.loads(db.read_text(encoding="utf-8"))["bulletins"]
+    assert sorted(tag for raw in after.values() for tag in raw["tags"]) == ["Radio"] + ["WHRDs"] * 4
+    assert "undo" in result.stderr
+    assert all(after[k]["rev"].startswith("2-") for k in ("3", "4"))  # a revision each
+    run.ok("undo", "--yes")
+    back = json.loads(db.read_text(encoding="utf-8"))["bulletins"]
+    assert [back[k]["tags"] for k in sorted(back)] == [before[k]["tags"] for k in sorted(before)]
+
+
+def test_fix_off_a_terminal_never_merges(run: Run, db: Path) -> None:
+    for n, tag in enumerate(["WHRDs", "WHRD"], start=1):
+        run.ok("add", "--title", f"Boletín {n}", "--date", f"2024-02-0{n}", "-l", "es", "--tag", tag)
+    before = db.read_bytes()
+    result = run("doctor", "--fix")
+    assert "only on a terminal" in result.stderr and result.exit_code == 1
+    assert json.loads(db.read_bytes())["bulletins"] == json.loads(before)["bulletins"]

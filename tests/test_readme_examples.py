@@ -51,6 +51,9 @@ def test_every_readme_example_is_a_command_whrd_takes(
     monkeypatch.setenv("VISUAL", "")
     failures = []
     for command in examples(name):
+        for derived in db.parent.glob(db.name + ".*"):  # the last example's index and backups
+            if derived.is_file():
+                derived.unlink()
         shutil.copy(work / "data" / "sample.json", db)  # each example on the sample as shipped
         args = shlex.split(command)[1:]
         result = run(*args, input="")

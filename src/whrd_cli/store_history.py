@@ -226,6 +226,27 @@ class Revisable:
             self._journal(recorder, now, undoes=number)
         return Undone(number, op, steps)
 
+    def replace_tags(self, merges: Mapping[str, str]) -> list[int]:
+        """Rename tags archive-wide (`doctor --fix`: `#WHRD` into `#WHRDs`) in one write, each
+        bulletin changed a new revision, the whole one operation `undo` can undo; the ids changed."""
+        changed: list[int] = []
+        with self._recorded() as (tables, recorder, now):
+            bulletins = tables.setdefault(BULLETINS, {})
+            for key, raw in list(bulletins.items()):
+                tags = raw.get("tags") or []
+                if not any(tag in merges for tag in tags):
+                    continue
+                old = to_bulletin(raw)
+                new = old.with_changes(tags=[merges.get(tag, tag) for tag in tags])  # repeats dropped
+                fresh = stored_form(new.stamped(added=old.added, updated=now))
+                bulletins[key] = recorder.changed(int(key), raw, fresh)
+                changed.append(int(key))
+            if changed:
+                self._touch(changed)
+                self._backup_wanted = True
+                self._journal(recorder, now)
+        return changed
+
     # -- purging ---------------------------------------------------------------------------------
 
     def purge(self, doc_ids: Sequence[int]) -> PurgeReport:

@@ -34,7 +34,8 @@ FixOpt = Annotated[
     bool,
     typer.Option(
         "--fix",
-        help="Make the safe repairs (stale temp files, an orphan lock, modes, the index) and say each.",
+        help="Make the safe repairs (stale temp files, an orphan lock, modes, the index) and say each; "
+        "on a terminal, offer to merge similar tags.",
     ),
 ]
 
@@ -46,8 +47,9 @@ def doctor(ctx: typer.Context, fix: FixOpt = False, json_: JsonOpt = False) -> N
     Checks the archive's shape and schema, every bulletin damaged by hand (with the field), ids and
     uids, the search index, the backups, file modes (0600), stale temp and lock files, likely
     duplicates (same date and countries, near-identical titles), and tags or categories that differ
-    only by case, accents or a letter. Never writes unless --fix, which changes no bulletin.
-    Exit 0 when healthy or with warnings only, 1 with problems, 3 when the archive cannot be read
+    only by case, accents or a letter. Never writes unless --fix, which changes a bulletin only to
+    merge similar tags, each asked on a terminal (undo with 'whrd undo').
+    Exit 0 when healthy, 1 with findings (problems or warnings), 3 when the archive cannot be read
     or holds a damaged bulletin.
 
     Example: whrd doctor --fix
@@ -60,6 +62,8 @@ def doctor(ctx: typer.Context, fix: FixOpt = False, json_: JsonOpt = False) -> N
         path = path.resolve()
     config = config_path()
     report = repair(path, config=config) if fix else examine(path, config=config)[1]
+    if fix and not json_ and _merge_similar_tags(ctx, report):
+        report = examine(path, config=config)[1]
     if json_:
         print_json(report.to_dict())
     elif common.is_terminal():
@@ -68,6 +72,40 @@ def doctor(ctx: typer.Context, fix: FixOpt = False, json_: JsonOpt = False) -> N
         _print_plain(report)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def _merge_similar_tags(ctx: typer.Context, report: Report) -> bool:
+    """`--fix` on a terminal: offer to merge each group of similar tags into its most used one,
+    each asked; one write, undoable with `whrd undo`. Whether anything was merged."""
+    groups = [f.value for c in report.checks if c.name == "tags" for f in c.findings if f.value]
+    if not groups:
+        return False
+    if not common.stdin_is_terminal():
+        common.note(
+            _("Similar tags are merged only on a terminal, each one asked: run 'whrd doctor --fix' there.")
+        )
+        return False
+    from .prompts import confirm
+
+    merges: dict[str, str] = {}
+    for labels in groups:
+        keep, others = labels[0], labels[1:]
+        question = _("Merge {others} into #{keep}?").format(
+            others=", ".join(f"#{t}" for t in others), keep=keep
+        )
+        if confirm(question, default=False):
+            merges.update(dict.fromkeys(others, keep))
+    if not merges:
+        return False
+    changed = common.open_archive(ctx).replace_tags(merges)
+    common.note(
+        ngettext(
+            "Merged the tags of {n} bulletin; undo with 'whrd undo'.",
+            "Merged the tags of {n} bulletins; undo with 'whrd undo'.",
+            len(changed),
+        ).format(n=len(changed))
+    )
+    return True
 
 
 def _summary(report: Report) -> str:

@@ -17,9 +17,7 @@ def search_index(subject: Subject) -> list[Finding]:
     if index.is_fresh(subject.path):
         return []
     if not path.exists():
-        if not subject.bulletins:
-            return []  # an empty archive needs no index
-        kind, message = "index-missing", _("There is no search index; the next search builds it.")
+        return []  # not a finding: the index is built on demand, by the first search or write
     else:
         version = _version(path)
         if version is None:

@@ -102,10 +102,11 @@ class Report:
     @property
     def exit_code(self) -> int:
         """3 when the archive cannot be read or holds a damaged bulletin (as every write would
-        refuse it), 1 with any other problem, 0 when healthy or with warnings only."""
+        refuse it), 1 with any other finding (a problem or a warning: issue 15's rule, so a script
+        hears of a likely duplicate too), 0 when healthy."""
         if self.damaged:
             return EXIT_DAMAGED
-        return EXIT_FINDINGS if self.status == PROBLEM else EXIT_HEALTHY
+        return EXIT_FINDINGS if _RANK[self.status] else EXIT_HEALTHY
 
     def count(self, severity: str) -> int:
         return sum(f.severity == severity for c in self.checks for f in c.findings)
