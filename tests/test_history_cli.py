@@ -239,3 +239,43 @@ def test_an_archive_from_before_uids_is_upgraded_on_its_next_write(run: Run, db:
     data = stored(db)
     assert data["meta"]["1"]["schema"] == 2
     assert (data["bulletins"]["1"]["uid"], data["bulletins"]["1"]["rev"]) == (uid, expected_rev)
+
+
+def test_uid_and_rev_survive_an_export_and_import(run: Run, db: Path, tmp_path: Path) -> None:
+    doc_id = add(run, "Alerta: defensora amenazada")
+    run.ok("edit", str(doc_id), "--summary", "Primera corrección.")
+    run.ok("edit", str(doc_id), "--summary", "Segunda corrección.")
+    raw = stored(db)["bulletins"][str(doc_id)]
+    assert raw["rev"].startswith("3-")
+    out = tmp_path / "x.json"
+    run.ok("export", "--format", "json", "--output", str(out))
+    other = tmp_path / "other.json"
+    run.ok("--db", str(other), "import", str(out))
+    (copy,) = stored(other)["bulletins"].values()
+    assert (copy["uid"], copy["rev"]) == (raw["uid"], raw["rev"])
+    run.ok("--db", str(other), "edit", "1", "--title", "Alerta: defensora a salvo")
+    edited = stored(other)["bulletins"]["1"]
+    assert edited["rev"].startswith("4-") and edited["uid"] == raw["uid"]
+    assert json.loads(run.ok("--db", str(other), "doctor", "--json").stdout)["exit_code"] == 0
+    # A first rev that no longer hashes its content (the file edited by hand) is made anew
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data[0].update(rev="1-" + "0" * 32, uid=None)
+    out.write_text(json.dumps(data), encoding="utf-8")
+    third = tmp_path / "third.json"
+    run.ok("--db", str(third), "import", str(out))
+    (fresh,) = stored(third)["bulletins"].values()
+    body = {k: v for k, v in fresh.items() if k not in ("rev", "_key")}
+    assert fresh["rev"] == rev_of(None, body)
+
+
+def test_a_deleted_uid_imported_again_is_a_new_bulletin(run: Run, db: Path, tmp_path: Path) -> None:
+    doc_id = add(run, "Boletín que se borra")
+    out = tmp_path / "x.jsonl"
+    run.ok("export", "--format", "jsonl", "--output", str(out))
+    uid = stored(db)["bulletins"][str(doc_id)]["uid"]
+    run.ok("delete", str(doc_id), "--yes")
+    run.ok("import", str(out))
+    (back,) = stored(db)["bulletins"].values()
+    assert back["uid"] != uid and back["rev"].startswith("1-")
+    kinds = [f["kind"] for c in json.loads(run("doctor", "--json").stdout)["checks"] for f in c["findings"]]
+    assert "broken-chain" not in kinds and "lost-bulletin" not in kinds

@@ -21,6 +21,7 @@ Never prints; errors are the store's to word.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from typing import Any
 
 from .revisions import new_rev
 from .revisions_tree import RevTree
+
+_REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{32}")
 
 HISTORY = "history"
 JOURNAL = "journal"
@@ -120,7 +123,8 @@ class Recorder:
         entry = self._history.get(raw["uid"])
         if entry is not None:
             return RevTree.from_json(entry["tree"])
-        return RevTree().add(raw["rev"], parent=None)
+        depth, _, digest = raw["rev"].partition("-")  # one version; deeper than 1 when imported
+        return RevTree().merge(int(depth), [digest])
 
     def _keep(self, uid: str, doc_id: int, tree: RevTree, old: Mapping[str, Any] | None) -> None:
         entry = self._history.setdefault(uid, {"id": doc_id, "tree": [], "bodies": {}})
@@ -130,10 +134,18 @@ class Recorder:
             entry["bodies"][old["rev"]] = body_of(old)
 
     def created(self, doc_id: int, raw: Raw) -> Raw:
-        """A new bulletin: its uid (kept when it brings one, e.g. from an export) and first rev."""
-        if not isinstance(raw.get("uid"), str) or not raw["uid"]:
+        """A new bulletin: its uid and rev. Both are kept when it brings them (an export of
+        another archive imported: the same bulletin, at the same revision, as a replica would
+        receive it), but for a uid this archive has deleted (a new bulletin then) and a first rev
+        that does not hash its content (edited by hand since: a first rev is made anew)."""
+        uid = raw.get("uid")
+        if not isinstance(uid, str) or not uid or uid in self._history:
             raw["uid"] = new_uid()
-        raw["rev"] = new_rev(None, body_of(raw), False, plain=True)
+            raw.pop("rev", None)
+        first = new_rev(None, body_of(raw), False, plain=True)
+        incoming = raw.get("rev")
+        if not isinstance(incoming, str) or incoming.startswith("1-") or not _REV.fullmatch(incoming):
+            raw["rev"] = first
         self.added.append(doc_id)
         return _settle(raw)
 
