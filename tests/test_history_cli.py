@@ -279,3 +279,38 @@ def test_a_deleted_uid_imported_again_is_a_new_bulletin(run: Run, db: Path, tmp_
     assert back["uid"] != uid and back["rev"].startswith("1-")
     kinds = [f["kind"] for c in json.loads(run("doctor", "--json").stdout)["checks"] for f in c["findings"]]
     assert "broken-chain" not in kinds and "lost-bulletin" not in kinds
+
+
+def test_undo_of_an_import_of_10k_is_one_write(
+    run: Run, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    corpus = tmp_path / "big.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "title": f"Boletín número {n}",
+                    "date": f"20{10 + n % 15}-0{1 + n % 9}-1{n % 10}",
+                    "lang": "es",
+                }
+            )
+            for n in range(10_000)
+        ),
+        encoding="utf-8",
+    )
+    run.ok("import", str(corpus))
+    assert len(stored(db)["bulletins"]) == 10_000
+    replaced: list[str] = []
+    real = os.replace
+
+    def counting(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        replaced.append(str(dst))
+        real(src, dst, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", counting)
+    run.ok("undo", "--yes")
+    assert replaced.count(str(db)) == 1  # the whole import undone in one write of the archive
+    assert stored(db)["bulletins"] == {}
+    assert len(stored(db)["history"]) == 10_000  # each one deleted, its version kept
