@@ -36,7 +36,9 @@ READS = (
 
 def whrd(src: Path, db: Path, *args: str, quiet: bool = True) -> float:
     """Run one whrd command as a process; its CPU time in ms."""
-    env = {**os.environ, "PYTHONPATH": str(src), "WHRD_DB": str(db), "WHRD_CONFIG": str(db) + ".none.toml"}
+    # Bytecode cached, as after `pip install` (a fresh compile of every module would be timed).
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {**clean, "PYTHONPATH": str(src), "WHRD_DB": str(db), "WHRD_CONFIG": str(db) + ".none.toml"}
     out = subprocess.DEVNULL if quiet else None
     proc = subprocess.Popen([sys.executable, "-m", "whrd_cli", *args], stdout=out, stderr=out, env=env)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -17,11 +17,10 @@ from whrd_cli.history import (
     give_identity,
     legacy_uid,
     next_to_undo,
-    purge_before,
-    purge_bulletins,
     undo_steps,
     versions,
 )
+from whrd_cli.purge import purge_before, purge_bulletins
 
 
 def digest(parent: str | None, body: dict[str, Any], deleted: bool = False) -> str:

@@ -28,7 +28,6 @@ that as one revision, which is what "deterministic" buys.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -136,4 +135,6 @@ def new_rev(parent: str | None, body: Mapping[str, Any], deleted: bool, *, plain
         raise RevisionError("bad_body", "_rev")
     value = [parent, bool(deleted), dict(body)]
     payload = _orjson_plain(value) if plain else canonical_json(value)
+    import hashlib  # loads OpenSSL: only once a revision is made
+
     return format_rev(depth, hashlib.md5(payload, usedforsecurity=False).hexdigest())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,25 +27,8 @@ if TYPE_CHECKING:
     from tinydb import TinyDB
 
     from . import history
+    from .history import PurgeReport, Undone
     from .storage.tinydb_adapter import AtomicJSONStorage
-
-
-@dataclass(frozen=True)
-class Undone:
-    """What an `undo` did: the operation's number and record, and the steps taken (skips too)."""
-
-    number: int
-    operation: Mapping[str, Any]
-    steps: list[history.Step]
-
-
-@dataclass
-class PurgeReport:
-    """What a purge removed, and what it did to each rolling backup."""
-
-    purged: int = 0
-    rewritten: list[Path] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
 
 
 class Revisable:
@@ -129,7 +111,7 @@ class Revisable:
         if found is None:
             return None
         number, op = found
-        return Undone(number, op, history.undo_steps(tables, op))
+        return history.Undone(number, op, history.undo_steps(tables, op))
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -224,7 +206,7 @@ class Revisable:
                 elif step.kind in ("revert", "revive") and step.before is not None:
                     self._bring_back(recorder, tables, step.uid, step.id, step.before, now)
             self._journal(recorder, now, undoes=number)
-        return Undone(number, op, steps)
+        return history.Undone(number, op, steps)
 
     def replace_tags(self, merges: Mapping[str, str]) -> list[int]:
         """Rename tags archive-wide (`doctor --fix`: `#WHRD` into `#WHRDs`) in one write, each
@@ -252,7 +234,8 @@ class Revisable:
     def purge(self, doc_ids: Sequence[int]) -> PurgeReport:
         """Delete these bulletins (if still there) and remove every version of them, here, in the
         backups and in the search index, keeping only what identifies their tombstones."""
-        from . import history
+        from . import history, purge
+        from .history import PurgeReport
 
         report = PurgeReport()
         with self._recorded() as (tables, recorder, now):
@@ -266,22 +249,21 @@ class Revisable:
                     recorder.deleted(doc_id, bulletins.pop(str(doc_id)))
                 uids.append(uid)
             self._journal(recorder, now)
-            report.purged = history.purge_bulletins(tables, uids)
+            report.purged = purge.purge_bulletins(tables, uids)
             self._purge_derived(lambda backup: _purge_ids(backup, doc_ids, uids), report)
             recorder.dirty = True
         return report
 
     def purge_history(self, before: str) -> PurgeReport:
         """Drop the old versions written before a date, archive-wide (backups and index too)."""
-        from . import history
+        from . import purge
+        from .history import PurgeReport
 
         report = PurgeReport()
         with self._recorded() as (tables, recorder, _now):
-            report.purged = history.purge_before(tables, before)
+            report.purged = purge.purge_before(tables, before)
             if report.purged:
-                self._purge_derived(
-                    lambda backup: history.purge_backup_before(backup, tables, before), report
-                )
+                self._purge_derived(lambda backup: purge.purge_backup_before(backup, tables, before), report)
                 recorder.dirty = True  # written, though no bulletin changed
         return report
 
@@ -315,12 +297,13 @@ def _meta(db: TinyDB) -> dict[str, Any]:
 
 def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[str]) -> None:
     """One purge inside a backup: the bulletins gone (by id: ids are never reused), their history."""
-    from . import history
 
     bulletins = tables.get(BULLETINS, {})
     for doc_id in doc_ids:
         bulletins.pop(str(doc_id), None)
-    history.purge_bulletins(tables, uids)
+    from .purge import purge_bulletins
+
+    purge_bulletins(tables, uids)
 
 
 def _by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:

@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from ..changes import FieldChange
-    from ..history import Step, Version
+    from ..history import PurgeReport, Step, Version
     from ..store import Archive
-    from ..store_history import PurgeReport
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 

@@ -16,7 +16,6 @@ mistakes, and whoever can set the attribute can write the file.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -44,6 +43,8 @@ def file_stamp(path: os.PathLike[str] | str) -> FileStamp | None:
 
 def new_digest() -> Any:
     """The running hash of a file being written (`update` it with every piece)."""
+    import hashlib  # here, not at the top: it loads OpenSSL (~4 ms) for commands that never hash
+
     return hashlib.sha256()
 
 
