@@ -1,0 +1,173 @@
+"""The one counting pass of `stats`, `countries` and `tags`: over stored dicts (`tally`), or, from a
+fresh search index, as SQL aggregates over its columns (`tally_indexed`), which give the same
+`Tally`: the same counts, the same first and last dates, and the same kept spelling of each tag
+(the first seen in id order: the spelling whose first bulletin has the lowest id)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from .text import fold
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from .filters import Filter
+    from .store import Archive
+
+Raw = Mapping[str, Any]
+DIMENSIONS: tuple[str, ...] = ("country", "category", "lang", "tag", "year", "month")
+
+
+@dataclass
+class Tally:
+    """What one pass over the stored dicts counted: the selection's days and the asked dimensions.
+
+    `first` and `last` are the dates of every bulletin the pass saw, selected or not (the span a
+    chart covers when no --since/--until is given); None when the pass saw none.
+    """
+
+    total: int = 0
+    days: Counter[str] = field(default_factory=Counter)
+    counters: dict[str, Counter[str]] = field(default_factory=dict)
+    first: str | None = None
+    last: str | None = None
+    without_country: int = 0  # selected bulletins about no country (when countries were counted)
+
+
+def tally(
+    items: Iterable[tuple[int, Raw]],
+    dimensions: Iterable[str] = (),
+    *,
+    flt: Filter | None = None,
+) -> Tally:
+    """Count the bulletins that `flt` selects (all when None) in ONE pass over the stored dicts.
+
+    `items` are `(id, dict)` pairs (an id filter needs the ids; `count_by` and `overview` pair
+    bare dicts with 0). One pass doing every count (~40 ms at 100k) beats a C-speed `Counter` pass
+    per count (~90 ms), each of which reads every dict again.
+    """
+    dims = set(dimensions)
+    unknown = dims - set(DIMENSIONS) - {"day"}
+    if unknown:
+        raise ValueError(f"cannot count by {sorted(unknown)}")  # a bug: the CLI checks the dimension
+    match = None if flt is None or flt.is_empty else flt.matches
+    want_country, want_category = "country" in dims, "category" in dims
+    want_lang, want_tag = "lang" in dims, "tag" in dims
+    days: dict[str, int] = {}
+    countries: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    langs: dict[str, int] = {}
+    spellings: dict[str, int] = {}
+    total = without_country = 0
+    first = last = None
+    for doc_id, raw in items:
+        day = raw["date"]
+        if match is not None:
+            # Every bulletin seen widens the span, selected or not; selection comes after.
+            if first is None or day < first:
+                first = day
+            if last is None or day > last:
+                last = day
+            if not match(doc_id, raw):
+                continue
+        total += 1
+        days[day] = days.get(day, 0) + 1
+        if want_country:
+            codes = raw.get("countries")
+            without_country += not codes
+            for code in codes or ():
+                countries[code] = countries.get(code, 0) + 1
+        if want_category:
+            value = raw.get("category") or ""
+            categories[value] = categories.get(value, 0) + 1
+        if want_lang:
+            value = raw.get("lang") or ""
+            langs[value] = langs.get(value, 0) + 1
+        if want_tag:
+            for spelling in raw.get("tags") or ():
+                spellings[spelling] = spellings.get(spelling, 0) + 1
+    if match is None and days:
+        first, last = min(days), max(days)
+    counters: dict[str, Counter[str]] = {}
+    if want_country:
+        counters["country"] = Counter(countries)
+    if want_category:
+        counters["category"] = Counter(categories)
+    if want_lang:
+        counters["lang"] = Counter(langs)
+    if want_tag:
+        # Merge case/accent variants under the first spelling seen: folding the few distinct
+        # spellings instead of every tag of every bulletin.
+        merged: Counter[str] = Counter()
+        first_spelling: dict[str, str] = {}
+        for spelling, count in spellings.items():
+            merged[first_spelling.setdefault(fold(spelling), spelling)] += count
+        counters["tag"] = merged
+    return Tally(total, Counter(days), counters, first, last, without_country)
+
+
+def scan(archive: Archive, flt: Filter | None, dimensions: Sequence[str] = ()) -> Tally:
+    """`tally` of the whole archive: from the fresh search index as SQL aggregates (no parse, no
+    dict per bulletin), else from the archive's stored dicts in id order; the same `Tally`."""
+    if archive.exists:
+        found = tally_indexed(archive.path, flt, dimensions)
+        if found is not None:
+            return found
+    return tally(sorted(archive.raw_items(), key=itemgetter(0)), dimensions, flt=flt)
+
+
+def tally_indexed(path: Any, flt: Filter | None, dimensions: Sequence[str]) -> Tally | None:
+    """`tally`'s answer computed by SQLite over the index's `docs` table; None when the index
+    cannot answer (missing, stale, busy, damaged)."""
+    import sqlite3
+
+    from .search import index
+    from .search.reads import _where
+
+    where, params = _where(flt)
+    try:
+        with index.open_fresh(path) as conn:
+            return _aggregate(conn, where, params, set(dimensions))
+    except (index.IndexUnusable, sqlite3.Error):
+        return None
+
+
+def _aggregate(conn: sqlite3.Connection, where: str, params: list[Any], dims: set[str]) -> Tally:
+    def rows(sql: str) -> list[Any]:
+        return conn.execute(sql, params).fetchall()
+
+    first, last = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
+    days = Counter(dict(rows(f"SELECT d.date, count(*) FROM docs d WHERE {where} GROUP BY d.date")))
+    total = sum(days.values())
+    counters: dict[str, Counter[str]] = {}
+    without_country = 0
+    if "country" in dims:
+        each = "FROM docs d, json_each(d.countries) AS v"
+        counters["country"] = Counter(
+            dict(rows(f"SELECT v.value, count(*) {each} WHERE {where} GROUP BY v.value"))
+        )
+        none = rows(f"SELECT count(*) FROM docs d WHERE {where} AND json_array_length(d.countries) = 0")
+        without_country = none[0][0]
+    for name, column in (("category", "d.category"), ("lang", "d.lang")):
+        if name in dims:
+            sql = f"SELECT coalesce({column}, ''), count(*) FROM docs d WHERE {where} GROUP BY 1"
+            counted: Counter[str] = Counter()
+            for value, count in rows(sql):
+                counted[value] += count
+            counters[name] = counted
+    if "tag" in dims:
+        each = "FROM docs d, json_each(d.tags) AS v"
+        merged: Counter[str] = Counter()
+        kept: dict[str, str] = {}
+        # The first seen in id order, then in the bulletin's own order (`tally`'s pass reads both).
+        seen = "min(d.id * 65536 + v.key)"
+        sql = f"SELECT v.value, count(*), {seen} AS seen {each} WHERE {where} GROUP BY v.value ORDER BY seen"
+        for spelling, count, _seen in rows(sql):
+            merged[kept.setdefault(fold(spelling), spelling)] += count
+        counters["tag"] = merged
+    return Tally(total, days, counters, first, last, without_country)
