@@ -211,3 +211,42 @@ def wipe(archive: Path) -> list[Path]:
         removed.append(path)
     atomic.fsync_dir(archive.parent)
     return removed
+
+
+def write_encrypted_export(result: Any, request: Any, recipients: list[str], archive: Path) -> Any:
+    """Encrypt an export rendered in memory (`result.text`) to `recipients` and write it to the
+    request's file with `.age` added (never a plain byte on disk), or to stdout; the ExportResult
+    of what was written."""
+    import sys
+
+    from pyrage import encrypt as age_encrypt
+    from pyrage import x25519
+
+    from ..errors import OutputError
+    from ..export import ExportResult
+    from ..export_target import check_output
+
+    keys.no_core_dumps()
+    parsed = []
+    for text in recipients:
+        try:
+            parsed.append(x25519.Recipient.from_str(text.strip()))
+        except Exception as exc:  # pyrage.RecipientError
+            raise InputError(_("{key!r} is not an age public key (age1…).").format(key=text)) from exc
+    data = bytes(age_encrypt((result.text or "").encode("utf-8"), parsed))
+    path = request.path
+    if path is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return ExportResult(result.count, None, None)
+    if path.suffix != ".age":
+        path = path.with_name(path.name + ".age")
+    check_output(path, force=request.force, archive_path=archive)
+    try:
+        atomic.write_atomic(path, data, mode=0o600, overwrite=request.force)
+    except FileExistsError as exc:
+        raise OutputError(_("{path} exists; use --force to replace it.").format(path=path)) from exc
+    except OSError as exc:
+        raise OutputError(_("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror)) from exc
+    return ExportResult(result.count, path, None)

@@ -153,3 +153,18 @@ def index_home(archive: Path) -> Path:
 def draft_home(archive: Path) -> Path | None:
     """Where the `$EDITOR` form of an encrypted archive goes: the tmpfs folder (None: none here)."""
     return runtime_dir(create=True)
+
+
+def describe(archive: Path) -> str | None:
+    """The archive's lock state in words (`encrypted, unlocked until 18:00`); None when plain."""
+    from ..i18n import _
+    from . import is_encrypted
+
+    if not is_encrypted(archive):
+        return None
+    until = expiry(archive)
+    if until is None:
+        return _("encrypted, locked")
+    return _("encrypted, unlocked until {time}").format(
+        time=time.strftime("%Y-%m-%d %H:%M", time.localtime(until))
+    )
