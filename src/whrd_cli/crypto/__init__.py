@@ -9,7 +9,9 @@ when an encrypted archive or a crypto command needs it (`whrd --help` never load
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 MAGIC = b"age-encryption.org/v1"
@@ -29,11 +31,16 @@ def home_archive(path: Path) -> Path:
 
 def is_ciphertext(path: Path) -> bool:
     """Whether the file starts with age's header (an age file)."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(MAGIC)) == MAGIC
+    try:  # never blocks on a FIFO, never reads a device
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def is_encrypted(archive: Path) -> bool:
