@@ -435,7 +435,7 @@ def _defined_commands() -> dict[str, str]:
     return defined
 
 
-def test_the_command_modules_define_the_nineteen_commands() -> None:
+def test_the_command_modules_define_the_twenty_six_commands() -> None:
     assert sorted(_defined_commands()) == sorted(
         [
             "add",
@@ -457,6 +457,7 @@ def test_the_command_modules_define_the_nineteen_commands() -> None:
             "restore",
             "undo",
             "purge",
+            *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
         ]
     )
 
