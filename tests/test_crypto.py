@@ -259,3 +259,54 @@ def test_help_does_not_load_pyrage() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert "PYRAGE False" in out.stdout
+
+
+def test_eight_concurrent_writers_on_an_encrypted_archive_lose_nothing(tmp_path: Path, runtime: Path) -> None:
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, runtime)
+    whrd.ok("unlock", passphrases=(PASS,))
+    command = [sys.executable, "-m", "whrd_cli", "--db", str(db), "add", "--date", "2024-05-01", "--title"]
+    writers = [
+        subprocess.Popen(
+            [*command, f"Concurrent {n}"], env=whrd.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for n in range(8)
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0] * 8
+    titles = {b["title"] for b in _plain(db)["bulletins"].values()}
+    assert {f"Concurrent {n}" for n in range(8)} <= titles
+    assert [p for p in tmp_path.iterdir() if ".whrd-tmp-" in p.name] == []
+
+
+def test_a_writer_killed_mid_write_leaves_a_decryptable_archive(tmp_path: Path, runtime: Path) -> None:
+    import signal
+
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, runtime)
+    whrd.ok("unlock", passphrases=(PASS,))
+    before = _plain(db)["bulletins"]
+    for delay in (0.05, 0.15, 0.3, 0.5):
+        writer = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "whrd_cli",
+                "--db",
+                str(db),
+                "add",
+                "--title",
+                f"K {delay}",
+                "--date",
+                "2024-05-02",
+            ],
+            env=whrd.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        now = _plain(db)["bulletins"]  # always decrypts: the old content or the new
+        assert set(before) <= set(now)
+        before = now
+    assert _holding(tmp_path, TITLE, NOTE) == []  # a killed writer's temp file is ciphertext too
