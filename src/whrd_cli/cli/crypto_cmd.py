@@ -20,7 +20,7 @@ from .localize import LocalizedCommand, LocalizedGroup
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)
 recipients_app = typer.Typer(rich_markup_mode=RICH_HELP, cls=LocalizedGroup, no_args_is_help=True)
-app.add_typer(recipients_app, name="recipients", help="Add, remove or list who else can open the archive.")
+app.add_typer(recipients_app, name="recipients")
 
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
@@ -199,6 +199,17 @@ def passphrase(ctx: typer.Context) -> None:
     new = _new_passphrase(archive)
     convert.rewrap(archive, old, new)
     note(_("The passphrase of {path} is changed.").format(path=archive))
+
+
+@recipients_app.callback()
+def recipients() -> None:
+    """Who can open the encrypted archive: its own key, and the age public keys added here.
+
+    Every write is encrypted to all of them: another coordinator's key, or a recovery key kept
+    offline, opens the archive with the standard 'age' tool (age -d -i KEY-FILE ARCHIVE).
+
+    Example: whrd recipients list
+    """
 
 
 @recipients_app.command("list", cls=LocalizedCommand)
