@@ -310,3 +310,23 @@ def test_a_writer_killed_mid_write_leaves_a_decryptable_archive(tmp_path: Path, 
         assert set(before) <= set(now)
         before = now
     assert _holding(tmp_path, TITLE, NOTE) == []  # a killed writer's temp file is ciphertext too
+
+
+def test_the_editor_form_of_an_encrypted_archive_stays_in_the_tmpfs(tmp_path: Path, runtime: Path) -> None:
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, runtime)
+    whrd.ok("unlock", passphrases=(PASS,))
+    seen = tmp_path / "seen.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\nfor a in "$@"; do last="$a"; done\necho "$last" > {seen}\n')
+    editor.chmod(0o700)
+    whrd.env["EDITOR"] = str(editor)
+    whrd("edit", "1")  # the editor saves nothing: no change
+    draft = Path(seen.read_text().strip())
+    assert draft.parent == (runtime / "whrd").resolve() and "archive" not in draft.name
+    assert not draft.exists()
+    assert [p for p in tmp_path.iterdir() if ".draft-" in p.name] == []
+    state = whrd.ok("where").stderr
+    assert "encrypted, unlocked until" in state
+    whrd.ok("lock")
+    assert "encrypted, locked" in whrd.ok("where").stderr
