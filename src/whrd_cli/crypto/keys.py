@@ -65,7 +65,7 @@ def identity_for(path: Path) -> Any:
     """The X25519 identity that opens `path` (an encrypted archive or one of its backups)."""
     from pyrage import x25519
 
-    archive = home_archive(path).absolute()
+    archive = Path(os.path.realpath(home_archive(path)))
     found = _unwrapped.get(archive)
     if found is not None:
         return found
@@ -90,11 +90,11 @@ def identity_for(path: Path) -> Any:
 
 def remember(archive: Path, identity: Any) -> None:
     """This process holds `identity` for `archive` now (after `encrypt`, `unlock`)."""
-    _unwrapped[archive.absolute()] = identity
+    _unwrapped[Path(os.path.realpath(archive))] = identity
 
 
 def forget(archive: Path) -> None:
-    _unwrapped.pop(archive.absolute(), None)
+    _unwrapped.pop(Path(os.path.realpath(archive)), None)
 
 
 def _wrapped(archive: Path) -> bytes:

@@ -67,7 +67,8 @@ def runtime_dir(*, create: bool = False) -> Path | None:
 
 def archive_id(archive: Path) -> str:
     """A name for the archive's session files: its absolute path, hashed (names nothing)."""
-    return hashlib.sha256(str(archive.absolute()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    real = os.path.realpath(archive)  # `./a.json`, `../t/a.json` and a symlink: one session
+    return hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 def key_file(archive: Path) -> Path | None:
