@@ -330,3 +330,17 @@ def test_the_editor_form_of_an_encrypted_archive_stays_in_the_tmpfs(tmp_path: Pa
     assert "encrypted, unlocked until" in state
     whrd.ok("lock")
     assert "encrypted, locked" in whrd.ok("where").stderr
+
+
+def test_unlock_again_asks_and_keeps_the_open_sessions_index(tmp_path: Path, runtime: Path) -> None:
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, runtime)
+    whrd.ok("unlock", "--for", "1h", passphrases=(PASS,))
+    whrd.ok("search", "Zapoteca")
+    index = next(p for p in (runtime / "whrd").iterdir() if p.name.endswith(".search.sqlite"))
+    built = index.stat().st_ino
+    assert whrd("unlock", "--for", "2h").returncode == 4  # no passphrase given: not extended
+    assert whrd("unlock", "--for", "2h", passphrases=("wrong",)).returncode == 4
+    whrd.ok("unlock", "--for", "2h", passphrases=(PASS,))
+    assert index.stat().st_ino == built  # the same index file: not dropped, not rebuilt
+    assert TITLE in whrd.ok("search", "Zapoteca").stdout

@@ -161,8 +161,9 @@ def unlock(
                 "each command will ask for the passphrase."
             )
         )
-    session.end(archive)  # a new session: the old one's key and index go first
-    identity = keys.identity_for(archive)
+    identity = keys.from_passphrase(archive)  # asked even while a session is open: to extend it
+    if not session.is_open(archive):
+        session.end(archive)  # leftovers of an old session go; an open one keeps its index
     expires = session.save(archive, str(identity), seconds)
     note(
         _("{path} is unlocked until {time}; 'whrd lock' closes it sooner.").format(

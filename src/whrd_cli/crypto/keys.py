@@ -63,8 +63,6 @@ def read_passphrase(prompt: str) -> str:
 
 def identity_for(path: Path) -> Any:
     """The X25519 identity that opens `path` (an encrypted archive or one of its backups)."""
-    from pyrage import x25519
-
     archive = Path(os.path.realpath(home_archive(path)))
     found = _unwrapped.get(archive)
     if found is not None:
@@ -80,11 +78,28 @@ def identity_for(path: Path) -> Any:
         text = unwrap(
             wrapped, read_passphrase(_("Passphrase of {name}: ").format(name=archive.name)), archive
         )
+    found = _parsed(text, archive)
+    _unwrapped[archive] = found
+    return found
+
+
+def _parsed(text: str, archive: Path) -> Any:
+    from pyrage import x25519
+
     try:
-        found = x25519.Identity.from_str(text.strip())
+        return x25519.Identity.from_str(text.strip())
     except Exception as exc:  # pyrage.IdentityError: the file does not hold an age identity
         raise ArchiveError(_("{path} does not hold an age identity.").format(path=key_path(archive))) from exc
-    _unwrapped[archive] = found
+
+
+def from_passphrase(archive: Path) -> Any:
+    """The identity unwrapped with a passphrase asked now (`unlock`: never from a session)."""
+    no_core_dumps()
+    text = unwrap(
+        _wrapped(archive), read_passphrase(_("Passphrase of {name}: ").format(name=archive.name)), archive
+    )
+    found = _parsed(text, archive)
+    remember(archive, found)
     return found
 
 

@@ -105,9 +105,11 @@ class AtomicJSONStorage(Storage):
             digest = trust.new_digest() if self.seal else None
             pieces = encode_pieces(self._data)
             if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
+                import orjson  # one buffer (what the pieces add up to): age encrypts it whole
+
                 from ..crypto.codec import encrypt
 
-                pieces = iter((encrypt(self.path, self._data, pieces),))
+                pieces = iter((encrypt(self.path, self._data, [orjson.dumps(self._data)]),))
             if digest is not None:
                 pieces = trust.hashed(pieces, digest)
             atomic.write_atomic(
