@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_INPUT = 1  # bad input, or something asked for does not exist
 EXIT_USAGE = 2  # the command line itself is wrong (Typer/Click's own code)
 EXIT_ARCHIVE = 3  # the archive is corrupt, foreign, newer, locked too long or unwritable
+EXIT_LOCKED = 4  # the archive is encrypted and no passphrase could open it (locked, wrong passphrase)
 
 
 class WhrdError(Exception):
@@ -93,3 +94,10 @@ class ArchiveError(WhrdError):
     """The archive file itself cannot be used: corrupt, foreign, newer, locked or unwritable."""
 
     exit_code = EXIT_ARCHIVE
+
+
+class LockedError(ArchiveError):
+    """An encrypted archive that stays closed: no session and no terminal to ask, or a wrong
+    passphrase (a damaged encrypted file is an ArchiveError, exit 3)."""
+
+    exit_code = EXIT_LOCKED

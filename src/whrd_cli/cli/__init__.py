@@ -34,7 +34,8 @@ HELP = N_(
 )
 EXIT_CODES = N_(
     "Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt, "
-    "foreign, newer schema, locked too long, unwritable); 70 internal error (a bug); "
+    "foreign, newer schema, locked too long, unwritable); 4 encrypted archive locked (run 'whrd "
+    "unlock') or wrong passphrase; 70 internal error (a bug); "
     "130 interrupted (Ctrl-C)."
 )
 
@@ -63,6 +64,13 @@ class WhrdGroup(ErrorBoundary):
         "restore": "history",
         "undo": "history",
         "purge": "history",
+        "encrypt": "crypto_cmd",
+        "decrypt": "crypto_cmd",
+        "unlock": "crypto_cmd",
+        "lock": "crypto_cmd",
+        "passphrase": "crypto_cmd",
+        "recipients": "crypto_cmd",
+        "wipe": "crypto_cmd",
     }
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -152,12 +160,25 @@ def main(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
+    passphrase_fd: Annotated[
+        int | None,
+        typer.Option(
+            "--passphrase-fd",
+            metavar="N",
+            help="Read the passphrase of an encrypted archive from file descriptor N (for scripts).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """Keep and work the archive of a network's bulletins."""
     ctx.obj = State(db=db.expanduser() if db else default_db_path(), debug=debug)
+    if passphrase_fd is not None:
+        from ..crypto.keys import use_passphrase_fd
+
+        use_passphrase_fd(passphrase_fd)
 
 
 @app.command("help", cls=LocalizedCommand)

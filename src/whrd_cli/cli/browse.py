@@ -202,3 +202,8 @@ def where(ctx: typer.Context) -> None:
     Example: whrd where
     """
     typer.echo(str(state(ctx).db))
+    from ..crypto.session import describe
+
+    lock_state = describe(state(ctx).db.absolute())  # issue 16: nobody takes it for protected wrongly
+    if lock_state:
+        note(lock_state)

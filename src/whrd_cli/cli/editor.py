@@ -85,6 +85,7 @@ def edit_until_valid(
     from ..entryform import FormEmpty, FormError
 
     command = editor_command(interactive=interactive)
+    folder, prefix, command = _private_place(folder, prefix, command)
     draft = _new_draft(folder, prefix)
     error: str | None = None
     body = form
@@ -147,6 +148,37 @@ def edit_until_valid(
             raise
         _remove(draft)
         return result
+
+
+# Options that keep an editor from writing swap, backup or history files (issue 16).
+_NO_TRACES = {
+    "vim": ["-n", "-i", "NONE", "--cmd", "set nobackup nowritebackup noundofile"],
+    "nvim": ["-n", "-i", "NONE", "--cmd", "set nobackup nowritebackup noundofile"],
+    "vi": ["-n"],
+    "emacs": ["--eval", "(setq make-backup-files nil auto-save-default nil)"],
+}
+
+
+def _private_place(folder: Path, prefix: str, command: list[str]) -> tuple[Path, str, list[str]]:
+    """For an encrypted archive (`folder/ARCHIVE.draft-`): the draft goes to the session's tmpfs
+    under a name that says nothing, and the editor is told not to leave copies where it can be."""
+    from ..crypto import is_encrypted
+
+    archive = folder / prefix.removesuffix(".draft-")
+    if not is_encrypted(archive):
+        return folder, prefix, command
+    from ..crypto.session import archive_id, draft_home
+
+    home = draft_home(archive)
+    if home is None:
+        raise InputError(
+            _(
+                "The archive is encrypted and there is no memory-only folder ($XDG_RUNTIME_DIR on "
+                "tmpfs) for the editor's form: give the fields as options (--title, --date, …)."
+            )
+        )
+    extra = _NO_TRACES.get(Path(command[0]).name, [])
+    return home, f"{archive_id(archive)}.draft-", [command[0], *extra, *command[1:]]
 
 
 def _kept(error: str, draft: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -138,6 +139,15 @@ BaseUrlOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
+EncryptToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--encrypt-to",
+        metavar="RECIPIENT",
+        help="Encrypt the export with age to this public key (age1…; repeat for more); adds .age.",
+        show_default=False,
+    ),
+]
 
 
 @app.command(cls=LocalizedCommand)
@@ -160,6 +170,7 @@ def export(
     force: ForceOpt = False,
     limit: ExportLimitOpt = None,
     base_url: BaseUrlOpt = None,
+    encrypt_to: EncryptToOpt = None,
 ) -> None:
     """Write the bulletins that match the filters as a digest (Markdown, HTML), a feed or data.
 
@@ -194,7 +205,17 @@ def export(
     )
     flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
     archive = open_archive(ctx)
-    result = run_export(archive, flt, request)
+    from ..crypto import is_encrypted
+
+    if encrypt_to:  # rendered in memory, written only as ciphertext (issue 16)
+        from ..crypto.convert import write_encrypted_export
+
+        result = run_export(archive, flt, replace(request, path=None))
+        result = write_encrypted_export(result, request, encrypt_to, archive.path)
+    else:
+        if is_encrypted(archive.path):
+            note(_("Warning: this export is plain text, though the archive is encrypted (see --encrypt-to)."))
+        result = run_export(archive, flt, request)
     missing_archive_note(archive)
     if result.text is not None:
         sys.stdout.flush()

@@ -71,6 +71,13 @@ class IndexUnusable(Exception):
 
 
 def index_path(archive: Path) -> Path:
+    """Beside the archive; an encrypted one's in its session's tmpfs, or nowhere (issue 16)."""
+    from ..crypto import is_encrypted
+
+    if is_encrypted(archive):
+        from ..crypto.session import archive_id, index_home
+
+        return index_home(archive) / (archive_id(archive) + SUFFIX)
     return archive.with_name(archive.name + SUFFIX)
 
 
@@ -149,7 +156,8 @@ def rebuild(archive: Path, bulletins: Mapping[str, Mapping[str, Any]], stamp: St
     import sqlite3
 
     target = index_path(archive)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{archive.name}{_TMP_MARK}index-", dir=archive.parent)
+    name = archive.name if target.parent == archive.parent else target.name  # tmpfs: the session's
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}{_TMP_MARK}index-", dir=target.parent)
     os.close(fd)
     try:
         os.chmod(tmp_name, 0o600)

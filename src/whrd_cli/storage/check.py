@@ -49,7 +49,7 @@ def _loads(data: bytes) -> Any:  # msgspec imported here only: not at start-up
 
 
 def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = None) -> Tables | None:
-    """Parse and check an archive file (`seen` gets its bytes first); None when it does not exist."""
+    """Parse and check an archive file, an age file decrypted (`seen` gets raw bytes); None if absent."""
     try:
         if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():  # a FIFO would block
             raise ArchiveError(_not_regular(path))
@@ -61,13 +61,14 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
     except OSError as exc:
         raise ArchiveError(_unreadable(path, os_reason(exc))) from exc
     if not data.strip():
-        raise ArchiveError(
-            _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.").format(
-                path=path
-            )
-        )
+        empty = _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.")
+        raise ArchiveError(empty.format(path=path))
     if seen is not None:
         seen(data)
+    if data.startswith(b"age-encryption.org/v1"):  # encrypted (issue 16): pyrage only now
+        from ..crypto.codec import decrypt
+
+        data = decrypt(path, data)
     if data.startswith(b"\xef\xbb\xbf"):  # saved by an editor that adds a UTF-8 BOM
         data = data[3:]
     try:
@@ -117,9 +118,8 @@ def _check_schema(path: Path, parsed: Any) -> None:
             )
         )
     if not isinstance(parsed.get(BULLETINS, {}), dict):
-        raise ArchiveError(
-            _("{path} has a damaged bulletins table; whrd will not touch it.").format(path=path)
-        )
+        damaged = _("{path} has a damaged bulletins table; whrd will not touch it.")
+        raise ArchiveError(damaged.format(path=path))
 
 
 def locked_error(path: Path, waited: float) -> ArchiveError:

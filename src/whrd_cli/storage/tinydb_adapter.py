@@ -51,6 +51,10 @@ class AtomicJSONStorage(Storage):
         self.seal = False
         # Run once the new archive is safely on disk, right before it replaces the old (a backup).
         self.before_replace: Callable[[], None] | None = None
+        # An encrypted archive (issue 16): every write is age ciphertext.
+        from ..crypto import is_encrypted
+
+        self.encrypted = is_encrypted(path)
 
     def read(self) -> check.Tables | None:
         if not self._loaded and self.reuse is not None and trust.file_stamp(self.path) == self.reuse[1]:
@@ -100,6 +104,12 @@ class AtomicJSONStorage(Storage):
         try:
             digest = trust.new_digest() if self.seal else None
             pieces = encode_pieces(self._data)
+            if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
+                import orjson  # one buffer (what the pieces add up to): age encrypts it whole
+
+                from ..crypto.codec import encrypt
+
+                pieces = iter((encrypt(self.path, self._data, [orjson.dumps(self._data)]),))
             if digest is not None:
                 pieces = trust.hashed(pieces, digest)
             atomic.write_atomic(
