@@ -344,3 +344,21 @@ def test_unlock_again_asks_and_keeps_the_open_sessions_index(tmp_path: Path, run
     whrd.ok("unlock", "--for", "2h", passphrases=(PASS,))
     assert index.stat().st_ino == built  # the same index file: not dropped, not rebuilt
     assert TITLE in whrd.ok("search", "Zapoteca").stdout
+
+
+def test_a_purge_of_an_encrypted_archive_rewrites_its_backups_as_ciphertext(
+    tmp_path: Path, runtime: Path
+) -> None:
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, runtime)
+    whrd.ok("unlock", "--for", "1h", passphrases=(PASS,))
+    whrd.ok("edit", "2", "--summary", "Something else")  # backups of the encrypted archive now
+    whrd.ok("edit", "1", "--summary", "A later version")
+    backups = sorted(tmp_path.glob("archive.json.bak*"))
+    assert backups and all(b.read_bytes().startswith(AGE_HEADER) for b in backups)
+    done = whrd.ok("delete", "1", "--purge", "--yes")
+    assert "rewritten" in done.stderr
+    for backup in sorted(tmp_path.glob("archive.json.bak*")):
+        assert backup.read_bytes().startswith(AGE_HEADER), backup  # never plain text
+        assert TITLE not in json.dumps(_plain(db, backup))  # and the purged bulletin is gone
+    assert _holding(tmp_path, TITLE, NOTE) == []

@@ -314,3 +314,29 @@ def test_undo_of_an_import_of_10k_is_one_write(
     assert replaced.count(str(db)) == 1  # the whole import undone in one write of the archive
     assert stored(db)["bulletins"] == {}
     assert len(stored(db)["history"]) == 10_000  # each one deleted, its version kept
+
+
+def test_a_purge_scrubs_the_command_lines_typed_in_real_processes(tmp_path: Path) -> None:
+    """As a person types them: the journal keeps each command line (a title included) until a
+    purge of that bulletin scrubs it, in the archive and in every backup."""
+    import os
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    db = tmp_path / "real.json"
+    env = {**os.environ, "PYTHONPATH": str(src), "WHRD_DB": str(db)}
+
+    def whrd(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "whrd_cli", *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+
+    whrd("add", "--title", f"Alerta: {SECRET_NAME} amenazada", "--date", "2024-03-01", "-l", "es")
+    whrd("add", "--title", "Otro boletín", "--date", "2024-03-02", "-l", "es")
+    whrd("edit", "2", "--summary", "Algo.")
+    whrd("edit", "2", "--summary", "Algo más.")
+    assert "Ixmucan" in db.read_text(encoding="utf-8")  # in the bulletin and in the journal's argv
+    whrd("delete", "1", "--purge", "--yes")
+    assert _files_holding(tmp_path, "Ixmucan") == []

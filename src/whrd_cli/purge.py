@@ -10,7 +10,7 @@ from .history import HISTORY, JOURNAL, Tables
 from .revisions_tree import RevTree
 
 
-def purge_bulletins(tables: Tables, uids: Iterable[str]) -> int:
+def purge_bulletins(tables: Tables, uids: Iterable[str], ids: Iterable[int] = ()) -> int:
     """Remove every version of these (already deleted) bulletins, keeping only what identifies the
     tombstone (uid, id, the tree's rev ids), and scrub the command lines of the operations that
     touched them (a title typed on a command line is text); how many entries changed."""
@@ -25,9 +25,10 @@ def purge_bulletins(tables: Tables, uids: Iterable[str]) -> int:
         entry["tree"] = tree.drop_bodies(tree.revs()).to_json()
         entry["bodies"] = {}
         purged += 1
-    ids = {entry.get("id") for uid, entry in history.items() if uid in wanted}
+    # Their short ids too: an add is journaled by id, and a backup may hold no history entry yet.
+    known = {entry.get("id") for uid, entry in history.items() if uid in wanted} | set(ids)
     for op in tables.get(JOURNAL, {}).values():
-        if any(change[0] in wanted for change in op.get("changes", ())) or ids & set(op.get("added", ())):
+        if any(change[0] in wanted for change in op.get("changes", ())) or known & set(op.get("added", ())):
             op["argv"] = [op.get("command", "")]  # the command's name, none of its values
     return purged
 

@@ -249,7 +249,7 @@ class Revisable:
                     recorder.deleted(doc_id, bulletins.pop(str(doc_id)))
                 uids.append(uid)
             self._journal(recorder, now)
-            report.purged = purge.purge_bulletins(tables, uids)
+            report.purged = purge.purge_bulletins(tables, uids, doc_ids)
             self._purge_derived(lambda backup: _purge_ids(backup, doc_ids, uids), report)
             recorder.dirty = True
         return report
@@ -267,6 +267,20 @@ class Revisable:
                 recorder.dirty = True  # written, though no bulletin changed
         return report
 
+    def _backup_bytes(self, tables: dict[str, Any]) -> bytes:
+        """A rewritten backup as the archive itself is written: ciphertext while it is encrypted
+        (a purge must never leave plain text where there was none)."""
+        import orjson
+
+        from .crypto import is_encrypted
+
+        plain = orjson.dumps(tables)
+        if not is_encrypted(self.path):
+            return plain
+        from .crypto.codec import encrypt
+
+        return encrypt(self.path, tables, [plain])
+
     def _purge_derived(self, purge: Callable[[dict[str, Any]], object], report: PurgeReport) -> None:
         """The same purge in every backup (rewritten; removed when it cannot be read), and the
         index rebuilt after this write: no file whrd keeps holds the text any more."""
@@ -281,9 +295,7 @@ class Revisable:
                 if tables is None:
                     continue
                 purge(tables)
-                import orjson
-
-                atomic.write_atomic(backup, orjson.dumps(tables), mode=0o600)
+                atomic.write_atomic(backup, self._backup_bytes(tables), mode=0o600)
                 report.rewritten.append(backup)
             except Exception:  # unreadable or unwritable: it must not keep the text
                 with contextlib.suppress(OSError):
@@ -303,7 +315,7 @@ def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[st
         bulletins.pop(str(doc_id), None)
     from .purge import purge_bulletins
 
-    purge_bulletins(tables, uids)
+    purge_bulletins(tables, uids, doc_ids)
 
 
 def _by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:
