@@ -100,13 +100,24 @@ class WhrdGroup(ErrorBoundary):
 
         from typer.main import get_group
 
-        module = importlib.import_module(f"{__package__}.{module_name}")
-        command = get_group(module.app).commands.get(cmd_name)
+        # One Click group per module and run: `whrd --help` asks for every command, and several
+        # commands share a module (building a group converts all its commands: ~5 ms each time).
+        groups = ctx.meta.setdefault("whrd.groups", {}) if ctx is not None else {}
+        if module_name not in groups:
+            module = importlib.import_module(f"{__package__}.{module_name}")
+            groups[module_name] = get_group(module.app)
+        command = groups[module_name].commands.get(cmd_name)
+        if getattr(command, "_whrd_ready", False):  # asked twice in one run: already prepared
+            return command
         if command is not None and command.callback is not None:
             # A fresh command object each time, so wrapping its callback touches nothing shared.
             command.callback = text_checked(command.callback, command.params)
             command.params.append(_db_after_command())
-        return localize(command) if command is not None else None
+        if command is None:
+            return None
+        command = localize(command)
+        command._whrd_ready = True  # type: ignore[attr-defined]
+        return command
 
 
 def _db_after_command() -> Any:
