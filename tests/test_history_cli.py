@@ -340,3 +340,14 @@ def test_a_purge_scrubs_the_command_lines_typed_in_real_processes(tmp_path: Path
     assert "Ixmucan" in db.read_text(encoding="utf-8")  # in the bulletin and in the journal's argv
     whrd("delete", "1", "--purge", "--yes")
     assert _files_holding(tmp_path, "Ixmucan") == []
+
+
+def test_restoring_the_text_a_bulletin_already_says_is_refused(run: Run, db: Path) -> None:
+    doc_id = add(run, "Primera redacción")
+    first = stored(db)["bulletins"][str(doc_id)]["rev"]
+    run.ok("edit", str(doc_id), "--title", "Segunda redacción")
+    run.ok("undo", "--yes")  # the first text is back, as revision 3
+    before = db.read_bytes()
+    result = run("restore", str(doc_id), first, "--yes")
+    assert result.exit_code == 1 and "already the current one" in result.stderr
+    assert db.read_bytes() == before

@@ -161,7 +161,9 @@ class Revisable:
                     _("No bulletin with id {id}, now or in the archive's history.").format(id=doc_id)
                 )
             version = found.get(rev) or _by_prefix(found, rev)
-            if version.current and not version.deleted:
+            live = tables.get(BULLETINS, {}).get(str(doc_id))
+            same = live is not None and version.body is not None and history._same_content(live, version.body)
+            if (version.current and not version.deleted) or same:  # says what it already says
                 raise InputError(
                     _("Version {rev} is already the current one: nothing to restore.").format(rev=rev)
                 )

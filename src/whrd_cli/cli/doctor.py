@@ -89,7 +89,11 @@ def _merge_similar_tags(ctx: typer.Context, report: Report) -> bool:
 
     merges: dict[str, str] = {}
     for labels in groups:
-        keep, others = labels[0], labels[1:]
+        # Groups can overlap (`whrds`/`WHRDs` by case, `WHRD` by a letter): ask only what is left.
+        keep = merges.get(labels[0], labels[0])
+        others = [label for label in labels if label != keep and label not in merges]
+        if not others:
+            continue
         question = _("Merge {others} into #{keep}?").format(
             others=", ".join(f"#{t}" for t in others), keep=keep
         )
