@@ -100,6 +100,18 @@ def _version_head(version: Version) -> str:
     return "  ".join([short_rev(version.rev), local_time(version.at), *state])
 
 
+def _versions(ctx: typer.Context, bulletin_id: int) -> tuple[Archive, list[Version]]:
+    """The archive of this run and every version of one bulletin (one clear error if none)."""
+    archive = open_archive(ctx)
+    if not archive.exists:
+        fail(
+            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
+                id=bulletin_id, path=archive.path
+            )
+        )
+    return archive, archive.versions(bulletin_id)
+
+
 @app.command(cls=LocalizedCommand)
 def history(
     ctx: typer.Context, bulletin_id: IdArg, json_: JsonOpt = False, private: PrivateOpt = False
@@ -113,14 +125,7 @@ def history(
     """
     from ..changes import field_changes
 
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
-    versions = archive.versions(bulletin_id)
+    archive, versions = _versions(ctx, bulletin_id)
     older: list[dict[str, Any] | None] = [v.body for v in versions[1:]] + [None]
     if json_:
         from ..records import record_dict
@@ -184,14 +189,7 @@ def restore(
     from ..changes import field_changes
     from ..store_history import _by_prefix
 
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
-    versions = archive.versions(bulletin_id)
+    archive, versions = _versions(ctx, bulletin_id)
     chosen = _by_prefix({v.rev: v for v in versions}, rev)
     if not yes:
         current = versions[0].body if versions[0].current and not versions[0].deleted else None
