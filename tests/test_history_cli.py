@@ -205,8 +205,12 @@ def test_delete_purge_leaves_the_text_in_no_file(run: Run, db: Path) -> None:
     assert [v["deleted"] for v in history["versions"]] == [True, False, False]
     assert all(v["bulletin"] is None for v in history["versions"])
     assert run.json("search", "Ixmucané") == []
-    assert run("undo", "--yes").exit_code == 1  # the purged versions cannot come back
+    # The purge cannot be undone, nor the operations that touched only the purged bulletin: undo
+    # passes over them to the one before (the edit of the other bulletin).
+    assert "#" in run.ok("undo", "--yes").stderr
     assert [item["id"] for item in run.json("list")] == [other]
+    assert run.json("show", str(other))["summary"] == ""
+    assert _files_holding(db.parent, "Ixmucan") == []
 
 
 def test_purge_history_before_a_date_drops_old_versions_only(run: Run, db: Path) -> None:
@@ -351,3 +355,28 @@ def test_restoring_the_text_a_bulletin_already_says_is_refused(run: Run, db: Pat
     result = run("restore", str(doc_id), first, "--yes")
     assert result.exit_code == 1 and "already the current one" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_undo_of_a_restore_of_a_deleted_bulletin_then_of_its_delete(run: Run, db: Path) -> None:
+    doc_id = add(run, "Boletín borrado y restaurado")
+    first = stored(db)["bulletins"][str(doc_id)]["rev"]
+    run.ok("delete", str(doc_id), "--yes")
+    run.ok("restore", str(doc_id), first, "--yes")
+    run.ok("undo", "--yes")  # the restore: deleted again
+    assert str(doc_id) not in stored(db)["bulletins"]
+    run.ok("undo", "--yes")  # the delete: back again
+    assert stored(db)["bulletins"][str(doc_id)]["title"] == "Boletín borrado y restaurado"
+
+
+def test_every_rev_of_an_upgraded_archive_survives_export_and_import(run: Run, tmp_path: Path) -> None:
+    import shutil
+
+    sample = tmp_path / "sample.json"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "sample.json", sample)
+    out = tmp_path / "out.jsonl"
+    run.ok("--db", str(sample), "export", "--format", "jsonl", "--output", str(out))
+    other = tmp_path / "other.json"
+    run.ok("--db", str(other), "import", str(out))
+    before = {b["uid"]: b["rev"] for b in stored(sample)["bulletins"].values()}
+    after = {b["uid"]: b["rev"] for b in stored(other)["bulletins"].values()}
+    assert after == before

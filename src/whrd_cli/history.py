@@ -137,16 +137,15 @@ class Recorder:
     def created(self, doc_id: int, raw: Raw) -> Raw:
         """A new bulletin: its uid and rev. Both are kept when it brings them (an export of
         another archive imported: the same bulletin, at the same revision, as a replica would
-        receive it), but for a uid this archive has deleted (a new bulletin then) and a first rev
-        that does not hash its content (edited by hand since: a first rev is made anew)."""
+        receive it; a rev is opaque, never recomputed), but for a uid this archive has deleted:
+        a new bulletin then, with a new uid and a first rev."""
         uid = raw.get("uid")
         if not isinstance(uid, str) or not uid or uid in self._history:
             raw["uid"] = new_uid()
             raw.pop("rev", None)
-        first = new_rev(None, body_of(raw), False, plain=True)
         incoming = raw.get("rev")
-        if not isinstance(incoming, str) or incoming.startswith("1-") or not _REV.fullmatch(incoming):
-            raw["rev"] = first
+        if not isinstance(incoming, str) or not _REV.fullmatch(incoming):  # revs are opaque, as CouchDB's
+            raw["rev"] = new_rev(None, body_of(raw), False, plain=True)
         self.added.append(doc_id)
         return _settle(raw)
 
@@ -258,7 +257,8 @@ def next_to_undo(tables: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | N
     ops = operations(tables)
     undone = {op.get("undoes") for _, op in ops}
     for number, op in ops:
-        if op.get("undoes") is None and number not in undone:
+        # A purge cannot be undone, nor what touched only bulletins purged since: passed over.
+        if op.get("undoes") is None and number not in undone and not op.get("purged"):
             return number, op
     return None
 
@@ -289,13 +289,17 @@ def undo_steps(tables: Mapping[str, Any], op: Mapping[str, Any]) -> list[Step]:
         tree = RevTree.from_json(entry["tree"]) if entry else None
         current = live.get("rev") if live is not None and live.get("uid") == uid else None
         bodies = entry["bodies"] if entry else {}
-        if current is None and tree is not None and tree.winner() == after and tree.is_deleted(after):
+        winner = tree.winner() if tree is not None else None
+        deleted_now = live is None and winner is not None and tree is not None and tree.is_deleted(winner)
+        if deleted_now and tree is not None and after in tree and tree.is_deleted(after):
+            # Deleted by this operation and deleted now (maybe again, after an undo of a restore).
             body = bodies.get(before) if before else None
             steps.append(Step("revive" if body else "skip", uid, doc_id, body, None))
         elif current != after and not (live is not None and _same_content(live, bodies.get(after))):
             # Changed since, unless only by undos and restores that brought back this very text.
             steps.append(Step("skip", uid, doc_id, None, live))
-        elif before is None:
+        elif before is None or (tree is not None and before in tree and tree.is_deleted(before)):
+            # An add, or a restore of a deleted bulletin: undone, it is deleted (again).
             steps.append(Step("remove", uid, doc_id, None, live))
         else:
             body = bodies.get(before)

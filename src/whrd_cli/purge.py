@@ -28,8 +28,12 @@ def purge_bulletins(tables: Tables, uids: Iterable[str], ids: Iterable[int] = ()
     # Their short ids too: an add is journaled by id, and a backup may hold no history entry yet.
     known = {entry.get("id") for uid, entry in history.items() if uid in wanted} | set(ids)
     for op in tables.get(JOURNAL, {}).values():
-        if any(change[0] in wanted for change in op.get("changes", ())) or known & set(op.get("added", ())):
+        touched = [change[0] in wanted for change in op.get("changes", ())]
+        added = [doc_id in known for doc_id in op.get("added", ())]
+        if any(touched) or any(added):
             op["argv"] = [op.get("command", "")]  # the command's name, none of its values
+        if touched + added and all(touched + added):
+            op["purged"] = True  # nothing of it left to undo: `undo` passes over it
     return purged
 
 
