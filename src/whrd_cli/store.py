@@ -180,8 +180,16 @@ class Archive(Revisable):
         store's rules, a file that is not an archive), as one sentence; None when it is sound.
 
         Thorough, so not run on every load: for after a command failed unexpectedly, to tell a
-        damaged archive from a bug. Reads the file anew."""
-        return check.find_damage(self.path)
+        damaged archive from a bug. Reads the file anew; the history tables too (`history_check`)."""
+        found = check.find_damage(self.path)
+        if found is not None:
+            return found
+        from .history_check import history_damage
+
+        try:
+            return history_damage(check.load_archive_file(self.path) or {}, self.path)
+        except ArchiveError as exc:
+            return exc.message
 
     # -- writing ---------------------------------------------------------------------------------
 

@@ -18,9 +18,13 @@ from .subject import Subject
 
 def revision_chains(subject: Subject) -> list[Finding]:
     from ..history import HISTORY
+    from ..history_check import history_damage
     from ..revisions import RevisionError, parse_rev
     from ..revisions_tree import RevTree
 
+    damage = history_damage(subject.tables or {}, subject.path)
+    if damage is not None:  # a shape the chains below cannot even be read in
+        return [Finding("damaged-history", PROBLEM, damage, path=subject.path, field="rev")]
     history: dict[str, Any] = (subject.tables or {}).get(HISTORY, {})
     found: list[Finding] = []
 
