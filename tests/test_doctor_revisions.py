@@ -87,3 +87,22 @@ def test_fix_off_a_terminal_never_merges(run: Run, db: Path) -> None:
     result = run("doctor", "--fix")
     assert "only on a terminal" in result.stderr and result.exit_code == 1
     assert json.loads(db.read_bytes())["bulletins"] == json.loads(before)["bulletins"]
+
+
+def test_numbers_are_no_slips_and_a_big_group_still_finds_a_slip(run: Run, db: Path) -> None:
+    from whrd_cli.model import Bulletin
+    from whrd_cli.store import Archive
+
+    series = [
+        Bulletin.create(title=f"Bulk bulletin number {n}", date="2024-01-05", countries=["HN"], lang="en")
+        for n in range(300)  # one big group: one day, one country
+    ]
+    slips = [
+        Bulletin.create(title=t, date="2024-01-05", countries=["HN"], lang="es")
+        for t in ("Defensora detenida en Tegucigalpa", "Defensoras detenida en Tegucigalpa")
+    ]
+    Archive(db).add_many(series + slips)
+    data = json.loads(run("doctor", "--json").stdout)
+    (check,) = [c for c in data["checks"] if c["check"] == "duplicates"]
+    (finding,) = check["findings"]  # the one-letter slip, and no pair of the numbered series
+    assert set(finding["ids"]) <= {301, 302} and finding["ids"]

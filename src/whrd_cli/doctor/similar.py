@@ -7,7 +7,8 @@ short word of three letters or fewer added or dropped, at most two changes). A c
 case, punctuation or typo matches; a different name or place in a templated title ("Defensoras
 de México se reúnen en Yucatán / en Guerrero …") does not, though difflib would rate such long
 titles above 0.9. Only bulletins of one (date, countries) group are compared, so the cost stays
-linear in the archive (groups are small: 12 at most in the 100k benchmark archive).
+linear in the archive (groups are small: 12 at most in the 100k benchmark archive; a big one is
+compared by neighbours, see `_pairs`).
 
 Labels: tags (or categories) that are one after folding but written differently (`WHRD`/`whrd`,
 `Garífuna`/`Garifuna`), or whose folded forms differ by one letter (`WHRDs`/`WHRD`), as jrnl
@@ -76,14 +77,34 @@ def _clusters(members: list[tuple[int, tuple[str, ...]]]) -> list[list[int]]:
             doc_id = parent[doc_id]
         return doc_id
 
-    for i, (first, a) in enumerate(members):
-        for second, b in members[i + 1 :]:
-            if a == b or _near(a, b):
-                parent[root(second)] = root(first)
+    for first, a, second, b in _pairs(members):
+        if a == b or _near(a, b):
+            parent[root(second)] = root(first)
     clusters: dict[int, list[int]] = defaultdict(list)
     for doc_id, _words in members:
         clusters[root(doc_id)].append(doc_id)
     return [sorted(ids) for ids in clusters.values() if len(ids) > 1]
+
+
+FEW = 64  # a group this small is compared pair by pair; a bigger one by neighbours
+NEIGHBOURS = 8
+
+
+def _pairs(
+    members: list[tuple[int, tuple[str, ...]]],
+) -> list[tuple[int, tuple[str, ...], int, tuple[str, ...]]]:
+    """The pairs of a group to compare: all of them in a small group; in a big one (hundreds of
+    bulletins on one day about one country, a templated series), each title with its nearest
+    neighbours in word order and in reversed word order, so the work stays ~linear: a slip
+    leaves either the start or the end of a title in place, and keeps the two titles adjacent."""
+    if len(members) <= FEW:
+        return [(i, a, j, b) for n, (i, a) in enumerate(members) for j, b in members[n + 1 :]]
+    found = []
+    for key in (lambda m: m[1], lambda m: m[1][::-1]):
+        ordered = sorted(members, key=key)
+        for n, (i, a) in enumerate(ordered):
+            found += [(i, a, j, b) for j, b in ordered[n + 1 : n + 1 + NEIGHBOURS]]
+    return found
 
 
 def _near(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -110,7 +131,10 @@ def _near(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def _slip(x: str, y: str) -> bool:
-    """One word written for another by a slip: at least WORD_RATIO alike."""
+    """One word written for another by a slip: at least WORD_RATIO alike. Never a number: `13`
+    and `14`, `12345` and `12346` name different things."""
+    if any(c.isdigit() for c in x + y):
+        return x == y
     return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= WORD_RATIO
 
 
