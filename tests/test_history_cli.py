@@ -380,3 +380,15 @@ def test_every_rev_of_an_upgraded_archive_survives_export_and_import(run: Run, t
     before = {b["uid"]: b["rev"] for b in stored(sample)["bulletins"].values()}
     after = {b["uid"]: b["rev"] for b in stored(other)["bulletins"].values()}
     assert after == before
+
+
+def test_restore_takes_a_rev_or_its_hash_by_their_start(run: Run, db: Path) -> None:
+    doc_id = add(run, "Primera")
+    first = stored(db)["bulletins"][str(doc_id)]["rev"]
+    for n in range(10):
+        run.ok("edit", str(doc_id), "--summary", f"Versión {n}")
+    result = run("restore", str(doc_id), "1", "--yes")  # 1-… and 10-, 11-: several
+    assert result.exit_code == 1 and "several versions" in result.stderr
+    run.ok("restore", str(doc_id), first.split("-")[1][:6], "--yes")  # the hash alone
+    assert stored(db)["bulletins"][str(doc_id)]["title"] == "Primera"
+    assert stored(db)["bulletins"][str(doc_id)]["summary"] == ""

@@ -321,8 +321,14 @@ def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[st
 
 
 def _by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:
-    """A version named by the start of its rev (as `history` prints them short), if only one."""
-    matches = [version for key, version in found.items() if key.startswith(rev) and "-" in rev]
+    """A version named by the start of its rev (as `history` prints them short: `2-9a1b`), or of
+    its hash alone (`9a1b`), if only one; `1` names every version whose rev starts so."""
+    rev = rev.strip()
+    matches = [
+        version
+        for key, version in found.items()
+        if rev and (key.startswith(rev) or ("-" not in rev and key.partition("-")[2].startswith(rev)))
+    ]
     if len(matches) != 1:
         raise InputError(
             _("No version {rev} of this bulletin; 'whrd history ID' lists them.").format(rev=rev)
