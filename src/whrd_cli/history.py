@@ -295,7 +295,7 @@ def undo_steps(tables: Mapping[str, Any], op: Mapping[str, Any]) -> list[Step]:
             # Deleted by this operation and deleted now (maybe again, after an undo of a restore).
             body = bodies.get(before) if before else None
             steps.append(Step("revive" if body else "skip", uid, doc_id, body, None))
-        elif current != after and not (live is not None and _same_content(live, bodies.get(after))):
+        elif current != after and not (live is not None and same_content(live, bodies.get(after))):
             # Changed since, unless only by undos and restores that brought back this very text.
             steps.append(Step("skip", uid, doc_id, None, live))
         elif before is None or (tree is not None and before in tree and tree.is_deleted(before)):
@@ -317,14 +317,14 @@ def _undo_add(bulletins: Mapping[str, Any], history: Mapping[str, Any], doc_id: 
         return Step("remove", live["uid"], doc_id, None, live)
     tree = RevTree.from_json(entry["tree"])
     root = tree.history(tree.winner() or live["rev"])[-1]
-    unchanged = live.get("rev") == root or _same_content(live, entry.get("bodies", {}).get(root))
+    unchanged = live.get("rev") == root or same_content(live, entry.get("bodies", {}).get(root))
     return Step("remove" if unchanged else "skip", live["uid"], doc_id, None, live)
 
 
 _STAMPS = frozenset({"updated", "rev", "_key"})
 
 
-def _same_content(live: Mapping[str, Any], version: Mapping[str, Any] | None) -> bool:
+def same_content(live: Mapping[str, Any], version: Mapping[str, Any] | None) -> bool:
     """Whether a bulletin says what an old version said (its stamps and rev aside)."""
     if version is None:
         return False

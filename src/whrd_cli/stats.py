@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .choices import BY, resolve, valid_values
 from .errors import InputError
 from .i18n import _, word
+from .tally import Tally, scan, tally
 
 if TYPE_CHECKING:
     from .filters import Filter
@@ -89,9 +90,6 @@ def check_dimension(by: str) -> str:
 
 
 # -- counting ------------------------------------------------------------------------------------
-
-
-from .tally import Tally, scan, tally  # noqa: E402  (re-exported: the one counting pass)
 
 
 def _label(value: str, by: str, locale: str) -> str:

@@ -160,9 +160,9 @@ class Revisable:
                 raise NotFoundError(
                     _("No bulletin with id {id}, now or in the archive's history.").format(id=doc_id)
                 )
-            version = found.get(rev) or _by_prefix(found, rev)
+            version = found.get(rev) or by_prefix(found, rev)
             live = tables.get(BULLETINS, {}).get(str(doc_id))
-            same = live is not None and version.body is not None and history._same_content(live, version.body)
+            same = live is not None and version.body is not None and history.same_content(live, version.body)
             if (version.current and not version.deleted) or same:  # says what it already says
                 raise InputError(
                     _("Version {rev} is already the current one: nothing to restore.").format(rev=rev)
@@ -320,7 +320,7 @@ def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[st
     purge_bulletins(tables, uids, doc_ids)
 
 
-def _by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:
+def by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:
     """A version named by the start of its rev (as `history` prints them short: `2-9a1b`), or of
     its hash alone (`9a1b`), if only one; `1` names every version whose rev starts so."""
     rev = rev.strip()

@@ -187,10 +187,10 @@ def restore(
     Example: whrd restore 12 2-9a1b2c3d
     """
     from ..changes import field_changes
-    from ..store_history import _by_prefix
+    from ..store_history import by_prefix
 
     archive, versions = _versions(ctx, bulletin_id)
-    chosen = _by_prefix({v.rev: v for v in versions}, rev)
+    chosen = by_prefix({v.rev: v for v in versions}, rev)
     if not yes:
         current = versions[0].body if versions[0].current and not versions[0].deleted else None
         _note_lines(_change_lines(field_changes(current, chosen.body), plain=not common.is_terminal()))

@@ -237,7 +237,7 @@ class _Matcher:
         for expression in negated:
             match = f"({match}) NOT {expression}"
         if flt is not None:
-            where.extend(_filter_conditions(flt, params))
+            where.extend(filter_conditions(flt, params))
         return _Plan(match, where, params, checked, excluded)
 
     def holds(self, doc_id: int, plan: _Plan, rows: dict[int, _Row]) -> bool:
@@ -285,8 +285,9 @@ def _atom_condition(atom: Tag | Countries, params: list[Any]) -> str:
     return "EXISTS (SELECT 1 FROM json_each(d.countries) WHERE value IN (SELECT value FROM json_each(?)))"
 
 
-def _filter_conditions(flt: Filter, params: list[Any]) -> Iterator[str]:
-    """`Filter.matches` as conditions on `docs d` (tests compare the two on the same rows)."""
+def filter_conditions(flt: Filter, params: list[Any]) -> Iterator[str]:
+    """`Filter.matches` as conditions on `docs d` (tests compare the two on the same rows); the
+    one translation, for search and for the reads answered from the index (`reads`)."""
     if flt.ids:
         params.append(_ids_json(sorted(flt.ids)))
         yield "d.id IN (SELECT value FROM json_each(?))"
@@ -297,8 +298,7 @@ def _filter_conditions(flt: Filter, params: list[Any]) -> Iterator[str]:
         params.append(flt.until)
         yield "d.date <= ?"
     if flt.countries:
-        params.append(_json(sorted(flt.countries)))
-        yield "EXISTS (SELECT 1 FROM json_each(d.countries) WHERE value IN (SELECT value FROM json_each(?)))"
+        yield _any_of("d.countries", flt.countries, params)
     if flt.categories:
         params.append(_json(sorted(flt.categories)))
         yield "d.category IN (SELECT value FROM json_each(?))"
@@ -306,8 +306,20 @@ def _filter_conditions(flt: Filter, params: list[Any]) -> Iterator[str]:
         params.append(_json(sorted(flt.langs)))
         yield "d.lang IN (SELECT value FROM json_each(?))"
     if flt.tags:
-        params.append(_json(sorted(flt.tags)))
-        yield "EXISTS (SELECT 1 FROM json_each(d.ftags) WHERE value IN (SELECT value FROM json_each(?)))"
+        yield _any_of("d.ftags", flt.tags, params)
+
+
+def _any_of(column: str, values: frozenset[str], params: list[Any]) -> str:
+    """A JSON list column sharing a value. Exact with json_each; first a cheap necessary condition
+    (an item equal to a value has that value's JSON text inside the column's, both written by
+    orjson), so json_each only walks the rows that may match (~5x faster)."""
+    texts = [_json([value])[1:-1] for value in sorted(values)]
+    params.extend(texts)
+    params.append(_json(sorted(values)))
+    return (
+        "(" + " OR ".join([f"instr({column}, ?)"] * len(texts)) + ") AND "
+        f"EXISTS (SELECT 1 FROM json_each({column}) AS v WHERE v.value IN (SELECT value FROM json_each(?)))"
+    )
 
 
 def _quoted(text: str) -> str:

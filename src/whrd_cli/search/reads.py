@@ -32,50 +32,13 @@ Row = tuple[int, dict[str, Any]]
 
 
 def _where(flt: Filter | None) -> tuple[str, list[Any]]:
-    """`flt` as an SQL condition on `docs d` (with its parameters), clause by clause with the
-    meaning of `Filter.matches`: values of one filter OR'ed, filters AND'ed. Value lists travel as
-    one JSON parameter each, so no number of them reaches SQLite's limit on parameters."""
-    import orjson
+    """`flt` as one SQL condition on `docs d` and its parameters: search's own translation
+    (`index_corpus.filter_conditions`), "1" for no filter."""
+    from .index_corpus import filter_conditions
 
-    if flt is None or flt.is_empty:
-        return "1", []
-    clauses: list[str] = []
     params: list[Any] = []
-
-    def one_of(column: str, values: frozenset[Any]) -> None:
-        clauses.append(f"{column} IN (SELECT value FROM json_each(?))")
-        params.append(orjson.dumps(sorted(values)).decode())
-
-    def any_of(column: str, values: frozenset[str]) -> None:
-        """A JSON list column sharing a value. Exact with json_each; first a cheap necessary
-        condition (an item equal to a value has that value's JSON text inside the column's,
-        both written by orjson), so json_each only walks the few rows that may match (~5× faster)."""
-        texts = sorted(orjson.dumps(value).decode() for value in values)
-        clauses.append(
-            "(" + " OR ".join([f"instr({column}, ?)"] * len(texts)) + ") AND "
-            f"EXISTS (SELECT 1 FROM json_each({column}) AS v "
-            "WHERE v.value IN (SELECT value FROM json_each(?)))"
-        )
-        params.extend(texts)
-        params.append(orjson.dumps(sorted(values)).decode())
-
-    if flt.ids:
-        one_of("d.id", flt.ids)
-    if flt.since:
-        clauses.append("d.date >= ?")
-        params.append(flt.since)
-    if flt.until:
-        clauses.append("d.date <= ?")
-        params.append(flt.until)
-    if flt.countries:
-        any_of("d.countries", flt.countries)
-    if flt.categories:
-        one_of("d.category", flt.categories)
-    if flt.langs:
-        one_of("d.lang", flt.langs)
-    if flt.tags:
-        any_of("d.ftags", flt.tags)
-    return " AND ".join(clauses), params
+    clauses = list(filter_conditions(flt, params)) if flt is not None and not flt.is_empty else []
+    return " AND ".join(clauses) or "1", params
 
 
 def listed(
