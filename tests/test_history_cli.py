@@ -392,3 +392,25 @@ def test_restore_takes_a_rev_or_its_hash_by_their_start(run: Run, db: Path) -> N
     run.ok("restore", str(doc_id), first.split("-")[1][:6], "--yes")  # the hash alone
     assert stored(db)["bulletins"][str(doc_id)]["title"] == "Primera"
     assert stored(db)["bulletins"][str(doc_id)]["summary"] == ""
+
+
+def test_small_review_findings(run: Run, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deletion shows its time (from the journal), an empty rev is named as such, undo --list
+    quotes command lines as a shell would take them back, and a second purge says it is done."""
+    title = "Una defensora 'amenazada' en Choluteca"
+    monkeypatch.setattr("sys.argv", ["whrd", "add", "--title", title, "--date", "2024-03-01"])
+    doc_id = add(run, title)
+    monkeypatch.setattr("sys.argv", ["whrd", "delete", str(doc_id)])
+    run.ok("delete", str(doc_id), "--yes")
+    at = stored(db)["journal"][max(stored(db)["journal"], key=int)]["at"]
+    tomb = run.json("history", str(doc_id))["versions"][0]
+    assert tomb["deleted"] and tomb["at"] == at
+    result = run("restore", str(doc_id), " ")
+    assert result.exit_code == 1 and result.stderr == "Error: Name a version: 'whrd history ID' lists them.\n"
+    listed = run.ok("undo", "--list").stdout
+    assert "--title 'Una defensora '\"'\"'amenazada'\"'\"' en Choluteca'" in listed
+    run.ok("delete", str(doc_id), "--purge", "--yes")
+    before = db.read_bytes()
+    again = run.ok("delete", str(doc_id), "--purge", "--yes")
+    assert again.stderr == f"Bulletin {doc_id} is already purged; nothing to do.\n"
+    assert db.read_bytes() == before

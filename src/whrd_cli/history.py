@@ -96,12 +96,13 @@ class Version:
     deleted: bool
     body: Raw | None
     current: bool
+    written: str | None = None  # a tombstone's time, from the journal (it has no body to stamp)
 
     @property
     def at(self) -> str | None:
         """When this version was written (its `updated` stamp, else `added`)."""
         if not self.body:
-            return None
+            return self.written
         return self.body.get("updated") or self.body.get("added")
 
 
@@ -232,11 +233,18 @@ def versions(tables: Mapping[str, Any], doc_id: int) -> list[Version]:
     tree = RevTree.from_json(entry["tree"])
     winner = tree.winner()
     bodies = entry.get("bodies", {})
+    written = {
+        change[3]: op.get("at")
+        for _, op in operations(tables)
+        for change in op.get("changes", ())
+        if len(change) == 4 and change[0] == uid
+    }
     out = []
     for rev in sorted(tree.revs(), key=_newest_first):
         current = rev == winner
         body = dict(live) if current and live is not None else bodies.get(rev)
-        out.append(Version(rev, tree.is_deleted(rev), body, current))
+        deleted = tree.is_deleted(rev)
+        out.append(Version(rev, deleted, body, current, written.get(rev) if deleted else None))
     return out
 
 

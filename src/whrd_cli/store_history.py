@@ -324,6 +324,8 @@ def by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version
     """A version named by the start of its rev (as `history` prints them short: `2-9a1b`), or of
     its hash alone (`9a1b`), if only one; `1` names every version whose rev starts so."""
     rev = rev.strip()
+    if not rev:
+        raise InputError(_("Name a version: 'whrd history ID' lists them."))
     matches = [
         version
         for key, version in found.items()

@@ -7,6 +7,7 @@ in red and struck through, added ones in green; to a pipe as `[-dropped-]{+added
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
@@ -213,13 +214,15 @@ def _note_lines(lines: Sequence[Any]) -> None:
         console.print(line, markup=False)
 
 
-def _confirm(question: str) -> None:
+def _confirm(question: str, *, purge: bool = False) -> None:
     if not common.stdin_is_terminal():
+        if purge:
+            fail(_("Refusing to purge without confirmation: add --yes."))
         fail(_("Refusing to change the archive without confirmation: add --yes."))
     from .prompts import confirm
 
     if not confirm(question, default=False):
-        note(_("Nothing was changed."))
+        note(_("Nothing was deleted.") if purge else _("Nothing was changed."))
         raise typer.Exit(1)
 
 
@@ -247,7 +250,7 @@ def _operation_line(number_: int, op: Mapping[str, Any]) -> str:
 
     count = len(op.get("changes", ())) + len(op.get("added", ()))
     what = ngettext("{n} bulletin", "{n} bulletins", count).format(n=number(count))
-    line = printable(" ".join(["whrd", *op.get("argv", [])]), multiline=False)
+    line = printable(shlex.join(["whrd", *map(str, op.get("argv", []))]), multiline=False)
     return f"#{number_}  {local_time(op.get('at'))}  {line}  ({what})"
 
 
@@ -368,22 +371,22 @@ def purge(
 
 def purge_bulletins(archive: Archive, bulletin_ids: list[int], *, yes: bool) -> None:
     """`delete --purge`: every version gone, here and in the backups; no backup kept of it."""
-    ids = list(dict.fromkeys(bulletin_ids))
-    for doc_id in ids:
-        archive.versions(doc_id)  # an id the archive never had: the not-found error, before asking
+    ids = []
+    for doc_id in dict.fromkeys(bulletin_ids):
+        # an id the archive never had: the not-found error, before asking
+        if all(version.body is None for version in archive.versions(doc_id)):
+            note(_("Bulletin {id} is already purged; nothing to do.").format(id=doc_id))
+        else:
+            ids.append(doc_id)
+    if not ids:
+        return
     if not yes:
-        if not common.stdin_is_terminal():
-            fail(_("Refusing to purge without confirmation: add --yes."))
-        from .prompts import confirm
-
         question = ngettext(
             "Remove bulletin {ids} and every version of it, for good (no undo)?",
             "Remove bulletins {ids} and every version of them, for good (no undo)?",
             len(ids),
         ).format(ids=", ".join(map(str, ids)))
-        if not confirm(question, default=False):
-            note(_("Nothing was deleted."))
-            raise typer.Exit(1)
+        _confirm(question, purge=True)
     report = archive.purge(ids)
     note(
         ngettext(
