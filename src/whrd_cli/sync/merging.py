@@ -81,6 +81,7 @@ class Outcome:
     report: MergeReport
     changes: list[list[Any]] = field(default_factory=list)  # [uid, id, winner before, winner after]
     leaves: list[str] = field(default_factory=list)  # trees changed, winners not
+    cleared: list[int] = field(default_factory=list)  # ids whose trees changed and are not in conflict
     touched: set[int] = field(default_factory=set)
     destructive: bool = False
 
@@ -247,6 +248,8 @@ def merge_into(tables: dict[str, Any], docs: Iterable[Any], *, limit: int = DEFA
             out.leaves.append(uid)
         if tree.conflicts():
             report.conflicts.append(uid)
+        else:
+            out.cleared.append(doc_id)
     return out
 
 
