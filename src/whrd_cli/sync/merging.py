@@ -22,6 +22,7 @@ Choices where CouchDB has none:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,8 @@ from ..revisions_tree import DEFAULT_REVS_LIMIT
 from .docs import DOC_TYPE, FORMAT, body_from_doc, tree_of
 
 Raw = dict[str, Any]
+_REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{1,64}")  # as `identity` accepts a rev on import
+_HASH = re.compile(r"[0-9a-f]{1,64}")
 
 
 @dataclass
@@ -99,6 +102,8 @@ def _path(doc: Mapping[str, Any]) -> tuple[str, int, list[str], bool]:
         pos, digest = parse_rev(rev)
     except RevisionError:
         raise _Skip(_("its _rev is not a revision")) from None
+    if not _REV.fullmatch(str(rev)):  # CouchDB's and PouchDB's are N-<32 hex>; whrd's exports need hex
+        raise _Skip(_("its _rev is not a revision"))
     revisions = doc.get("_revisions")
     start: Any = pos
     ids: Any = [digest]
@@ -110,7 +115,7 @@ def _path(doc: Mapping[str, Any]) -> tuple[str, int, list[str], bool]:
             or isinstance(start, bool)
             or not isinstance(ids, list)
             or not ids
-            or not all(isinstance(i, str) and i and not any(c.isspace() for c in i) for i in ids)
+            or not all(isinstance(i, str) and _HASH.fullmatch(i) for i in ids)
             or start != pos
             or ids[0] != digest
             or start < len(ids)
