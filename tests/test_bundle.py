@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.conftest import Run
 
 SRC = Path(__file__).resolve().parents[1] / "src"
