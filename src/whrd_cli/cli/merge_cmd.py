@@ -126,6 +126,18 @@ def merge(
     if data.startswith(bundle.AGE_MAGIC):
         data = bundle.decrypt(data, source, _identities(archive, source, identity))
     _kind, docs = bundle.read_docs(data, source)
+    if yes and not dry_run:  # nobody to show a preview to: one pass
+        report = archive.merge_docs(docs, command="merge")
+        if json_:
+            print_json(report.to_dict())
+            return
+        note(
+            _summary(report, would=False)
+            if report.changed
+            else _("Nothing to merge: every version is here already.")
+        )
+        _details(report)
+        return
     preview = archive.merge_docs(docs, dry_run=True, command="merge")
     if dry_run or not preview.changed:
         if json_:
@@ -153,8 +165,6 @@ def merge(
         print_json(report.to_dict())
         return
     note(_summary(report, would=False))
-    if yes:
-        _details(report)
 
 
 def export_bundle(
@@ -174,7 +184,7 @@ def export_bundle(
     from ..sync import bundle
 
     keep = None if flt.is_empty else (lambda body: flt.matches(0, body))
-    docs = archive.docs(keep=keep, private=private) if archive.exists else []
+    docs = archive.docs(keep=keep, private=private) if archive.exists else iter(())
     from datetime import datetime, timezone
 
     data, count = bundle.bundle_bytes(docs, created=utc_stamp(datetime.now(timezone.utc)))

@@ -33,9 +33,14 @@ def bundle_bytes(docs: Iterable[Mapping[str, Any]], *, created: str) -> tuple[by
     """The bundle's bytes and how many documents it holds."""
     import orjson
 
-    lines = [orjson.dumps(doc) for doc in docs]
-    header = orjson.dumps({HEADER: VERSION, "created": created, "docs": len(lines)})
-    return b"\n".join([header, *lines]) + b"\n", len(lines)
+    body = bytearray()
+    count = 0
+    for doc in docs:
+        body += orjson.dumps(doc)
+        body += b"\n"
+        count += 1
+    header = orjson.dumps({HEADER: VERSION, "created": created, "docs": count})
+    return header + b"\n" + bytes(body), count
 
 
 def encrypt(data: bytes, recipients: Iterable[Any]) -> bytes:

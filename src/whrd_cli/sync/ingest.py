@@ -7,7 +7,7 @@ ids, as after an import) and one journal operation, so `undo` takes a whole sync
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +77,12 @@ class Mergeable:
 
     def docs(
         self, *, keep: Callable[[Mapping[str, Any]], bool] | None = None, private: bool = False
-    ) -> list[dict[str, Any]]:
-        """Every leaf of every bulletin `keep` lets through, as sync documents (a bundle's)."""
+    ) -> Iterator[dict[str, Any]]:
+        """Every leaf of every bulletin `keep` lets through, as sync documents (a bundle's), made
+        one at a time (a bundle of 100,000 never holds them all)."""
         from .docs import outgoing
 
-        return list(outgoing(self._tables(), private=private, keep=keep))
+        return outgoing(self._tables(), private=private, keep=keep)
 
     def bundle_recipients(self) -> list[Any]:
         """Whom a bundle of this archive is encrypted to: its own identity and its recipients

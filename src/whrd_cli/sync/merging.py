@@ -31,7 +31,7 @@ from ..errors import InputError, ValidationError
 from ..history import HISTORY, body_of
 from ..i18n import _
 from ..records import stored_form, to_bulletin
-from ..revisions import RevisionError, parse_rev
+from ..revisions import RevisionError
 from ..revisions_tree import DEFAULT_REVS_LIMIT
 from .docs import DOC_TYPE, FORMAT, body_from_doc, tree_of
 
@@ -98,12 +98,11 @@ class _Skip(Exception):
 def _path(doc: Mapping[str, Any]) -> tuple[str, int, list[str], bool]:
     """(rev, start, ids, deleted) of a document, checked: `_revisions` must end at `_rev`."""
     rev = doc.get("_rev")
-    try:
-        pos, digest = parse_rev(rev)
-    except RevisionError:
-        raise _Skip(_("its _rev is not a revision")) from None
-    if not _REV.fullmatch(str(rev)):  # CouchDB's and PouchDB's are N-<32 hex>; whrd's exports need hex
+    # CouchDB's and PouchDB's are N-<32 hex>, and whrd's exports need hex (as `identity` checks).
+    if not isinstance(rev, str) or not _REV.fullmatch(rev):
         raise _Skip(_("its _rev is not a revision"))
+    head, _dash, digest = rev.partition("-")
+    pos = int(head)
     revisions = doc.get("_revisions")
     start: Any = pos
     ids: Any = [digest]
@@ -199,7 +198,8 @@ def merge_into(tables: dict[str, Any], docs: Iterable[Any], *, limit: int = DEFA
                 report.skipped.append((uid, skip.reason))
             except RevisionError:
                 report.skipped.append((uid, _("its _revisions do not lead to its _rev")))
-        tree, _stemmed = tree.stem(limit)
+        if len(tree) > limit:  # no branch of a smaller tree can be longer than the limit
+            tree, _stemmed = tree.stem(limit)
         if tree == tree0:
             report.unchanged += 1
             continue
