@@ -154,3 +154,15 @@ def test_purge_says_it_is_local_when_the_archive_has_remotes(run: Any, db: Path)
     db.write_text(json.dumps(data))
     result = run.ok("delete", "1", "--purge", "--yes")
     assert "This purge is local" in result.stderr
+
+
+def test_deleting_a_bulletin_in_conflict_closes_every_version(run: Any, conflicted: Path) -> None:
+    run.ok("delete", "1", "--yes")
+    assert all(leaves(conflicted).values()) and len(leaves(conflicted)) == 2
+    assert "problem:" not in run("doctor").stdout
+    from whrd_cli.sync import docs as sd
+
+    sent = list(sd.outgoing(Archive(conflicted)._tables()))
+    assert len(sent) == 2 and all(d.get("_deleted") for d in sent)  # nothing live left to win elsewhere
+    run.ok("undo", "--yes")
+    assert run.json("show", "1")["title"] == "Defensora liberada bajo fianza"
