@@ -166,3 +166,10 @@ def test_deleting_a_bulletin_in_conflict_closes_every_version(run: Any, conflict
     assert len(sent) == 2 and all(d.get("_deleted") for d in sent)  # nothing live left to win elsewhere
     run.ok("undo", "--yes")
     assert run.json("show", "1")["title"] == "Defensora liberada bajo fianza"
+
+
+def test_resolve_asks_which_version_on_a_terminal(run: Any, conflicted: Path, stdin_terminal: None) -> None:
+    result = run("resolve", "1", input="7\n2\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Answer a number from 1 to 2" in result.stderr
+    assert run.json("show", "1")["title"] == "Defensora liberada"
