@@ -458,6 +458,7 @@ def test_the_command_modules_define_the_twenty_six_commands() -> None:
             "undo",
             "purge",
             *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
+            *("conflicts", "resolve", "merge"),  # issue 18
         ]
     )
 

@@ -161,8 +161,12 @@ class Recorder:
         return _settle(new)
 
     def deleted(self, doc_id: int, old: Raw) -> str:
-        """`old` deleted: a tombstone rev (holding only its uid), `old` kept in history."""
+        """`old` deleted: a tombstone rev (holding only its uid), `old` kept in history. A bulletin
+        in conflict (issue 18) is deleted whole: its other versions get tombstones too, or one of
+        them would win and show on the other replicas."""
         tree, rev = self.tree(old).edit({"uid": old["uid"]}, deleted=True, parent=old["rev"])
+        for other in [leaf.rev for leaf in tree.leaves() if not leaf.deleted]:
+            tree = tree.edit({"uid": old["uid"]}, deleted=True, parent=other)[0]
         self._keep(old["uid"], doc_id, tree, old)
         self.changes.append([old["uid"], doc_id, old["rev"], rev])
         return rev
@@ -266,7 +270,9 @@ def next_to_undo(tables: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | N
     undone = {op.get("undoes") for _, op in ops}
     for number, op in ops:
         # A purge cannot be undone, nor what touched only bulletins purged since: passed over.
-        if op.get("undoes") is None and number not in undone and not op.get("purged"):
+        # A merge that only added conflicting versions changed no bulletin: nothing to undo.
+        empty = not (op.get("changes") or op.get("added"))
+        if op.get("undoes") is None and number not in undone and not op.get("purged") and not empty:
             return number, op
     return None
 
