@@ -76,7 +76,9 @@ def write(path: Path, data: bytes, *, overwrite: bool) -> None:
 def read_file(path: Path) -> bytes:
     """A file's bytes, at most MAX_BYTES; one clear error for anything that is not a readable file."""
     try:
-        with path.open("rb") as fh:
+        # O_NONBLOCK: opening a FIFO for reading would wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
             info = os.fstat(fh.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise InputError(_("{name} is not a file; nothing was merged.").format(name=path))
