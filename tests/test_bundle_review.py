@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import Run
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -113,9 +112,10 @@ def _line(doc: dict[str, Any]) -> str:
 
 
 def _bundle(*docs: dict[str, Any]) -> bytes:
-    return (_line({"whrd_bundle": 1, "created": "2026-01-01T00:00:00Z", "docs": len(docs)}) + "".join(
-        map(_line, docs)
-    )).encode()
+    return (
+        _line({"whrd_bundle": 1, "created": "2026-01-01T00:00:00Z", "docs": len(docs)})
+        + "".join(map(_line, docs))
+    ).encode()
 
 
 def _doc(uid: str, rev: str, **fields: Any) -> dict[str, Any]:

@@ -94,6 +94,27 @@ def _details(report: MergeReport) -> None:
     if report.conflicts:
         ids = ", ".join(str(report.ids[uid]) for uid in report.conflicts[:SHOWN])
         note("  " + _("In conflict: {ids}; see 'whrd conflicts'.").format(ids=ids))
+    if report.closed:
+        n = len(report.closed)
+        ids = ", ".join(str(report.ids[uid]) for uid in report.closed[:SHOWN])
+        note(
+            "  "
+            + ngettext(
+                "{n} conflict closed in another archive: {ids}.",
+                "{n} conflicts closed in another archive: {ids}.",
+                n,
+            ).format(n=number(n), ids=ids)
+        )
+    if report.received:
+        n = len(report.received)
+        note(
+            "  "
+            + ngettext(
+                "{n} bulletin receives revisions that change nothing shown.",
+                "{n} bulletins receive revisions that change nothing shown.",
+                n,
+            ).format(n=number(n))
+        )
 
 
 @app.command(cls=LocalizedCommand)

@@ -43,13 +43,17 @@ _HASH = re.compile(r"[0-9a-f]{1,64}")
 @dataclass
 class MergeReport:
     """What a merge did (or, dry, would do): uids added, updated (`revived`: back from a delete
-    here, also in `updated`), deleted, left in conflict; documents skipped (uid, reason); the
-    local short id of every uid named; likely duplicates (incoming uid -> local id)."""
+    here, also in `updated`), deleted, left in conflict; `closed`: conflicts closed elsewhere
+    (the version shown unchanged); `received`: other revisions that change nothing shown (a
+    deletion of a bulletin never had here, a deleted branch); documents skipped (uid, reason);
+    the local short id of every uid named; likely duplicates (incoming uid -> local id)."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    received: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
@@ -59,7 +63,11 @@ class MergeReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.deleted or self.conflicts)
+        """Whether the merge writes: a revision that changes nothing shown must land too (a
+        conflict closed elsewhere stays open here otherwise)."""
+        return bool(
+            self.added or self.updated or self.deleted or self.conflicts or self.closed or self.received
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The `--json` form (short ids as well as uids)."""
@@ -68,6 +76,8 @@ class MergeReport:
             "updated": self.updated,
             "deleted": self.deleted,
             "conflicts": self.conflicts,
+            "closed": self.closed,
+            "received": self.received,
             "revived": self.revived,
             "unchanged": self.unchanged,
             "skipped": [{"uid": uid, "reason": reason} for uid, reason in self.skipped],
@@ -247,6 +257,8 @@ def merge_into(tables: dict[str, Any], docs: Iterable[Any], *, limit: int = DEFA
         elif new_raw is None and old_raw is not None:
             report.deleted.append(uid)
             out.destructive = True
+        elif not tree.conflicts():
+            (report.closed if tree0.conflicts() else report.received).append(uid)
         if new_raw is not old_raw:
             out.changes.append([uid, doc_id, before, winner])
         else:
