@@ -120,9 +120,8 @@ def test_hostile_files_are_refused_in_one_line_and_the_archive_is_untouched(run:
         path.write_bytes(data)
         result = run("--db", str(b), "merge", str(path), "--yes")
         err = result.stderr.strip()
-        if name == "100k-foreign-docs":  # a bundle, but none of it is whrd's: nothing to merge
-            assert result.exit_code == 0 and "Nothing to merge" in err, (name, err)
-            continue
+        if name == "100k-foreign-docs":  # a bundle, but none of it is whrd's: refused, all of it
+            assert "100,000 documents" in err and "not a whrd bulletin" in err, (name, err)
         assert result.exit_code == 1, (name, result.exit_code, err)
         assert err.startswith("Error: ") and "\n" not in err and "Traceback" not in err, (name, err)
         assert b.read_bytes() == before, name

@@ -128,7 +128,7 @@ def _doc(uid: str, rev: str, **fields: Any) -> dict[str, Any]:
     [
         ("bad-rev", _doc("b" * 32, "abc")),
         ("bad-title", _doc("b" * 32, "1-aa", title="x\x07y")),
-        ("wrong-type", _doc("b" * 32, "1-aa", countries="HN")),
+        ("wrong-type", _doc("b" * 32, "1-aa", title=5)),
         ("contradicting-path", _doc("b" * 32, "2-aa", _revisions={"start": 2, "ids": ["bb", "cc"]})),
         ("not-whrd", {"_id": "b" * 32, "_rev": "1-aa", "type": "other"}),
     ],

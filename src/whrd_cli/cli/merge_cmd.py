@@ -148,7 +148,7 @@ def merge(
         data = bundle.decrypt(data, source, _identities(archive, source, identity))
     _kind, docs = bundle.read_docs(data, source)
     if yes and not dry_run:  # nobody to show a preview to: one pass
-        report = archive.merge_docs(docs, command="merge")
+        report = archive.merge_docs(docs, command="merge", whole=str(source))
         if json_:
             print_json(report.to_dict())
             return
@@ -159,7 +159,7 @@ def merge(
         )
         _details(report)
         return
-    preview = archive.merge_docs(docs, dry_run=True, command="merge")
+    preview = archive.merge_docs(docs, dry_run=True, command="merge", whole=str(source))
     if dry_run or not preview.changed:
         if json_:
             print_json(preview.to_dict())
@@ -181,7 +181,7 @@ def merge(
         if not confirm(_("Merge it?"), default=False):
             note(_("Nothing was changed."))
             raise typer.Exit(1)
-    report = archive.merge_docs(docs, command="merge")
+    report = archive.merge_docs(docs, command="merge", whole=str(source))
     if json_:
         print_json(report.to_dict())
         return

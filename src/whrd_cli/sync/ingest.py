@@ -99,11 +99,17 @@ class Mergeable:
     # -- writing -----------------------------------------------------------------------------------
 
     def merge_docs(
-        self, docs: Iterable[Mapping[str, Any]], *, dry_run: bool = False, command: str = "sync"
+        self,
+        docs: Iterable[Mapping[str, Any]],
+        *,
+        dry_run: bool = False,
+        command: str = "sync",
+        whole: str | None = None,
     ) -> MergeReport:
         """Merge CouchDB documents (`sync.docs` shape) into the archive: one write and one journal
         operation named `command`, or none when nothing changes (the same documents twice). A dry
-        run takes no lock and writes nothing."""
+        run takes no lock and writes nothing. `whole` (a file's name) makes it all or nothing, as
+        `import` is: one refused document refuses the file (a sync skips what is not its own)."""
         from .conflicts import update_hint
         from .merging import merge_into
 
@@ -112,10 +118,13 @@ class Mergeable:
             copy = {**tables}
             for name in ("bulletins", "history", "meta"):
                 copy[name] = dict(tables.get(name, {}))
-            return merge_into(copy, docs).report
+            report = merge_into(copy, docs).report
+            _refuse_skipped(report, whole)
+            return report
         with self._recorded() as (tables, recorder, now):
             outcome = merge_into(tables, docs)
             report = outcome.report
+            _refuse_skipped(report, whole)  # raised inside the transaction: nothing is written
             if outcome.changes or outcome.leaves:
                 self._touch(outcome.touched)
                 self._backup_wanted = self._backup_wanted or outcome.destructive
@@ -177,6 +186,22 @@ class Mergeable:
             command, argv = self.operation
             _journal(tables, now, command or "resolve", argv, recorder.changes, [conflict.uid])
         return Resolved(doc_id, winner.rev, bulletins[str(doc_id)]["rev"], closed)
+
+
+def _refuse_skipped(report: MergeReport, whole: str | None) -> None:
+    if whole is None or not report.skipped:
+        return
+    from ..errors import InputError
+    from ..i18n import ngettext, number
+
+    n = len(report.skipped)
+    uid, reason = report.skipped[0]
+    message = ngettext(
+        "{n} document of {name} cannot be merged ({uid}: {reason}); nothing was merged.",
+        "{n} documents of {name} cannot be merged (the first, {uid}: {reason}); nothing was merged.",
+        n,
+    )
+    raise InputError(message.format(n=number(n), name=whole, uid=uid, reason=reason.rstrip(".")))
 
 
 def _journal(
