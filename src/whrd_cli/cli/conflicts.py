@@ -142,7 +142,9 @@ def _choose(conflict: Conflict) -> str:
 def _pick(conflict: Conflict, keep: str) -> str:
     """A version named by any unique start of its rev (as the table prints them short)."""
     matches = [
-        s.rev for s in conflict.sides if s.rev.startswith(keep) or s.rev.partition("-")[2].startswith(keep)
+        s.rev
+        for s in conflict.sides
+        if keep.strip() and (s.rev.startswith(keep) or s.rev.partition("-")[2].startswith(keep))
     ]
     if len(matches) != 1:
         fail(
@@ -208,9 +210,9 @@ def resolve(
             {**conflict.to_dict(), "versions": [_version_json(bulletin_id, s) for s in conflict.sides]}
         )
         return
+    choice: str | None = _pick(conflict, keep) if keep is not None else None  # a bad one: one line
     if not json_:
         _side_by_side(conflict)
-    choice: str | None = _pick(conflict, keep) if keep is not None else None
     if choice is None and not edit:
         if not common.stdin_is_terminal():
             fail(_("Say which version to keep: --keep REV, or --edit to write a merge."))

@@ -130,7 +130,10 @@ def _path(doc: Mapping[str, Any]) -> tuple[str, int, list[str], bool]:
             or start < len(ids)
         ):
             raise _Skip(_("its _revisions do not lead to its _rev"))
-    return str(rev), start, ids, doc.get("_deleted") is True
+    deleted = doc.get("_deleted", False)
+    if not isinstance(deleted, bool):  # CouchDB refuses it too ("Bad special document member")
+        raise _Skip(_("its _deleted is not true or false"))
+    return str(rev), start, ids, deleted
 
 
 def _marks(doc: Mapping[str, Any], known: bool) -> None:
