@@ -170,3 +170,22 @@ def test_resolve_with_a_bad_keep_is_one_line(run: Run, tmp_path: Path) -> None:
         assert result.exit_code == 1 and result.stdout == "", (keep, result.stdout)
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
     assert a.read_bytes() == before
+
+
+# -- resolve closed versions nobody saw: a merge between the choice and the write ------------------
+
+
+def test_resolve_closes_nothing_a_merge_brought_while_she_chose(run: Run, tmp_path: Path) -> None:
+    from whrd_cli.errors import InputError
+    from whrd_cli.store import Archive
+
+    a, _b = conflicted(run, tmp_path)
+    (shown,) = run.json("--db", str(a), "conflicts")
+    seen = [v["rev"] for v in shown["versions"]]
+    third = _doc(shown["uid"], "2-" + "f" * 32, _revisions={"start": 2, "ids": ["f" * 32, "0" * 32]})
+    Archive(a).merge_docs([third], command="merge")  # a third version lands while she reads
+    before = a.read_bytes()
+    with pytest.raises(InputError, match="changed while you chose"):
+        Archive(a).resolve(1, seen[1], seen=seen)
+    assert a.read_bytes() == before
+    assert len(run.json("--db", str(a), "conflicts")[0]["versions"]) == 3

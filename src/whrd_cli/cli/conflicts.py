@@ -218,7 +218,8 @@ def resolve(
             fail(_("Say which version to keep: --keep REV, or --edit to write a merge."))
         choice = _choose(conflict)
     edited = _edited(archive, conflict) if edit or choice == "edit" else None
-    done = archive.resolve(bulletin_id, None if edited is not None else choice, edited)
+    seen = [side.rev for side in conflict.sides]
+    done = archive.resolve(bulletin_id, None if edited is not None else choice, edited, seen=seen)
     if json_:
         print_json({"id": done.id, "before": done.before, "after": done.after, "closed": done.closed})
         return

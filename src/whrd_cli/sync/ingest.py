@@ -138,12 +138,15 @@ class Mergeable:
                 report.written = True
         return report
 
-    def resolve(self, doc_id: int, keep: str | None, edited: Raw | None = None) -> Resolved:
+    def resolve(
+        self, doc_id: int, keep: str | None, edited: Raw | None = None, *, seen: Iterable[str] | None = None
+    ) -> Resolved:
         """Close a conflict CouchDB's way: the kept text (the version `keep`, or `edited`, a
         merge written by hand) becomes a new child of the winner (none when the winner itself is
         kept unchanged), and every other live leaf gets a tombstone, so other replicas see the
         conflict resolved after their next sync. One write, one journal operation (`undo` brings
-        the winner's text back; the closed versions stay in history)."""
+        the winner's text back; the closed versions stay in history). `seen`, the versions the
+        person chose among: if a merge or sync changed them meanwhile, nothing is closed unseen."""
         from ..errors import InputError, NotFoundError
         from ..i18n import _
         from ..records import stored_form, to_bulletin
@@ -156,6 +159,12 @@ class Mergeable:
                 raise NotFoundError(_("Bulletin {id} is not in conflict.").format(id=doc_id))
             conflict = found[0]
             sides = {side.rev: side for side in conflict.sides}
+            if seen is not None and set(seen) != set(sides):
+                raise InputError(
+                    _(
+                        "Bulletin {id} changed while you chose (a merge or sync); run 'whrd resolve {id}' again."
+                    ).format(id=doc_id)
+                )
             winner = conflict.sides[0]
             if edited is None:
                 chosen = sides.get(keep or "")
