@@ -162,7 +162,8 @@ class Mergeable:
             if seen is not None and set(seen) != set(sides):
                 raise InputError(
                     _(
-                        "Bulletin {id} changed while you chose (a merge or sync); run 'whrd resolve {id}' again."
+                        "Bulletin {id} changed while you chose (a merge or sync); "
+                        "run 'whrd resolve {id}' again."
                     ).format(id=doc_id)
                 )
             winner = conflict.sides[0]
