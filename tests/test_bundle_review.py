@@ -189,3 +189,18 @@ def test_resolve_closes_nothing_a_merge_brought_while_she_chose(run: Run, tmp_pa
         Archive(a).resolve(1, seen[1], seen=seen)
     assert a.read_bytes() == before
     assert len(run.json("--db", str(a), "conflicts")[0]["versions"]) == 3
+
+
+# -- a bundle or export saved with a byte-order mark (a Windows editor) was "not a bundle" ---------
+
+
+@pytest.mark.parametrize("kind", ["bundle", "json"])
+def test_a_byte_order_mark_is_read_past(run: Run, tmp_path: Path, kind: str) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    run.ok("--db", str(a), "add", "--title", "Defensora", "-d", "2024-03-01", "-l", "es")
+    out = tmp_path / f"x.{'whrdb' if kind == 'bundle' else 'json'}"
+    run.ok("--db", str(a), "export", "-f", kind, "-o", str(out))
+    out.write_bytes(b"\xef\xbb\xbf" + out.read_bytes().replace(b"\n", b"\r\n"))
+    run.ok("--db", str(b), "merge", str(out), "--yes")
+    theirs = [x["rev"] for x in run.json("--db", str(a), "list")]
+    assert [x["rev"] for x in run.json("--db", str(b), "list")] == theirs

@@ -119,6 +119,7 @@ def decrypt(data: bytes, name: Path, identities: Iterable[Callable[[], Any]]) ->
 
 def read_docs(data: bytes, name: Path) -> tuple[str, list[dict[str, Any]]]:
     """(kind, documents) of plain bytes: kind is "bundle", "archive" or "export"."""
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark, as Windows editors save
     head = data.lstrip()[:1]
     first, _sep, _rest = data.partition(b"\n")
     if head == b"{" and first.strip().startswith(b'{"' + HEADER.encode()):
