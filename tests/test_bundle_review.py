@@ -204,3 +204,18 @@ def test_a_byte_order_mark_is_read_past(run: Run, tmp_path: Path, kind: str) -> 
     run.ok("--db", str(b), "merge", str(out), "--yes")
     theirs = [x["rev"] for x in run.json("--db", str(a), "list")]
     assert [x["rev"] for x in run.json("--db", str(b), "list")] == theirs
+
+
+def test_resolve_counts_the_versions_it_closed_in_words(run: Run, tmp_path: Path) -> None:
+    from whrd_cli.store import Archive
+
+    a, _b = conflicted(run, tmp_path)
+    (shown,) = run.json("--db", str(a), "conflicts")
+    third = _doc(shown["uid"], "2-" + "0" * 32, _revisions={"start": 2, "ids": ["0" * 32, "1" * 32]})
+    Archive(a).merge_docs([third], command="merge")
+    b2 = tmp_path / "copy.json"
+    b2.write_bytes(a.read_bytes())
+    done = run("--db", str(a), "resolve", "1", "--keep", _winner(run, a))
+    assert "2 other versions closed" in done.stderr, done.stderr
+    es = run("--db", str(b2), "resolve", "1", "--keep", _winner(run, b2), env={"WHRD_LANG": "es"})
+    assert "2 otras versiones cerradas" in es.stderr, es.stderr

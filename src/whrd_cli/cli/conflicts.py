@@ -226,9 +226,11 @@ def resolve(
     from .history import short_rev
 
     note(
-        _("Resolved bulletin {id}: version {rev} shows; {n} other closed. Undo with 'whrd undo'.").format(
-            id=done.id, rev=short_rev(done.after), n=number(len(done.closed))
-        )
+        ngettext(
+            "Resolved bulletin {id}: version {rev} shows; {n} other version closed. Undo with 'whrd undo'.",
+            "Resolved bulletin {id}: version {rev} shows; {n} other versions closed. Undo with 'whrd undo'.",
+            len(done.closed),
+        ).format(id=done.id, rev=short_rev(done.after), n=number(len(done.closed)))
     )
 
 
