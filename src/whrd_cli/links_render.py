@@ -1,0 +1,109 @@
+"""The renderables of links (issue 17): a thread's timeline, suggested pairs, open alerts, and the
+links lines of `show`. Text, never markup (titles are the user's)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .i18n import N_, _
+from .i18n import translate as t
+from .text import printable
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from .links_read import OpenAlert, Thread
+    from .links_suggest import Pair
+
+# The kinds of a follow-up, as a reader sees them.
+KIND_LABELS = {
+    "update": N_("case update"),
+    "threat": N_("new threat"),
+    "release": N_("release"),
+    "closure": N_("closure"),
+}
+
+
+def kind_label(kind: str) -> str:
+    label = KIND_LABELS.get(kind)
+    if label is not None:
+        return t(label)
+    from .categories import category_name
+    from .i18n import language
+
+    return category_name(kind, language()) or kind
+
+
+def thread_table(thread: Thread) -> RenderableType:
+    """One row per step: date, id, what it is, title, other versions."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(_("Date"), style="whrd.date", no_wrap=True)
+    table.add_column(_("ID"), justify="right", style="whrd.id", no_wrap=True)
+    table.add_column(_("What"), style="whrd.category")
+    table.add_column(_("Title"), style="whrd.title", overflow="fold")
+    table.add_column(_("Other versions"), style="whrd.muted")
+    for step in thread.steps:
+        what = Text(kind_label(step.kind))
+        if step.closes:
+            what.append(" " + _("(closes)"), "whrd.muted")
+        table.add_row(
+            step.date,
+            str(step.id),
+            what,
+            Text(printable(step.title, multiline=False)),
+            ", ".join(f"#{i}" for i in step.versions),
+        )
+    return table
+
+
+def pairs_table(pairs: Sequence[Pair]) -> RenderableType:
+    """Suggested translation pairs, most certain first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(_("Confidence"), justify="right", style="whrd.id", no_wrap=True)
+    table.add_column(_("ID"), justify="right", no_wrap=True)
+    table.add_column(_("Title"), style="whrd.title", overflow="fold")
+    table.add_column(_("ID"), justify="right", no_wrap=True)
+    table.add_column(_("Title"), style="whrd.title", overflow="fold")
+    for pair in pairs:
+        table.add_row(
+            f"{pair.confidence}",
+            f"{pair.first} ({pair.first_lang})",
+            Text(printable(pair.first_title, multiline=False)),
+            f"{pair.second} ({pair.second_lang})",
+            Text(printable(pair.second_title, multiline=False)),
+        )
+    return table
+
+
+def open_alerts_table(alerts: Sequence[OpenAlert]) -> RenderableType:
+    """`list --open-alerts`: oldest first, with the days since the last news."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .i18n import language
+    from .render import countries_text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(_("ID"), justify="right", style="whrd.id", no_wrap=True)
+    table.add_column(_("Date"), style="whrd.date", no_wrap=True)
+    table.add_column(_("Countries"), style="whrd.country", max_width=20)
+    table.add_column(_("Title"), style="whrd.title", overflow="fold")
+    table.add_column(_("Follow-ups"), justify="right")
+    table.add_column(_("Days since news"), justify="right")
+    for alert in alerts:
+        table.add_row(
+            str(alert.id),
+            alert.date,
+            countries_text(alert.countries, language()),
+            Text(printable(alert.title, multiline=False)),
+            str(alert.followups),
+            str(alert.days),
+        )
+    return table
