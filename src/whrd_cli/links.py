@@ -207,3 +207,27 @@ def plan_forget(bulletins: Mapping[str, Raw], gone: Iterable[str]) -> Plan:
 
 def _ids(ids: Iterable[int]) -> str:
     return ", ".join(map(str, sorted(ids)))
+
+
+def plan_pairs(bulletins: Mapping[str, Raw], pairs: Iterable[tuple[int, int]]) -> Plan:
+    """Several translation links in one plan (`link --suggest --yes`), each made on the links the
+    ones before it left; a pair the rules refuse (a second version in one language) is skipped."""
+    view = dict(bulletins)
+    plan: Plan = {}
+    for first, second in pairs:
+        try:
+            step = plan_translation(view, (first, second))
+        except InputError:
+            continue
+        for doc_id, links in step.items():
+            raw = dict(view[str(doc_id)])
+            raw.pop("links", None)
+            if links:
+                raw["links"] = links.to_raw()
+            view[str(doc_id)] = raw
+            plan[doc_id] = links
+    if not plan:
+        raise InputError(
+            _("No suggested pair is certain enough to link; see them with 'whrd link --suggest'.")
+        )
+    return plan

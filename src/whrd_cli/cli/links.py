@@ -6,15 +6,18 @@ Each write is one archive call (`Archive.relink` with a plan from `links`), one 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..i18n import _, ngettext, number
-from . import complete
+from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive, print_json
 from .localize import LocalizedCommand
 from .options import JsonOpt
+
+if TYPE_CHECKING:
+    from ..store import Archive
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
@@ -67,7 +70,7 @@ def link(
         typer.Option(
             "--min", metavar="N", help="With --suggest --yes: the lowest confidence (0-100) to link."
         ),
-    ] = 80,
+    ] = 70,
     json_: JsonOpt = False,
 ) -> None:
     """Link bulletins: versions of one text in other languages, or a follow-up of an alert.
@@ -81,9 +84,7 @@ def link(
     """
     archive = open_archive(ctx)
     if suggest:
-        from .links_suggest import run_suggest
-
-        run_suggest(archive, yes=yes, minimum=minimum, json_=json_)
+        _suggest(archive, yes=yes, minimum=minimum, json_=json_)
         return
     if bulletin_id is None:
         fail(_("Give the id of a bulletin to link (or --suggest)."))
@@ -117,6 +118,97 @@ def link(
             )
         )
     _linked(changed)
+
+
+def _suggest(archive: Archive, *, yes: bool, minimum: int, json_: bool) -> None:
+    """`link --suggest`: the likely pairs as a table (or JSON); with --yes, link the sure ones."""
+    if not 0 <= minimum <= 100:
+        fail(_("--min must be a confidence from 0 to 100, not {value}.").format(value=minimum))
+    from .. import links
+    from ..links_suggest import suggest
+
+    if common.missing_archive_note(archive):
+        if json_:
+            print_json([])
+        return
+    pairs = suggest({str(doc_id): raw for doc_id, raw in archive.raw_items()})
+    sure = [pair for pair in pairs if pair.confidence >= minimum]
+    changed: list[int] = []
+    if yes and sure:
+        changed = archive.relink(
+            lambda bulletins: links.plan_pairs(bulletins, [(p.first, p.second) for p in sure])
+        )
+    if json_:
+        print_json([{**pair.to_dict(), "linked": yes and pair in sure} for pair in pairs])
+    elif pairs:
+        from ..links_render import pairs_table
+        from ..render import make_console
+
+        make_console().print(pairs_table(pairs))
+    if not pairs:
+        note(
+            _(
+                "No likely translation pairs: none in another language within two days, with the "
+                "same category and a country in common, says the same."
+            )
+        )
+    elif yes:
+        if changed:
+            _linked(changed)
+        else:
+            note(_("No pair at or above {min}: nothing was linked.").format(min=minimum))
+    else:
+        note(
+            ngettext(
+                "{n} pair at or above {min}: link it with 'whrd link --suggest --yes', or one by one "
+                "with 'whrd link ID OTHER --translation'.",
+                "{n} pairs at or above {min}: link them with 'whrd link --suggest --yes', or one by "
+                "one with 'whrd link ID OTHER --translation'.",
+                len(sure),
+            ).format(n=number(len(sure)), min=minimum)
+        )
+
+
+# An import that adds more is not searched for pairs (a first import of a whole archive would wait
+# for it): 'whrd link --suggest' does it when asked.
+OFFER_AT_MOST = 5000
+
+
+def offer_pairs(archive: Archive, added: list[int]) -> None:
+    """After an import: the likely translation pairs among what it added. On a terminal they are
+    shown and the person is asked whether to link them; off one, a hint line says how."""
+    from ..links_suggest import DEFAULT_MIN, suggest
+
+    if not added or len(added) > OFFER_AT_MOST:
+        return
+    bulletins = {str(doc_id): raw for doc_id, raw in archive.raw_items()}
+    pairs = suggest(bulletins, among=added, floor=DEFAULT_MIN)
+    if not pairs:
+        return
+    if not common.stdin_is_terminal():
+        note(
+            ngettext(
+                "{n} likely translation pair among the bulletins imported: see it with "
+                "'whrd link --suggest'.",
+                "{n} likely translation pairs among the bulletins imported: see them with "
+                "'whrd link --suggest'.",
+                len(pairs),
+            ).format(n=number(len(pairs)))
+        )
+        return
+    from .. import links
+    from ..links_render import pairs_table
+    from ..render import make_console
+    from .prompts import confirm
+
+    make_console(stderr=True).print(pairs_table(pairs))
+    question = ngettext(
+        "Link {n} pair as versions of one bulletin?",
+        "Link {n} pairs as versions of one bulletin?",
+        len(pairs),
+    ).format(n=number(len(pairs)))
+    if confirm(question, default=False, err=True):
+        _linked(archive.relink(lambda raw: links.plan_pairs(raw, [(p.first, p.second) for p in pairs])))
 
 
 @app.command(cls=LocalizedCommand)
