@@ -435,7 +435,7 @@ def _defined_commands() -> dict[str, str]:
     return defined
 
 
-def test_the_command_modules_define_the_twenty_six_commands() -> None:
+def test_the_command_modules_define_the_twenty_nine_commands() -> None:
     assert sorted(_defined_commands()) == sorted(
         [
             "add",
@@ -458,6 +458,7 @@ def test_the_command_modules_define_the_twenty_six_commands() -> None:
             "undo",
             "purge",
             *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
+            *("link", "unlink", "thread"),
         ]
     )
 

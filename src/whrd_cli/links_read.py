@@ -104,7 +104,7 @@ class Thread:
         return {"closed": self.closed, "steps": [step.to_dict() for step in self.steps]}
 
 
-def _of(raw: Raw) -> LinkData:
+def _of(raw: Mapping[str, Any]) -> LinkData:
     return links_of(raw) or LinkData()
 
 
@@ -214,3 +214,51 @@ def open_alerts(bulletins: Mapping[str, Raw], lang: str, today: datetime.date) -
         )
     found.sort(key=lambda alert: (alert.date, alert.id))
     return found
+
+
+@dataclass(frozen=True)
+class Related:
+    """A bulletin's links as `show` lists them: (id, lang, date, title) of each other version,
+    of the bulletin it follows (with the kind), and of the follow-ups of it; uids not in the
+    archive listed as such."""
+
+    versions: list[tuple[int, str, str, str]]
+    follows: tuple[int, str, str, str] | None
+    kind: str | None
+    closes: bool
+    followups: list[tuple[int, str, str, str]]
+    missing: list[str]
+
+
+def related(raw: Mapping[str, Any], rows: Iterable[tuple[int, Mapping[str, Any]]]) -> Related:
+    """`raw`'s links resolved against `rows` (the bulletins of the archive, or just the ones
+    `search.reads.linked` found: the same answer)."""
+    links = _of(raw)
+    uid = raw.get("uid")
+    by = {}
+    followups = []
+    for doc_id, other in rows:
+        by[other.get("uid")] = (doc_id, other.get("lang") or "en", other["date"], other["title"])
+        if uid and (links_of(other) or LinkData()).follows == uid:
+            followups.append(by[other.get("uid")])
+    versions = [by[u] for u in links.translations if u in by]
+    missing = [u for u in links.uids() if u not in by]
+    follows = by.get(links.follows) if links.follows else None
+    return Related(sorted(versions), follows, links.followup, links.closes, sorted(followups), missing)
+
+
+def related_of(archive: Archive, doc_id: int, raw: Mapping[str, Any]) -> Related:
+    """`related` from the fresh search index when it can answer, else from the archive."""
+    from .search.reads import linked
+
+    links = _of(raw)
+    uid = str(raw.get("uid") or "")
+    rows = linked(archive.path, list(links.uids()), uid)
+    if rows is None:
+        wanted = set(links.uids())
+        rows = [
+            (key, other)
+            for key, other in archive.raw_items()
+            if other.get("uid") in wanted or (uid and _of(other).follows == uid)
+        ]
+    return related(raw, [(key, other) for key, other in rows if key != doc_id])

@@ -13,7 +13,7 @@ from .text import printable
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from .links_read import OpenAlert, Thread
+    from .links_read import OpenAlert, Related, Thread
     from .links_suggest import Pair
 
 # The kinds of a follow-up, as a reader sees them.
@@ -107,3 +107,36 @@ def open_alerts_table(alerts: Sequence[OpenAlert]) -> RenderableType:
             str(alert.days),
         )
     return table
+
+
+def related_panel(found: Related) -> RenderableType | None:
+    """`show`'s lines about a bulletin's links, under its panel; None when it has none."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def named(item: tuple[int, str, str, str]) -> Text:
+        doc_id, lang, date, title = item
+        text = Text(f"#{doc_id}", "whrd.id")
+        text.append(f" {lang} {date} ", "whrd.muted")
+        text.append(printable(title, multiline=False))
+        return text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="whrd.muted", no_wrap=True)
+    grid.add_column()
+    for item in found.versions:
+        grid.add_row(_("Other version"), named(item))
+    if found.follows is not None:
+        line = named(found.follows)
+        line.append(
+            f" ({kind_label(found.kind or 'update')}"
+            + (", " + _("closes the case") if found.closes else "")
+            + ")",
+            "whrd.muted",
+        )
+        grid.add_row(_("Follows"), line)
+    for item in found.followups:
+        grid.add_row(_("Follow-up"), named(item))
+    for uid in found.missing:
+        grid.add_row(_("Not in this archive"), Text(uid, "whrd.muted"))
+    return grid if grid.row_count else None

@@ -17,6 +17,7 @@ from .localize import LocalizedCommand
 from .options import JsonOpt
 
 if TYPE_CHECKING:
+    from ..filters import Filter
     from ..store import Archive
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
@@ -77,10 +78,10 @@ def link(
 
     A translation group has one version per language; every version lists the others. A
     follow-up follows an alert (or a follow-up of one); --closes marks the one that ends the case.
-    'whrd undo' undoes a link.
+    'whrd link 15 --follows 12 --kind release --closes' records a release that closes case 12;
+    'whrd link --suggest' proposes pairs. 'whrd undo' undoes a link.
 
-    Examples: whrd link 12 13 --translation; whrd link 15 --follows 12 --kind release --closes;
-    whrd link --suggest
+    Example: whrd link 12 13 --translation
     """
     archive = open_archive(ctx)
     if suggest:
@@ -269,11 +270,36 @@ def thread(
     if json_:
         print_json(found.to_dict())
         return
+    from ..links_render import thread_table
     from ..render import make_console
-    from .links_render import thread_table
 
     make_console().print(thread_table(found))
     count = len(found.steps)
     note(
         ngettext("{n} bulletin in the thread.", "{n} bulletins in the thread.", count).format(n=number(count))
     )
+
+
+def list_open_alerts(archive: Archive, flt: Filter, *, json_: bool) -> None:
+    """`list --open-alerts`: the alerts (matching the filter) whose thread has no closing
+    follow-up, oldest first, with the days since the thread's last news."""
+    from ..i18n import language
+    from ..links_read import open_alerts
+
+    bulletins = {str(doc_id): raw for doc_id, raw in archive.raw_items()}
+    found = [
+        alert
+        for alert in open_alerts(bulletins, language(), common.today())
+        if flt.matches(alert.id, bulletins[str(alert.id)])
+    ]
+    if json_:
+        print_json([alert.to_dict() for alert in found])
+        return
+    if not found:
+        note(_("No open alerts."))
+        return
+    from ..links_render import open_alerts_table
+    from ..render import make_console
+
+    make_console().print(open_alerts_table(found))
+    note(ngettext("{n} open alert.", "{n} open alerts.", len(found)).format(n=number(len(found))))
