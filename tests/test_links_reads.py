@@ -108,6 +108,21 @@ def test_open_alerts_and_thread(run: Run, linked: Path) -> None:
     assert run.json("thread", str(ALERTE)) == thread  # from any member
 
 
+def test_stats_counts_open_and_closed_alerts_by_country(run: Run, linked: Path) -> None:
+    # Ana Pop's case (three versions) closed by a release; Rabinal's radio and Rosa Tuj open.
+    assert run.json("stats")["alerts"] == [{"value": "GT", "label": "Guatemala", "open": 2, "closed": 1}]
+    assert run.json("stats", "--since", "2024")["alerts"] == [
+        {"value": "GT", "label": "Guatemala", "open": 1, "closed": 1}
+    ]
+    assert "Alerts by country" in run.ok("stats").stdout
+
+
+def test_stats_of_an_archive_without_follow_ups_is_as_before(run: Run, db: Path) -> None:
+    archive = Archive(db, followers=INDEXED)
+    archive.add_many([bulletin(*row) for row in CORPUS])
+    assert "alerts" not in run.json("stats")
+
+
 READS: list[tuple[str, ...]] = [
     ("list",),
     ("list", "--json"),
@@ -125,6 +140,10 @@ READS: list[tuple[str, ...]] = [
     ("search", "Rabinal", "--all-languages"),
     ("search", "defensora", "--country", "GT"),
     *[("show", str(i)) for i in (ALERT, ALERTA, LIBERAN, ROSA, UPDATE)],
+    ("stats",),
+    ("stats", "--json"),
+    ("stats", "--since", "2024", "--json"),
+    ("stats", "--country", "HN"),
 ]
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from .links_read import OpenAlert, Related, Thread
     from .links_suggest import Pair
+    from .stats import AlertCount
 
 # The kinds of a follow-up, as a reader sees them.
 KIND_LABELS = {
@@ -140,3 +141,18 @@ def related_panel(found: Related) -> RenderableType | None:
     for uid in found.missing:
         grid.add_row(_("Not in this archive"), Text(uid, "whrd.muted"))
     return grid if grid.row_count else None
+
+
+def alerts_table(rows: Sequence[AlertCount]) -> RenderableType:
+    """`stats`: open and closed alerts by country."""
+    from rich.table import Table
+
+    table = Table(
+        box=None, header_style="bold", pad_edge=False, title=_("Alerts by country"), title_justify="left"
+    )
+    table.add_column(_("Country"), style="whrd.country")
+    table.add_column(_("Open"), justify="right", style="whrd.id")
+    table.add_column(_("Closed"), justify="right")
+    for row in rows:
+        table.add_row(printable(row.label, multiline=False), str(row.open), str(row.closed))
+    return table
