@@ -182,3 +182,45 @@ def test_spanish_messages(
     assert result.exit_code == 1
     assert "Los boletines 1 y 3 están ambos en en" in result.stderr
     assert "Vinculado" in run.ok("link", "1", "2", "--translation").stderr
+
+
+def test_doctor_reports_links_to_bulletins_not_in_the_archive(
+    run: Run, db: Path, trio: tuple[int, int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    en, es, up = trio
+    run.ok("link", str(en), str(es), "--translation")
+    run.ok("link", str(up), "--follows", str(en))
+    assert run("doctor").exit_code == 0
+    # A partial import: the English alert's JSON without the Spanish version nor the update.
+    out = tmp_path / "part.jsonl"
+    run.ok("export", "-f", "jsonl", "-o", str(out))
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [json.dumps(r) for r in records if r["lang"] != "es" and "released" not in r["title"]]
+    assert len(lines) == 1
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    other = tmp_path / "other.json"
+    monkeypatch.setenv("WHRD_DB", str(other))
+    run.ok("import", str(out))
+    kept = json.loads(other.read_text(encoding="utf-8"))["bulletins"]
+    alert = next(raw for raw in kept.values() if raw["title"].startswith("Defender detained"))
+    assert alert["links"] == {"translations": [uid(db, es)]}  # kept, not dropped
+    result = run("doctor", "--json")
+    assert result.exit_code == 1, result.stdout
+    found = [
+        f for c in json.loads(result.stdout)["checks"] for f in c["findings"] if f["kind"] == "missing-link"
+    ]
+    assert [(f["value"], f["severity"]) for f in found] == [(uid(db, es), "problem")]
+    monkeypatch.setenv("WHRD_LANG", "es")
+    spanish = run("doctor")
+    assert "que no está en este archivo de boletines" in spanish.stdout + spanish.stderr
+
+
+def test_doctor_warns_of_a_one_sided_translation(run: Run, db: Path, trio: tuple[int, int, int]) -> None:
+    en, es, _up = trio
+    run.ok("link", str(en), str(es), "--translation")
+    data = stored(db)
+    del data["bulletins"][str(es)]["links"]
+    db.write_text(json.dumps(data), encoding="utf-8")
+    result = run("doctor", "--json")
+    kinds = [f["kind"] for c in json.loads(result.stdout)["checks"] for f in c["findings"]]
+    assert "one-sided-link" in kinds
