@@ -102,3 +102,46 @@ def test_atom_links_the_other_versions(run: Run, linked: None) -> None:
     assert alternates["Defender detained in Cobán"] == [("es", "https://example.org/w/#bulletin-2")]
     assert alternates["Defender released in Cobán"] == [("fr", "https://example.org/w/#bulletin-4")]
     assert alternates["Unlinked news"] == []
+
+
+def test_an_update_from_a_listing_keeps_the_links(run: Run, db: Path, tmp_path: Path, linked: None) -> None:
+    before = {uid: raw.get("links") for uid, raw in by_uid(db).items()}
+    out = tmp_path / "again.txt"
+    run.ok("export", "-f", "listing", "-o", str(out))
+    run.ok("import", str(out), "--on-duplicate", "update")
+    after = by_uid(db)
+    assert {uid: after[uid].get("links") for uid in before} == before
+
+
+@pytest.mark.parametrize(
+    ("links", "message"),
+    [
+        ('{"translations": "abc"}', "The links' translations must be a list of uids"),
+        ('{"follows": 5}', "The links' follows must be one uid"),
+        ('{"follows": "abc", "followup": "rumour"}', "Unknown kind of follow-up 'rumour'"),
+        ('{"follows": "abc", "closes": "maybe"}', "The links' closes must be true or false, not 'maybe'"),
+        ('{"colour": 1}', "Unknown key in links: 'colour'"),
+        ('{"translations": ["a b"]}', "The uid 'a b' is not an identifier"),
+        ('"text"', "The links must be a JSON object"),
+        ("[1]", "The links must be an object"),
+    ],
+)
+def test_hostile_links_in_an_import_are_refused(
+    run: Run, db: Path, tmp_path: Path, links: str, message: str
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(f'{{"title": "A", "date": "2024-01-01", "links": {links}}}\n', encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
+
+
+def test_a_bad_links_cell_in_csv_is_refused(run: Run, db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("title,date,links\nA,2024-01-01,{not json\n", encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert "The links must be a JSON object such as" in result.stderr
+    assert not db.exists()
