@@ -145,3 +145,18 @@ def test_a_bad_links_cell_in_csv_is_refused(run: Run, db: Path, tmp_path: Path) 
     assert result.exit_code == 1
     assert "The links must be a JSON object such as" in result.stderr
     assert not db.exists()
+
+
+def test_a_digest_groups_a_thread_under_its_first_alert(run: Run, linked: None) -> None:
+    english = run.ok("export", "-f", "md", "--group-by", "thread", "-o", "-").stdout
+    headings = [line for line in english.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# WHRD bulletins",
+        "## Defender detained in Cobán (2)",
+        "### Defender released in Cobán",
+        "### Defender detained in Cobán",
+        "## Unlinked news",
+    ]
+    # In Spanish the thread recorded on the English versions holds for the Spanish one shown.
+    spanish = run.ok("export", "-f", "md", "--group-by", "hilo", "--locale", "es", "-o", "-").stdout
+    assert "## Detienen a defensora en Cobán (2)" in spanish.splitlines()

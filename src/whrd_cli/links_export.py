@@ -22,13 +22,21 @@ def one_per_group(pairs: list[tuple[int, Raw]], locale: str) -> list[tuple[int, 
     hide = hidden_rows(pairs, locale)
     from .lang import language_name
 
+    # A thread recorded on one version holds for the group: the version shown follows what it follows.
+    thread: dict[str, dict[str, Any]] = {}
+    for _doc_id, raw in pairs:
+        key, links = group_key(raw), raw.get("links") or {}
+        if key is not None and links.get("follows") and key not in thread:
+            thread[key] = {name: links[name] for name in ("follows", "followup", "closes") if name in links}
     kept = []
     for doc_id, raw in pairs:
         if doc_id in hide:
             continue
-        lang = raw.get("lang") or "en"
-        if lang != locale and group_key(raw) is not None:
+        lang, key = raw.get("lang") or "en", group_key(raw)
+        if lang != locale and key is not None:
             raw = {**raw, "title": f"{raw['title']} ({language_name(lang, locale, in_text=True)})"}
+        if key in thread and not raw["links"].get("follows"):
+            raw = {**raw, "links": {**raw["links"], **thread[key]}}
         kept.append((doc_id, raw))
     return kept
 
@@ -45,3 +53,28 @@ def versions_of(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> Versions:
         if others:
             found[doc_id] = tuple(sorted(others))
     return found
+
+
+def thread_keys(pairs: list[tuple[int, Mapping[str, Any]]]) -> list[tuple[str | None, str | None]]:
+    """For a digest grouped by thread: each bulletin's (group key, heading), in the given order.
+    A thread is headed by its first alert (following `follows` up while the one followed is in
+    the digest, and its version in the digest when it is a group's); a bulletin in no thread has
+    (None, None): the digest lists those after the threads, without a heading."""
+    by_uid: dict[str, int] = {}
+    for position, (_doc_id, raw) in enumerate(pairs):
+        by_uid[str(raw.get("uid"))] = position
+        for uid in (raw.get("links") or {}).get("translations", ()):
+            by_uid.setdefault(uid, position)  # a version not in the digest: its shown one stands in
+    follows = [(raw.get("links") or {}).get("follows") for _id, raw in pairs]
+    followed = {by_uid[uid] for uid in follows if uid in by_uid}
+    keys: list[tuple[str | None, str | None]] = []
+    for position in range(len(pairs)):
+        root, seen = position, {position}
+        while follows[root] in by_uid and by_uid[follows[root]] not in seen:  # type: ignore[index]
+            root = by_uid[follows[root]]  # type: ignore[index]
+            seen.add(root)
+        if root == position and position not in followed:
+            keys.append((None, None))
+        else:
+            keys.append((f"thread-{pairs[root][0]}", str(pairs[root][1]["title"])))
+    return keys
