@@ -32,6 +32,7 @@ from .dates import utc_stamp
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .i18n import _
+from .links_store import Linkable, forgetting
 from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
 from .storage import atomic, backups, check, trust
@@ -65,7 +66,7 @@ def _not_found(doc_id: int) -> NotFoundError:
     return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
 
-class Archive(Revisable, Mergeable):
+class Archive(Revisable, Mergeable, Linkable):
     """The user's archive file. Open one per command; every method is one locked transaction,
     and every change to a bulletin a revision kept in its history (`store_history`, `history`)."""
 
@@ -372,12 +373,13 @@ class Archive(Revisable, Mergeable):
             unique = list(dict.fromkeys(doc_ids))
             from .history import Recorder
 
-            recorder = Recorder(storage.read() or {})
-            for doc_id in unique:
-                recorder.deleted(doc_id, table[str(doc_id)])
-            remove_documents(storage, unique)
-            self._touch(unique)
-            recorder.journal(utc_stamp(self.clock()), *self.operation)
+            recorder, now = Recorder(storage.read() or {}), utc_stamp(self.clock())
+            with forgetting(table, unique, recorder, now) as unlinked:  # links to them go too
+                for doc_id in unique:
+                    recorder.deleted(doc_id, table[str(doc_id)])
+                remove_documents(storage, unique)
+            self._touch([*unique, *unlinked])
+            recorder.journal(now, *self.operation)
         return unique
 
     def _touch(self, ids: Iterable[int]) -> None:

@@ -171,3 +171,34 @@ def _aggregate(conn: sqlite3.Connection, where: str, params: list[Any], dims: se
             merged[kept.setdefault(fold(spelling), spelling)] += count
         counters["tag"] = merged
     return Tally(total, days, counters, first, last, without_country)
+
+
+def alert_status(archive: Archive, flt: Filter | None) -> dict[str, tuple[int, int]] | None:
+    """Open and closed alerts by country (`links_stats`), from the fresh index when it can answer
+    (its `links` table, and the selected alerts' uids), else from the archive: the same counts."""
+    import sqlite3
+
+    from .links_stats import from_archive, status_counts
+    from .search import index
+    from .search.reads import _where
+
+    if not archive.exists:
+        return None
+    where, params = _where(flt)
+    try:
+        with index.open_fresh(archive.path) as conn:
+            linked = conn.execute("SELECT id, uid, grp, follows, closes FROM links ORDER BY id").fetchall()
+            if not linked:
+                return None
+            sql = (
+                "SELECT d.id, json_extract(r.record, '$.uid'), d.countries FROM docs d "
+                f"JOIN records r ON r.id = d.id WHERE d.category = 'alert' AND {where} ORDER BY d.id"
+            )
+            import orjson
+
+            alerts = [(i, uid or "", orjson.loads(codes)) for i, uid, codes in conn.execute(sql, params)]
+        return status_counts(alerts, [tuple(row) for row in linked])
+    except (index.IndexUnusable, sqlite3.Error, ValueError):
+        pass
+    selected = archive.select(flt)
+    return from_archive(selected, archive.raw_items())
