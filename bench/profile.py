@@ -44,6 +44,8 @@ if not _CHILD:
 PROBES = (
     ("whrd_cli.storage.check", "_loads", "JSON parse (orjson)"),
     ("whrd_cli.storage.check", "load_archive_file", "archive read + schema check"),
+    ("whrd_cli.storage.light", "load", "light read for an append (keys only)"),
+    ("whrd_cli.storage.check", "damage_in", "archive check before a write"),
     ("whrd_cli.filters", "Filter.build", "filter options (dates, countries)"),
     ("whrd_cli.store", "Archive.select", "filter scan"),
     ("whrd_cli.store", "to_bulletin", "build Bulletin objects"),
