@@ -180,13 +180,15 @@ def bulletins_of(storage: AtomicJSONStorage) -> dict[str, dict[str, Any]]:
 
 
 def insert_documents(storage: AtomicJSONStorage, documents: Mapping[int, dict[str, Any]]) -> None:
-    """Append new documents under new ids (after every stored one, as TinyDB's insert does)."""
+    """Append new documents under new ids (after every stored one, as TinyDB's insert does). The
+    table takes the dicts themselves, not copies (an import of 100,000: ~60 MB less at its peak):
+    the caller made them for this and keeps no other use of them."""
     table = bulletins_of(storage)
     for doc_id, doc in documents.items():
         key = str(doc_id)
         if key in table:
             raise RuntimeError(f"id {doc_id} is already taken")  # a bug, never user data
-        table[key] = dict(doc)
+        table[key] = doc
     storage.write(storage.read())  # type: ignore[arg-type]
 
 
