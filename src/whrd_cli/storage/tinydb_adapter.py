@@ -146,7 +146,7 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-_PIECE = 5000  # bulletins per encoded piece: ~4 MB at a time, not the whole archive's ~90 MB
+_PIECE = 1000  # bulletins per encoded piece: ~1 MB at a time, not the whole archive's ~90 MB
 
 
 def encode_pieces(data: Mapping[str, Any]) -> Iterator[bytes]:
