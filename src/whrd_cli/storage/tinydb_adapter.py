@@ -6,7 +6,8 @@ mid-write leaves a broken file; `AtomicJSONStorage` reads through `check.load_ar
 writes through `atomic.write_atomic`. It is opened only inside the store's lock, per transaction
 (a TinyDB kept open across a lock release hands out duplicate ids). Imported only by writes:
 reading the archive needs no TinyDB. Bulletins are added, replaced and removed on the parsed
-tables directly (`insert_documents`, …), in one pass over the changed ones only.
+tables directly (`insert_documents`, …), in one pass over the changed ones only. A write that only
+appends (`light=True`) reads a marked archive light and keeps its bytes (`storage.light`).
 """
 
 from __future__ import annotations
