@@ -45,9 +45,8 @@ if TYPE_CHECKING:
 SUFFIX = ".search.sqlite"
 # The layout of this file and of the stems in it (tokenising, stop words, stemmers); any other
 # value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
-# 3: no private notes (versions 1-2 kept them in `records.private`: such a file is rebuilt, or
-# removed by a search that cannot rebuild it). 4: Spanish stems drop the -i of -ía.
-# 5: ranked by FTS5's bm25() (column sizes kept), folded tags in `docs` for filters in SQL.
+# 3: no private notes (1-2 kept them: such a file is rebuilt, or removed by a search that cannot
+# rebuild it). 4: Spanish stems drop the -i of -ía. 5: ranked by bm25(), folded tags in `docs`.
 # 6: records carry uid and rev (issue 15). 7: records carry links, and `links` (issue 17).
 VERSION = "whrd-search-index 7"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
@@ -101,12 +100,6 @@ class Stamp:
 
 
 # -- writing --------------------------------------------------------------------------------------
-
-
-def orjson_dumps(value: Any) -> str:
-    import orjson
-
-    return orjson.dumps(value).decode()
 
 
 def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -220,6 +213,8 @@ _CHUNK = 2000
 def _insert_chunk(
     conn: sqlite3.Connection, rows: Sequence[tuple[int, Mapping[str, Any]]], records: bool
 ) -> None:
+    import orjson
+
     docs, texts = [], []
     kept: list[tuple[Any, ...]] = []
     for doc_id, raw in rows:
@@ -227,7 +222,7 @@ def _insert_chunk(
         docs.append(doc)
         texts.append(text)
         if records:
-            kept.append((doc_id, orjson_dumps(record_dict(doc_id, raw, private=False))))
+            kept.append((doc_id, orjson.dumps(record_dict(doc_id, raw, private=False)).decode()))
     linked = [link_row(doc_id, raw) for doc_id, raw in rows if "links" in raw]  # issue 17
     conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", linked)
     conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
@@ -292,6 +287,10 @@ def update(
                 return
         except sqlite3.Error:
             pass  # damaged or locked for too long: rebuilt below
+    if not getattr(bulletins, "complete", True):  # a light write's keys only: read the bulletins
+        from ..storage.check import BULLETINS, load_archive_file
+
+        bulletins = (load_archive_file(archive) or {}).get(BULLETINS, {})
     rebuild(archive, bulletins, after)
 
 
