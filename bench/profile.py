@@ -44,6 +44,8 @@ if not _CHILD:
 PROBES = (
     ("whrd_cli.storage.check", "_loads", "JSON parse (orjson)"),
     ("whrd_cli.storage.check", "load_archive_file", "archive read + schema check"),
+    ("whrd_cli.storage.light", "load", "light read for an append (keys only)"),
+    ("whrd_cli.storage.check", "damage_in", "archive check before a write"),
     ("whrd_cli.filters", "Filter.build", "filter options (dates, countries)"),
     ("whrd_cli.store", "Archive.select", "filter scan"),
     ("whrd_cli.store", "to_bulletin", "build Bulletin objects"),
@@ -83,9 +85,33 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def phases(args: list[str], runs: int) -> None:
+def _reset(db: Path | None, source: Path | None, fresh: bool) -> None:
+    """Before each run of a writing command: remove the archive (`--fresh`, for `import`), or link
+    it anew with a copy of its search index (`--copy-from`, for `add`): every run does the same work."""
+    if db is None or not (fresh or source):
+        return
+    import shutil
+
+    for name in (db, Path(f"{db}.search.sqlite"), Path(f"{db}.lock"), Path(f"{db}.search.sqlite-journal")):
+        name.unlink(missing_ok=True)
+    if source is not None:
+        # A hard link, as bench/run.py's `add` row: the same inode, stat and trust mark, so the
+        # copy of the index is fresh for it; whrd's write replaces the link, never the original.
+        try:
+            os.link(source, db)
+        except OSError:
+            shutil.copyfile(source, db)
+        index = Path(f"{source}.search.sqlite")
+        if index.exists():
+            shutil.copyfile(index, f"{db}.search.sqlite")
+
+
+def phases(
+    args: list[str], runs: int, db: Path | None = None, source: Path | None = None, fresh: bool = False
+) -> None:
     results: list[dict[str, float]] = []
     for _ in range(runs + 1):  # the first run warms caches and is dropped
+        _reset(db, source, fresh)
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             started = time.perf_counter()
             subprocess.run(
@@ -280,12 +306,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="archive to run against")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--fresh", action="store_true", help="remove the archive before each run (import)")
+    parser.add_argument("--copy-from", type=Path, help="link this archive (copy its index) as --db, each run")
     args = parser.parse_args(argv[:split])
     command = argv[split + 1 :]
     if args.db:
         command = ["--db", str(args.db), *command]
     if args.mode == "phases":
-        phases(command, args.runs)
+        phases(command, args.runs, args.db, args.copy_from, args.fresh)
     elif args.mode == "imports":
         imports(command, args.runs, args.top)
     else:

@@ -435,7 +435,7 @@ def _defined_commands() -> dict[str, str]:
     return defined
 
 
-def test_the_command_modules_define_the_twenty_six_commands() -> None:
+def test_the_command_modules_define_the_twenty_nine_commands() -> None:
     assert sorted(_defined_commands()) == sorted(
         [
             "add",
@@ -459,6 +459,7 @@ def test_the_command_modules_define_the_twenty_six_commands() -> None:
             "purge",
             *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
             *("conflicts", "resolve", "merge"),  # issue 18
+            *("link", "unlink", "thread"),
         ]
     )
 

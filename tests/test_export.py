@@ -874,7 +874,10 @@ def test_run_export_prints_nothing_and_never_writes_the_archive(
     [
         (["-f", "pdf"], "Unknown format 'pdf'. Valid formats: md, html, listing, json, jsonl, csv, atom."),
         (["--locale", "fr"], "Unknown locale 'fr'. Valid locales: en, es."),
-        (["--group-by", "year"], "Unknown grouping 'year'. Valid groupings: none, country, month, category."),
+        (
+            ["--group-by", "year"],
+            "Unknown grouping 'year'. Valid groupings: none, country, month, category, thread.",
+        ),
         (["-f", "atom", "--group-by", "country"], "--group-by works with the md, html formats, not atom."),
         (["-f", "atom", "--template", "x.j2"], "--template works with the md, html formats, not atom."),
         (["-f", "md", "--fields", "title"], "--fields works with the json, jsonl, csv formats, not md."),

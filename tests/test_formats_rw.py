@@ -172,7 +172,7 @@ def test_csv_from_a_spanish_spreadsheet() -> None:
             csv_format,
             "title,date,colour\nA,2020-01-01,red\n",
             "x.json, line 1: unknown column 'colour'. Known columns: id, title, date, category, countries, "
-            "summary, truncated, tags, lang, url, source, private, added, updated, uid, rev. "
+            "summary, truncated, tags, lang, url, source, private, added, updated, uid, rev, links. "
             "Nothing was imported.",
         ),
         (

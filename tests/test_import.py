@@ -38,6 +38,8 @@ def test_import_both_sample_listings(run: Run, db: Path) -> None:
         f"{EN} (listing): 10 added, 0 updated, 0 skipped as duplicates.",
         f"{ES} (listing): 10 added, 0 updated, 0 skipped as duplicates.",
         "Total: 20 added, 0 updated, 0 skipped as duplicates.",
+        # Issue 17: the listings hold five EN/ES pairs (tests/test_links_suggest.py names them).
+        "5 likely translation pairs among the bulletins imported: see them with 'whrd link --suggest'.",
     ]
     listed = run.json("list")
     assert len(listed) == 20

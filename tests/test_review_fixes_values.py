@@ -158,12 +158,12 @@ def test_an_unknown_grouping_is_listed_in_spanish(run: Run) -> None:
     result = run("export", "-g", "color", "-o", "-", env=ES)
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: Agrupación desconocida: 'color'. Agrupaciones válidas: ninguno, país, mes, categoría.\n"
+        "Error: Agrupación desconocida: 'color'. Agrupaciones válidas: ninguno, país, mes, categoría, hilo.\n"
     )
     english = run("export", "-g", "color", "-o", "-")
     assert (
         english.stderr
-        == "Error: Unknown grouping 'color'. Valid groupings: none, country, month, category.\n"
+        == "Error: Unknown grouping 'color'. Valid groupings: none, country, month, category, thread.\n"
     )
 
 

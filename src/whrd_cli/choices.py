@@ -36,6 +36,7 @@ GROUP_BY: Final[Mapping[str, tuple[str, ...]]] = {
     "country": ("país",),
     "month": ("mes",),
     "category": ("categoría",),
+    "thread": ("hilo",),
 }
 ON_DUPLICATE: Final[Mapping[str, tuple[str, ...]]] = {
     "skip": ("omitir",),

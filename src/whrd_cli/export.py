@@ -33,6 +33,7 @@ from .export_target import check_output, exists_error, output_target
 from .filters import Filter, sort_items
 from .formats import BY_NAME, WRITERS, Format, WriteContext, get_format, writer
 from .i18n import _, ngettext
+from .links_export import one_per_group, versions_of
 from .model import FIELDS
 from .records import Entry, Raw, Selection
 from .storage.atomic import atomic_file
@@ -159,7 +160,8 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     path = request.path
     if path is not None:
         check_output(path, force=request.force, archive_path=archive.path)
-    entries = select(archive, flt, limit=request.limit) if archive.exists else Selection([])
+    reading = bool(request.format.template or request.format.links)  # a group once (links_export)
+    entries = select(archive, flt, limit=request.limit, fold=request.locale if reading else None)
     filters = flt.describe()
     if filters.get("tags") and request.tags:
         filters["tags"] = list(request.tags)  # as written: `#WHRDs`, not `#whrds`
@@ -174,6 +176,7 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
         template=request.template,
         archive_id=archive.stable_id(),
         base_url=request.base_url,
+        versions=versions_of(archive.raw_items()) if request.format.links and archive.exists else {},
     )
     if path is None:
         return ExportResult(len(entries), None, render(request.format, entries, context))
@@ -189,10 +192,10 @@ def run_export(archive: Archive, flt: Filter, request: ExportRequest) -> ExportR
     return ExportResult(len(entries), path, None)
 
 
-def select(archive: Archive, flt: Filter, *, limit: int | None = None) -> Selection:
+def select(archive: Archive, flt: Filter, *, limit: int | None = None, fold: str | None = None) -> Selection:
     """The bulletins to export, newest first (ties: the later id first), as `whrd list` shows them;
-    with `limit`, the first `limit` of that order."""
-    pairs = archive.select(flt)
+    with `limit`, the first `limit` of that order; `fold`: a group once, in that language."""
+    pairs = one_per_group(archive.select(flt), fold) if fold and archive.exists else archive.select(flt)
     sort_items(pairs, by="date")
     return Selection(printable_pairs(pairs[:limit] if limit is not None else pairs))
 
@@ -209,10 +212,12 @@ def printable_pairs(pairs: list[tuple[int, Raw]]) -> list[tuple[int, Raw]]:
     """The bulletins with no control character in any field (`text.printable_raw`): the model
     refuses them, but a hand-edited archive may hold them, and no export may carry an ESC sequence
     to a terminal or a reader. One C-speed scan of the whole selection first (~1 % of an export at
-    100k); only bulletins it flags are copied and cleaned."""
+    100k; a few thousand at a time: never a second copy of the archive in memory); only bulletins
+    it flags are copied and cleaned."""
     import orjson
 
-    if not _UNPRINTABLE_JSON.search(orjson.dumps([raw for _, raw in pairs])):
+    raws = [raw for _, raw in pairs]
+    if not any(_UNPRINTABLE_JSON.search(orjson.dumps(raws[i : i + 5000])) for i in range(0, len(raws), 5000)):
         return pairs
     return [(doc_id, dict(printable_raw(raw))) for doc_id, raw in pairs]
 

@@ -20,6 +20,7 @@ from .dates import parse_date
 from .errors import ValidationError
 from .i18n import _, ngettext
 from .identity import normalise_rev, normalise_uid
+from .links_model import Links, read_bool, read_links
 from .text import clean_line, clean_text, fold, printable, printable_raw, unsafe_in_url
 
 _LANG = re.compile(r"[a-z]{2}")
@@ -34,7 +35,7 @@ FIELDS: tuple[str, ...] = (
     *("url", "source", "private", "added", "updated", "uid", "rev"),
 )
 LIST_FIELDS = frozenset({"countries", "tags"})
-_KNOWN_KEYS = frozenset({*FIELDS, "id"})
+_KNOWN_KEYS = frozenset({*FIELDS, "id", "links"})  # links: absent when none (links_model)
 
 
 def dedupe_key(date: str, title: str, lang: str) -> str:
@@ -152,6 +153,7 @@ class Bulletin:
     updated: str | None = None
     uid: str | None = None  # given by the store at creation, never changed (issue 15)
     rev: str | None = None  # the store's revision of this version: N-hash, CouchDB's meaning
+    links: Links | None = None  # other versions and the alert followed (issue 17, `links_model`)
 
     @classmethod
     def create(
@@ -172,6 +174,7 @@ class Bulletin:
         updated: str | None = None,
         uid: str | None = None,
         rev: str | None = None,
+        links: Any = None,
         today: datetime.date | None = None,
     ) -> Bulletin:
         """Validate and normalise user input into a bulletin; raises ValidationError-family errors.
@@ -202,6 +205,7 @@ class Bulletin:
             updated=updated,
             uid=normalise_uid(uid) if uid else None,
             rev=normalise_rev(rev) if rev else None,
+            links=read_links(links, own_uid=uid),
         )
 
     @classmethod
@@ -235,7 +239,7 @@ class Bulletin:
                         _("The {name} must be a list of strings.").format(name=name), field=name, value=value
                     )
             elif name == "truncated":
-                value = _read_bool(value)
+                value = read_bool(value)
             elif not isinstance(value, str):
                 raise ValidationError(
                     _("The {name} must be text, not {kind}.").format(name=name, kind=type(value).__name__),
@@ -243,7 +247,7 @@ class Bulletin:
                     value=value,
                 )
             values[name] = value
-        return cls.create(**values)
+        return cls.create(**values, links=data.get("links"))
 
     def to_dict(self, *, private: bool = True) -> dict[str, Any]:
         """The JSON form: every field, countries as codes; `private` only when asked."""
@@ -252,6 +256,8 @@ class Bulletin:
         data["tags"] = list(self.tags)
         if not private:
             data.pop("private")
+        if self.links:  # absent when none: unlinked bulletins read as before issue 17
+            data["links"] = self.links.to_raw()
         return data
 
     @cached_property
@@ -291,7 +297,10 @@ class Bulletin:
         return copy
 
 
-if tuple(f.name for f in fields(Bulletin)) != FIELDS:  # pragma: no cover - a bug, caught on import
+if tuple(f.name for f in fields(Bulletin)) != (
+    *FIELDS,
+    "links",
+):  # pragma: no cover - a bug, caught on import
     raise RuntimeError("model.FIELDS must list Bulletin's fields in order")
 
 
@@ -383,18 +392,3 @@ class BulletinEdit:
             kept = self.tags if self.tags is not None else current.tags
             result["tags"] = [t for t in (*kept, *self.add_tags) if fold(t.lstrip("#")) not in self.drop_tags]
         return result
-
-
-def _read_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "sí", "si"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", ""):
-        return False
-    shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:39]}…"  # one readable line
-    raise ValidationError(
-        _("The truncated field must be true or false, not {value}.").format(value=shown),
-        field="truncated",
-        value=value,
-    )

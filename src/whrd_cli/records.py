@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, overload
 
+from .links_model import links_of
 from .model import DEFAULT_LANG, FIELDS, LIST_FIELDS, Bulletin
 
 Raw = dict[str, Any]
@@ -32,6 +33,8 @@ def stored_form(bulletin: Bulletin) -> Raw:
     raw = {name: value for name, value in values if value is not None}
     raw["countries"] = list(bulletin.countries)
     raw["tags"] = list(bulletin.tags)
+    if bulletin.links:  # absent when none, so unlinked bulletins keep their bytes and revs
+        raw["links"] = bulletin.links.to_raw()
     raw["_key"] = bulletin.key
     return raw
 
@@ -54,6 +57,7 @@ def to_bulletin(raw: Mapping[str, Any]) -> Bulletin:
         updated=raw.get("updated"),
         uid=raw.get("uid"),
         rev=raw.get("rev"),
+        links=links_of(raw),
     )
 
 
@@ -117,6 +121,8 @@ def record_dict(
         elif name == "truncated":
             value = bool(value)
         data[name] = value
+    if raw.get("links"):  # only when linked: unlinked bulletins print as before issue 17
+        data["links"] = raw["links"]
     if fields:
         return {name: data.get(name) for name in fields}
     return data

@@ -66,10 +66,13 @@ class Overview:
     by_category: list[Count]
     by_lang: list[Count]
     by_period: list[Count]
+    # Open and closed alerts by country (issue 17); None when the archive has no follow-up.
+    alerts: list[AlertCount] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The `--json` shape of issue 7, keys in that order (the period unit shows in the values)."""
-        return {
+        """The `--json` shape of issue 7, keys in that order (the period unit shows in the values);
+        `alerts` only when the archive records follow-ups."""
+        data = {
             "total": self.total,
             "first": self.first,
             "last": self.last,
@@ -78,6 +81,33 @@ class Overview:
             "by_lang": [row.to_dict() for row in self.by_lang],
             "by_period": [row.to_dict() for row in self.by_period],
         }
+        if self.alerts is not None:
+            data["alerts"] = [row.to_dict() for row in self.alerts]
+        return data
+
+
+@dataclass(frozen=True)
+class AlertCount:
+    """Alerts of one country (value "" for none) still open, and closed by a follow-up."""
+
+    value: str
+    label: str
+    open: int
+    closed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "label": self.label, "open": self.open, "closed": self.closed}
+
+
+def alert_counts(found: Mapping[str, tuple[int, int]] | None, locale: str) -> list[AlertCount] | None:
+    """The rows of `tally.alert_status`, most open first (then most closed, then by code)."""
+    if found is None:
+        return None
+    rows = [
+        AlertCount(code, _label(code, "country", locale) if code else word("stats.none", locale), *counts)
+        for code, counts in found.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.open, -row.closed, row.value))
 
 
 def check_dimension(by: str) -> str:
@@ -297,4 +327,9 @@ def report(
         rows = top(count_by(counted, by, locale=locale, span=span), keep, total=counted.total, locale=locale)
         return Report(counted.total, by, rows, None)
     view = top_overview(overview(counted, locale=locale, span=span), keep, locale=locale)
+    from dataclasses import replace
+
+    from .tally import alert_status
+
+    view = replace(view, alerts=alert_counts(alert_status(archive, flt), locale))
     return Report(counted.total, None, [], view)

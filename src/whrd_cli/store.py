@@ -32,6 +32,7 @@ from .dates import utc_stamp
 from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .i18n import _
+from .links_store import Linkable, forgetting
 from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
 from .storage import atomic, backups, check, trust
@@ -65,7 +66,7 @@ def _not_found(doc_id: int) -> NotFoundError:
     return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
 
-class Archive(Revisable, Mergeable):
+class Archive(Revisable, Mergeable, Linkable):
     """The user's archive file. Open one per command; every method is one locked transaction,
     and every change to a bulletin a revision kept in its history (`store_history`, `history`)."""
 
@@ -86,6 +87,7 @@ class Archive(Revisable, Mergeable):
         # The command and its (redacted) line, for the journal `undo` reads: set by the CLI.
         self.operation: tuple[str, list[str]] = ("", [])
         self._raw: dict[str, dict[str, Any]] | None = None
+        self._added: dict[str, Raw] = {}  # what a light write (`storage.light`) appended, for `get`
         self._parsed_at: trust.FileStamp | None = None
         # Ids a write added, changed or deleted, for the followers; None: everything changed.
         self._touched: set[int] | None = set()
@@ -121,7 +123,7 @@ class Archive(Revisable, Mergeable):
         return [Entry(doc_id, to_bulletin(raw)) for doc_id, raw in self.select(flt)]
 
     def get(self, doc_id: int) -> Entry:
-        raw = self._tables().get(BULLETINS, {}).get(str(doc_id))
+        raw = self._added.get(str(doc_id)) or self._tables().get(BULLETINS, {}).get(str(doc_id))
         if raw is None:
             raise _not_found(doc_id)
         return Entry(doc_id, to_bulletin(raw))
@@ -195,9 +197,9 @@ class Archive(Revisable, Mergeable):
     # -- writing ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[tuple[TinyDB, AtomicJSONStorage]]:
-        """TinyDB over the archive, opened inside the lock; whatever the block changes is one
-        atomic write when it ends (none if it raises), then the followers are told."""
+    def _transaction(self, light: bool = False) -> Iterator[tuple[TinyDB, AtomicJSONStorage]]:
+        """TinyDB over the archive, opened inside the lock; whatever the block changes is one atomic
+        write when it ends (none if it raises), then the followers are told. `light`: appends only."""
         from filelock import FileLock, Timeout
         from tinydb import TinyDB
 
@@ -222,8 +224,8 @@ class Archive(Revisable, Mergeable):
             self._touched = set()
             self._backup_wanted = False
             reuse = None if self._raw is None or self._parsed_at is None else (self._raw, self._parsed_at)
-            self._raw, self._parsed_at = None, None
-            db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True, reuse=reuse)
+            self._raw, self._parsed_at, self._added = None, None, {}
+            db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True, reuse=reuse, light=light)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
             with storage.batch():
                 current = storage.read()
@@ -246,9 +248,12 @@ class Archive(Revisable, Mergeable):
                     # Kept only now, when nothing refused the change: written once the new archive
                     # is on disk, right before it replaces the old one (a failed write keeps none).
                     storage.before_replace = self._backup
-            self._raw = storage.read()
+            tables = storage.read()
+            self._raw = None if storage.source is not None else tables  # partial: never a read's
+            if self._raw is None and tables and self._touched:  # what `get` may read of a light write
+                self._added = {str(i): tables[BULLETINS][str(i)] for i in self._touched}
             if storage.writes:
-                bulletins = (self._raw or {}).get(BULLETINS, {})
+                bulletins = (tables or {}).get(BULLETINS, {})
                 for follower, token in zip(self.followers, before, strict=True):
                     follower.after_write(self.path, token, bulletins, self._touched)
         except BaseException as exc:
@@ -284,15 +289,14 @@ class Archive(Revisable, Mergeable):
         dry_run: bool = False,
     ) -> AddResult:
         """Add many bulletins in one write; a bulletin already in the archive is dealt with as
-        `on_duplicate` says (`storage.plan`).
+        `on_duplicate` says (`storage.plan`). Only an update reads every stored bulletin whole.
 
         A dry run takes no lock and writes nothing, not even a new archive file; the bulletins it
-        would add have no id yet (None in its outcomes).
-        """
+        would add have no id yet (None in its outcomes)."""
         policy = OnDuplicate(on_duplicate)
         if dry_run:
             return plan_adds(self._tables().get(BULLETINS, {}), bulletins, policy, "").result()
-        with self._transaction() as (db, storage):
+        with self._transaction(light=policy is not OnDuplicate.UPDATE) as (db, storage):
             from .storage.tinydb_adapter import bulletins_of, insert_documents, replace_documents
 
             now = utc_stamp(self.clock())
@@ -372,12 +376,13 @@ class Archive(Revisable, Mergeable):
             unique = list(dict.fromkeys(doc_ids))
             from .history import Recorder
 
-            recorder = Recorder(storage.read() or {})
-            for doc_id in unique:
-                recorder.deleted(doc_id, table[str(doc_id)])
-            remove_documents(storage, unique)
-            self._touch(unique)
-            recorder.journal(utc_stamp(self.clock()), *self.operation)
+            recorder, now = Recorder(storage.read() or {}), utc_stamp(self.clock())
+            with forgetting(table, unique, recorder, now) as unlinked:  # links to them go too
+                for doc_id in unique:
+                    recorder.deleted(doc_id, table[str(doc_id)])
+                remove_documents(storage, unique)
+            self._touch([*unique, *unlinked])
+            recorder.journal(now, *self.operation)
         return unique
 
     def _touch(self, ids: Iterable[int]) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .dates import utc_stamp
 from .errors import InputError, NotFoundError
 from .i18n import _
+from .links_store import forgetting
 from .records import Entry, Raw, stored_form, to_bulletin
 from .storage.check import BULLETINS, META, SCHEMA_VERSION
 
@@ -243,13 +244,16 @@ class Revisable:
         with self._recorded() as (tables, recorder, now):
             uids = []
             bulletins = tables.setdefault(BULLETINS, {})
-            for doc_id in dict.fromkeys(doc_ids):
-                uid = history.find_uid(tables, doc_id)
-                if uid is None:
-                    raise NotFoundError(_("No bulletin with id {id}; nothing was purged.").format(id=doc_id))
-                if str(doc_id) in bulletins:
-                    recorder.deleted(doc_id, bulletins.pop(str(doc_id)))
-                uids.append(uid)
+            with forgetting(bulletins, doc_ids, recorder, now):  # links to them go too (issue 17)
+                for doc_id in dict.fromkeys(doc_ids):
+                    uid = history.find_uid(tables, doc_id)
+                    if uid is None:
+                        raise NotFoundError(
+                            _("No bulletin with id {id}; nothing was purged.").format(id=doc_id)
+                        )
+                    if str(doc_id) in bulletins:
+                        recorder.deleted(doc_id, bulletins.pop(str(doc_id)))
+                    uids.append(uid)
             self._journal(recorder, now)
             report.purged = purge.purge_bulletins(tables, uids, doc_ids)
             self._purge_derived(lambda backup: _purge_ids(backup, doc_ids, uids), report)

@@ -142,24 +142,28 @@ def _aggregate(conn: sqlite3.Connection, where: str, params: list[Any], dims: se
         return conn.execute(sql, params).fetchall()
 
     first, last = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
-    days = Counter(dict(rows(f"SELECT d.date, count(*) FROM docs d WHERE {where} GROUP BY d.date")))
-    total = sum(days.values())
+    # One scan of the selected rows, counted at C speed: a GROUP BY per dimension reads every row
+    # again and sorts it (~4x longer at 10k and 100k alike). Countries are counted per distinct
+    # list (a few hundred), each parsed once.
+    columns = "d.date, d.countries, coalesce(d.category, ''), coalesce(d.lang, '')"
+    selected = rows(f"SELECT {columns} FROM docs d WHERE {where}")
+    days = Counter(map(itemgetter(0), selected))
+    total = len(selected)
     counters: dict[str, Counter[str]] = {}
     without_country = 0
     if "country" in dims:
-        each = "FROM docs d, json_each(d.countries) AS v"
-        counters["country"] = Counter(
-            dict(rows(f"SELECT v.value, count(*) {each} WHERE {where} GROUP BY v.value"))
-        )
-        none = rows(f"SELECT count(*) FROM docs d WHERE {where} AND json_array_length(d.countries) = 0")
-        without_country = none[0][0]
-    for name, column in (("category", "d.category"), ("lang", "d.lang")):
+        import orjson
+
+        by_code: Counter[str] = Counter()
+        for text, count in Counter(map(itemgetter(1), selected)).items():
+            codes = orjson.loads(text)
+            without_country += count if not codes else 0
+            for code in codes:
+                by_code[code] += count
+        counters["country"] = by_code
+    for name, position in (("category", 2), ("lang", 3)):
         if name in dims:
-            sql = f"SELECT coalesce({column}, ''), count(*) FROM docs d WHERE {where} GROUP BY 1"
-            counted: Counter[str] = Counter()
-            for value, count in rows(sql):
-                counted[value] += count
-            counters[name] = counted
+            counters[name] = Counter(map(itemgetter(position), selected))
     if "tag" in dims:
         each = "FROM docs d, json_each(d.tags) AS v"
         merged: Counter[str] = Counter()
@@ -171,3 +175,34 @@ def _aggregate(conn: sqlite3.Connection, where: str, params: list[Any], dims: se
             merged[kept.setdefault(fold(spelling), spelling)] += count
         counters["tag"] = merged
     return Tally(total, days, counters, first, last, without_country)
+
+
+def alert_status(archive: Archive, flt: Filter | None) -> dict[str, tuple[int, int]] | None:
+    """Open and closed alerts by country (`links_stats`), from the fresh index when it can answer
+    (its `links` table, and the selected alerts' uids), else from the archive: the same counts."""
+    import sqlite3
+
+    from .links_stats import from_archive, status_counts
+    from .search import index
+    from .search.reads import _where
+
+    if not archive.exists:
+        return None
+    where, params = _where(flt)
+    try:
+        with index.open_fresh(archive.path) as conn:
+            linked = conn.execute("SELECT id, uid, grp, follows, closes FROM links ORDER BY id").fetchall()
+            if not linked:
+                return None
+            sql = (
+                "SELECT d.id, json_extract(r.record, '$.uid'), d.countries FROM docs d "
+                f"JOIN records r ON r.id = d.id WHERE d.category = 'alert' AND {where} ORDER BY d.id"
+            )
+            import orjson
+
+            alerts = [(i, uid or "", orjson.loads(codes)) for i, uid, codes in conn.execute(sql, params)]
+        return status_counts(alerts, [tuple(row) for row in linked])
+    except (index.IndexUnusable, sqlite3.Error, ValueError):
+        pass
+    selected = archive.select(flt)
+    return from_archive(selected, archive.raw_items())

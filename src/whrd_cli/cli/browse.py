@@ -17,6 +17,7 @@ from . import common, complete
 from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
 from .localize import LocalizedCommand
 from .options import (
+    AllLanguagesOpt,
     AllOpt,
     CategoryOpt,
     CountryOpt,
@@ -51,8 +52,16 @@ def list_(
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     json_: JsonOpt = False,
     private: PrivateOpt = False,
+    all_languages: AllLanguagesOpt = False,
+    open_alerts: Annotated[
+        bool,
+        typer.Option("--open-alerts", help="Alerts whose thread has no closing follow-up, oldest first."),
+    ] = False,
 ) -> None:
     """List bulletins, newest first, filtered by country, category, tag, date and language.
+
+    A bulletin in several languages is listed once, in the interface's language when it has
+    that version (--all-languages: every version).
 
     On a terminal: a table of the first 50 (--limit N, --all). To a pipe: one tab-separated line
     per bulletin (id, date, category, country codes, title), all of them.
@@ -81,13 +90,24 @@ def list_(
         from ..config import config_path, load_config
 
         shown = load_config(config_path()).list_limit or TERMINAL_ROWS
+    if open_alerts:
+        from .links import list_open_alerts
+
+        list_open_alerts(archive, flt, json_=json_)
+        return
     from ..search.reads import listed
 
-    found = None if private else listed(archive.path, flt, by=sort, reverse=reverse, limit=shown)
+    fold = None if all_languages else language()
+    found = None if private else listed(archive.path, flt, by=sort, reverse=reverse, limit=shown, fold=fold)
     if found is not None:
         rows, total = found
     else:  # no fresh index, or private notes asked for: the archive itself
         rows = archive.select(flt)
+        if fold is not None:
+            from ..links_fold import hidden_rows
+
+            hide = hidden_rows(rows, fold)  # rows are in id order, as the index's path reads them
+            rows = [row for row in rows if row[0] not in hide] if hide else rows
         sort_items(rows, by=sort, reverse=reverse)
         total = len(rows)
         if shown is not None:
@@ -150,6 +170,12 @@ def show(
 
     console = make_console()
     console.print(bulletin_panel(entry, show_private=private), width=min(console.width, SHOW_MAX_WIDTH))
+    from ..links_read import related_of
+    from ..links_render import related_panel
+
+    found = related_panel(related_of(archive, entry.id, entry.bulletin.to_dict()))
+    if found is not None:  # other versions, the alert followed, follow-ups (issue 17)
+        console.print(found, width=min(console.width, SHOW_MAX_WIDTH))
 
 
 # What `countries` and `tags` count: the table's header, and the note when no bulletin has one.

@@ -324,12 +324,8 @@ def purge_note(report: PurgeReport, archive: Archive | None = None) -> None:
         note(_("This purge is local: archives this one synced or merged with keep their copies."))
     if report.rewritten:
         note(_("Backups rewritten without it: {paths}").format(paths=", ".join(map(str, report.rewritten))))
-    if report.removed:
-        note(
-            _("Backups removed (they could not be rewritten): {paths}").format(
-                paths=", ".join(map(str, report.removed))
-            )
-        )
+    if removed := ", ".join(map(str, report.removed)):
+        note(_("Backups removed (they could not be rewritten): {paths}").format(paths=removed))
     note(_("The search index was rebuilt without it."))
 
 

@@ -121,7 +121,8 @@ def import_(
         )
         if bars is not None and not dry_run:
             bars.writing()
-        report = import_files(open_archive(ctx), read, on_duplicate=on_duplicate, dry_run=dry_run)
+        archive = open_archive(ctx)
+        report = import_files(archive, read, on_duplicate=on_duplicate, dry_run=dry_run)
     if json_:
         print_json(report.to_dict())
         return
@@ -131,6 +132,10 @@ def import_(
         note(_summary_line(summary, dry_run=dry_run))
     if len(report.files) > 1:
         note(_total_line(report))
+    if not dry_run:  # likely translation pairs among what came in (issue 17)
+        from .links import offer_pairs
+
+        offer_pairs(archive, [i for summary in report.files for i in summary.ids("added")])
 
 
 class _Bars:

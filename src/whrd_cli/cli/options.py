@@ -79,3 +79,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing el
 PrivateOpt = Annotated[
     bool, typer.Option("--private", help="Include the private note (left out by default).")
 ]
+AllLanguagesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-languages", help="Every language version of a bulletin, not one per translation group."
+    ),
+]

@@ -19,6 +19,7 @@ from .common import (
 )
 from .localize import LocalizedCommand
 from .options import (
+    AllLanguagesOpt,
     AllOpt,
     CategoryOpt,
     CountryOpt,
@@ -124,6 +125,7 @@ def search(
     all_: AllOpt = False,
     json_: JsonOpt = False,
     private: PrivateOpt = False,
+    all_languages: AllLanguagesOpt = False,
 ) -> None:
     """Search titles, summaries and tags, best matches first, in English and Spanish.
 
@@ -153,7 +155,10 @@ def search(
     from ..render import quantity
     from ..search.service import search_archive
 
-    result = search_archive(archive, parsed, flt, limit=shown, count=terminal, private=private and json_)
+    fold = None if all_languages else language()  # a translation group once (issue 17)
+    result = search_archive(
+        archive, parsed, flt, limit=shown, count=terminal, private=private and json_, fold=fold
+    )
     if result.unindexed >= REINDEX_HINT:
         message = _(
             "The search index beside the archive could not be built (read-only, or another whrd "

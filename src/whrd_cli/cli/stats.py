@@ -162,6 +162,11 @@ def _print_overview(view: Overview, flt: Filter, locale: str) -> None:
             [(title, rows, _headers(by, locale)) for by, rows, title in sections if rows], locale=locale
         )
     )
+    if view.alerts:  # open and closed alerts by country (issue 17)
+        from ..links_render import alerts_table
+
+        console.print()
+        console.print(alerts_table(view.alerts))
 
 
 def _name(by: str, locale: str) -> str:

@@ -25,7 +25,7 @@ from ..records import lang_of
 from ..text import fold
 from .labels import digest_locale, labels
 
-GROUPINGS: tuple[str, ...] = ("none", "country", "month", "category")
+GROUPINGS: tuple[str, ...] = ("none", "country", "month", "category", "thread")
 _LINKABLE = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
@@ -106,7 +106,14 @@ def digest_context(pairs: Iterable[tuple[int, Mapping[str, Any]]], options: Dige
     generated = options.generated.date() if options.generated else None
     names = _Names(locale)
     private = options.include_private
+    pairs = pairs if isinstance(pairs, list) else list(pairs)
     bulletins = [_bulletin(doc_id, raw, names, private) for doc_id, raw in pairs]
+    if options.group_by == "thread":  # an alert and its follow-ups under the alert (issue 17)
+        from ..links_export import thread_keys
+
+        groups = by_thread(bulletins, thread_keys(pairs))
+    else:
+        groups = group_bulletins(bulletins, options.group_by, locale)
     return {
         "title": options.title,
         "locale": locale,
@@ -117,7 +124,7 @@ def digest_context(pairs: Iterable[tuple[int, Mapping[str, Any]]], options: Dige
         "generated": format_date(generated, locale) if generated else "",
         "generated_iso": options.generated.isoformat(timespec="seconds") if options.generated else "",
         "group_by": options.group_by,
-        "groups": group_bulletins(bulletins, options.group_by, locale),
+        "groups": groups,
         "bulletins": bulletins,
     }
 
@@ -235,6 +242,23 @@ def group_bulletins(bulletins: Sequence[DigestBulletin], by: str, locale: str) -
             len(buckets[key]),
             tuple(buckets[key]),
         )
+        for key in order
+    ]
+
+
+def by_thread(
+    bulletins: Sequence[DigestBulletin], keys: Sequence[tuple[str | None, str | None]]
+) -> list[DigestGroup]:
+    """The threads in the order their bulletins first appear, each under its first alert's title,
+    then the bulletins in no thread, without a heading."""
+    buckets: dict[str | None, list[DigestBulletin]] = {}
+    headings: dict[str | None, str | None] = {}
+    for b, (key, heading) in zip(bulletins, keys, strict=True):
+        buckets.setdefault(key, []).append(b)
+        headings[key] = heading
+    order = [key for key in buckets if key is not None] + ([None] if None in buckets else [])
+    return [
+        DigestGroup(key, headings[key], key or "nogroup", len(buckets[key]), tuple(buckets[key]))
         for key in order
     ]
 

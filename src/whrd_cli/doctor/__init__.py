@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..i18n import N_, translate
-from . import archive_checks, conflict_check, files, index_check, revision_checks, similar
+from . import archive_checks, conflict_check, files, index_check, link_checks, revision_checks, similar
 from .report import CheckResult, Finding, Report
 from .subject import Subject
 
@@ -37,6 +37,7 @@ CHECKS: list[CheckSpec] = [
     CheckSpec("bulletins", N_("Bulletins damaged by hand"), archive_checks.damaged_bulletins),
     CheckSpec("ids", N_("Ids and uids"), archive_checks.ids_and_uids),
     CheckSpec("revisions", N_("Revision chains"), revision_checks.revision_chains),
+    CheckSpec("links", N_("Links between bulletins"), link_checks.links),
     CheckSpec("index", N_("Search index"), index_check.search_index),
     CheckSpec("backups", N_("Backups"), files.backups_readable, needs_archive=False),
     CheckSpec("modes", N_("File modes"), files.file_modes, needs_archive=False),

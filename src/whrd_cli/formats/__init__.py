@@ -16,7 +16,7 @@ Optional, used by `whrd import` (see `importer.py`) when a reader has them:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -198,6 +198,8 @@ class WriteContext:
     archive_id: str = ""
     # Where the output is published (--base-url): a feed's own address, checked http(s).
     base_url: str | None = None
+    # id -> its other language versions (id, lang, url) in the archive (issue 17; Atom links them).
+    versions: Mapping[int, tuple[tuple[int, str, str | None], ...]] = field(default_factory=dict)
 
 
 def get_format(name: str) -> Format:

@@ -174,6 +174,12 @@ def _entry(
         link = f"{site_of(context.base_url)}#bulletin-{entry.id}"
     if link:
         lines.append(f'    <link rel="alternate" href="{_attr(link)}"/>')
+    for other_id, other_lang, other_url in context.versions.get(entry.id, ()):  # issue 17
+        other = linkable(other_url) or (
+            f"{site_of(context.base_url)}#bulletin-{other_id}" if context.base_url else None
+        )
+        if other:
+            lines.append(f'    <link rel="alternate" hreflang="{_attr(other_lang)}" href="{_attr(other)}"/>')
     summary = b.summary + (" […]" if b.truncated else "")
     lines.append(f'    <summary type="text">{_text(summary)}</summary>')
     content = summary

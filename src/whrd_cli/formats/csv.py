@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
 from ..i18n import _, ngettext
+from ..links_model import links_text
 from ..model import FIELDS, LIST_FIELDS
 from ..records import entry_dict
 from . import Location, RecordError, WriteContext, or_list
@@ -32,7 +33,7 @@ from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
 if TYPE_CHECKING:
     from ..records import Entry
 
-COLUMNS: tuple[str, ...] = ("id", *FIELDS)
+COLUMNS: tuple[str, ...] = ("id", *FIELDS, "links")  # links: one JSON cell, when any (issue 17)
 REQUIRED: tuple[str, ...] = ("title", "date")
 _DELIMITERS = (",", ";", "\t")
 # Zero or more apostrophes, then a character a spreadsheet treats as the start of a formula.
@@ -64,12 +65,21 @@ def write(entries: Sequence[Entry], out: TextIO, context: WriteContext) -> None:
     columns = list(context.fields or COLUMNS)
     if not context.include_private and "private" in columns:
         columns.remove("private")
+    if not context.fields and not _any_links(entries):
+        columns.remove("links")  # an archive without links exports as before issue 17
     writer = csv.writer(out, lineterminator="\n")
     out.write("\ufeff")
     writer.writerow(columns)
     for entry in entries:
         data = entry_dict(entry, private=context.include_private)
-        writer.writerow([_cell(data.get(name)) for name in columns])
+        writer.writerow([_cell(data.get(name)) if name != "links" else links_text(data) for name in columns])
+
+
+def _any_links(entries: Sequence[Entry]) -> bool:
+    pairs = getattr(entries, "pairs", None)  # an export's `Selection`: its stored dicts, unparsed
+    if pairs is not None:
+        return any("links" in raw for _id, raw in pairs)
+    return any(entry.bulletin.links for entry in entries)
 
 
 def _delimiter(header_line: str) -> str:

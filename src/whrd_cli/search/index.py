@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..links_fold import link_row
 from ..records import lang_of, record_dict
 from ..text import fold
 from .text import raw_parts
@@ -44,11 +45,10 @@ if TYPE_CHECKING:
 SUFFIX = ".search.sqlite"
 # The layout of this file and of the stems in it (tokenising, stop words, stemmers); any other
 # value means: rebuild. Bump the number on any such change. 2: words folded by the one `fold`.
-# 3: no private notes (versions 1-2 kept them in `records.private`: such a file is rebuilt, or
-# removed by a search that cannot rebuild it). 4: Spanish stems drop the -i of -ía.
-# 5: ranked by FTS5's bm25() (column sizes kept), folded tags in `docs` for filters in SQL.
-# 6: records carry uid and rev (issue 15).
-VERSION = "whrd-search-index 6"
+# 3: no private notes (1-2 kept them: such a file is rebuilt, or removed by a search that cannot
+# rebuild it). 4: Spanish stems drop the -i of -ía. 5: ranked by bm25(), folded tags in `docs`.
+# 6: records carry uid and rev (issue 15). 7: records carry links, and `links` (issue 17).
+VERSION = "whrd-search-index 7"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
@@ -59,6 +59,7 @@ CREATE TABLE docs(
     countries TEXT NOT NULL, tags TEXT NOT NULL, ftags TEXT NOT NULL
 );
 CREATE TABLE records(id INTEGER PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE links(id INTEGER PRIMARY KEY, uid TEXT NOT NULL, grp TEXT, follows TEXT, closes INTEGER);
 CREATE VIRTUAL TABLE fts USING fts5(
     title, summary, tags, lang,
     tokenize="unicode61 remove_diacritics 0 tokenchars '_'"
@@ -99,12 +100,6 @@ class Stamp:
 
 
 # -- writing --------------------------------------------------------------------------------------
-
-
-def orjson_dumps(value: Any) -> str:
-    import orjson
-
-    return orjson.dumps(value).decode()
 
 
 def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -186,9 +181,8 @@ def rebuild(archive: Path, bulletins: Mapping[str, Mapping[str, Any]], stamp: St
 
 
 def in_memory(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> sqlite3.Connection:
-    """An index of these stored bulletins in memory (no file, no stamp): what a search of an
-    archive without a usable index ranks over, so that it answers as the file would. Its
-    `records` table stays empty: the caller has the stored dicts already."""
+    """An index of these stored bulletins in memory (no file, no stamp), which a search of an archive
+    without a usable index ranks over; its `records` stay empty: the caller has the stored dicts."""
     import sqlite3
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
@@ -219,6 +213,8 @@ _CHUNK = 2000
 def _insert_chunk(
     conn: sqlite3.Connection, rows: Sequence[tuple[int, Mapping[str, Any]]], records: bool
 ) -> None:
+    import orjson
+
     docs, texts = [], []
     kept: list[tuple[Any, ...]] = []
     for doc_id, raw in rows:
@@ -226,7 +222,9 @@ def _insert_chunk(
         docs.append(doc)
         texts.append(text)
         if records:
-            kept.append((doc_id, orjson_dumps(record_dict(doc_id, raw, private=False))))
+            kept.append((doc_id, orjson.dumps(record_dict(doc_id, raw, private=False)).decode()))
+    linked = [link_row(doc_id, raw) for doc_id, raw in rows if "links" in raw]  # issue 17
+    conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", linked)
     conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
     conn.executemany("INSERT INTO records VALUES (?, ?)", kept)
     conn.executemany("INSERT INTO fts(rowid, title, summary, tags, lang) VALUES (?, ?, ?, ?, ?)", texts)
@@ -289,6 +287,10 @@ def update(
                 return
         except sqlite3.Error:
             pass  # damaged or locked for too long: rebuilt below
+    if not getattr(bulletins, "complete", True):  # a light write's keys only: read the bulletins
+        from ..storage.check import BULLETINS, load_archive_file
+
+        bulletins = (load_archive_file(archive) or {}).get(BULLETINS, {})
     rebuild(archive, bulletins, after)
 
 
@@ -309,9 +311,8 @@ def _update_in_place(
         if ids:
             gone = [(doc_id,) for doc_id in ids]
             removed = [row[0] for doc_id in gone for row in conn.execute(_LANG_OF_ID, doc_id)]
-            conn.executemany("DELETE FROM docs WHERE id = ?", gone)
-            conn.executemany("DELETE FROM records WHERE id = ?", gone)
-            conn.executemany("DELETE FROM fts WHERE rowid = ?", gone)
+            for table, key in (("docs", "id"), ("records", "id"), ("links", "id"), ("fts", "rowid")):
+                conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
             present = [(doc_id, bulletins[str(doc_id)]) for doc_id in ids if str(doc_id) in bulletins]
             _insert(conn, present)
             _set_totals(conn, None if len(ids) > _FEW else (removed, [lang_of(raw) for _id, raw in present]))

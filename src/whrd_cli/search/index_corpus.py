@@ -65,10 +65,19 @@ def run(
     count: bool = True,
     unindexed: int = 0,
     records: Mapping[int, Mapping[str, Any]] | None = None,
+    fold: str | None = None,
 ) -> SearchResult:
     """The query's best `limit` hits (all when None), best first, and how many matched (None when
     `count` is False and only a check in Python could tell). `records`: the stored dicts by id,
-    when the caller has them (an index built in memory), instead of the index's `records`."""
+    when the caller has them (an index built in memory), instead of the index's `records`.
+    `fold`: a language; a translation group is one hit, its version in it when that one matches,
+    else its best-ranked (`links_fold`)."""
+    if fold is not None:
+        linked = [doc_id for (doc_id,) in conn.execute("SELECT id FROM links WHERE grp IS NOT NULL")]
+        if linked:
+            return _folded(
+                conn, query, flt, fold, linked, limit=limit, count=count, unindexed=unindexed, records=records
+            )
     source = _Records(conn, records)
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     langs = str(meta.get("langs") or "").split()
@@ -99,6 +108,35 @@ def run(
     else:  # every candidate checked: the total is known
         return SearchResult(hits=_hits(source, kept[:limit]), total=len(kept), unindexed=unindexed)
     return SearchResult(hits=_hits(source, kept[:limit]), total=None, unindexed=unindexed)
+
+
+def _folded(
+    conn: sqlite3.Connection,
+    query: Query,
+    flt: Filter | None,
+    lang: str,
+    linked: list[int],
+    **options: Any,
+) -> SearchResult:
+    """`run` with each translation group once: the grouped bulletins that match are ranked first
+    (few), the versions a reader of `lang` does not see left out of the best `limit` + that many."""
+    from dataclasses import replace
+
+    from ..filters import Filter
+    from ..links_fold import hidden
+
+    base = flt or Filter()
+    ids = frozenset(linked) & base.ids if base.ids else frozenset(linked)
+    among = run(conn, query, replace(base, ids=ids), records=options["records"]) if ids else None
+    found = [] if among is None else [(hit.id, hit.raw) for hit in among.hits]
+    groups = dict(conn.execute("SELECT id, grp FROM links WHERE grp IS NOT NULL"))
+    hide = hidden(((doc_id, groups.get(doc_id), raw.get("lang") or "en") for doc_id, raw in found), lang)
+    limit = options["limit"]
+    wider = {**options, "limit": None if limit is None else limit + len(hide)}
+    result = run(conn, query, flt, **wider)
+    hits = [hit for hit in result.hits if hit.id not in hide][:limit]
+    total = None if result.total is None else result.total - len(hide)
+    return replace(result, hits=hits, total=total)
 
 
 class _Records:

@@ -36,6 +36,7 @@ def search(
     *,
     limit: int | None = None,
     count: bool = True,
+    fold: str | None = None,
 ) -> SearchResult:
     """Rank the stored bulletins (id, dict) that match the query and the filter; the best
     `limit`, or all.
@@ -52,6 +53,8 @@ def search(
 
     conn = index.in_memory(rows)
     try:
-        return run(conn, query, flt, limit=limit, count=count, unindexed=len(rows), records=dict(rows))
+        return run(
+            conn, query, flt, limit=limit, count=count, unindexed=len(rows), records=dict(rows), fold=fold
+        )
     finally:
         conn.close()

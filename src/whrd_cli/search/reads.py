@@ -42,12 +42,20 @@ def _where(flt: Filter | None) -> tuple[str, list[Any]]:
 
 
 def listed(
-    archive: Path, flt: Filter | None, *, by: str, reverse: bool, limit: int | None
+    archive: Path,
+    flt: Filter | None,
+    *,
+    by: str,
+    reverse: bool,
+    limit: int | None,
+    fold: str | None = None,
 ) -> tuple[list[Row], int] | None:
     """The bulletins `flt` selects in `whrd list`'s order (`by`: date, added or title), the first
     `limit` of them as (id, public record), and how many were selected; None when the index cannot
     answer. Date and added orders are sorted and cut by SQLite; titles sort by their folded text
-    in Python (`filters.sort_key`), over the titles alone, and only the kept records are read."""
+    in Python (`filters.sort_key`), over the titles alone, and only the kept records are read.
+    `fold`: a language; each translation group is one row, its version in it when selected
+    (`links_fold.hidden`, over the group's selected members by id, as the archive's path does)."""
     import sqlite3
 
     import orjson
@@ -55,6 +63,8 @@ def listed(
     where, params = _where(flt)
     try:
         with index.open_fresh(archive) as conn:
+            if fold is not None:
+                where, params = _folded(conn, where, params, fold)
             total = conn.execute(f"SELECT count(*) FROM docs d WHERE {where}", params).fetchone()[0]
             if by == "title":
                 rows = _by_title(conn, where, params, reverse=reverse, limit=limit)
@@ -75,6 +85,20 @@ def listed(
     if any(not isinstance(record, dict) or record.get("id") != doc_id for doc_id, record in decoded):
         return None
     return decoded, total
+
+
+def _folded(conn: sqlite3.Connection, where: str, params: list[Any], lang: str) -> tuple[str, list[Any]]:
+    """The condition that also leaves out the versions of a group a reader of `lang` does not see."""
+    from ..links_fold import hidden
+
+    if conn.execute("SELECT 1 FROM links WHERE grp IS NOT NULL LIMIT 1").fetchone() is None:
+        return where, params  # no group: nothing to leave out, and no scan
+    # CROSS JOIN: SQLite reads the (few) linked rows first, then their docs by id.
+    sql = f"SELECT d.id, l.grp, d.lang FROM links l CROSS JOIN docs d ON d.id = l.id WHERE {where} ORDER BY 1"
+    hide = hidden(conn.execute(sql, params).fetchall(), lang)
+    if not hide:
+        return where, params
+    return f"({where}) AND d.id NOT IN (SELECT value FROM json_each(?))", [*params, _ids(sorted(hide))]
 
 
 def _by_title(
@@ -130,3 +154,39 @@ def counted(archive: Path, *, tags: bool = True) -> list[Row] | None:
         ]
     except (index.IndexUnusable, sqlite3.Error, orjson.JSONDecodeError):
         return None
+
+
+def linked(archive: Path, uids: list[str], followed_by: str) -> list[Row] | None:
+    """The public records of the bulletins with these uids and of those that follow the uid
+    `followed_by` (what `show` lists of a bulletin's links), in id order; None when the index
+    cannot answer. A uid is found among the linked bulletins, else among every record."""
+    import sqlite3
+
+    import orjson
+
+    try:
+        with index.open_fresh(archive) as conn:
+            rows = conn.execute(
+                "SELECT r.id, r.record FROM links l JOIN records r ON r.id = l.id "
+                "WHERE l.uid IN (SELECT value FROM json_each(?)) OR l.follows = ?",
+                (orjson.dumps(uids).decode(), followed_by),
+            ).fetchall()
+            found = {doc_id: orjson.loads(record) for doc_id, record in rows}
+            missing = set(uids) - {record.get("uid") for record in found.values()}
+            if missing:  # a followed alert in no group has no `links` row
+                sql = (
+                    "SELECT id, record FROM records "
+                    "WHERE json_extract(record, '$.uid') IN (SELECT value FROM json_each(?))"
+                )
+                found.update(
+                    (i, orjson.loads(r)) for i, r in conn.execute(sql, (_ids_text(sorted(missing)),))
+                )
+    except (index.IndexUnusable, sqlite3.Error, orjson.JSONDecodeError):
+        return None
+    return sorted(found.items())
+
+
+def _ids_text(values: list[str]) -> str:
+    import orjson
+
+    return orjson.dumps(values).decode()

@@ -60,6 +60,7 @@ def search_archive(
     limit: int | None = None,
     count: bool = True,
     private: bool = False,
+    fold: str | None = None,
 ) -> SearchResult:
     """Ranked search (see `rank.search`), answered from the index without reading the archive
     when the index is fresh. Otherwise the index is rebuilt first (under the lock, when the archive
@@ -76,14 +77,14 @@ def search_archive(
     for attempt in range(2):
         try:
             with index.open_fresh(archive.path) as conn:
-                result = run(conn, query, flt, limit=limit, count=count)
+                result = run(conn, query, flt, limit=limit, count=count, fold=fold)
             return _with_private_notes(archive, result) if private else result
         except (index.IndexUnusable, sqlite3.Error):
             if attempt or not _rebuild(archive):
                 break
     # An index of an older version may hold private notes: never leave one behind.
     index.discard_outdated(archive.path)
-    result = rank.search(archive.select(), query, flt, limit=limit, count=count)
+    result = rank.search(archive.select(), query, flt, limit=limit, count=count, fold=fold)
     return _with_private_notes(archive, result) if private else result
 
 

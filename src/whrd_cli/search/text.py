@@ -121,15 +121,43 @@ def _snowball(name: str) -> Any:
         return snowballstemmer.stemmer(name)
 
 
+class _ChunkStems(dict[str, str]):
+    """Whitespace-separated chunk of raw text -> its indexed stems, space-separated ("" for none).
+
+    A corpus repeats its chunks (`defensoras`, `territorio.`) far more than it has distinct ones,
+    so each is folded, split and stemmed once: the index of 100,000 bulletins then costs a dict
+    lookup per chunk instead of a fold, a regex and a stem per word. Same result as the text as a
+    whole: `fold` works character by character and no whitespace character folds to anything
+    holding a word character (tests check every code point), so no word spans two chunks."""
+
+    __slots__ = ("_stem",)
+    _MAX = 1 << 18  # distinct chunks kept; then the cache starts again (memory stays bounded)
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self._stem = stemmer(lang)
+
+    def __missing__(self, chunk: str) -> str:
+        if len(self) >= self._MAX:
+            self.clear()
+        found = self[chunk] = " ".join(map(self._stem, filterfalse(STOP_WORDS.__contains__, words(chunk))))
+        return found
+
+
+@cache
+def _chunk_stems(lang: str) -> _ChunkStems:
+    return _ChunkStems(lang)
+
+
+def stems_of(text: str, lang: str) -> str:
+    """The indexed stems of a text in a language, space-separated: its words but the common
+    ones (`STOP_WORDS`), each stemmed."""
+    return " ".join(filter(None, map(_chunk_stems(lang).__getitem__, text.split())))
+
+
 def index_parts(title: str, summary: str, tags: Iterable[str], lang: str) -> tuple[str, str, str]:
     """The stems of the title, the summary and the tags, each field space-separated."""
-    stem = stemmer(lang)
-    stop = STOP_WORDS
-
-    def field(text: str) -> str:
-        return " ".join(map(stem, filterfalse(stop.__contains__, words(text))))  # no per-word bytecode
-
-    return field(title), field(summary), field(" ".join(tags))
+    return stems_of(title, lang), stems_of(summary, lang), stems_of(" ".join(tags), lang)
 
 
 def raw_parts(raw: Mapping[str, Any]) -> tuple[str, str, str]:

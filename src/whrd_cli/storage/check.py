@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import ArchiveError
 from ..i18n import _, language, translate
+from ..links_model import links_damage
 from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 2  # 2: bulletins carry uid and rev; history and journal tables (issue 15)
@@ -222,14 +223,7 @@ _ID = re.compile(r"[1-9][0-9]{0,14}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _REQUIRED_TEXT = ("title", "date")
 _OPTIONAL_TEXT = (
-    "summary",
-    "lang",
-    "category",
-    "url",
-    "source",
-    "private",
-    "added",
-    "updated",
+    *("summary", "lang", "category", "url", "source", "private", "added", "updated"),
     *("_key", "uid", "rev"),
 )
 # Search data an older whrd kept in each bulletin: never read, dropped by `reindex`, any value.
@@ -239,7 +233,7 @@ _LISTS = ("countries", "tags")
 _CODE = re.compile(r"[A-Z]{2}")
 _STAMPS = ("added", "updated")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_ALLOWED = frozenset({*_REQUIRED_TEXT, *_OPTIONAL_TEXT, *_LISTS, "truncated", _LEGACY})
+_ALLOWED = frozenset({*_REQUIRED_TEXT, *_OPTIONAL_TEXT, *_LISTS, "truncated", "links", _LEGACY})
 _NONE = type(None)
 
 
@@ -302,7 +296,7 @@ _SOUND_PAIRS = frozenset(
     {(name, str) for name in (*_REQUIRED_TEXT, *_OPTIONAL_TEXT)}
     | {(name, _NONE) for name in _OPTIONAL_TEXT}
     | {(name, t) for name in _LISTS for t in (list, _NONE)}
-    | {("truncated", bool), ("truncated", _NONE)}
+    | {("truncated", bool), ("truncated", _NONE), ("links", dict)}  # links: issue 17, checked below
     | {(_LEGACY, t) for t in (str, int, float, bool, list, dict, _NONE)}
 )
 
@@ -335,6 +329,8 @@ def _looks_sound(table: Mapping[str, Any]) -> bool:
         for name in _STAMPS:
             if not all(map(_STAMP.fullmatch, filter(None, _column(values, name)))):
                 return False
+        if any(map(links_damage, filter(None, _column(values, "links")))):
+            return False
     except (TypeError, IndexError):
         return False
     return True
@@ -387,6 +383,8 @@ def _bulletin_damage(raw: Any) -> tuple[str, str, object] | None:
             "countries",
             bad_codes[0],
         )
+    if raw.get("links") is not None and links_damage(raw["links"]):
+        return _("Bulletin {key} in {path} has links that are not as whrd writes them."), "links", None
     for name in _STAMPS:
         if raw.get(name) and not _STAMP.fullmatch(raw[name]):
             return (

@@ -206,4 +206,8 @@ def keep_what_input_lacks(new: Bulletin, old: Mapping[str, Any]) -> Bulletin:
     if not new.summary and old.get("summary"):
         changes["summary"] = old["summary"]
         changes["truncated"] = bool(old.get("truncated"))
+    if new.links is None and old.get("links"):  # a listing carries no links (issue 17)
+        from ..links_model import links_of
+
+        changes["links"] = links_of(old)
     return replace(new, **changes) if changes else new

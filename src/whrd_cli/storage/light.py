@@ -1,0 +1,127 @@
+"""A light read for writes that only append bulletins (`whrd add`, an import of new bulletins),
+and their write, which keeps the bytes of every bulletin already stored instead of encoding them.
+
+Such a write needs, of the bulletins stored, only their dedupe keys and uids and how many there
+are; every other table whole. So when the archive file is byte for byte one whrd wrote knowing it
+sound (`trust`: its SHA-256 is its mark), the bulletins table is decoded to `{"_key", "uid"}` per
+bulletin (a `PartialTable`), about half the time and a fraction of the memory of a full parse,
+and its bytes are kept as they are in the file.
+
+Why the write is exact: a marked file is `orjson.dumps(tables)` of what it holds, so the bytes
+of its bulletins table are that table's encoding, `{…}`; bulletins appended to the table encode
+as `,` and their entries before the closing `}`. The file written is then, byte for byte,
+`orjson.dumps` of the full tables with the change (tests compare it with a full write, and its
+`json.loads` with the tables built the slow way). Anything else changed in the bulletins table (a
+bulletin replaced, removed or edited in place) is refused before a byte is written: `spliced`
+raises, and nothing is written. Never for an encrypted archive (its bytes are ciphertext).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from operator import is_
+from pathlib import Path
+from typing import Any, TypedDict
+
+from . import check, trust
+
+_PIECE = 4 << 20  # bytes written (and hashed) at a time
+
+
+# What an append-only write reads of each stored bulletin (`plan.plan_adds`: dedupe key and uid).
+class PartialBulletin(TypedDict, total=False):
+    _key: str | None
+    uid: str | None
+
+
+class PartialTable(dict[str, dict[str, Any]]):
+    """The bulletins table of a light read: each stored bulletin as its `_key` and `uid` only.
+    Never written out as it is (`spliced` keeps the file's bytes for these); whatever needs whole
+    bulletins (a search index rebuild) reads the archive file again (`complete` is False)."""
+
+    complete = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a light read keeps to write the archive again: the stored bulletins table's bytes
+    (`{…}`, as the file has them), and its bulletins as read (the objects, in order)."""
+
+    encoded: memoryview
+    keys: list[str]
+    values: list[dict[str, Any]]
+
+
+def load(path: Path) -> tuple[check.Tables, Source] | None:
+    """The archive read light, or None when it cannot be (no mark, or not the bytes it marks, an
+    encrypted archive, an older schema, anything unusual): then it is read in full, as before,
+    and whatever is wrong is reported by that read."""
+    import msgspec
+
+    mark = trust.read_mark(path)
+    if mark is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            data = fh.read()
+    except OSError:
+        return None
+    if not trust.is_sound_copy(data, mark) or not data.startswith(b"{"):
+        return None  # edited since it was marked (or ciphertext, a BOM): read in full
+    try:
+        encoded = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+        tables: check.Tables = {
+            name: PartialTable(msgspec.json.decode(raw, type=dict[str, PartialBulletin]))
+            if name == check.BULLETINS
+            else msgspec.json.decode(raw)
+            for name, raw in encoded.items()
+        }
+    except (msgspec.ValidationError, ValueError):
+        return None
+    del data
+    meta = tables.get(check.META, {}).get("1")
+    if not isinstance(meta, dict) or meta.get("schema") != check.SCHEMA_VERSION:
+        return None  # an older schema is upgraded, which rewrites every bulletin: read in full
+    check._check_schema(path, tables)
+    table = tables.get(check.BULLETINS)
+    if table is None:
+        return tables, Source(memoryview(b"{}"), [], [])
+    return tables, Source(memoryview(encoded[check.BULLETINS]), list(table), list(table.values()))
+
+
+def spliced(data: Mapping[str, Any], source: Source) -> Iterator[bytes]:
+    """`encode_pieces(data)` of the full tables, byte for byte, for tables read light: the stored
+    bulletins' bytes kept, the appended ones and every other table encoded. Raises RuntimeError
+    (a bug, before the first piece) if the bulletins table changed other than by appending."""
+    import orjson
+
+    table = data.get(check.BULLETINS, {})
+    count = len(source.keys)
+    if (
+        len(table) < count
+        or not all(map(is_, source.values, islice(table.values(), count)))
+        or list(islice(table, count)) != source.keys
+        or max(map(len, source.values), default=0) > 2
+    ):
+        raise RuntimeError("a light write changed stored bulletins")  # never user data
+    added = dict(islice(table.items(), count, None))
+    if any(isinstance(raw, PartialTable) or "title" not in raw for raw in added.values()):
+        raise RuntimeError("a light write appends a partial bulletin")
+    yield b"{"
+    for number, (name, value) in enumerate(data.items()):
+        yield (b"," if number else b"") + orjson.dumps(name) + b":"
+        if name != check.BULLETINS:
+            yield orjson.dumps(value)
+            continue
+        kept = source.encoded if not added else source.encoded[:-1]
+        for start in range(0, len(kept), _PIECE):  # views of the file's bytes: never copied whole
+            yield kept[start : start + _PIECE]  # type: ignore[misc]
+        if added:
+            yield (b"," if count else b"") + orjson.dumps(added)[1:-1] + b"}"
+    yield b"}"
