@@ -219,3 +219,31 @@ def test_resolve_counts_the_versions_it_closed_in_words(run: Run, tmp_path: Path
     assert "2 other versions closed" in done.stderr, done.stderr
     es = run("--db", str(b2), "resolve", "1", "--keep", _winner(run, b2), env={"WHRD_LANG": "es"})
     assert "2 otras versiones cerradas" in es.stderr, es.stderr
+
+
+# -- resolve --edit dropped the bulletin's links (the form has no links field) ----------------------
+
+
+def test_a_merge_written_in_the_editor_keeps_the_links(run: Run, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    run.ok("--db", str(a), "add", "--title", "Alerta", "-d", "2024-01-01", "-k", "alert", "-l", "es")
+    run.ok("--db", str(a), "add", "--title", "Defender alert", "-d", "2024-01-01", "-k", "alert", "-l", "en")
+    run.ok("--db", str(a), "link", "1", "2", "--translation")
+    first = tmp_path / "first.whrdb"
+    run.ok("--db", str(a), "export", "-f", "bundle", "-o", str(first))
+    run.ok("--db", str(b), "merge", str(first), "--yes")
+    (uid,) = [x["uid"] for x in run.json("--db", str(a), "list", "--all-languages") if x["id"] == 1]
+    linked = json.loads(a.read_text())["bulletins"]["1"]["links"]
+    run.ok("--db", str(a), "edit", "1", "--title", "Alerta defensora A")
+    b_id = next(x["id"] for x in run.json("--db", str(b), "list", "--all-languages") if x["uid"] == uid)
+    run.ok("--db", str(b), "edit", str(b_id), "--title", "Alerta defensora B")
+    out = tmp_path / "b.whrdb"
+    run.ok("--db", str(b), "export", "-f", "bundle", "-o", str(out))
+    run.ok("--db", str(a), "merge", str(out), "--yes")
+    editor = tmp_path / "ed.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/^Title:.*/Title: Alerta fusionada/" "$1"\n')
+    editor.chmod(0o755)
+    done = run("--db", str(a), "resolve", "1", "--edit", env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    assert done.exit_code == 0, done.stderr
+    stored = json.loads(a.read_text())["bulletins"]["1"]
+    assert stored["title"] == "Alerta fusionada" and stored["links"] == linked

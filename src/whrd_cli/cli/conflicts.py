@@ -174,9 +174,15 @@ def _edited(archive: Archive, conflict: Conflict) -> dict[str, Any]:
             notes.append(f"# {short_rev(side.rev)} {field}: {shown}")
     form = "\n".join(notes) + "\n" + render_form(to_bulletin(winner.body or {}))
     today = common.today()
+    links = (winner.body or {}).get("links")  # the form has no links: the winner's stay
+
+    def parse(text: str) -> dict[str, Any]:
+        merged = Bulletin.create(**parse_new_form(text), today=today).to_dict()
+        return {**merged, "links": links} if links else merged
+
     return edit_until_valid(
         form,
-        lambda text: Bulletin.create(**parse_new_form(text), today=today).to_dict(),
+        parse,
         folder=archive.path.parent,
         prefix=f"{archive.path.name}.draft-",
         interactive=common.stdin_is_terminal(),
