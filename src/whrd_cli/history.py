@@ -258,7 +258,9 @@ def next_to_undo(tables: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | N
     undone = {op.get("undoes") for _, op in ops}
     for number, op in ops:
         # A purge cannot be undone, nor what touched only bulletins purged since: passed over.
-        if op.get("undoes") is None and number not in undone and not op.get("purged"):
+        # A merge that only added conflicting versions changed no bulletin: nothing to undo.
+        empty = not (op.get("changes") or op.get("added"))
+        if op.get("undoes") is None and number not in undone and not op.get("purged") and not empty:
             return number, op
     return None
 

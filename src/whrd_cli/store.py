@@ -39,6 +39,7 @@ from .storage.check import APP, BULLETINS, META, SCHEMA_VERSION
 from .storage.follower import Follower
 from .storage.plan import AddResult, OnDuplicate, plan_adds
 from .store_history import Revisable
+from .sync.ingest import Mergeable
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -64,7 +65,7 @@ def _not_found(doc_id: int) -> NotFoundError:
     return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
 
-class Archive(Revisable):
+class Archive(Revisable, Mergeable):
     """The user's archive file. Open one per command; every method is one locked transaction,
     and every change to a bulletin a revision kept in its history (`store_history`, `history`)."""
 
