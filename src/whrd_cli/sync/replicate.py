@@ -1,0 +1,380 @@
+"""`whrd sync`: pull, then push, over the CouchDB replication protocol (issue 18).
+
+Pull (the server is the source): the checkpoints of both sides give the sequence to start from
+(`checkpoint.start_seq`); then, batch by batch, `_changes?style=all_docs&feed=normal`, which of
+those leaf revisions this archive lacks (`docs.revs_diff`, computed locally), `_bulk_get?revs=true`
+(or `GET doc?open_revs=[…]&revs=true` on a server without it), sealed documents opened, and
+`Archive.merge_docs`: one locked atomic write per batch, then the checkpoint on both sides. A
+killed sync keeps every batch that landed, and the next one starts after the last checkpoint.
+
+Push (the archive is the source): `docs.changed_since(checkpoint)` names the bulletins changed
+since the last push (all of them the first time), the server's `_revs_diff` says which leaves it
+lacks, and `_bulk_docs` with `new_edits: false` stores them with their revs and paths as they are
+(sealed first for an encrypted archive); then the checkpoint on both sides.
+
+The archive's lock is held only inside each batch's write, never while waiting on the network,
+so `whrd add` in another process during a sync waits at most one write, and is never lost (the
+merge works on the archive as it is inside the lock). Idempotent: a second sync finds nothing
+missing on either side and writes no bulletin.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from . import checkpoint, docs
+from .remote import Remote, local_checkpoint, read_tables, save_local_checkpoint, stamp_last_sync
+from .seal import is_sealed, recipients_for, seal, unseal
+
+if TYPE_CHECKING:
+    from ..store import Archive
+    from .http import CouchClient
+
+DEFAULT_BATCH = 500
+Event = Callable[[str, int], None]  # (what just happened, batch number): the tests' kill points
+Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
+
+
+@dataclass
+class PullResult:
+    """What a pull received (or, dry, would receive): uids added, updated, deleted, now in
+    conflict; documents skipped with their reason; sealed ones this archive cannot open."""
+
+    received: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    sealed_skipped: int = 0
+    foreign: int = 0  # documents of other applications on a shared database, passed over
+    duplicates: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    since: Any = None
+    last_seq: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "conflicts": self.conflicts,
+            "skipped": [{"uid": uid, "reason": reason} for uid, reason in self.skipped],
+            "sealed_skipped": self.sealed_skipped,
+            "foreign": self.foreign,
+            "duplicates": self.duplicates,
+            "ids": self.ids,
+            "batches": self.batches,
+            "since": self.since,
+            "last_seq": self.last_seq,
+        }
+
+
+@dataclass
+class PushResult:
+    """What a push sent (or, dry, would send): revisions the server lacked and took, the
+    bulletins asked about, and the revisions the server refused (uid, its reason)."""
+
+    sent: int = 0
+    checked: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    since: str | None = None
+    checkpoint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "checked": self.checked,
+            "rejected": [{"uid": uid, "reason": reason} for uid, reason in self.rejected],
+            "since": self.since,
+            "checkpoint": self.checkpoint,
+        }
+
+
+@dataclass
+class SyncResult:
+    remote: str
+    url: str
+    dry_run: bool
+    pull: PullResult | None = None
+    push: PushResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "remote": self.remote,
+            "url": self.url,
+            "dry_run": self.dry_run,
+            "pull": self.pull.to_dict() if self.pull else None,
+            "push": self.push.to_dict() if self.push else None,
+        }
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_uid(doc_id: str) -> bool:
+    """A document whrd could have written (a uid), so other applications' documents on a shared
+    database (`_design/…`, anything else) are passed over without being fetched."""
+    from ..errors import ValidationError
+    from ..identity import normalise_uid
+
+    try:
+        return normalise_uid(doc_id) == doc_id
+    except ValidationError:
+        return False
+
+
+class Replicator:
+    """One sync of one archive with one remote database (pull, push, or both)."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        remote: Remote,
+        client: CouchClient,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        clock: Callable[[], datetime] = _utc_now,
+        on_progress: Progress | None = None,
+        on_event: Event | None = None,
+    ) -> None:
+        self.archive = archive
+        self.remote = remote
+        self.client = client
+        self.batch_size = max(1, batch_size)
+        self.clock = clock
+        self.on_progress = on_progress or (lambda _phase, _done, _total: None)
+        self.on_event = on_event or (lambda _what, _batch: None)
+        self.archive_uid = archive.stable_id()
+        self._identity: Any = None
+        self._wrote = False
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _now(self) -> str:
+        from ..dates import utc_stamp
+
+        return utc_stamp(self.clock())
+
+    def replication_id(self, direction: str) -> str:
+        return checkpoint.replication_id(
+            self.archive_uid,
+            self.remote.url,
+            countries=self.remote.countries,
+            categories=self.remote.categories,
+            private=self.remote.private,
+            direction=direction,
+        )
+
+    @property
+    def encrypted(self) -> bool:
+        from ..crypto import is_encrypted
+
+        return is_encrypted(self.archive.path)
+
+    def _identity_now(self) -> Any:
+        if self._identity is None:
+            from ..crypto.keys import identity_for
+
+            self._identity = identity_for(self.archive.path)
+        return self._identity
+
+    def _checkpoint(self, rep_id: str, session: str, seq: Any, *, remote_doc: dict[str, Any] | None) -> Any:
+        """Record `seq` on both sides: the server's `_local` document first, then the archive's
+        (either may be missing after a kill between the two: `start_seq` then goes back to the
+        newest session both hold). Returns the server document as now written."""
+        at = self._now()
+        new = checkpoint.advanced(remote_doc, session, seq, at)
+        if remote_doc and remote_doc.get("_rev"):
+            new["_rev"] = remote_doc["_rev"]
+        rev = self.client.put_local(rep_id, new)
+        new["_rev"] = rev
+        local = read_tables(self.archive)
+        mine = checkpoint.advanced(local_checkpoint(local, rep_id), session, seq, at)
+        save_local_checkpoint(self.archive, rep_id, mine, remote=self.remote.name)
+        self._wrote = True
+        return new
+
+    def finish(self) -> None:
+        """The remote's `last_sync`, stamped once a sync has run to its end."""
+        stamp_last_sync(self.archive, self.remote.name, self._now())
+
+    # -- pull ------------------------------------------------------------------------------
+
+    def pull(self, *, dry_run: bool = False) -> PullResult:
+        out = PullResult()
+        rep_id = self.replication_id("pull")
+        tables = read_tables(self.archive, fresh=True)
+        remote_doc = self.client.get_local(rep_id)
+        since = checkpoint.start_seq(remote_doc, local_checkpoint(tables, rep_id))
+        out.since = out.last_seq = since
+        session = uuid.uuid4().hex
+        unrecorded = False  # batches read since the last checkpoint that wrote nothing
+        while True:
+            batch = out.batches + 1
+            changes = self.client.changes(since, self.batch_size)
+            results = [r for r in changes["results"] if isinstance(r, dict) and isinstance(r.get("id"), str)]
+            if not changes["results"]:
+                break
+            last_seq = changes.get("last_seq", changes["results"][-1].get("seq"))
+            out.batches = batch
+            fetched = self._fetch(results, out)
+            self.on_event("fetched", batch)
+            report = self.archive.merge_docs(fetched, dry_run=dry_run, command="sync")
+            self._tally(out, report)
+            self.on_event("merged", batch)
+            since = out.last_seq = last_seq
+            self.on_progress("pull", out.received, None)
+            if not dry_run:
+                if report.written:
+                    remote_doc = self._checkpoint(rep_id, session, since, remote_doc=remote_doc)
+                    unrecorded = False
+                    self.on_event("checkpointed", batch)
+                else:
+                    unrecorded = True
+            if len(changes["results"]) < self.batch_size:
+                break
+        if unrecorded:
+            self._checkpoint(rep_id, session, since, remote_doc=remote_doc)
+        return out
+
+    def _fetch(self, results: list[dict[str, Any]], out: PullResult) -> list[dict[str, Any]]:
+        """The leaf revisions of this `_changes` batch that the archive lacks, with their paths,
+        opened when sealed."""
+        asked: dict[str, list[str]] = {}
+        for row in results:
+            if not _is_uid(row["id"]):
+                out.foreign += 1
+                continue
+            revs = asked.setdefault(row["id"], [])
+            for change in row.get("changes", ()):
+                if isinstance(change, dict) and isinstance(change.get("rev"), str):
+                    revs.append(change["rev"])
+        missing = docs.revs_diff(read_tables(self.archive), asked)
+        wanted = [(uid, rev) for uid, answer in missing.items() for rev in answer["missing"]]
+        if not wanted:
+            return []
+        found = self.client.bulk_get(wanted)
+        if found is None:  # a server without _bulk_get (CouchDB 1.x): one request per document
+            found = []
+            by_uid: dict[str, list[str]] = {}
+            for uid, rev in wanted:
+                by_uid.setdefault(uid, []).append(rev)
+            for uid, revs in by_uid.items():
+                found.extend(self.client.open_revs(uid, revs))
+        opened = []
+        for doc in found:
+            if is_sealed(doc):
+                identities = [self._identity_now()] if self.encrypted else []
+                plain = unseal(doc, identities)
+                if plain is None:
+                    out.sealed_skipped += 1
+                    continue
+                doc = plain
+            opened.append(doc)
+        out.received += len(opened)
+        return opened
+
+    @staticmethod
+    def _tally(out: PullResult, report: Any) -> None:
+        out.added += report.added
+        out.updated += report.updated
+        out.deleted += report.deleted
+        out.conflicts = list(dict.fromkeys([*out.conflicts, *report.conflicts]))
+        out.skipped += report.skipped
+        out.duplicates.update(report.duplicates)
+        out.ids.update(report.ids)
+
+    # -- push ------------------------------------------------------------------------------
+
+    def push(self, *, dry_run: bool = False) -> PushResult:
+        out = PushResult()
+        rep_id = self.replication_id("push")
+        tables = read_tables(self.archive, fresh=True)
+        mine = local_checkpoint(tables, rep_id)
+        remote_doc = self.client.get_local(rep_id)
+        since = checkpoint.start_seq(mine, remote_doc)
+        out.since = since if isinstance(since, str) else None
+        uids, newest = docs.changed_since(tables, out.since)
+        out.checkpoint = newest
+        if uids is None:
+            uids = list(docs.leaf_revs(tables))
+        keep = self.remote.keep()
+        sealing = self._sealing(tables)
+        for batch, chunk in enumerate(_chunks(uids, self.batch_size), start=1):
+            leaves = docs.leaf_revs(tables, chunk)
+            out.checked += len(leaves)
+            answer = self.client.revs_diff(leaves) if leaves else {}
+            missing = {
+                uid: set(found.get("missing") or ())
+                for uid, found in answer.items()
+                if isinstance(found, Mapping) and found.get("missing")
+            }
+            if missing:
+                outgoing = [
+                    d
+                    for d in docs.outgoing(tables, list(missing), private=self.remote.private, keep=keep)
+                    if d["_rev"] in missing[d["_id"]]
+                ]
+                if sealing is not None:
+                    outgoing = [seal(d, sealing) for d in outgoing]
+                if outgoing and not dry_run:
+                    errors = self.client.bulk_docs(outgoing)
+                    for error in errors:
+                        reason = error.get("reason") or error.get("error")
+                        out.rejected.append((str(error.get("id")), str(reason)))
+                    out.sent += len(outgoing) - len(errors)
+                elif dry_run:
+                    out.sent += len(outgoing)
+            self.on_event("sent", batch)
+            self.on_progress("push", out.checked, len(uids))
+        if not dry_run and newest != since and newest != "0:":
+            self._checkpoint(rep_id, uuid.uuid4().hex, newest, remote_doc=remote_doc)
+        return out
+
+    def _sealing(self, tables: Mapping[str, Any]) -> list[Any] | None:
+        """The recipients to seal for (an encrypted archive), None for a plain archive."""
+        if not self.encrypted:
+            return None
+        from ..crypto.codec import recipients_of
+
+        return recipients_for(self._identity_now(), recipients_of(tables))
+
+
+def sync(
+    archive: Archive,
+    remote: Remote,
+    client: CouchClient,
+    *,
+    pull: bool = True,
+    push: bool = True,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    on_progress: Progress | None = None,
+    on_event: Event | None = None,
+) -> SyncResult:
+    """Pull then push (either alone when asked); the remote's `last_sync` stamped at the end."""
+    client.info()  # a database that is not there, a refused login: said before anything else
+    replicator = Replicator(
+        archive, remote, client, batch_size=batch_size, on_progress=on_progress, on_event=on_event
+    )
+    result = SyncResult(remote.name, remote.url, dry_run)
+    if pull:
+        result.pull = replicator.pull(dry_run=dry_run)
+    if push:
+        result.push = replicator.push(dry_run=dry_run)
+    if not dry_run:
+        replicator.finish()
+    return result
