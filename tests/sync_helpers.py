@@ -30,6 +30,9 @@ class Coordinator:
         assert result.exit_code == 0, (args, result.exit_code, result.stdout, result.stderr)
         return result
 
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args, "--json").stdout)
+
     def add(self, title: str, day: str = "2024-03-01", *extra: str) -> int:
         self.ok("add", "--title", title, "--date", day, *extra)
         return int(self.bulletins()[-1]["id"])
