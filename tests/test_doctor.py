@@ -48,7 +48,7 @@ def test_a_healthy_archive_made_by_whrd_is_all_ok(run: Run, db: Path) -> None:
     assert result.exit_code == 0, result.stdout
     lines = result.stdout.splitlines()
     assert all(line.startswith("ok: ") for line in lines[:-1]), lines
-    assert len(lines) == 13  # twelve checks and the summary
+    assert len(lines) == 14  # thirteen checks and the summary
     assert lines[-1] == f"No problems found in {db}."
 
 
@@ -310,6 +310,7 @@ def test_json_keys_are_stable(run: Run, db: Path) -> None:
         "duplicates",
         "tags",
         "categories",
+        "conflicts",
     ]
     (found,) = findings(data, "duplicates")
     assert set(found) == {"kind", "severity", "message", "ids", "path", "field", "value", "fixable"}

@@ -64,14 +64,14 @@ def test_couchdb_winner_rules(db: Path) -> None:
     Archive(db).merge_docs([doc("2-aaa", "1-a", title="Versión A"), doc("2-bbb", "1-a", title="Versión B")])
     arch = Archive(db)
     assert arch.get(1).bulletin.title == "Versión B"
-    report = Archive(db).merge_docs([doc("3-zzz", "2-aaa", "1-a", deleted=True)])
+    report = Archive(db).merge_docs([doc("3-fff", "2-aaa", "1-a", deleted=True)])
     # A deeper but deleted leaf does not win over a live one: still B, and A's branch closed.
     assert Archive(db).get(1).bulletin.title == "Versión B" and report.updated == []
     # A deeper live leaf wins.
     report = Archive(db).merge_docs([doc("3-111", "2-bbb", "1-a", title="Versión C")])
     assert report.updated == [UID] and Archive(db).get(1).bulletin.title == "Versión C"
     leaves = sd.leaf_revs(Archive(db)._tables())
-    assert leaves == {UID: ["3-111", "3-zzz"]}
+    assert leaves == {UID: ["3-111", "3-fff"]}
 
 
 def test_a_conflict_is_reported_and_both_texts_kept(db: Path) -> None:
@@ -83,7 +83,7 @@ def test_a_conflict_is_reported_and_both_texts_kept(db: Path) -> None:
 
 
 def test_same_docs_twice_change_nothing(db: Path) -> None:
-    docs = [doc("2-aaa", "1-a", title="A"), doc("2-bbb", "1-a", title="B"), doc("1-x", uid=UID2)]
+    docs = [doc("2-aaa", "1-a", title="A"), doc("2-bbb", "1-a", title="B"), doc("1-e", uid=UID2)]
     Archive(db).merge_docs(docs)
     before = db.read_bytes()
     report = Archive(db).merge_docs(docs)
@@ -133,10 +133,10 @@ def test_keep_narrows_what_is_sent_but_tombstones_of_sent_bulletins_go(run: Any,
 def test_revs_diff_answers_as_couchdb(db: Path) -> None:
     Archive(db).merge_docs([doc("2-aaa", "1-a"), doc("2-bbb", "1-a")])
     tables = Archive(db)._tables()
-    answer = sd.revs_diff(tables, {UID: ["2-aaa", "3-ccc", "1-a"], UID2: ["1-z"], "other": []})
+    answer = sd.revs_diff(tables, {UID: ["2-aaa", "3-ccc", "1-a"], UID2: ["1-f"], "other": []})
     assert answer == {
         UID: {"missing": ["3-ccc"], "possible_ancestors": ["2-bbb", "2-aaa"]},
-        UID2: {"missing": ["1-z"]},
+        UID2: {"missing": ["1-f"]},
     }
     assert sd.revs_diff(tables, {UID: ["2-aaa"]}) == {}
     assert sd.revs_diff(tables, {UID: ["junk"]}) == {UID: {"missing": ["junk"]}}
@@ -176,7 +176,7 @@ def test_undo_takes_a_whole_merge_back(run: Any, db: Path) -> None:
     tables = Archive(db)._tables()
     one, two = tables["bulletins"]["1"], tables["bulletins"]["2"]
     incoming = [
-        doc("1-x", uid=UID2, title="Nueva"),
+        doc("1-e", uid=UID2, title="Nueva"),
         doc(f"2-{'f' * 32}", one["rev"], uid=one["uid"], title="Local, editada allá", date="2024-03-01"),
         doc(f"2-{'e' * 32}", two["rev"], uid=two["uid"], deleted=True),
     ]
@@ -220,8 +220,8 @@ def test_bad_documents_are_skipped_with_a_reason_and_the_rest_lands(db: Path) ->
     incoming: list[Any] = [
         doc("1-a", title=""),  # no title: invalid as an import
         doc("1-b", uid=UID2),
-        {"_id": "_design/app", "_rev": "1-x", "views": {}},
-        {"_id": "c" * 32, "_rev": "1-x", "type": "other"},
+        {"_id": "_design/app", "_rev": "1-e", "views": {}},
+        {"_id": "c" * 32, "_rev": "1-e", "type": "other"},
         doc("1-c", uid="d" * 32, whrd=2),
         doc("2-c", uid="e" * 32) | {"_revisions": {"start": 2, "ids": ["zz", "a"]}},
         "not a document",
@@ -246,7 +246,7 @@ def test_likely_duplicates_are_reported_not_merged(run: Any, db: Path) -> None:
 def test_a_dry_run_writes_nothing(db: Path) -> None:
     Archive(db).merge_docs([doc("1-a")])
     before = db.read_bytes()
-    report = Archive(db).merge_docs([doc("2-b", "1-a", title="Nueva"), doc("1-x", uid=UID2)], dry_run=True)
+    report = Archive(db).merge_docs([doc("2-b", "1-a", title="Nueva"), doc("1-e", uid=UID2)], dry_run=True)
     assert report.updated == [UID] and report.added == [UID2] and not report.written
     assert db.read_bytes() == before
 

@@ -160,8 +160,12 @@ class Recorder:
         return _settle(new)
 
     def deleted(self, doc_id: int, old: Raw) -> str:
-        """`old` deleted: a tombstone rev (holding only its uid), `old` kept in history."""
+        """`old` deleted: a tombstone rev (holding only its uid), `old` kept in history. A bulletin
+        in conflict (issue 18) is deleted whole: its other versions get tombstones too, or one of
+        them would win and show on the other replicas."""
         tree, rev = self.tree(old).edit({"uid": old["uid"]}, deleted=True, parent=old["rev"])
+        for other in [leaf.rev for leaf in tree.leaves() if not leaf.deleted]:
+            tree = tree.edit({"uid": old["uid"]}, deleted=True, parent=other)[0]
         self._keep(old["uid"], doc_id, tree, old)
         self.changes.append([old["uid"], doc_id, old["rev"], rev])
         return rev

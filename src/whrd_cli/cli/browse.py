@@ -135,6 +135,12 @@ def show(
     from ..search.service import get_entry
 
     entry = get_entry(archive, bulletin_id, private=private)
+    if archive.in_conflict(bulletin_id):  # read from the meta record at the file's head: no parse
+        note(
+            _(
+                "Bulletin {id} is in conflict: another archive has another version; see 'whrd resolve {id}'."
+            ).format(id=bulletin_id)
+        )
     if json_:
         from ..records import entry_dict
 

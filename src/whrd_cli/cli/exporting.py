@@ -40,7 +40,11 @@ _FIELDED = ", ".join(name for name in WRITERS if BY_NAME[name].selects_fields)
 
 def _formats_help(say: Callable[[str], str]) -> str:
     """`md: Markdown digest (…); html: …`, each description looked up by `say`."""
-    return "; ".join(f"{name}: {say(BY_NAME[name].description)}" for name in WRITERS)
+    described = [f"{name}: {say(BY_NAME[name].description)}" for name in WRITERS]
+    return "; ".join([*described, f"bundle: {say(BUNDLE)}"])
+
+
+BUNDLE = N_("every version of the bulletins, for 'whrd merge' in another archive (.whrdb)")
 
 
 FormatOpt = Annotated[
@@ -50,7 +54,7 @@ FormatOpt = Annotated[
         "-f",
         help=composed(
             N_("{formats}. Default: from the --output extension, else md. ({descriptions}.)"),
-            formats=lambda _say: ", ".join(WRITERS),
+            formats=lambda _say: ", ".join([*WRITERS, "bundle"]),
             descriptions=_formats_help,
         ),
         show_default=False,
@@ -182,6 +186,14 @@ def export(
     from ..config import config_path, load_config
     from ..export import ExportRequest, format_for_output, run_export
 
+    if format_ == "bundle" or (format_ is None and (output or "").lower().endswith(".whrdb")):
+        # Revisions for another archive (issue 18), not a digest: `whrd merge` reads it.
+        from .merge_cmd import export_bundle
+
+        flt = build_filter(country=country, category=category, tag=tag, since=since, until=until, lang=lang)
+        archive = open_archive(ctx)
+        export_bundle(archive, flt, output, encrypt_to=encrypt_to, force=force, private=include_private)
+        return
     configured = load_config(config_path())
     # --format, else the --output extension, else the config file's export.format, else md
     format_ = format_ or format_for_output(output) or configured.export_format

@@ -54,7 +54,7 @@ def short_rev(rev: str) -> str:
     return f"{depth}-{digest[:8]}"
 
 
-def _words(change: FieldChange, plain: bool) -> str | Text:
+def words(change: FieldChange, plain: bool) -> str | Text:
     """One changed field's value: words for text, items added/removed for lists, old → new."""
     from ..changes import LISTS, plain_words
     from ..text import printable
@@ -78,13 +78,13 @@ def _words(change: FieldChange, plain: bool) -> str | Text:
     return printable(f"{before} → {after}", multiline=False)
 
 
-def _change_lines(changes: Sequence[FieldChange], plain: bool) -> list[Any]:
+def change_lines(changes: Sequence[FieldChange], plain: bool) -> list[Any]:
     from rich.text import Text
 
     lines: list[Any] = []
     for change in changes:
         label = f"    {t(FIELD_LABELS[change.field])}: "
-        value = _words(change, plain)
+        value = words(change, plain)
         lines.append(label + value if isinstance(value, str) else Text(label) + value)
     return lines
 
@@ -169,7 +169,7 @@ def history(
         if before is None and version is versions[-1]:
             console.print("    " + _("first version"), markup=False)
             continue
-        for line in _change_lines(field_changes(before, version.body, private=private), plain):
+        for line in change_lines(field_changes(before, version.body, private=private), plain):
             console.print(line, markup=False)
 
 
@@ -193,7 +193,7 @@ def restore(
     chosen = by_prefix({v.rev: v for v in versions}, rev)
     if not yes:
         current = versions[0].body if versions[0].current and not versions[0].deleted else None
-        _note_lines(_change_lines(field_changes(current, chosen.body), plain=not common.is_terminal()))
+        _note_lines(change_lines(field_changes(current, chosen.body), plain=not common.is_terminal()))
         _confirm(
             _("Restore bulletin {id} to version {rev}?").format(id=bulletin_id, rev=short_rev(chosen.rev))
         )
@@ -314,8 +314,11 @@ def undo(
     )
 
 
-def purge_note(report: PurgeReport) -> None:
-    """Say what a purge did beyond the archive: which backups were rewritten or removed."""
+def purge_note(report: PurgeReport, archive: Archive | None = None) -> None:
+    """Say what a purge did beyond the archive: which backups were rewritten or removed, and,
+    for an archive that syncs or has merged others' revisions, that the purge is local."""
+    if archive is not None and archive.is_replicated():
+        note(_("This purge is local: archives this one synced or merged with keep their copies."))
     if report.rewritten:
         note(_("Backups rewritten without it: {paths}").format(paths=", ".join(map(str, report.rewritten))))
     if report.removed:
@@ -363,7 +366,7 @@ def purge(
         ).format(n=number(report.purged), day=day)
     )
     if report.purged:
-        purge_note(report)
+        purge_note(report, archive)
 
 
 def purge_bulletins(archive: Archive, bulletin_ids: list[int], *, yes: bool) -> None:
@@ -393,4 +396,4 @@ def purge_bulletins(archive: Archive, bulletin_ids: list[int], *, yes: bool) -> 
             len(ids),
         ).format(n=number(len(ids)))
     )
-    purge_note(report)
+    purge_note(report, archive)

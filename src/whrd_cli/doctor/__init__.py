@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..i18n import N_, translate
-from . import archive_checks, files, index_check, revision_checks, similar
+from . import archive_checks, conflict_check, files, index_check, revision_checks, similar
 from .report import CheckResult, Finding, Report
 from .subject import Subject
 
@@ -45,6 +45,7 @@ CHECKS: list[CheckSpec] = [
     CheckSpec("duplicates", N_("Likely duplicates"), similar.likely_duplicates),
     CheckSpec("tags", N_("Similar tags"), similar.similar_tags),
     CheckSpec("categories", N_("Similar categories"), similar.similar_categories),
+    CheckSpec("conflicts", N_("Open conflicts"), conflict_check.open_conflicts),
 ]
 
 

@@ -136,9 +136,13 @@ def _kept(keep: Keep, docs: Leaves, stored: Mapping[str, Any]) -> bool:
 def leaf_revs(tables: Tables, uids: Iterable[str] | None = None) -> dict[str, list[str]]:
     """uid -> its leaf revs (winner first): what push asks the server's `_revs_diff` about."""
     live = _live_by_uid(tables)
+    history = tables.get(HISTORY, {})
     out: dict[str, list[str]] = {}
     for uid in _uids(tables, live, uids):
         key_raw = live.get(uid)
+        if uid not in history and key_raw is not None and isinstance(key_raw[1].get("rev"), str):
+            out[uid] = [key_raw[1]["rev"]]  # one version: its rev is its tree (no tree built)
+            continue
         tree = tree_of(tables, uid, key_raw[1] if key_raw else None)
         if len(tree):
             out[uid] = [leaf.rev for leaf in tree.leaves()]
@@ -150,9 +154,12 @@ def revs_diff(tables: Tables, asked: Mapping[str, Sequence[str]]) -> dict[str, d
     not here, `{"missing": [...], "possible_ancestors": [...]}` (the latter only when any). A rev
     that is not `N-hash` is reported missing (the receiver will refuse the document itself)."""
     live = _live_by_uid(tables)
+    history = tables.get(HISTORY, {})
     out: dict[str, dict[str, list[str]]] = {}
     for uid, revs in asked.items():
         key_raw = live.get(uid)
+        if uid not in history and key_raw is not None and list(revs) == [key_raw[1].get("rev")]:
+            continue  # the one version this bulletin has: nothing missing (no tree built)
         tree = tree_of(tables, uid, key_raw[1] if key_raw else None)
         good, bad = [], []
         for rev in revs:

@@ -22,6 +22,7 @@ Choices where CouchDB has none:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,11 +31,13 @@ from ..errors import InputError, ValidationError
 from ..history import HISTORY, body_of
 from ..i18n import _
 from ..records import stored_form, to_bulletin
-from ..revisions import RevisionError, parse_rev
+from ..revisions import RevisionError
 from ..revisions_tree import DEFAULT_REVS_LIMIT
 from .docs import DOC_TYPE, FORMAT, body_from_doc, tree_of
 
 Raw = dict[str, Any]
+_REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{1,64}")  # as `identity` accepts a rev on import
+_HASH = re.compile(r"[0-9a-f]{1,64}")
 
 
 @dataclass
@@ -81,6 +84,7 @@ class Outcome:
     report: MergeReport
     changes: list[list[Any]] = field(default_factory=list)  # [uid, id, winner before, winner after]
     leaves: list[str] = field(default_factory=list)  # trees changed, winners not
+    cleared: list[int] = field(default_factory=list)  # ids whose trees changed and are not in conflict
     touched: set[int] = field(default_factory=set)
     destructive: bool = False
 
@@ -94,10 +98,11 @@ class _Skip(Exception):
 def _path(doc: Mapping[str, Any]) -> tuple[str, int, list[str], bool]:
     """(rev, start, ids, deleted) of a document, checked: `_revisions` must end at `_rev`."""
     rev = doc.get("_rev")
-    try:
-        pos, digest = parse_rev(rev)
-    except RevisionError:
-        raise _Skip(_("its _rev is not a revision")) from None
+    # CouchDB's and PouchDB's are N-<32 hex>, and whrd's exports need hex (as `identity` checks).
+    if not isinstance(rev, str) or not _REV.fullmatch(rev):
+        raise _Skip(_("its _rev is not a revision"))
+    head, _dash, digest = rev.partition("-")
+    pos = int(head)
     revisions = doc.get("_revisions")
     start: Any = pos
     ids: Any = [digest]
@@ -109,7 +114,7 @@ def _path(doc: Mapping[str, Any]) -> tuple[str, int, list[str], bool]:
             or isinstance(start, bool)
             or not isinstance(ids, list)
             or not ids
-            or not all(isinstance(i, str) and i and not any(c.isspace() for c in i) for i in ids)
+            or not all(isinstance(i, str) and _HASH.fullmatch(i) for i in ids)
             or start != pos
             or ids[0] != digest
             or start < len(ids)
@@ -193,7 +198,8 @@ def merge_into(tables: dict[str, Any], docs: Iterable[Any], *, limit: int = DEFA
                 report.skipped.append((uid, skip.reason))
             except RevisionError:
                 report.skipped.append((uid, _("its _revisions do not lead to its _rev")))
-        tree, _stemmed = tree.stem(limit)
+        if len(tree) > limit:  # no branch of a smaller tree can be longer than the limit
+            tree, _stemmed = tree.stem(limit)
         if tree == tree0:
             report.unchanged += 1
             continue
@@ -247,6 +253,8 @@ def merge_into(tables: dict[str, Any], docs: Iterable[Any], *, limit: int = DEFA
             out.leaves.append(uid)
         if tree.conflicts():
             report.conflicts.append(uid)
+        else:
+            out.cleared.append(doc_id)
     return out
 
 
