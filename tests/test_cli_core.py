@@ -459,6 +459,7 @@ def test_the_command_modules_define_the_twenty_six_commands() -> None:
             "purge",
             *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
             *("remote", "sync"),
+            *("conflicts", "resolve", "merge"),
         ]
     )
 

@@ -272,3 +272,35 @@ def test_a_server_without_bulk_get_is_read_with_open_revs(
     (got,) = bea.bulletins()
     assert got["tags"] == ["edited"]
     assert got["rev"] == ana.bulletins()[0]["rev"]
+
+
+def test_a_conflict_resolved_on_one_side_is_resolved_everywhere(
+    run: Run, tmp_path: Path, db_url: str, couch_server: CouchServer
+) -> None:
+    people = [coordinator(run, tmp_path, name, db_url) for name in ("ana", "bea", "cris")]
+    ana, bea, cris = people
+    ana.add("Contested alert", "2024-04-20", "-c", "HN")
+    for person in people:
+        person.ok("sync")
+    (uid,) = ana.by_uid()
+    ana.ok("edit", "1", "--add-tag", "ana")
+    bea.ok("edit", "1", "--add-tag", "bea")
+    for person in (ana, bea, cris, ana):
+        person.ok("sync")
+    assert [c["uid"] for c in cris.json("conflicts")] == [uid]
+    loser = couch_server.request("GET", f"/{_db(db_url)}/{uid}?conflicts=true")["_conflicts"][0]
+    kept_tags = couch_server.request("GET", f"/{_db(db_url)}/{uid}?rev={loser}")["tags"]
+    # Cris keeps the version that lost (Ana's or Bea's): a new child of the winner, the other leaf
+    # closed with a tombstone; after the syncs every replica and the server agree on it.
+    cris.ok("resolve", "1", "--keep", loser)
+    for person in (cris, ana, bea):
+        person.ok("sync")
+    doc = couch_server.request("GET", f"/{_db(db_url)}/{uid}?conflicts=true")
+    assert "_conflicts" not in doc
+    assert doc["_rev"].startswith("3-")
+    assert doc["tags"] == kept_tags
+    for person in people:
+        assert person.json("conflicts") == []
+        shown = person.by_uid()[uid]
+        assert shown["rev"] == doc["_rev"]
+        assert shown["tags"] == doc["tags"]
