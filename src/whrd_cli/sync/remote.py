@@ -199,32 +199,25 @@ def local_checkpoint(tables: Mapping[str, Any], replication_id: str) -> Mapping[
     return doc if isinstance(doc, Mapping) else None
 
 
-def save_local_checkpoint(
-    archive: Archive,
-    replication_id: str,
-    doc: Mapping[str, Any],
-    *,
-    remote: str,
-    last_sync: str | None = None,
+def set_checkpoint(
+    record: dict[str, Any], replication_id: str, doc: Mapping[str, Any], *, remote: str
 ) -> None:
-    """This side's checkpoint (and, at the end of a sync, the remote's `last_sync`), one write."""
-
-    def change(record: dict[str, Any]) -> None:
-        table = record.get(CHECKPOINTS)
-        table = dict(table) if isinstance(table, Mapping) else {}
-        table[replication_id] = {**doc, "remote": remote}
-        record[CHECKPOINTS] = table
-        if last_sync is not None:
-            _stamp(record, remote, last_sync)
-
-    update_meta(archive, change)
+    """Put this side's checkpoint of a replication into the meta `record` (in place)."""
+    table = record.get(CHECKPOINTS)
+    table = dict(table) if isinstance(table, Mapping) else {}
+    table[replication_id] = {**doc, "remote": remote}
+    record[CHECKPOINTS] = table
 
 
-def stamp_last_sync(archive: Archive, name: str, at: str) -> None:
-    update_meta(archive, lambda record: _stamp(record, name, at))
+def save_local_checkpoint(
+    archive: Archive, replication_id: str, doc: Mapping[str, Any], *, remote: str
+) -> None:
+    """This side's checkpoint, in a write of its own."""
+    update_meta(archive, lambda record: set_checkpoint(record, replication_id, doc, remote=remote))
 
 
-def _stamp(record: dict[str, Any], name: str, at: str) -> None:
+def set_last_sync(record: dict[str, Any], name: str, at: str) -> None:
+    """Stamp the remote's `last_sync` in the meta `record` (in place)."""
     remotes = record.get(REMOTES)
     if isinstance(remotes, Mapping) and isinstance(remotes.get(name), Mapping):
         table = dict(remotes)

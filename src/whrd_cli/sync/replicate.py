@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import checkpoint, docs
-from .remote import Remote, local_checkpoint, read_tables, save_local_checkpoint, stamp_last_sync
+from .remote import Remote, local_checkpoint, read_tables, set_checkpoint, set_last_sync, update_meta
 from .seal import is_sealed, recipients_for, seal, unseal
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class Replicator:
         self.on_event = on_event or (lambda _what, _batch: None)
         self.archive_uid = archive.stable_id()
         self._identity: Any = None
-        self._wrote = False
+        self._pending: list[Callable[[dict[str, Any]], None]] = []  # meta changes for `finish`
 
     # -- shared ----------------------------------------------------------------------------
 
@@ -191,25 +191,31 @@ class Replicator:
             self._identity = identity_for(self.archive.path)
         return self._identity
 
-    def _checkpoint(self, rep_id: str, session: str, seq: Any, *, remote_doc: dict[str, Any] | None) -> Any:
-        """Record `seq` on both sides: the server's `_local` document first, then the archive's
-        (either may be missing after a kill between the two: `start_seq` then goes back to the
-        newest session both hold). Returns the server document as now written."""
-        at = self._now()
-        new = checkpoint.advanced(remote_doc, session, seq, at)
-        if remote_doc and remote_doc.get("_rev"):
-            new["_rev"] = remote_doc["_rev"]
-        rev = self.client.put_local(rep_id, new)
-        new["_rev"] = rev
-        local = read_tables(self.archive)
-        mine = checkpoint.advanced(local_checkpoint(local, rep_id), session, seq, at)
-        save_local_checkpoint(self.archive, rep_id, mine, remote=self.remote.name)
-        self._wrote = True
+    def _put_remote(self, rep_id: str, session: str, seq: Any, doc: dict[str, Any] | None, at: str) -> Any:
+        """The server's `_local` checkpoint moved on to `seq`; the document as now written."""
+        new = checkpoint.advanced(doc, session, seq, at)
+        if doc and doc.get("_rev"):
+            new["_rev"] = doc["_rev"]
+        new["_rev"] = self.client.put_local(rep_id, new)
         return new
 
+    def _local_change(self, rep_id: str, doc: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+        """The archive's checkpoint as a change of its meta record (made in some write)."""
+        name = self.remote.name
+        return lambda record: set_checkpoint(record, rep_id, doc, remote=name)
+
     def finish(self) -> None:
-        """The remote's `last_sync`, stamped once a sync has run to its end."""
-        stamp_last_sync(self.archive, self.remote.name, self._now())
+        """The checkpoints still to record here and the remote's `last_sync`: one write at the
+        end of a sync (a batch that wrote bulletins carried its own checkpoint already)."""
+        at, name, changes = self._now(), self.remote.name, list(self._pending)
+        self._pending.clear()
+
+        def change(record: dict[str, Any]) -> None:
+            for each in changes:
+                each(record)
+            set_last_sync(record, name, at)
+
+        update_meta(self.archive, change)
 
     # -- pull ------------------------------------------------------------------------------
 
@@ -218,10 +224,11 @@ class Replicator:
         rep_id = self.replication_id("pull")
         tables = read_tables(self.archive, fresh=True)
         remote_doc = self.client.get_local(rep_id)
-        since = checkpoint.start_seq(remote_doc, local_checkpoint(tables, rep_id))
+        mine = local_checkpoint(tables, rep_id)
+        since = checkpoint.start_seq(remote_doc, mine)
         out.since = out.last_seq = since
         session = uuid.uuid4().hex
-        unrecorded = False  # batches read since the last checkpoint that wrote nothing
+        unrecorded: dict[str, Any] | None = None  # read past, not recorded (no write since)
         while True:
             batch = out.batches + 1
             changes = self.client.changes(since, self.batch_size)
@@ -232,22 +239,30 @@ class Replicator:
             out.batches = batch
             fetched = self._fetch(results, out)
             self.on_event("fetched", batch)
-            report = self.archive.merge_docs(fetched, dry_run=dry_run, command="sync")
+            at = self._now()
+            new = checkpoint.advanced(mine, session, last_seq, at)
+            report = self.archive.merge_docs(
+                fetched,
+                dry_run=dry_run,
+                command="sync",
+                meta_update=None if dry_run else self._local_change(rep_id, new),
+            )
             self._tally(out, report)
             self.on_event("merged", batch)
             since = out.last_seq = last_seq
             self.on_progress("pull", out.received, None)
             if not dry_run:
-                if report.written:
-                    remote_doc = self._checkpoint(rep_id, session, since, remote_doc=remote_doc)
-                    unrecorded = False
+                if report.written:  # the archive's checkpoint landed with the batch
+                    mine, unrecorded = new, None
+                    remote_doc = self._put_remote(rep_id, session, since, remote_doc, at)
                     self.on_event("checkpointed", batch)
                 else:
-                    unrecorded = True
+                    unrecorded = new
             if len(changes["results"]) < self.batch_size:
                 break
-        if unrecorded:
-            self._checkpoint(rep_id, session, since, remote_doc=remote_doc)
+        if unrecorded is not None:
+            self._put_remote(rep_id, session, since, remote_doc, self._now())
+            self._pending.append(self._local_change(rep_id, unrecorded))
         return out
 
     def _fetch(self, results: list[dict[str, Any]], out: PullResult) -> list[dict[str, Any]]:
@@ -341,7 +356,9 @@ class Replicator:
             self.on_event("sent", batch)
             self.on_progress("push", out.checked, len(uids))
         if not dry_run and newest != since and newest != "0:":
-            self._checkpoint(rep_id, uuid.uuid4().hex, newest, remote_doc=remote_doc)
+            session, at = uuid.uuid4().hex, self._now()
+            self._put_remote(rep_id, session, newest, remote_doc, at)
+            self._pending.append(self._local_change(rep_id, checkpoint.advanced(mine, session, newest, at)))
         return out
 
     def _sealing(self, tables: Mapping[str, Any]) -> list[Any] | None:
