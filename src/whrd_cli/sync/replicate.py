@@ -204,11 +204,16 @@ class Replicator:
         name = self.remote.name
         return lambda record: set_checkpoint(record, rep_id, doc, remote=name)
 
-    def finish(self) -> None:
+    def finish(self, *, moved: bool) -> None:
         """The checkpoints still to record here and the remote's `last_sync`: one write at the
-        end of a sync (a batch that wrote bulletins carried its own checkpoint already)."""
+        end of a sync (a batch that wrote bulletins carried its own checkpoint already). A sync
+        that moved nothing and has no checkpoint to record writes nothing: `last_sync` is the
+        last sync that exchanged something (a no-change sync at 100,000 bulletins would
+        otherwise rewrite the archive for a time stamp)."""
         at, name, changes = self._now(), self.remote.name, list(self._pending)
         self._pending.clear()
+        if not changes and not moved:
+            return
 
         def change(record: dict[str, Any]) -> None:
             for each in changes:
@@ -222,7 +227,7 @@ class Replicator:
     def pull(self, *, dry_run: bool = False) -> PullResult:
         out = PullResult()
         rep_id = self.replication_id("pull")
-        tables = read_tables(self.archive, fresh=True)
+        tables = read_tables(self.archive)  # as the command read it (a later write: next sync)
         remote_doc = self.client.get_local(rep_id)
         mine = local_checkpoint(tables, rep_id)
         since = checkpoint.start_seq(remote_doc, mine)
@@ -317,7 +322,7 @@ class Replicator:
     def push(self, *, dry_run: bool = False) -> PushResult:
         out = PushResult()
         rep_id = self.replication_id("push")
-        tables = read_tables(self.archive, fresh=True)
+        tables = read_tables(self.archive)  # after the pull's last write, or as first read
         mine = local_checkpoint(tables, rep_id)
         remote_doc = self.client.get_local(rep_id)
         since = checkpoint.start_seq(mine, remote_doc)
@@ -393,5 +398,7 @@ def sync(
     if push:
         result.push = replicator.push(dry_run=dry_run)
     if not dry_run:
-        replicator.finish()
+        pulled = result.pull is not None and (result.pull.received or result.pull.sealed_skipped)
+        pushed = result.push is not None and (result.push.sent or result.push.rejected)
+        replicator.finish(moved=bool(pulled or pushed))
     return result
