@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +28,12 @@ PLAIN_TITLE = "Radio comunitaria Xolotl allanada"
 class Whrd:
     """`whrd --db ARCHIVE …` as a process, the passphrase on a pipe (`--passphrase-fd`)."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, runtime: Path | None = None) -> None:
         self.db = db
         self.env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
         self.env["PYTHONPATH"] = SRC
+        if runtime is not None:  # a session: the passphrase's scrypt (~1.5 s) paid once
+            self.env["XDG_RUNTIME_DIR"] = str(runtime)
 
     def __call__(self, *args: str, passphrase: bool = True) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "whrd_cli", "--db", str(self.db)]
@@ -57,10 +62,27 @@ class Whrd:
         return self.ok("recipients", "list").stdout.split()[0]
 
 
-def _encrypted(folder: Path, name: str) -> Whrd:
-    whrd = Whrd(folder / f"{name}.json")
+@pytest.fixture
+def runtime() -> Iterator[Path | None]:
+    """A private $XDG_RUNTIME_DIR on a tmpfs for unlock sessions (None where there is none:
+    every command then unwraps the identity with the passphrase, only slower)."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="whrd-test-sync-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _encrypted(folder: Path, name: str, runtime: Path | None) -> Whrd:
+    whrd = Whrd(folder / f"{name}.json", runtime)
     whrd.ok("add", "--title", f"First of {name}", "--date", "2024-01-01")
     whrd.ok("encrypt")
+    if runtime is not None:
+        whrd.ok("unlock", "--for", "1h")
     return whrd
 
 
@@ -71,13 +93,12 @@ def _grep(folder: Path, text: str) -> list[Path]:
 
 
 def test_an_encrypted_archive_leaves_no_text_on_the_server(
-    tmp_path: Path, couch_server: CouchServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, couch_server: CouchServer, runtime: Path | None
 ) -> None:
-    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     sealed_url, plain_url = couch_server.create(), couch_server.create()
     sealed_db, plain_db = sealed_url.rsplit("/", 1)[1], plain_url.rsplit("/", 1)[1]
-    ana = _encrypted(tmp_path, "ana")
-    bea = _encrypted(tmp_path, "bea")
+    ana = _encrypted(tmp_path, "ana", runtime)
+    bea = _encrypted(tmp_path, "bea", runtime)
     ana.ok("recipients", "add", bea.public_key())
     bea.ok("recipients", "add", ana.public_key())
     ana.ok("add", "--title", TITLE, "--date", "2024-03-08", "--country", "MX", "--private", NOTE)
@@ -106,7 +127,7 @@ def test_an_encrypted_archive_leaves_no_text_on_the_server(
 
     # Cris is encrypted to other keys, and the plain archive holds none: sealed documents are
     # skipped, counted, and said in one line; nothing else is lost.
-    cris = _encrypted(tmp_path, "cris")
+    cris = _encrypted(tmp_path, "cris", runtime)
     cris.ok("remote", "add", "hub", sealed_url)
     out = cris.ok("sync").stderr.splitlines()
     assert out[0] == "hub: 0 received, 1 sent."

@@ -34,8 +34,10 @@ def remote() -> None:
 @remote_app.command("add", cls=LocalizedCommand)
 def remote_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A short name for the remote, such as hub.")],
-    url: Annotated[str, typer.Argument(help="The database's URL: https://host:port/database.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A short name for the remote, such as hub.")],
+    url: Annotated[
+        str, typer.Argument(metavar="URL", help="The database's URL: https://host:port/database.")
+    ],
     only_country: Annotated[
         list[str] | None,
         typer.Option("--only-country", help="Send only bulletins about this country. Repeatable."),
@@ -188,7 +190,7 @@ def remote_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
 @remote_app.command("remove", cls=LocalizedCommand)
 def remote_remove(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The remote's name.")]
+    ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME", help="The remote's name.")]
 ) -> None:
     """Forget a remote, its checkpoints here and its kept login (the server is not touched).
 
@@ -210,7 +212,7 @@ def remote_remove(
 def sync(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(help="The remote to sync with (default: every remote).")
+        str | None, typer.Argument(metavar="NAME", help="The remote to sync with (default: every remote).")
     ] = None,
     pull_only: Annotated[bool, typer.Option("--pull-only", help="Only receive.")] = False,
     push_only: Annotated[bool, typer.Option("--push-only", help="Only send.")] = False,
