@@ -304,3 +304,51 @@ def test_a_conflict_resolved_on_one_side_is_resolved_everywhere(
         shown = person.by_uid()[uid]
         assert shown["rev"] == doc["_rev"]
         assert shown["tags"] == doc["tags"]
+
+
+def test_a_checkpoint_written_meanwhile_by_another_sync_is_taken_over(
+    run: Run, tmp_path: Path, db_url: str, couch_server: CouchServer
+) -> None:
+    """Two syncs of one archive at once: the server's `_local` document changed under this one
+    (a 409 on its write) is read again and written over; progress is reported as it goes."""
+    from whrd_cli.store import Archive
+    from whrd_cli.sync.http import CouchClient, parse_url
+    from whrd_cli.sync.remote import get_remote, read_tables
+    from whrd_cli.sync.replicate import sync
+
+    ana = coordinator(run, tmp_path, "ana", db_url)
+    bea = coordinator(run, tmp_path, "bea", db_url)
+    for n in range(4):
+        ana.add(f"Batch item {n}", f"2024-05-1{n}")
+    ana.ok("sync")
+    bea.ok("sync", "--pull-only", "--batch-size", "2")  # bea's pull checkpoint exists now
+    ana.add("One more", "2024-05-20")
+    ana.ok("sync")
+    archive = Archive(bea.path)
+    remote = get_remote(read_tables(archive), "hub")
+    rep_id = _rep_id(read_tables(archive)["meta"]["1"]["uid"], db_url, "pull")
+    path = f"/{_db(db_url)}/_local/{rep_id}"
+    progress: list[tuple[str, int, int | None]] = []
+
+    def meanwhile(what: str, batch: int) -> None:
+        if what == "fetched":
+            current = couch_server.request("GET", path)
+            assert couch_server.request("PUT", path, {**current, "other": True})["ok"] is True
+
+    with CouchClient(parse_url(remote.url)[0]) as client:
+        result = sync(
+            archive,
+            remote,
+            client,
+            push=False,
+            batch_size=2,
+            on_event=meanwhile,
+            on_progress=lambda *step: progress.append(step),
+        )
+    assert result.pull is not None
+    assert result.pull.received == 1
+    assert progress == [("pull", 1, None)]
+    written = couch_server.request("GET", path)
+    assert written["source_last_seq"] == result.pull.last_seq
+    assert "other" not in written
+    assert len(bea.bulletins()) == 5

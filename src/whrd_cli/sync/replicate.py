@@ -116,12 +116,22 @@ class Replicator:
         return self._identity
 
     def _put_remote(self, rep_id: str, session: str, seq: Any, doc: dict[str, Any] | None, at: str) -> Any:
-        """The server's `_local` checkpoint moved on to `seq`; the document as now written."""
-        new = checkpoint.advanced(doc, session, seq, at)
-        if doc and doc.get("_rev"):
-            new["_rev"] = doc["_rev"]
-        new["_rev"] = self.client.put_local(rep_id, new)
-        return new
+        """The server's `_local` checkpoint moved on to `seq`; the document as now written. If
+        another sync of this archive wrote it meanwhile (409), its newer `_rev` is taken once."""
+        from ..errors import RemoteError
+
+        for attempt in (0, 1):
+            new = checkpoint.advanced(doc, session, seq, at)
+            if doc and doc.get("_rev"):
+                new["_rev"] = doc["_rev"]
+            try:
+                new["_rev"] = self.client.put_local(rep_id, new)
+                return new
+            except RemoteError as exc:
+                if exc.status != 409 or attempt:
+                    raise
+                doc = self.client.get_local(rep_id)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _local_change(self, rep_id: str, doc: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
         """The archive's checkpoint as a change of its meta record (made in some write)."""
