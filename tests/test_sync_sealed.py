@@ -133,8 +133,18 @@ def test_an_encrypted_archive_leaves_no_text_on_the_server(
     assert out[0] == "hub: 0 received, 1 sent."
     assert out[1] == "Warning: 3 documents are sealed for keys this archive does not hold: skipped."
     plain.ok("remote", "add", "sealed", sealed_url)
-    out = plain.ok("sync", "sealed", "--pull-only").stderr.splitlines()
+    out = plain.ok("sync", "sealed").stderr.splitlines()
     assert out == [
-        "sealed: 0 received, 0 sent.",
+        "sealed: 0 received, 1 sent.",
         "Warning: 4 documents are sealed for keys this archive does not hold: skipped.",
     ]
+    # The other way round: an encrypted archive takes in sealed documents only, so a plain one
+    # (which whoever runs the server could have written) is left out.
+    out = bea.ok("sync").stderr.splitlines()
+    assert out[0] == "hub: 0 received, 0 sent."
+    assert out[1:] == [
+        "Warning: 1 document is sealed for keys this archive does not hold: skipped.",
+        "Warning: 1 document is not sealed, and this archive is encrypted: skipped "
+        "(only what the network's keys sealed is taken in).",
+    ]
+    assert PLAIN_TITLE not in bea.ok("list").stdout

@@ -328,6 +328,16 @@ def summary_lines(result: Any) -> list[str]:
                 pull.sealed_skipped,
             ).format(n=quantity(pull.sealed_skipped))
         )
+    if pull and pull.unsealed_skipped:
+        lines.append(
+            ngettext(
+                "Warning: {n} document is not sealed, and this archive is encrypted: skipped "
+                "(only what the network's keys sealed is taken in).",
+                "Warning: {n} documents are not sealed, and this archive is encrypted: skipped "
+                "(only what the network's keys sealed is taken in).",
+                pull.unsealed_skipped,
+            ).format(n=quantity(pull.unsealed_skipped))
+        )
     if pull and pull.skipped:
         lines.append(
             ngettext(

@@ -229,14 +229,17 @@ class Replicator:
             for uid, revs in by_uid.items():
                 found.extend(self.client.open_revs(uid, revs))
         opened = []
+        encrypted = self.encrypted
         for doc in found:
             if is_sealed(doc):
-                identities = [self._identity_now()] if self.encrypted else []
-                plain = unseal(doc, identities)
+                plain = unseal(doc, [self._identity_now()] if encrypted else [])
                 if plain is None:
                     out.sealed_skipped += 1
                     continue
                 doc = plain
+            elif encrypted:  # whoever runs the server must not be able to write into it
+                out.unsealed_skipped += 1
+                continue
             opened.append(doc)
         out.received += len(opened)
         return opened
@@ -332,7 +335,8 @@ def sync(
     if push:
         result.push = replicator.push(dry_run=dry_run)
     if not dry_run:
-        pulled = result.pull is not None and (result.pull.received or result.pull.sealed_skipped)
+        pull_ = result.pull
+        pulled = pull_ is not None and (pull_.received or pull_.sealed_skipped or pull_.unsealed_skipped)
         pushed = result.push is not None and (result.push.sent or result.push.rejected)
         replicator.finish(moved=bool(pulled or pushed))
     return result

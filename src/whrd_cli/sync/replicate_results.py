@@ -21,6 +21,7 @@ class PullResult:
     conflicts: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     sealed_skipped: int = 0
+    unsealed_skipped: int = 0  # plain documents an encrypted archive refuses
     foreign: int = 0  # documents of other applications on a shared database, passed over
     duplicates: dict[str, int] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
@@ -37,6 +38,7 @@ class PullResult:
             "conflicts": self.conflicts,
             "skipped": [{"uid": uid, "reason": reason} for uid, reason in self.skipped],
             "sealed_skipped": self.sealed_skipped,
+            "unsealed_skipped": self.unsealed_skipped,
             "foreign": self.foreign,
             "duplicates": self.duplicates,
             "ids": self.ids,

@@ -13,7 +13,10 @@ uids, revs, revision paths, deletions, sizes and times; never a title, a country
 Revs are not recomputed by anyone, so a sealed revision is the same revision as the plain one.
 
 On pull a sealed document is opened with the archive's identity; one it cannot open (sealed for
-other keys, or for an encrypted archive when this one is plain) is skipped and counted.
+other keys, or for an encrypted archive when this one is plain) is skipped and counted. An
+encrypted archive takes in sealed documents only: a plain one is skipped and counted too, so
+whoever runs the server cannot write into it (age does not sign: someone who knows one of the
+network's public keys could still seal a document; those keys are never on the server).
 """
 
 from __future__ import annotations
