@@ -458,8 +458,8 @@ def test_the_command_modules_define_the_twenty_six_commands() -> None:
             "undo",
             "purge",
             *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
-            *("remote", "sync"),
-            *("conflicts", "resolve", "merge"),
+            *("conflicts", "resolve", "merge"),  # issue 18
+            *("remote", "sync"),  # issue 18
         ]
     )
 

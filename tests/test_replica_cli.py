@@ -173,3 +173,14 @@ def test_resolve_asks_which_version_on_a_terminal(run: Any, conflicted: Path, st
     assert result.exit_code == 0, result.stderr
     assert "Answer a number from 1 to 2" in result.stderr
     assert run.json("show", "1")["title"] == "Defensora liberada"
+
+
+def test_a_resolve_is_a_change_to_send_on(run: Any, conflicted: Path) -> None:
+    from whrd_cli.sync import docs as sd
+
+    _, checkpoint = sd.changed_since(Archive(conflicted)._tables(), None)
+    run.ok("resolve", "1", "--keep", WIN)  # the winner kept: only the other leaf gets a tombstone
+    uids, _ = sd.changed_since(Archive(conflicted)._tables(), checkpoint)
+    assert uids == [UID]
+    sent = {d["_rev"]: bool(d.get("_deleted")) for d in sd.outgoing(Archive(conflicted)._tables(), [UID])}
+    assert sent[WIN] is False and sum(sent.values()) == 1 and len(sent) == 2
