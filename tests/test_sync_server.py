@@ -352,3 +352,34 @@ def test_a_checkpoint_written_meanwhile_by_another_sync_is_taken_over(
     assert written["source_last_seq"] == result.pull.last_seq
     assert "other" not in written
     assert len(bea.bulletins()) == 5
+
+
+def test_a_pull_grows_its_batches_as_they_land(
+    run: Run, tmp_path: Path, db_url: str, couch_server: CouchServer
+) -> None:
+    """Each batch rewrites the archive, so batches double (2, 4, 8, 8, …) after each write."""
+    from whrd_cli.store import Archive
+    from whrd_cli.sync.http import CouchClient, parse_url
+    from whrd_cli.sync.remote import get_remote, read_tables
+    from whrd_cli.sync.replicate import Replicator
+
+    ana = coordinator(run, tmp_path, "ana", db_url)
+    lines = [json.dumps({"title": f"Grown {n}", "date": "2023-03-01", "lang": "en"}) for n in range(40)]
+    (tmp_path / "forty.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ana.ok("import", str(tmp_path / "forty.jsonl"))
+    ana.ok("sync")
+    bea = coordinator(run, tmp_path, "bea", db_url)
+    archive = Archive(bea.path)
+    remote = get_remote(read_tables(archive), "hub")
+    sizes: list[int] = []
+    with CouchClient(parse_url(remote.url)[0]) as client:
+        replicator = Replicator(archive, remote, client, batch_size=2, max_batch=8)
+
+        def landed(what: str, _batch: int) -> None:
+            if what == "merged":
+                sizes.append(len(bea.bulletins()))
+
+        replicator.on_event = landed
+        result = replicator.pull()
+    assert result.received == 40
+    assert sizes == [2, 6, 14, 22, 30, 38, 40]

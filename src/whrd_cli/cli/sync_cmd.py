@@ -220,7 +220,7 @@ def sync(
         bool, typer.Option("--dry-run", help="Show what would move; write nothing on either side.")
     ] = False,
     json_out: JsonOpt = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, hidden=True)] = 500,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, hidden=True)] = None,
 ) -> None:
     """Sync with a remote: receive what it has that this archive lacks, then send what it lacks.
 

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from .http import CouchClient
 
 DEFAULT_BATCH = 500
+# A pull's batch doubles after each batch written, up to this: every batch rewrites the whole
+# archive (~0.25 s at 10,000 bulletins, ~1.5 s at 100,000), so a first pull of N bulletins costs
+# about log2 + N / MAX_BATCH writes instead of N / DEFAULT_BATCH, while a sync cut short early
+# still loses little.
+MAX_BATCH = 8000
 Event = Callable[[str, int], None]  # (what just happened, batch number): the tests' kill points
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
@@ -70,6 +75,7 @@ class Replicator:
         client: CouchClient,
         *,
         batch_size: int = DEFAULT_BATCH,
+        max_batch: int | None = None,
         clock: Callable[[], datetime] = _utc_now,
         on_progress: Progress | None = None,
         on_event: Event | None = None,
@@ -78,6 +84,7 @@ class Replicator:
         self.remote = remote
         self.client = client
         self.batch_size = max(1, batch_size)
+        self.max_batch = max(self.batch_size, max_batch or self.batch_size)  # None: a fixed size
         self.clock = clock
         self.on_progress = on_progress or (lambda _phase, _done, _total: None)
         self.on_event = on_event or (lambda _what, _batch: None)
@@ -168,9 +175,10 @@ class Replicator:
         out.since = out.last_seq = since
         session = uuid.uuid4().hex
         unrecorded: dict[str, Any] | None = None  # read past, not recorded (no write since)
+        size = self.batch_size
         while True:
             batch = out.batches + 1
-            changes = self.client.changes(since, self.batch_size)
+            changes = self.client.changes(since, size)
             results = [r for r in changes["results"] if isinstance(r, dict) and isinstance(r.get("id"), str)]
             if not changes["results"]:
                 break
@@ -197,8 +205,10 @@ class Replicator:
                     self.on_event("checkpointed", batch)
                 else:
                     unrecorded = new
-            if len(changes["results"]) < self.batch_size:
+            if len(changes["results"]) < size:
                 break
+            if report.written:
+                size = min(size * 2, self.max_batch)
         if unrecorded is not None:
             self._put_remote(rep_id, session, since, remote_doc, self._now())
             self._pending.append(self._local_change(rep_id, unrecorded))
@@ -320,14 +330,22 @@ def sync(
     pull: bool = True,
     push: bool = True,
     dry_run: bool = False,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int | None = None,
     on_progress: Progress | None = None,
     on_event: Event | None = None,
 ) -> SyncResult:
-    """Pull then push (either alone when asked); the remote's `last_sync` stamped at the end."""
+    """Pull then push (either alone when asked); the remote's `last_sync` stamped at the end.
+    Without `batch_size`, a pull's batches start at DEFAULT_BATCH and grow to MAX_BATCH; with
+    one, every batch has that size (the tests' kill points count on it)."""
     client.info()  # a database that is not there, a refused login: said before anything else
     replicator = Replicator(
-        archive, remote, client, batch_size=batch_size, on_progress=on_progress, on_event=on_event
+        archive,
+        remote,
+        client,
+        batch_size=batch_size or DEFAULT_BATCH,
+        max_batch=None if batch_size else MAX_BATCH,
+        on_progress=on_progress,
+        on_event=on_event,
     )
     result = SyncResult(remote.name, remote.url, dry_run)
     if pull:
