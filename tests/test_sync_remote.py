@@ -256,3 +256,18 @@ def test_a_checkpoint_keeps_fifty_sessions_newest_first() -> None:
     assert doc is not None
     assert [e["session_id"] for e in doc["history"]] == [f"s{n}" for n in range(59, 9, -1)]
     assert doc["source_last_seq"] == 59.5
+
+
+def test_remote_list_as_a_table_on_a_terminal(ana: Coordinator, stdout_terminal: None) -> None:
+    ana.ok("remote", "add", "hub", "https://u:secret-pw@couch.example.org/network", "--only-country", "HN")
+    out = ana.ok("remote", "list").stdout
+    cells = ("Name", "Last sync", "hub", "https://couch.example.org/network", "Honduras", "kept", "never")
+    assert [cell for cell in cells if cell not in out] == []
+    assert "secret-pw" not in out
+
+
+def test_no_progress_display_off_a_terminal() -> None:
+    from whrd_cli.cli.sync_cmd import _progress
+
+    with _progress("hub") as update:
+        assert update is None  # stderr is captured here, not a terminal
