@@ -276,42 +276,54 @@ class Replicator:
         out.since = since if isinstance(since, str) else None
         uids, newest = docs.changed_since(tables, out.since)
         out.checkpoint = newest
-        if uids is None:
-            uids = list(docs.leaf_revs(tables))
+        # The tables are walked once for the leaves and once for the documents (each walk
+        # indexes every bulletin: per batch, a push of 100,000 would index them 200 times).
+        leaves = docs.leaf_revs(tables, uids)
+        out.checked = len(leaves)
+        missing: dict[str, set[str]] = {}
+        for chunk in _chunks(list(leaves), self.batch_size):
+            answer = self.client.revs_diff({uid: leaves[uid] for uid in chunk})
+            for uid, found in answer.items():
+                if isinstance(found, Mapping) and found.get("missing") and uid in leaves:
+                    missing[uid] = set(found["missing"])
+        total = sum(map(len, missing.values()))
+        self.on_progress("push", 0, total)
         keep = self.remote.keep()
         sealing = self._sealing(tables)
-        for batch, chunk in enumerate(_chunks(uids, self.batch_size), start=1):
-            leaves = docs.leaf_revs(tables, chunk)
-            out.checked += len(leaves)
-            answer = self.client.revs_diff(leaves) if leaves else {}
-            missing = {
-                uid: set(found.get("missing") or ())
-                for uid, found in answer.items()
-                if isinstance(found, Mapping) and found.get("missing")
-            }
-            if missing:
-                outgoing = [
-                    d
-                    for d in docs.outgoing(tables, list(missing), private=self.remote.private, keep=keep)
-                    if d["_rev"] in missing[d["_id"]]
-                ]
-                if sealing is not None:
-                    outgoing = [seal(d, sealing) for d in outgoing]
-                if outgoing and not dry_run:
-                    errors = self.client.bulk_docs(outgoing)
-                    for error in errors:
-                        reason = error.get("reason") or error.get("error")
-                        out.rejected.append((str(error.get("id")), str(reason)))
-                    out.sent += len(outgoing) - len(errors)
-                elif dry_run:
-                    out.sent += len(outgoing)
-            self.on_event("sent", batch)
-            self.on_progress("push", out.checked, len(uids))
+        wanted = (
+            d
+            for d in docs.outgoing(tables, list(missing), private=self.remote.private, keep=keep)
+            if d["_rev"] in missing[d["_id"]]
+        )
+        batch: list[dict[str, Any]] = []
+        number = 0
+        for doc in wanted:
+            batch.append(seal(doc, sealing) if sealing is not None else doc)
+            if len(batch) >= self.batch_size:
+                number += 1
+                self._send(batch, out, number, total, dry_run=dry_run)
+                batch = []
+        if batch:
+            self._send(batch, out, number + 1, total, dry_run=dry_run)
         if not dry_run and newest != since and newest != "0:":
             session, at = uuid.uuid4().hex, self._now()
             self._put_remote(rep_id, session, newest, remote_doc, at)
             self._pending.append(self._local_change(rep_id, checkpoint.advanced(mine, session, newest, at)))
         return out
+
+    def _send(
+        self, batch: list[dict[str, Any]], out: PushResult, number: int, total: int, *, dry_run: bool
+    ) -> None:
+        """One `_bulk_docs` of revisions the server lacks (counted only, when dry)."""
+        if dry_run:
+            out.sent += len(batch)
+        else:
+            errors = self.client.bulk_docs(batch)
+            for error in errors:
+                out.rejected.append((str(error.get("id")), str(error.get("reason") or error.get("error"))))
+            out.sent += len(batch) - len(errors)
+        self.on_event("sent", number)
+        self.on_progress("push", out.sent + len(out.rejected), total)
 
     def _sealing(self, tables: Mapping[str, Any]) -> list[Any] | None:
         """The recipients to seal for (an encrypted archive), None for a plain archive."""
