@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from whrd_cli.cli import app
 
+pytest_plugins = ["couch_server"]  # the `couch_server` fixture: a real CouchDB-protocol server (sync)
+
 TODAY = "2024-06-15"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_7215ffe9839bf03f.txt"
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -23,7 +23,7 @@ from typer.main import get_group
 
 from whrd_cli.cli import WhrdGroup
 from whrd_cli.cli.boundary import EXIT_BUG, EXIT_INTERRUPTED
-from whrd_cli.errors import EXIT_ARCHIVE, EXIT_INPUT, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from whrd_cli.errors import EXIT_ARCHIVE, EXIT_INPUT, EXIT_LOCKED, EXIT_OK, EXIT_REMOTE, EXIT_USAGE
 
 
 @pytest.fixture
@@ -460,6 +460,7 @@ def test_the_command_modules_define_the_twenty_nine_commands() -> None:
             *("encrypt", "decrypt", "unlock", "lock", "passphrase", "recipients", "wipe"),
             *("conflicts", "resolve", "merge"),  # issue 18
             *("link", "unlink", "thread"),
+            *("remote", "sync"),  # issue 18
         ]
     )
 
@@ -569,7 +570,16 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
 def test_readme_documents_every_command_and_exit_code(run: Run, name: str, heading: str) -> None:
     readme = (Path(__file__).resolve().parents[1] / name).read_text(encoding="utf-8")
     assert [c for c in _defined_commands() if f"`whrd {c}`" not in readme] == []
-    codes = {EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ARCHIVE, EXIT_LOCKED, EXIT_BUG, EXIT_INTERRUPTED}
+    codes = {
+        EXIT_OK,
+        EXIT_INPUT,
+        EXIT_USAGE,
+        EXIT_ARCHIVE,
+        EXIT_LOCKED,
+        EXIT_REMOTE,
+        EXIT_BUG,
+        EXIT_INTERRUPTED,
+    }
     section = readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
     cells = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("|")]
     assert [int(cell) for cell in cells if cell.isdigit()] == sorted(codes)

@@ -11,6 +11,7 @@ EXIT_INPUT = 1  # bad input, or something asked for does not exist
 EXIT_USAGE = 2  # the command line itself is wrong (Typer/Click's own code)
 EXIT_ARCHIVE = 3  # the archive is corrupt, foreign, newer, locked too long or unwritable
 EXIT_LOCKED = 4  # the archive is encrypted and no passphrase could open it (locked, wrong passphrase)
+EXIT_REMOTE = 5  # a sync server cannot be reached or refuses (network, TLS, login, database, server error)
 
 
 class WhrdError(Exception):
@@ -101,3 +102,14 @@ class LockedError(ArchiveError):
     passphrase (a damaged encrypted file is an ArchiveError, exit 3)."""
 
     exit_code = EXIT_LOCKED
+
+
+class RemoteError(WhrdError):
+    """A sync server that cannot be reached or refuses what whrd asks (network, DNS, TLS, a login
+    refused, a database that is not there, a server error); `status` is the HTTP status, if any."""
+
+    exit_code = EXIT_REMOTE
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -9,13 +9,11 @@ Guarantees:
 - a file that is not a whrd archive (invalid JSON, foreign JSON, a newer schema), or one whose
   bulletins break the store's rules, is never written (`storage.check`; the full check is skipped
   only for a file that is byte for byte one whrd wrote knowing it sound, `storage.trust`);
-- ids come from a high-water mark in `meta`, so a deleted id is never handed out again;
-- new archives are created with mode 0600; destructive operations keep rolling backups first;
-- files derived from the archive (`Follower`s: the search index) are told about every write inside
-  the same lock, right after the archive's atomic write; the store itself knows nothing of them.
+- ids come from a high-water mark in `meta` (never reused); new archives are mode 0600;
+  destructive operations keep rolling backups first;
+- derived files (`Follower`s: the search index) hear of every write inside the same lock.
 
-Reads take no lock: `os.replace` means a reader sees one whole file or the other. Reading needs
-no TinyDB either: it is imported by the first write.
+Reads take no lock (`os.replace`: a reader sees one whole file or the other) and no TinyDB.
 """
 
 from __future__ import annotations
@@ -71,13 +69,9 @@ class Archive(Revisable, Mergeable, Linkable):
     and every change to a bulletin a revision kept in its history (`store_history`, `history`)."""
 
     def __init__(
-        self,
-        path: Path | str,
-        *,
-        lock_timeout: float = 10.0,
-        clock: Callable[[], datetime] = _utc_now,
+        self, path: Path | str, *, lock_timeout: float = 10.0, clock: Callable[[], datetime] = _utc_now,
         followers: Sequence[Follower] = (),
-    ) -> None:
+    ) -> None:  # fmt: skip
         self.path = Path(path).expanduser()
         if self.path.is_symlink():
             self.path = self.path.resolve()

@@ -35,7 +35,8 @@ HELP = N_(
 EXIT_CODES = N_(
     "Exit codes: 0 success; 1 bad input or not found; 2 usage error; 3 archive problem (corrupt, "
     "foreign, newer schema, locked too long, unwritable); 4 encrypted archive locked (run 'whrd "
-    "unlock') or wrong passphrase; 70 internal error (a bug); "
+    "unlock') or wrong passphrase; 5 sync server unreachable or refusing (network, TLS, login, "
+    "database, server error); 70 internal error (a bug); "
     "130 interrupted (Ctrl-C)."
 )
 
@@ -77,6 +78,8 @@ class WhrdGroup(ErrorBoundary):
         "passphrase": "crypto_cmd",
         "recipients": "crypto_cmd",
         "wipe": "crypto_cmd",
+        "remote": "sync_cmd",
+        "sync": "sync_cmd",
     }
 
     def list_commands(self, ctx: Any) -> list[str]:

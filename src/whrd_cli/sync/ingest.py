@@ -105,11 +105,14 @@ class Mergeable:
         dry_run: bool = False,
         command: str = "sync",
         whole: str | None = None,
+        meta_update: Callable[[dict[str, Any]], None] | None = None,
     ) -> MergeReport:
         """Merge CouchDB documents (`sync.docs` shape) into the archive: one write and one journal
         operation named `command`, or none when nothing changes (the same documents twice). A dry
         run takes no lock and writes nothing. `whole` (a file's name) makes it all or nothing, as
-        `import` is: one refused document refuses the file (a sync skips what is not its own)."""
+        `import` is: one refused document refuses the file (a sync skips what is not its own).
+        `meta_update` edits the meta record in the same write, when there is one (the sync's
+        checkpoint lands with the batch it records)."""
         from .conflicts import update_hint
         from .merging import merge_into
 
@@ -130,6 +133,8 @@ class Mergeable:
                 self._backup_wanted = self._backup_wanted or outcome.destructive
                 meta = tables.setdefault("meta", {})
                 meta["1"] = {**(meta.get("1") or {}), MERGED: True}
+                if meta_update is not None:
+                    meta_update(meta["1"])
                 open_ids = [report.ids[uid] for uid in report.conflicts]
                 update_hint(tables, open_ids, outcome.cleared)
                 argv = self.operation[1] or [command]
