@@ -247,3 +247,38 @@ def test_a_merge_written_in_the_editor_keeps_the_links(run: Run, tmp_path: Path)
     assert done.exit_code == 0, done.stderr
     stored = json.loads(a.read_text())["bulletins"]["1"]
     assert stored["title"] == "Alerta fusionada" and stored["links"] == linked
+
+
+# -- not fixed (history.py's undo, outside this review's modules): kept as strict xfails -----------
+
+
+@pytest.mark.xfail(strict=True, reason="undo passes over a merge that only added a conflict (history.py)")
+def test_undo_after_a_merge_that_only_left_a_conflict_keeps_her_edit(run: Run, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    run.ok("--db", str(a), "add", "--title", "Defensora", "-d", "2024-03-01", "-l", "es")
+    first = tmp_path / "first.whrdb"
+    run.ok("--db", str(a), "export", "-f", "bundle", "-o", str(first))
+    run.ok("--db", str(b), "merge", str(first), "--yes")
+    run.ok("--db", str(a), "edit", "1", "--title", "Defensora A")
+    run.ok("--db", str(b), "edit", "1", "--title", "Defensora B")
+    out = tmp_path / "a.whrdb"
+    run.ok("--db", str(a), "export", "-f", "bundle", "-o", str(out))
+    run.ok("--db", str(b), "merge", str(out), "--yes")
+    shown = run.json("--db", str(b), "show", "1")["title"]
+    run("--db", str(b), "undo", "--yes")  # meant for the merge
+    assert run.json("--db", str(b), "show", "1")["title"] == shown  # not her edit taken back
+
+
+@pytest.mark.xfail(strict=True, reason="undoing a merge tombstones what it added; the tombstone travels")
+def test_undoing_a_merge_does_not_delete_the_bulletin_where_it_came_from(run: Run, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    run.ok("--db", str(a), "add", "--title", "De A", "-d", "2024-03-01", "-l", "es")
+    run.ok("--db", str(b), "add", "--title", "De B", "-d", "2024-03-02", "-l", "es")
+    out = tmp_path / "a.whrdb"
+    run.ok("--db", str(a), "export", "-f", "bundle", "-o", str(out))
+    run.ok("--db", str(b), "merge", str(out), "--yes")
+    run.ok("--db", str(b), "undo", "--yes")
+    back = tmp_path / "b.whrdb"
+    run.ok("--db", str(b), "export", "-f", "bundle", "-o", str(back))
+    run.ok("--db", str(a), "merge", str(back), "--yes")
+    assert "De A" in {x["title"] for x in run.json("--db", str(a), "list")}
