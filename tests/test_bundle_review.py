@@ -249,10 +249,9 @@ def test_a_merge_written_in_the_editor_keeps_the_links(run: Run, tmp_path: Path)
     assert stored["title"] == "Alerta fusionada" and stored["links"] == linked
 
 
-# -- not fixed (history.py's undo, outside this review's modules): kept as strict xfails -----------
+# -- undo stops at a merge and refuses it: its revisions came from other archives ------------------
 
 
-@pytest.mark.xfail(strict=True, reason="undo passes over a merge that only added a conflict (history.py)")
 def test_undo_after_a_merge_that_only_left_a_conflict_keeps_her_edit(run: Run, tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     run.ok("--db", str(a), "add", "--title", "Defensora", "-d", "2024-03-01", "-l", "es")
@@ -265,11 +264,11 @@ def test_undo_after_a_merge_that_only_left_a_conflict_keeps_her_edit(run: Run, t
     run.ok("--db", str(a), "export", "-f", "bundle", "-o", str(out))
     run.ok("--db", str(b), "merge", str(out), "--yes")
     shown = run.json("--db", str(b), "show", "1")["title"]
-    run("--db", str(b), "undo", "--yes")  # meant for the merge
+    refused = run("--db", str(b), "undo", "--yes")  # meant for the merge
+    assert refused.exit_code == 1 and "took in other archives' versions ('whrd merge')" in refused.stderr
     assert run.json("--db", str(b), "show", "1")["title"] == shown  # not her edit taken back
 
 
-@pytest.mark.xfail(strict=True, reason="undoing a merge tombstones what it added; the tombstone travels")
 def test_undoing_a_merge_does_not_delete_the_bulletin_where_it_came_from(run: Run, tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     run.ok("--db", str(a), "add", "--title", "De A", "-d", "2024-03-01", "-l", "es")
@@ -277,7 +276,10 @@ def test_undoing_a_merge_does_not_delete_the_bulletin_where_it_came_from(run: Ru
     out = tmp_path / "a.whrdb"
     run.ok("--db", str(a), "export", "-f", "bundle", "-o", str(out))
     run.ok("--db", str(b), "merge", str(out), "--yes")
-    run.ok("--db", str(b), "undo", "--yes")
+    before = b.read_bytes()
+    refused = run("--db", str(b), "undo", "--yes")
+    assert refused.exit_code == 1 and refused.stderr.count("\n") == 1 and b.read_bytes() == before
+    assert run("--db", str(b), "undo", "--list").exit_code == 0
     back = tmp_path / "b.whrdb"
     run.ok("--db", str(b), "export", "-f", "bundle", "-o", str(back))
     run.ok("--db", str(a), "merge", str(back), "--yes")

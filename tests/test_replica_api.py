@@ -170,7 +170,9 @@ def test_changed_since_names_what_changed(run: Any, db: Path) -> None:
     assert sd.changed_since(Archive(db)._tables(), cp3)[0] == [uid]
 
 
-def test_undo_takes_a_whole_merge_back(run: Any, db: Path) -> None:
+def test_undo_refuses_a_merge_whole(run: Any, db: Path) -> None:
+    """Undoing a merge would make deletes and reverts that travel back to the archives the
+    versions came from: undo stops there and says so (one line, nothing written)."""
     run.ok("add", "--title", "Local", "-d", "2024-03-01")
     run.ok("add", "--title", "Se borrará", "-d", "2024-03-02")
     tables = Archive(db)._tables()
@@ -185,9 +187,10 @@ def test_undo_takes_a_whole_merge_back(run: Any, db: Path) -> None:
     assert journal_len(db) == 3
     assert json.loads(db.read_bytes())["journal"]["3"]["command"] == "merge"
     assert run.json("list")[0]["title"] in ("Nueva", "Local, editada allá")
-    run.ok("undo", "--yes")
-    titles = sorted(b["title"] for b in run.json("list"))
-    assert titles == ["Local", "Se borrará"]
+    before = db.read_bytes()
+    refused = run("undo", "--yes")
+    assert refused.exit_code == 1 and refused.stderr.startswith("Error: Operation #3 took in other archives")
+    assert db.read_bytes() == before
 
 
 def test_a_deleted_bulletin_edited_elsewhere_comes_back(run: Any, db: Path) -> None:

@@ -36,6 +36,9 @@ _REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{32}")
 HISTORY = "history"
 JOURNAL = "journal"
 JOURNAL_KEEP = 100
+# Operations that took in other archives' revisions: undoing one would make new revisions (deletes,
+# reverts) that travel back and undo the other coordinators' work in their own archives.
+RECEIVED = ("merge", "sync")
 
 Tables = MutableMapping[str, Any]
 Raw = dict[str, Any]
@@ -271,7 +274,8 @@ def next_to_undo(tables: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | N
     for number, op in ops:
         # A purge cannot be undone, nor what touched only bulletins purged since: passed over.
         # A merge that only added conflicting versions changed no bulletin: nothing to undo.
-        empty = not (op.get("changes") or op.get("added"))
+        # A merge or sync is never passed over (undo stops there, and refuses it: `RECEIVED`).
+        empty = not (op.get("changes") or op.get("added")) and op.get("command") not in RECEIVED
         if op.get("undoes") is None and number not in undone and not op.get("purged") and not empty:
             return number, op
     return None

@@ -112,6 +112,7 @@ class Revisable:
         if found is None:
             return None
         number, op = found
+        _refuse_received(number, op)
         return history.Undone(number, op, history.undo_steps(tables, op))
 
     # -- writing ---------------------------------------------------------------------------------
@@ -189,6 +190,7 @@ class Revisable:
             if found is None:
                 raise InputError(_("Nothing to undo: the journal holds no operation that can be undone."))
             number, op = found
+            _refuse_received(number, op)
             if expected is not None and number != expected:
                 raise InputError(_("The archive changed since the preview; run 'whrd undo' again."))
             steps = history.undo_steps(tables, op)
@@ -322,6 +324,19 @@ def _purge_ids(tables: dict[str, Any], doc_ids: Sequence[int], uids: Sequence[st
     from .purge import purge_bulletins
 
     purge_bulletins(tables, uids, doc_ids)
+
+
+def _refuse_received(number: int, op: Mapping[str, Any]) -> None:
+    from .history import RECEIVED
+
+    if op.get("command") in RECEIVED:
+        raise InputError(
+            _(
+                "Operation #{n} took in other archives' versions ('whrd {command}'): undoing it would "
+                "delete or revert them in the archives they came from. Use 'whrd delete ID' or "
+                "'whrd restore ID REV' for the bulletins you do not want."
+            ).format(n=number, command=op["command"])
+        )
 
 
 def by_prefix(found: Mapping[str, history.Version], rev: str) -> history.Version:
