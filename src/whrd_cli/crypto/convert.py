@@ -153,7 +153,10 @@ def change_recipients(archive: Path, change: Callable[[list[str]], list[str]]) -
         raise InputError(_("{path} is not encrypted: run 'whrd encrypt' first.").format(path=archive))
     with _locked(archive):
         tables = _load(archive)
-        new = change(recipients_of(tables))
+        old = recipients_of(tables)
+        new = change(old)
+        if new == old:  # nothing to change: the archive is not rewritten
+            return new
         meta = tables.setdefault("meta", {}).setdefault("1", {})
         if new:
             meta[RECIPIENTS] = new
@@ -169,15 +172,21 @@ def recipients(archive: Path) -> tuple[str, list[str]]:
     return str(keys.identity_for(archive).to_public()), recipients_of(tables)
 
 
-def rewrap(archive: Path, old: str, new: str) -> None:
-    """Wrap the identity with a new passphrase (the archive itself is not touched)."""
+def unwrapped(archive: Path, passphrase: str) -> str:
+    """The identity's text, unwrapped with `passphrase` (LockedError when it is wrong)."""
     key = key_path(archive)
     try:
         wrapped = key.read_bytes()
     except FileNotFoundError:
         raise ArchiveError(_("{path} has no identity file ({key}).").format(path=archive, key=key)) from None
-    text = keys.unwrap(wrapped, old, archive)
-    atomic.write_atomic(key, keys.wrap(text, new), mode=0o600)
+    return keys.unwrap(wrapped, passphrase, archive)
+
+
+def rewrap(archive: Path, identity: str, new: str) -> None:
+    """Wrap the identity (`unwrapped`) with a new passphrase; the archive itself is not touched.
+    Under the archive's lock: two changes at once never leave a key file of the other's."""
+    with _locked(archive):
+        atomic.write_atomic(key_path(archive), keys.wrap(identity, new), mode=0o600)
 
 
 def wipe_targets(archive: Path) -> list[Path]:
