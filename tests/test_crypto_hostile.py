@@ -7,6 +7,7 @@ Oracles: the bytes of the files, exit codes, and the words of each message (in t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -249,3 +250,39 @@ def test_recovery_key_opens_the_archive_after_the_identity_file_is_lost(tmp_path
     done = whrd("list", passphrases=(PASS,))
     _clean(done, 3, "age -d -i")
     assert TITLE in decrypt(db.read_bytes(), [recovery]).decode()
+
+
+def test_encrypt_decrypt_and_recipients_keep_the_archive_marked_sound(tmp_path: Path) -> None:
+    """The rewritten archive carries whrd's mark of a sound file (SHA-256 of its bytes, computed
+    here with hashlib), so the next write does not check every bulletin again (~1 s at 100k)."""
+    import errno
+    import hashlib
+
+    from pyrage import x25519
+
+    db = tmp_path / "archive.json"
+    whrd = Whrd(db, None)
+    whrd.ok("add", "--title", TITLE, "--date", "2024-03-08", "--lang", "es")
+
+    def marked() -> bool:
+        try:
+            mark = os.getxattr(db, "user.whrd.sound")
+        except OSError as exc:
+            if exc.errno == errno.ENODATA:  # no mark on this file
+                return False
+            pytest.skip(f"no user extended attributes on this file system ({exc})")
+        return mark.split(b":", 1)[1] == hashlib.sha256(db.read_bytes()).hexdigest().encode()
+
+    assert marked()
+    whrd.ok("encrypt", passphrases=(PASS,))
+    assert marked()
+    whrd.ok("recipients", "add", str(x25519.Identity.generate().to_public()), passphrases=(PASS,))
+    assert marked()
+    whrd.ok("decrypt", "--yes", passphrases=(PASS,))
+    assert marked() and db.read_bytes().startswith(b"{")
+    # A damaged archive is encrypted all the same, but never marked sound.
+    tables = json.loads(db.read_bytes())
+    tables["bulletins"]["1"]["date"] = "2024-02-31"
+    db.write_bytes(json.dumps(tables).encode())
+    whrd.ok("encrypt", passphrases=(PASS,))
+    assert not marked()

@@ -6,7 +6,8 @@ to an archive without opening it first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,11 @@ def recipients_of(tables: Mapping[str, Any]) -> list[str]:
     return [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
 
 
-def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> bytes:
-    """The archive's plain `pieces` encrypted to its identity and its extra recipients."""
-    from pyrage import encrypt as age_encrypt
+def _recipients(path: Path, tables: Mapping[str, Any]) -> list[Any]:
+    """The archive's own identity's public key and the extra recipients of its meta record."""
     from pyrage import x25519
 
-    identity = keys.identity_for(path)
-    recipients = [identity.to_public()]
+    recipients = [keys.identity_for(path).to_public()]
     for text in recipients_of(tables):
         try:
             recipients.append(x25519.Recipient.from_str(text))
@@ -64,4 +63,130 @@ def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> b
                     path=path, key=text
                 )
             ) from exc
-    return bytes(age_encrypt(b"".join(pieces), recipients))
+    return recipients
+
+
+def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> bytes:
+    """The archive's plain `pieces` encrypted to its identity and its extra recipients, whole."""
+    return b"".join(encrypted_pieces(path, tables, pieces))
+
+
+_END = object()  # the last plain piece has been queued
+_STOP = object()  # the writer gave up: the encrypting thread stops too
+_QUEUED = 8  # plain pieces waiting for the encrypting thread (~4 MB each at 100k: `encode_pieces`)
+
+
+class _Stopped(Exception):
+    """Raised inside age's read when the writer gave up (an error, the generator closed)."""
+
+
+class _PiecesReader:
+    """A file-like `read(n)` over plain pieces arriving in a queue (what `pyrage.encrypt_io` reads)."""
+
+    def __init__(self, inbox: Any) -> None:
+        self.inbox = inbox
+        self.piece = memoryview(b"")
+        self.ended = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.piece and not self.ended:
+            got = self.inbox.get()
+            if got is _STOP:
+                raise _Stopped
+            if got is _END:
+                self.ended = True
+            else:
+                self.piece = memoryview(got)
+        size = len(self.piece) if size is None or size < 0 else size
+        out, self.piece = self.piece[:size], self.piece[size:]
+        return bytes(out)
+
+
+class _Outbox:
+    """A file-like `write` that hands each ciphertext chunk to the writing thread."""
+
+    def __init__(self, outbox: Any) -> None:
+        self.outbox = outbox
+
+    def write(self, chunk: bytes) -> int:
+        self.outbox.put(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+def encrypted_pieces(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The archive's plain `pieces` as age ciphertext, in chunks, encrypted as they are made.
+
+    age encrypts in a thread of its own (pyrage lets go of the GIL while it works) while this
+    one encodes the next piece and writes the chunks already encrypted: at 100k the encoding,
+    the encryption and the write overlap instead of following each other, and the whole plain
+    archive is never in memory beside its ciphertext (each is a few pieces at a time)."""
+    import queue
+    import threading
+
+    from pyrage import encrypt_io
+
+    recipients = _recipients(path, tables)
+    inbox: queue.Queue[object] = queue.Queue(maxsize=_QUEUED)
+    outbox: queue.Queue[bytes | None] = queue.Queue()
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            encrypt_io(_PiecesReader(inbox), _Outbox(outbox), recipients)
+        except BaseException as exc:  # handed to the writing thread, raised there
+            failed.append(exc)
+        finally:
+            outbox.put(None)  # the end, whichever way
+
+    worker = threading.Thread(target=work, name="whrd-age", daemon=True)
+    worker.start()
+
+    def offer(item: object) -> bool:
+        """Queue a plain piece; False when the thread is gone (it failed)."""
+        while True:
+            try:
+                inbox.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                if not worker.is_alive():
+                    return False
+
+    ended = False
+
+    def ready(*, wait: bool) -> Iterator[bytes]:
+        nonlocal ended
+        while not ended:
+            try:
+                chunk = outbox.get(block=wait)
+            except queue.Empty:
+                return
+            if chunk is None:
+                ended = True
+                return
+            yield chunk
+
+    try:
+        for piece in pieces:
+            if piece and not offer(piece):
+                break
+            yield from ready(wait=False)
+            if ended:
+                break
+        else:
+            offer(_END)
+        yield from ready(wait=True)
+    finally:
+        if not ended:  # the writer stopped early: stop the thread, however full its queue
+            while True:
+                try:
+                    inbox.put_nowait(_STOP)
+                    break
+                except queue.Full:
+                    with contextlib.suppress(queue.Empty):
+                        inbox.get_nowait()
+    worker.join()
+    if failed:
+        raise failed[0]

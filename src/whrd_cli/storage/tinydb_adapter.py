@@ -105,11 +105,9 @@ class AtomicJSONStorage(Storage):
             digest = trust.new_digest() if self.seal else None
             pieces = encode_pieces(self._data)
             if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
-                import orjson  # one buffer (what the pieces add up to): age encrypts it whole
+                from ..crypto.codec import encrypted_pieces  # encrypted as they are encoded
 
-                from ..crypto.codec import encrypt
-
-                pieces = iter((encrypt(self.path, self._data, [orjson.dumps(self._data)]),))
+                pieces = encrypted_pieces(self.path, self._data, pieces)
             if digest is not None:
                 pieces = trust.hashed(pieces, digest)
             atomic.write_atomic(
