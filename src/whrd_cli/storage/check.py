@@ -63,12 +63,12 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
     if not data.strip():
         empty = _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.")
         raise ArchiveError(empty.format(path=path))
-    if seen is not None:
-        seen(data)
     if data.startswith(b"age-encryption.org/v1"):  # encrypted (issue 16): pyrage only now
         from ..crypto.codec import decrypt
 
-        data = decrypt(path, data)
+        data = decrypt(path, data, alongside=seen)  # `seen` runs while age decrypts
+    elif seen is not None:
+        seen(data)
     if data.startswith(b"\xef\xbb\xbf"):  # saved by an editor that adds a UTF-8 BOM
         data = data[3:]
     try:
