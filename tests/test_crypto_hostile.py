@@ -286,3 +286,55 @@ def test_encrypt_decrypt_and_recipients_keep_the_archive_marked_sound(tmp_path: 
     db.write_bytes(json.dumps(tables).encode())
     whrd.ok("encrypt", passphrases=(PASS,))
     assert not marked()
+
+
+def test_two_encrypts_at_once_one_wins_the_other_is_refused_cleanly(tmp_path: Path) -> None:
+    """Both pass the first check while the archive is plain, then queue on its lock (held here
+    until both wait): the second finds it encrypted (exit 1), never a bug, and the archive opens
+    with the winner's passphrase."""
+    from filelock import FileLock
+
+    db = tmp_path / "archive.json"
+    whrd = Whrd(db, None)
+    whrd.ok("add", "--title", TITLE, "--date", "2024-03-08", "--lang", "es")
+    whrd.env["WHRD_LOCK_TIMEOUT"] = "60"
+    phrases = ("first of two long passphrases", "second of two long passphrases")
+    lock = FileLock(f"{db}.lock")
+    lock.acquire()
+    try:
+        runs = []
+        for phrase in phrases:
+            read, write = os.pipe()
+            os.write(write, (phrase + "\n").encode())
+            os.close(write)
+            command = [
+                sys.executable,
+                "-m",
+                "whrd_cli",
+                "--db",
+                str(db),
+                "--passphrase-fd",
+                str(read),
+                "encrypt",
+            ]
+            runs.append(
+                subprocess.Popen(
+                    command,
+                    env=whrd.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    pass_fds=(read,),
+                )
+            )
+            os.close(read)
+        time.sleep(3)  # both started and waiting on the lock (either way the outcome is the same)
+    finally:
+        lock.release()
+    done = [(run.wait(timeout=120), run.stderr.read() if run.stderr else "") for run in runs]
+    assert sorted(code for code, _err in done) == [0, 1], done
+    loser = next(err for code, err in done if code == 1)
+    assert "encrypted already" in loser and "Traceback" not in loser and "bug" not in loser
+    winner = phrases[[code for code, _err in done].index(0)]
+    assert TITLE in whrd.ok("list", passphrases=(winner,)).stdout

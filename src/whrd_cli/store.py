@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dates import utc_stamp
-from .errors import ArchiveError, DuplicateError, NotFoundError
+from .errors import ArchiveError, DuplicateError, LockedError, NotFoundError
 from .filters import Filter
 from .i18n import _
 from .model import Bulletin
@@ -188,6 +188,8 @@ class Archive(Revisable):
 
         try:
             return history_damage(check.load_archive_file(self.path) or {}, self.path)
+        except LockedError:  # encrypted and closed: nothing to say about its history
+            return None
         except ArchiveError as exc:
             return exc.message
 

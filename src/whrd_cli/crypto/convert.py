@@ -100,6 +100,8 @@ def encrypt_archive(archive: Path, passphrase: str) -> tuple[int, list[Path]]:
     if key_path(archive).exists() or is_ciphertext(archive):
         raise InputError(_("{path} is encrypted already.").format(path=archive))
     with _locked(archive):
+        if key_path(archive).exists() or is_ciphertext(archive):  # another `encrypt` got there first
+            raise InputError(_("{path} is encrypted already.").format(path=archive))
         tables, sound = _load_sound(archive)
         identity, text = new_identity()
         atomic.write_atomic(key_path(archive), keys.wrap(text, passphrase), mode=0o600, overwrite=False)

@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, LockedError
 from ..i18n import _, language, translate
 from .reasons import PERMISSION_DENIED, os_reason
 
@@ -253,6 +253,8 @@ def find_damage(path: Path) -> str | None:
     """
     try:
         tables = load_archive_file(path) or {}
+    except LockedError:  # encrypted and closed: nothing can be said of its bulletins
+        return None
     except ArchiveError as exc:
         return exc.message
     return damage_in(tables, path)
