@@ -64,13 +64,20 @@ class Encrypted:
         self.env = {**env, "XDG_RUNTIME_DIR": str(self.runtime)}
         self.sessions = self.runtime / "whrd"
         self.archive = work / f"enc-{size}.json"
+        try:
+            self._prepare(archive, work, whrd, env)
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare(self, archive: Path, work: Path, whrd: list[str], env: dict[str, str]) -> None:
         remove(self.archive, self.sessions)
         shutil.copyfile(archive, self.archive)
         _whrd(whrd, self.archive, ["encrypt"], self.env, passphrase=True)
         _whrd(whrd, self.archive, ["unlock", "--for", "12h"], self.env, passphrase=True)
         _whrd(whrd, self.archive, ["search", "defensoras", "--limit", "1"], self.env)  # the tmpfs index
         # An encrypted archive with no bulletin, for the import row: one added, then deleted.
-        self.empty = work / f"enc-empty-{size}.json"
+        self.empty = work / f"enc-empty-{self.size}.json"
         remove(self.empty, self.sessions)
         _whrd(whrd, self.empty, ["add", "--title", "Bench seed", "--date", "2020-01-01", "--lang", "en"], env)
         _whrd(whrd, self.empty, ["encrypt"], self.env, passphrase=True)
