@@ -22,6 +22,7 @@ import pytest
 from test_crypto import PASS, TITLE, Whrd, _encrypted, _tmpfs_root
 
 NEW = "another long passphrase of five words"
+WHRD = (sys.executable, "-m", "whrd_cli")
 
 
 @pytest.fixture
@@ -338,3 +339,56 @@ def test_two_encrypts_at_once_one_wins_the_other_is_refused_cleanly(tmp_path: Pa
     assert "encrypted already" in loser and "Traceback" not in loser and "bug" not in loser
     winner = phrases[[code for code, _err in done].index(0)]
     assert TITLE in whrd.ok("list", passphrases=(winner,)).stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_export_encrypt_to_a_bad_key_writes_nothing_and_to_stdout_only_ciphertext(
+    tmp_path: Path, lang: str
+) -> None:
+    from pyrage import decrypt, x25519
+
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, None)
+    whrd.env["WHRD_LANG"] = lang
+    before = _snapshot(tmp_path)
+    out = tmp_path / "digest.md"
+    for bad in ("age1nonsense", "", "ssh-ed25519 AAAA"):
+        _clean(whrd("export", "-o", str(out), "--encrypt-to", bad, passphrases=(PASS,)), 1, "age")
+    assert _snapshot(tmp_path) == before
+    reader = x25519.Identity.generate()
+    key = str(reader.to_public())
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "whrd_cli",
+            "--db",
+            str(db),
+            "export",
+            "--encrypt-to",
+            str(reader.to_public()),
+        ],
+        capture_output=True,
+        env=whrd.env,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 4  # locked, no passphrase: nothing exported
+    read, write = os.pipe()
+    os.write(write, (PASS + "\n").encode())
+    os.close(write)
+    try:
+        done = subprocess.run(
+            [*WHRD, "--db", str(db), "--passphrase-fd", str(read), "export", "-o", "-", "--encrypt-to", key],
+            capture_output=True,
+            cwd=tmp_path,
+            env=whrd.env,
+            stdin=subprocess.DEVNULL,
+            pass_fds=(read,),
+            check=False,
+        )
+    finally:
+        os.close(read)
+    assert done.returncode == 0 and done.stdout.startswith(b"age-encryption.org/v1\n")
+    assert TITLE.encode() not in done.stdout and TITLE in decrypt(done.stdout, [reader]).decode()
+    assert _snapshot(tmp_path) == before
