@@ -392,3 +392,9 @@ def test_export_encrypt_to_a_bad_key_writes_nothing_and_to_stdout_only_ciphertex
     assert done.returncode == 0 and done.stdout.startswith(b"age-encryption.org/v1\n")
     assert TITLE.encode() not in done.stdout and TITLE in decrypt(done.stdout, [reader]).decode()
     assert _snapshot(tmp_path) == before
+
+
+def test_lock_of_no_archive_says_there_is_none(tmp_path: Path) -> None:
+    whrd = Whrd(tmp_path / "none.json", None)
+    _clean(whrd("lock"), 1, "no archive")
+    assert list(tmp_path.iterdir()) == []

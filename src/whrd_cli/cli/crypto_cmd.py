@@ -184,6 +184,8 @@ def lock(ctx: typer.Context) -> None:
 
     archive = _archive(ctx)
     session.end(archive)  # first: whatever the archive is now, no session of it stays open
+    if not archive.exists() and not is_encrypted(archive):
+        fail(_("There is no archive at {path} yet: add a bulletin first.").format(path=archive))
     if not is_encrypted(archive):  # "locked" would let someone believe a plain archive protected
         fail(
             _("{path} is not encrypted: it is plain text on disk, there is nothing to lock.").format(
