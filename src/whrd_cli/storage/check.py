@@ -253,10 +253,8 @@ def find_damage(path: Path) -> str | None:
     """
     try:
         tables = load_archive_file(path) or {}
-    except LockedError:  # encrypted and closed: nothing can be said of its bulletins
-        return None
-    except ArchiveError as exc:
-        return exc.message
+    except ArchiveError as exc:  # encrypted and closed (LockedError): nothing to say of its bulletins
+        return None if isinstance(exc, LockedError) else exc.message
     return damage_in(tables, path)
 
 
