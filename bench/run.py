@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate  # bench/ is a folder of scripts, not a package
+import encrypted  # bench/ is a folder of scripts, not a package
+import generate
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -190,7 +191,7 @@ class Case:
 
     name: str
     argv: list[str]
-    kind: str  # "floor", "whrd", "ref"
+    kind: str  # "floor", "whrd", "ref", "enc" (on the encrypted copy: `encrypted.py`)
     needs: str | None = None  # a whrd subcommand that must exist, or "sqlite-utils"
     setup: Callable[[], None] | None = None
     stdout_file: Path | None = None
@@ -330,18 +331,21 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
 
     add_copy = work / f"add-{size}.json"
 
-    def reset_add() -> None:
-        _remove_archive(add_copy)
-        # A hard link has the archive's inode, size and mtime, so the copy of its search index
-        # is fresh for it, as the user's own index is; whrd's write replaces the link, never the
-        # original. (A plain copy would make `add` rebuild the whole index.)
-        try:
-            os.link(archive, add_copy)
-        except OSError:
-            shutil.copyfile(archive, add_copy)
-        index = archive.with_name(archive.name + ".search.sqlite")
-        if index.exists():
-            shutil.copyfile(index, add_copy.with_name(add_copy.name + ".search.sqlite"))
+    def reset_copy(copy: Path) -> Callable[[], None]:
+        def reset() -> None:
+            _remove_archive(copy)
+            # A hard link has the archive's inode, size and mtime, so the copy of its search index
+            # is fresh for it, as the user's own index is; whrd's write replaces the link, never
+            # the original. (A plain copy would make `add` rebuild the whole index.)
+            try:
+                os.link(archive, copy)
+            except OSError:
+                shutil.copyfile(archive, copy)
+            index = archive.with_name(archive.name + ".search.sqlite")
+            if index.exists():
+                shutil.copyfile(index, copy.with_name(copy.name + ".search.sqlite"))
+
+        return reset
 
     if small:
         t, c = within(1.3)
@@ -354,11 +358,19 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             "whrd add (into a copy)",
             [*whrd, "--db", str(add_copy), "add", *ADD_ARGS],
             "whrd",
-            setup=reset_add,
+            setup=reset_copy(add_copy),
             target=t,
             check=c,
         )
     )
+    # Issue 16's rows: an edit and a delete (each keeps a backup first), in the middle of the archive.
+    middle = str(max(1, size // 2))
+    for name, args in (
+        ("whrd edit ID --tag (into a copy)", ["edit", middle, "--tag", "bench"]),
+        ("whrd delete ID (into a copy)", ["delete", middle, "--yes"]),
+    ):
+        copy = work / f"{args[0]}-{size}.json"
+        cases.append(Case(name, [*whrd, "--db", str(copy), *args], "whrd", setup=reset_copy(copy)))
     t, c = read_target("list")
     cases.append(
         Case(
@@ -635,8 +647,16 @@ def prepare(cases: list[Case], env: dict[str, str], available: dict[str, bool], 
 def measure(section: Section, env: dict[str, str], *, warmup: int, pattern: re.Pattern[str] | None) -> None:
     live = [r for r in section.rows if r.status == "ok"]
     if pattern:
-        live = [r for r in live if r.case.kind == "floor" or pattern.search(r.case.name)]
-        section.rows = [r for r in section.rows if r.case.kind == "floor" or pattern.search(r.case.name)]
+        # An encrypted row's plain row runs beside it: its ratio is the check.
+        beside = {
+            r.case.reference for r in section.rows if r.case.kind == "enc" and pattern.search(r.case.name)
+        }
+
+        def kept(row: Row) -> bool:
+            return row.case.kind == "floor" or bool(pattern.search(row.case.name)) or row.case.name in beside
+
+        live = [r for r in live if kept(r)]
+        section.rows = [r for r in section.rows if kept(r)]
     for round_no in range(warmup + section.runs):
         for row in live:
             if row.status != "ok":
@@ -686,6 +706,8 @@ def section_table(section: Section) -> list[str]:
     ]
     for row in section.rows:
         case = row.case
+        if case.kind == "enc":  # in their own table, beside the plain rows (encrypted.table)
+            continue
         if row.status != "ok":
             lines.append(f"| {case.name} | {row.status} ({row.note}) | | | | | {case.target} | |")
             continue
@@ -876,6 +898,8 @@ def report(sections: list[Section], env_info: dict[str, Any], seconds: float) ->
         lines += [*section_table(section), ""]
         if section.queries:
             lines += [*query_table(section), ""]
+        if any(r.case.kind == "enc" for r in section.rows):
+            lines += [*encrypted.table(section), ""]
     lines += growth_table(sections)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -937,6 +961,12 @@ def main(argv: list[str] | None = None) -> int:
         help="where to save the Markdown table (default: bench/results/latest.md)",
     )
     parser.add_argument("--no-save", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--no-encrypted",
+        dest="encrypted",
+        action="store_false",
+        help="skip the rows on an encrypted copy of the archive (issue 16)",
+    )
     args = parser.parse_args(argv)
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -988,8 +1018,19 @@ def main(argv: list[str] | None = None) -> int:
             build=f"`{built.method}`" if built.method == "whrd import" else built.method,
         )
         cases = build_cases(size, built.archive, built.corpus, ref_db, scratch)
+        sealed = None
+        wanted = [c for c in cases if pattern is None or pattern.search(encrypted.PREFIX + c.name)]
+        if args.encrypted and wanted:
+            print("  encrypting a copy (issue 16)…", file=sys.stderr)
+            sealed = encrypted.Encrypted(size, built.archive, scratch, generate.whrd_command(), env)
+            rows = encrypted.encrypted_rows(cases, sealed, scratch)
+            cases += [Case(**row, check=_vs_ref(encrypted.TARGET)) for row in rows]
         prepare(cases, env, available, section.rows)
-        measure(section, env, warmup=args.warmup, pattern=pattern)
+        try:
+            measure(section, env, warmup=args.warmup, pattern=pattern)
+        finally:
+            if sealed is not None:
+                sealed.close()
         if available["search"] and any(r.case.needs == "search" for r in section.rows):
             count_matches(section, built.corpus, ref_db, env)
         sections.append(section)

@@ -278,40 +278,6 @@ def test_eight_concurrent_writers_on_an_encrypted_archive_lose_nothing(tmp_path:
     assert [p for p in tmp_path.iterdir() if ".whrd-tmp-" in p.name] == []
 
 
-def test_a_writer_killed_mid_write_leaves_a_decryptable_archive(tmp_path: Path, runtime: Path) -> None:
-    import signal
-
-    db = tmp_path / "archive.json"
-    whrd = _encrypted(db, runtime)
-    whrd.ok("unlock", passphrases=(PASS,))
-    before = _plain(db)["bulletins"]
-    for delay in (0.05, 0.15, 0.3, 0.5):
-        writer = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "whrd_cli",
-                "--db",
-                str(db),
-                "add",
-                "--title",
-                f"K {delay}",
-                "--date",
-                "2024-05-02",
-            ],
-            env=whrd.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        now = _plain(db)["bulletins"]  # always decrypts: the old content or the new
-        assert set(before) <= set(now)
-        before = now
-    assert _holding(tmp_path, TITLE, NOTE) == []  # a killed writer's temp file is ciphertext too
-
-
 def test_the_editor_form_of_an_encrypted_archive_stays_in_the_tmpfs(tmp_path: Path, runtime: Path) -> None:
     db = tmp_path / "archive.json"
     whrd = _encrypted(db, runtime)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dates import utc_stamp
-from .errors import ArchiveError, DuplicateError, NotFoundError
+from .errors import ArchiveError, DuplicateError, LockedError, NotFoundError
 from .filters import Filter
 from .i18n import _
 from .links_store import Linkable, forgetting
@@ -185,6 +185,8 @@ class Archive(Revisable, Mergeable, Linkable):
 
         try:
             return history_damage(check.load_archive_file(self.path) or {}, self.path)
+        except LockedError:  # encrypted and closed: nothing to say about its history
+            return None
         except ArchiveError as exc:
             return exc.message
 

@@ -83,11 +83,13 @@ def encrypt(ctx: typer.Context) -> None:
 
     Example: whrd encrypt
     """
-    from ..crypto import convert
+    from ..crypto import convert, is_encrypted
 
     archive = _archive(ctx)
     if not archive.exists():
         fail(_("There is no archive at {path} yet: add a bulletin first.").format(path=archive))
+    if is_encrypted(archive):  # said before a new passphrase is asked, not after
+        fail(_("{path} is encrypted already.").format(path=archive))
     passphrase = _new_passphrase(archive)
     count, removed = convert.encrypt_archive(archive, passphrase)
     note(
@@ -178,10 +180,18 @@ def lock(ctx: typer.Context) -> None:
 
     Example: whrd lock
     """
-    from ..crypto import session
+    from ..crypto import is_encrypted, session
 
     archive = _archive(ctx)
-    session.end(archive)
+    session.end(archive)  # first: whatever the archive is now, no session of it stays open
+    if not archive.exists() and not is_encrypted(archive):
+        fail(_("There is no archive at {path} yet: add a bulletin first.").format(path=archive))
+    if not is_encrypted(archive):  # "locked" would let someone believe a plain archive protected
+        fail(
+            _("{path} is not encrypted: it is plain text on disk, there is nothing to lock.").format(
+                path=archive
+            )
+        )
     note(_("{path} is locked.").format(path=archive))
 
 
@@ -197,8 +207,8 @@ def passphrase(ctx: typer.Context) -> None:
     if not is_encrypted(archive):
         fail(_("{path} is not encrypted.").format(path=archive))
     old = keys.read_passphrase(_("Current passphrase of {name}: ").format(name=archive.name))
-    new = _new_passphrase(archive)
-    convert.rewrap(archive, old, new)
+    identity = convert.unwrapped(archive, old)  # a wrong one is refused before a new one is asked
+    convert.rewrap(archive, identity, _new_passphrase(archive))
     note(_("The passphrase of {path} is changed.").format(path=archive))
 
 

@@ -6,7 +6,8 @@ to an archive without opening it first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,27 @@ from . import keys
 RECIPIENTS = "recipients"
 
 
-def decrypt(path: Path, data: bytes) -> bytes:
+def decrypt(path: Path, data: bytes, *, alongside: Callable[[bytes], object] | None = None) -> bytes:
     """The plain archive inside age ciphertext `data` (read from `path`). A file that does not
-    decrypt with the right identity is damaged (exit 3): a wrong passphrase failed earlier (4)."""
-    from pyrage import DecryptError
-    from pyrage import decrypt as age_decrypt
+    decrypt with the right identity is damaged (exit 3): a wrong passphrase failed earlier (4).
+
+    `alongside(data)` (the hash of the file's bytes: `storage.trust`) runs in a thread while age
+    decrypts: both let go of the GIL, so at 100k the ~0.08 s of hashing costs nothing."""
+    import io
+
+    from pyrage import DecryptError, decrypt_io
 
     identity = keys.identity_for(path)
-    try:
-        return bytes(age_decrypt(data, [identity]))
-    except DecryptError as exc:
+    helper = None
+    if alongside is not None:
+        import threading
+
+        helper = threading.Thread(target=alongside, args=(data,), name="whrd-hash", daemon=True)
+        helper.start()
+    plain = io.BytesIO()
+    try:  # the streaming call: ~0.1 s less than `decrypt` at 100k (measured), same bytes
+        decrypt_io(io.BytesIO(data), plain, [identity])
+    except (DecryptError, OSError) as exc:  # a truncated body is an OSError from decrypt_io
         if "No matching keys" in str(exc):
             raise ArchiveError(
                 _("{path} is not encrypted to this archive's identity; whrd will not touch it.").format(
@@ -39,6 +51,10 @@ def decrypt(path: Path, data: bytes) -> bytes:
                 "Restore a backup (ARCHIVE.bak)."
             ).format(path=path)
         ) from exc
+    finally:
+        if helper is not None:
+            helper.join()
+    return plain.getvalue()
 
 
 def recipients_of(tables: Mapping[str, Any]) -> list[str]:
@@ -48,13 +64,11 @@ def recipients_of(tables: Mapping[str, Any]) -> list[str]:
     return [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
 
 
-def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> bytes:
-    """The archive's plain `pieces` encrypted to its identity and its extra recipients."""
-    from pyrage import encrypt as age_encrypt
+def _recipients(path: Path, tables: Mapping[str, Any]) -> list[Any]:
+    """The archive's own identity's public key and the extra recipients of its meta record."""
     from pyrage import x25519
 
-    identity = keys.identity_for(path)
-    recipients = [identity.to_public()]
+    recipients = [keys.identity_for(path).to_public()]
     for text in recipients_of(tables):
         try:
             recipients.append(x25519.Recipient.from_str(text))
@@ -64,4 +78,130 @@ def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> b
                     path=path, key=text
                 )
             ) from exc
-    return bytes(age_encrypt(b"".join(pieces), recipients))
+    return recipients
+
+
+def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> bytes:
+    """The archive's plain `pieces` encrypted to its identity and its extra recipients, whole."""
+    return b"".join(encrypted_pieces(path, tables, pieces))
+
+
+_END = object()  # the last plain piece has been queued
+_STOP = object()  # the writer gave up: the encrypting thread stops too
+_QUEUED = 8  # plain pieces waiting for the encrypting thread (~4 MB each at 100k: `encode_pieces`)
+
+
+class _Stopped(Exception):
+    """Raised inside age's read when the writer gave up (an error, the generator closed)."""
+
+
+class _PiecesReader:
+    """A file-like `read(n)` over plain pieces arriving in a queue (what `pyrage.encrypt_io` reads)."""
+
+    def __init__(self, inbox: Any) -> None:
+        self.inbox = inbox
+        self.piece = memoryview(b"")
+        self.ended = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.piece and not self.ended:
+            got = self.inbox.get()
+            if got is _STOP:
+                raise _Stopped
+            if got is _END:
+                self.ended = True
+            else:
+                self.piece = memoryview(got)
+        size = len(self.piece) if size is None or size < 0 else size
+        out, self.piece = self.piece[:size], self.piece[size:]
+        return bytes(out)
+
+
+class _Outbox:
+    """A file-like `write` that hands each ciphertext chunk to the writing thread."""
+
+    def __init__(self, outbox: Any) -> None:
+        self.outbox = outbox
+
+    def write(self, chunk: bytes) -> int:
+        self.outbox.put(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+def encrypted_pieces(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The archive's plain `pieces` as age ciphertext, in chunks, encrypted as they are made.
+
+    age encrypts in a thread of its own (pyrage lets go of the GIL while it works) while this
+    one encodes the next piece and writes the chunks already encrypted: at 100k the encoding,
+    the encryption and the write overlap instead of following each other, and the whole plain
+    archive is never in memory beside its ciphertext (each is a few pieces at a time)."""
+    import queue
+    import threading
+
+    from pyrage import encrypt_io
+
+    recipients = _recipients(path, tables)
+    inbox: queue.Queue[object] = queue.Queue(maxsize=_QUEUED)
+    outbox: queue.Queue[bytes | None] = queue.Queue()
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            encrypt_io(_PiecesReader(inbox), _Outbox(outbox), recipients)
+        except BaseException as exc:  # handed to the writing thread, raised there
+            failed.append(exc)
+        finally:
+            outbox.put(None)  # the end, whichever way
+
+    worker = threading.Thread(target=work, name="whrd-age", daemon=True)
+    worker.start()
+
+    def offer(item: object) -> bool:
+        """Queue a plain piece; False when the thread is gone (it failed)."""
+        while True:
+            try:
+                inbox.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                if not worker.is_alive():
+                    return False
+
+    ended = False
+
+    def ready(*, wait: bool) -> Iterator[bytes]:
+        nonlocal ended
+        while not ended:
+            try:
+                chunk = outbox.get(block=wait)
+            except queue.Empty:
+                return
+            if chunk is None:
+                ended = True
+                return
+            yield chunk
+
+    try:
+        for piece in pieces:
+            if piece and not offer(piece):
+                break
+            yield from ready(wait=False)
+            if ended:
+                break
+        else:
+            offer(_END)
+        yield from ready(wait=True)
+    finally:
+        if not ended:  # the writer stopped early: stop the thread, however full its queue
+            while True:
+                try:
+                    inbox.put_nowait(_STOP)
+                    break
+                except queue.Full:
+                    with contextlib.suppress(queue.Empty):
+                        inbox.get_nowait()
+    worker.join()
+    if failed:
+        raise failed[0]

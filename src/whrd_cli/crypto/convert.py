@@ -19,9 +19,9 @@ from typing import Any
 
 from ..errors import ArchiveError, InputError
 from ..i18n import _
-from ..storage import atomic, backups, check
+from ..storage import atomic, backups, check, trust
 from . import is_ciphertext, key_path, keys, session
-from .codec import RECIPIENTS, encrypt, recipients_of
+from .codec import RECIPIENTS, encrypted_pieces, recipients_of
 
 INDEX_SUFFIX = ".search.sqlite"
 
@@ -44,10 +44,10 @@ def _locked(archive: Path, timeout: float = 10.0) -> Iterator[None]:
         lock.release()
 
 
-def _plain_bytes(tables: dict[str, Any]) -> list[bytes]:
+def _plain_bytes(tables: dict[str, Any]) -> Iterator[bytes]:
     from ..storage.tinydb_adapter import encode_pieces
 
-    return list(encode_pieces(tables))
+    return encode_pieces(tables)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -55,6 +55,35 @@ def _load(path: Path) -> dict[str, Any]:
     if tables is None:
         raise InputError(_("There is no archive at {path} yet: add a bulletin first.").format(path=path))
     return tables
+
+
+def _load_sound(path: Path) -> tuple[dict[str, Any], bool]:
+    """The archive, and whether it is sound: byte for byte what whrd wrote sound (`trust`'s
+    mark), else checked in full now. The rewrite of a sound archive gets the mark again, so the
+    next write need not check every bulletin (~1 s at 100k)."""
+    mark = trust.read_mark(path)
+    marked: list[bool] = []
+    found = check.load_archive_file(path, seen=lambda data: marked.append(trust.is_sound_copy(data, mark)))
+    if found is None:
+        raise InputError(_("There is no archive at {path} yet: add a bulletin first.").format(path=path))
+    return found, any(marked) or check.damage_in(found, path) is None
+
+
+def _write(path: Path, tables: dict[str, Any], *, encrypted: bool, sound: bool = False) -> None:
+    """Write `tables` to `path` atomically, as the store does: age ciphertext (encrypted as it
+    is encoded) when `encrypted`, and marked sound when it is."""
+    pieces = _plain_bytes(tables)
+    if encrypted:
+        pieces = encrypted_pieces(path, tables, pieces)
+    digest = trust.new_digest() if sound else None
+    if digest is not None:
+        pieces = trust.hashed(pieces, digest)
+    atomic.write_atomic(
+        path,
+        pieces,
+        mode=_mode(path),
+        finish=None if digest is None else lambda fd: trust.set_mark(fd, trust.mark_of(digest)),
+    )
 
 
 def new_identity() -> tuple[Any, str]:
@@ -71,12 +100,13 @@ def encrypt_archive(archive: Path, passphrase: str) -> tuple[int, list[Path]]:
     if key_path(archive).exists() or is_ciphertext(archive):
         raise InputError(_("{path} is encrypted already.").format(path=archive))
     with _locked(archive):
-        tables = _load(archive)
+        if key_path(archive).exists() or is_ciphertext(archive):  # another `encrypt` got there first
+            raise InputError(_("{path} is encrypted already.").format(path=archive))
+        tables, sound = _load_sound(archive)
         identity, text = new_identity()
         atomic.write_atomic(key_path(archive), keys.wrap(text, passphrase), mode=0o600, overwrite=False)
         keys.remember(archive, identity)
-        mode = _mode(archive)
-        atomic.write_atomic(archive, encrypt(archive, tables, _plain_bytes(tables)), mode=mode)
+        _write(archive, tables, encrypted=True, sound=sound)
         del tables
         count = 0
         for backup in backups.backup_paths(archive, 10):
@@ -85,7 +115,7 @@ def encrypt_archive(archive: Path, passphrase: str) -> tuple[int, list[Path]]:
                 if old is None:  # not an archive whrd can read: plain text all the same
                     backup.unlink()
                     continue
-                atomic.write_atomic(backup, encrypt(archive, old, _plain_bytes(old)), mode=_mode(backup))
+                _write(backup, old, encrypted=True)
                 count += 1
         removed = remove_plain_leftovers(archive)
     return count, removed
@@ -130,13 +160,12 @@ def decrypt_archive(archive: Path) -> int:
     """Write the archive (and its backups) plain again; the identity file goes last. Returns the
     number of backups decrypted. The session is ended (its tmpfs index would be stale)."""
     with _locked(archive):
-        tables = _load(archive)
-        atomic.write_atomic(archive, _plain_bytes(tables), mode=_mode(archive))
+        tables, sound = _load_sound(archive)
+        _write(archive, tables, encrypted=False, sound=sound)
         count = 0
         for backup in backups.backup_paths(archive, 10):
             if backup.exists() and is_ciphertext(backup):
-                old = _load(backup)
-                atomic.write_atomic(backup, _plain_bytes(old), mode=_mode(backup))
+                _write(backup, _load(backup), encrypted=False)
                 count += 1
         with contextlib.suppress(FileNotFoundError):
             key_path(archive).unlink()
@@ -152,14 +181,17 @@ def change_recipients(archive: Path, change: Callable[[list[str]], list[str]]) -
     if not is_ciphertext(archive):
         raise InputError(_("{path} is not encrypted: run 'whrd encrypt' first.").format(path=archive))
     with _locked(archive):
-        tables = _load(archive)
-        new = change(recipients_of(tables))
+        tables, sound = _load_sound(archive)
+        old = recipients_of(tables)
+        new = change(old)
+        if new == old:  # nothing to change: the archive is not rewritten
+            return new
         meta = tables.setdefault("meta", {}).setdefault("1", {})
         if new:
             meta[RECIPIENTS] = new
         else:
             meta.pop(RECIPIENTS, None)
-        atomic.write_atomic(archive, encrypt(archive, tables, _plain_bytes(tables)), mode=_mode(archive))
+        _write(archive, tables, encrypted=True, sound=sound and trust.sound_after(tables, [], archive))
     return new
 
 
@@ -169,15 +201,21 @@ def recipients(archive: Path) -> tuple[str, list[str]]:
     return str(keys.identity_for(archive).to_public()), recipients_of(tables)
 
 
-def rewrap(archive: Path, old: str, new: str) -> None:
-    """Wrap the identity with a new passphrase (the archive itself is not touched)."""
+def unwrapped(archive: Path, passphrase: str) -> str:
+    """The identity's text, unwrapped with `passphrase` (LockedError when it is wrong)."""
     key = key_path(archive)
     try:
         wrapped = key.read_bytes()
     except FileNotFoundError:
         raise ArchiveError(_("{path} has no identity file ({key}).").format(path=archive, key=key)) from None
-    text = keys.unwrap(wrapped, old, archive)
-    atomic.write_atomic(key, keys.wrap(text, new), mode=0o600)
+    return keys.unwrap(wrapped, passphrase, archive)
+
+
+def rewrap(archive: Path, identity: str, new: str) -> None:
+    """Wrap the identity (`unwrapped`) with a new passphrase; the archive itself is not touched.
+    Under the archive's lock: two changes at once never leave a key file of the other's."""
+    with _locked(archive):
+        atomic.write_atomic(key_path(archive), keys.wrap(identity, new), mode=0o600)
 
 
 def wipe_targets(archive: Path) -> list[Path]:

@@ -120,7 +120,7 @@ def _wrapped(archive: Path) -> bytes:
         raise ArchiveError(
             _(
                 "The identity file {key} is missing, so {path} cannot be opened. Put back your copy "
-                "of it, or open the archive with a recovery key."
+                "of it; with a recovery key, 'age -d -i RECOVERY-KEY-FILE {path}' gives the plain archive."
             ).format(key=key, path=archive)
         ) from None
     except OSError as exc:

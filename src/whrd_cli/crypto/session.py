@@ -157,12 +157,13 @@ def draft_home(archive: Path) -> Path | None:
 
 
 def describe(archive: Path) -> str | None:
-    """The archive's lock state in words (`encrypted, unlocked until 18:00`); None when plain."""
+    """The archive's lock state in words (`encrypted, unlocked until 18:00`, `not encrypted: …`);
+    None when there is no archive yet."""
     from ..i18n import _
     from . import is_encrypted
 
     if not is_encrypted(archive):
-        return None
+        return _("not encrypted: plain text on disk") if archive.exists() else None
     until = expiry(archive)
     if until is None:
         return _("encrypted, locked")

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, LockedError
 from ..storage import backups, check
 
 
@@ -29,6 +29,8 @@ class Subject:
         subject = cls(path=path, config=config)
         try:
             subject.tables = check.load_archive_file(path)
+        except LockedError:  # encrypted and closed: not a problem of the archive (exit 4, unlock)
+            raise
         except ArchiveError as exc:
             subject.load_error = exc.message
             return subject

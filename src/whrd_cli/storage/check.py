@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError
+from ..errors import ArchiveError, LockedError
 from ..i18n import _, language, translate
 from ..links_model import links_damage
 from .reasons import PERMISSION_DENIED, os_reason
@@ -64,12 +64,12 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
     if not data.strip():
         empty = _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.")
         raise ArchiveError(empty.format(path=path))
-    if seen is not None:
-        seen(data)
     if data.startswith(b"age-encryption.org/v1"):  # encrypted (issue 16): pyrage only now
         from ..crypto.codec import decrypt
 
-        data = decrypt(path, data)
+        data = decrypt(path, data, alongside=seen)  # `seen` runs while age decrypts
+    elif seen is not None:
+        seen(data)
     if data.startswith(b"\xef\xbb\xbf"):  # saved by an editor that adds a UTF-8 BOM
         data = data[3:]
     try:
@@ -247,8 +247,8 @@ def find_damage(path: Path) -> str | None:
     """
     try:
         tables = load_archive_file(path) or {}
-    except ArchiveError as exc:
-        return exc.message
+    except ArchiveError as exc:  # encrypted and closed (LockedError): nothing to say of its bulletins
+        return None if isinstance(exc, LockedError) else exc.message
     return damage_in(tables, path)
 
 

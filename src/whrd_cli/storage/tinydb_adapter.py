@@ -123,11 +123,9 @@ class AtomicJSONStorage(Storage):
                 else light_read.spliced(self._data, self.source)
             )
             if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
-                import orjson  # one buffer (what the pieces add up to): age encrypts it whole
+                from ..crypto.codec import encrypted_pieces  # encrypted as they are encoded
 
-                from ..crypto.codec import encrypt
-
-                pieces = iter((encrypt(self.path, self._data, [orjson.dumps(self._data)]),))
+                pieces = encrypted_pieces(self.path, self._data, pieces)
             if digest is not None:
                 pieces = trust.hashed(pieces, digest)
             atomic.write_atomic(
