@@ -111,6 +111,11 @@ def remote_add(
             )
         else:
             message += " " + _("The login is kept in {path} (only you can read it).").format(path=kept)
+    elif user is not None:  # a user in the URL, no password and no terminal to ask it: say so
+        message += " " + _(
+            "The user name {user} in the URL was not kept: without a terminal to ask the password, "
+            "the login comes from ~/.netrc (or there is none)."
+        ).format(user=user)
     note(message)
 
 

@@ -13,6 +13,7 @@ not written yet, an endpoint an older server lacks) say so with `missing_ok`.
 from __future__ import annotations
 
 import base64
+import re
 import socket
 import ssl
 from collections.abc import Mapping
@@ -54,9 +55,17 @@ def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
+        # The reason can quote a piece of the password ("... as 'Ab'" for `user:Ab/Cd@host`).
+        reason = re.sub(r"'[^']*'", "'***'", str(exc)) if "@" in url else str(exc)
         raise InputError(
-            _("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=exc)
-        ) from exc
+            _("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=reason)
+        ) from None
+    if port == 0:  # `port or default` below would silently make it 80 or 443
+        raise InputError(
+            _("{url!r} is not a valid URL: {reason}.").format(
+                url=redact(url), reason=_("port 0 cannot be used")
+            )
+        )
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InputError(
@@ -90,9 +99,10 @@ def _unquote(text: str | None) -> str | None:
 def redact(url: str) -> str:
     """`url` with any password replaced by `***` (for messages about a URL that does not parse)."""
     head, sep, tail = url.partition("://")
-    if not sep or "@" not in tail.split("/", 1)[0]:
+    if not sep or "@" not in tail:
         return url
-    userinfo, _at, rest = tail.partition("@")
+    # Up to the last '@': a password may hold '@', '/', '?' or '#' (unquoted, as people type it).
+    userinfo, _at, rest = tail.rpartition("@")
     user = userinfo.split(":", 1)[0]
     return f"{head}://{user}:***@{rest}" if ":" in userinfo else f"{head}://{user}@{rest}"
 
@@ -320,7 +330,7 @@ class CouchClient:
         if status == 401:
             message = _(
                 "The sync server refused the login for {url} (401): check the user and password "
-                "(run 'whrd remote add' again to change them)."
+                "(to change them: 'whrd remote remove NAME', then 'whrd remote add NAME URL')."
             ).format(url=url)
         elif status == 403:
             message = _("The sync server does not allow this user to use {url} (403 forbidden).").format(

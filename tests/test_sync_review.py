@@ -1,0 +1,101 @@
+"""Findings of the hostile review of `whrd remote` / `whrd sync` (issue 18), each a test that
+failed before its fix: a password never printed whatever characters it holds, a port that cannot
+be used refused, a refused login's advice that works when followed, a user name in the URL never
+dropped without a word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Run
+from couch_server import CouchServer
+from sync_helpers import Coordinator
+from whrd_cli.errors import EXIT_REMOTE
+
+
+@pytest.fixture
+def ana(run: Run, tmp_path: Path) -> Coordinator:
+    person = Coordinator(run, tmp_path / "ana.json")
+    person.add("Something to keep", "2024-01-05")
+    return person
+
+
+# Passwords with the characters a URL gives a meaning to: before the fix, the error for a URL that
+# does not parse printed all of "Ab/Cd9" (the redaction looked for '@' only before the first '/'),
+# and the reason ("Port could not be cast to integer value as 'Ab'") printed the part before it.
+@pytest.mark.parametrize("password", ["Ab/Cd9", "Ab#Cd9", "Ab?Cd9", "Ab@Cd9"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_url_that_does_not_parse_never_shows_its_password(
+    ana: Coordinator, monkeypatch: pytest.MonkeyPatch, password: str, lang: str
+) -> None:
+    monkeypatch.setenv("WHRD_LANG", lang)
+    before = ana.path.read_bytes()
+    result = ana.run("remote", "add", "hub", f"http://ana:{password}@127.0.0.1:99999/network")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ")
+    assert "Ab" not in line and "Cd9" not in line, line
+    assert "Traceback" not in result.stderr
+    assert ana.path.read_bytes() == before
+
+
+def test_port_zero_is_refused_not_turned_into_80(ana: Coordinator) -> None:
+    before = ana.path.read_bytes()
+    result = ana.run("remote", "add", "hub", "http://127.0.0.1:0/network")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert result.stderr == (
+        "Error: 'http://127.0.0.1:0/network' is not a valid URL: port 0 cannot be used.\n"
+    )
+    assert ana.path.read_bytes() == before
+    assert ana.json("remote", "list") == []
+
+
+def test_the_refused_login_advice_works_when_followed(ana: Coordinator, couch_server: CouchServer) -> None:
+    url = couch_server.create()
+    name = url.rsplit("/", 1)[1]
+    security = {"members": {"names": ["bob"], "roles": []}, "admins": {"names": [], "roles": []}}
+    assert couch_server.request("PUT", f"/{name}/_security", security) == {"ok": True}
+    ana.ok("remote", "add", "hub", url.replace("http://", "http://bob:not-his-password@"))
+    result = ana.run("sync", "hub")
+    assert result.exit_code == EXIT_REMOTE
+    assert result.stderr == (
+        f"Error: The sync server refused the login for {url} (401): check the user and password "
+        "(to change them: 'whrd remote remove NAME', then 'whrd remote add NAME URL').\n"
+    )
+    # Followed to the letter, the advice now works (before, 'remote add' again was refused).
+    right = url.replace("http://", f"http://{couch_server.admin[0]}:{couch_server.admin[1]}@")
+    assert ana.run("remote", "add", "hub", right).exit_code == 1  # the name is taken: so remove first
+    ana.ok("remote", "remove", "hub")
+    ana.ok("remote", "add", "hub", right)
+    assert ana.ok("sync", "hub").stderr == "hub: 0 received, 1 sent.\n"
+
+
+def test_the_same_advice_in_spanish(
+    ana: Coordinator, couch_server: CouchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = couch_server.create()
+    name = url.rsplit("/", 1)[1]
+    security = {"members": {"names": ["bob"], "roles": []}, "admins": {"names": [], "roles": []}}
+    assert couch_server.request("PUT", f"/{name}/_security", security) == {"ok": True}
+    ana.ok("remote", "add", "hub", url)
+    monkeypatch.setenv("WHRD_LANG", "es")
+    result = ana.run("sync", "hub")
+    assert result.exit_code == EXIT_REMOTE
+    assert result.stderr == (
+        f"Error: El servidor de sincronización rechazó el inicio de sesión para {url} (401): revise "
+        "el usuario y la contraseña (para cambiarlos: 'whrd remote remove NOMBRE' y luego "
+        "'whrd remote add NOMBRE URL').\n"
+    )
+
+
+def test_a_user_name_in_the_url_is_not_dropped_silently(ana: Coordinator) -> None:
+    # No terminal to ask the password: before the fix, 'ana@' vanished and the remote had no login.
+    result = ana.run("remote", "add", "hub", "http://ana@127.0.0.1:5984/network")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert result.stderr.splitlines() == [
+        "Added the remote hub: http://127.0.0.1:5984/network. The user name ana in the URL was not "
+        "kept: without a terminal to ask the password, the login comes from ~/.netrc (or there is none)."
+    ]
+    assert ana.json("remote", "list")[0]["login"] is None
