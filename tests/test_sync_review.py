@@ -99,3 +99,60 @@ def test_a_user_name_in_the_url_is_not_dropped_silently(ana: Coordinator) -> Non
         "kept: without a terminal to ask the password, the login comes from ~/.netrc (or there is none)."
     ]
     assert ana.json("remote", "list")[0]["login"] is None
+
+
+def _refused_url() -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    return f"http://127.0.0.1:{port}/network"
+
+
+def test_one_dead_remote_does_not_stop_the_others(ana: Coordinator, couch_server: CouchServer) -> None:
+    # `whrd sync` with no name syncs every remote in turn (by name); before the fix the first
+    # remote that could not be reached ended the command, and the remotes after it never synced.
+    dead, url = _refused_url(), couch_server.create()
+    ana.ok("remote", "add", "a-dead", dead)
+    ana.ok("remote", "add", "hub", url)
+    result = ana.run("sync")
+    assert result.exit_code == EXIT_REMOTE, (result.stdout, result.stderr)
+    assert result.stderr.splitlines() == [
+        f"a-dead: Cannot reach the sync server at {dead}: connection refused (is the server running?).",
+        "hub: 0 received, 1 sent.",
+        "Error: 1 of 2 remotes could not be synced: a-dead.",
+    ]
+    assert [doc["title"] for doc in couch_server.all_docs(url.rsplit("/", 1)[1])] == ["Something to keep"]
+    # --json: stdout is one JSON document with every remote, the failed one with its error.
+    result = ana.run("sync", "--json")
+    assert result.exit_code == EXIT_REMOTE
+    import json
+
+    out = json.loads(result.stdout)
+    assert [item["remote"] for item in out] == ["a-dead", "hub"]
+    assert out[0]["error"].startswith("Cannot reach the sync server")
+    assert out[1]["push"]["sent"] == 0
+    assert result.stderr == "Error: 1 of 2 remotes could not be synced: a-dead.\n"
+
+
+def test_a_named_dead_remote_is_still_one_line(ana: Coordinator) -> None:
+    dead = _refused_url()
+    ana.ok("remote", "add", "a-dead", dead)
+    ana.ok("remote", "add", "b-dead", _refused_url())
+    result = ana.run("sync", "a-dead")
+    assert result.exit_code == EXIT_REMOTE
+    assert result.stderr == (
+        f"Error: Cannot reach the sync server at {dead}: connection refused (is the server running?).\n"
+    )
+
+
+def test_the_dead_remotes_line_in_spanish(ana: Coordinator, monkeypatch: pytest.MonkeyPatch) -> None:
+    ana.ok("remote", "add", "a-dead", _refused_url())
+    ana.ok("remote", "add", "b-dead", _refused_url())
+    monkeypatch.setenv("WHRD_LANG", "es")
+    result = ana.run("sync")
+    assert result.exit_code == EXIT_REMOTE
+    lines = result.stderr.splitlines()
+    assert [line.split(":", 1)[0] for line in lines[:2]] == ["a-dead", "b-dead"]
+    assert lines[2] == "Error: 2 de 2 remotos no se pudieron sincronizar: a-dead, b-dead."
