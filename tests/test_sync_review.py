@@ -156,3 +156,37 @@ def test_the_dead_remotes_line_in_spanish(ana: Coordinator, monkeypatch: pytest.
     lines = result.stderr.splitlines()
     assert [line.split(":", 1)[0] for line in lines[:2]] == ["a-dead", "b-dead"]
     assert lines[2] == "Error: 2 de 2 remotos no se pudieron sincronizar: a-dead, b-dead."
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5984/my db",
+        "http://127.0.0.1:5984/db\x01x",
+        "http://127.0.0.1:5984/db\r\nX-Evil: 1",
+        "http://127.0.0.1:5984/d\tb",
+    ],
+)
+def test_a_url_with_a_space_or_control_character_is_refused(ana: Coordinator, url: str) -> None:
+    # Before: stored with the characters silently dropped ("dbX-Evil: 1"), or kept and refused
+    # later by http.client with its own English message.
+    before = ana.path.read_bytes()
+    result = ana.run("remote", "add", "hub", url)
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert result.stderr == (
+        f"Error: {url!r} has a space or a control character; write the URL without them.\n"
+    )
+    assert ana.path.read_bytes() == before
+
+
+def test_a_database_name_beyond_ascii_is_sent_encoded(ana: Coordinator, couch_server: CouchServer) -> None:
+    # Before: an internal error (UnicodeEncodeError, exit 70). Now the name goes percent-encoded,
+    # as CouchDB expects, and the server answers for itself (PouchDB Server takes such a name).
+    base = couch_server.url("x").rsplit("/", 1)[0]
+    couch_server.request("PUT", "/r%C3%A9seau")
+    ana.ok("remote", "add", "hub", f"{base}/réseau")
+    assert ana.json("remote", "list")[0]["url"] == f"{base}/r%C3%A9seau"
+    result = ana.run("sync", "hub")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert result.stderr == "hub: 0 received, 1 sent.\n"
+    assert [d["title"] for d in couch_server.all_docs("r%C3%A9seau")] == ["Something to keep"]

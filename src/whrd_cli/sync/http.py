@@ -51,8 +51,16 @@ def _bracketed(host: str) -> str:
 def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
     """The database endpoint of `url`, and the user and password written in it (if any).
     A URL that is not http(s) with a host and a database path is bad input (exit 1)."""
+    url = url.strip()
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        # urlsplit silently drops tabs and newlines, and http.client refuses spaces later.
+        raise InputError(
+            _("{url!r} has a space or a control character; write the URL without them.").format(
+                url=redact(url)
+            )
+        )
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         # The reason can quote a piece of the password ("... as 'Ab'" for `user:Ab/Cd@host`).
@@ -71,7 +79,8 @@ def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
         raise InputError(
             _("{url!r} is not a server URL: write it as https://host:port/database.").format(url=redact(url))
         )
-    path = parts.path.rstrip("/")
+    # A name beyond ASCII goes percent-encoded (escapes already written are kept as they are).
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=").rstrip("/")
     if not path or path == "/":
         raise InputError(
             _("{url!r} names no database: add its name, as in https://host:port/database.").format(
