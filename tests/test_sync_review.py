@@ -190,3 +190,22 @@ def test_a_database_name_beyond_ascii_is_sent_encoded(ana: Coordinator, couch_se
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert result.stderr == "hub: 0 received, 1 sent.\n"
     assert [d["title"] for d in couch_server.all_docs("r%C3%A9seau")] == ["Something to keep"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [
+        ("en", "the port is not a number from 1 to 65535"),
+        ("es", "el puerto no es un número del 1 al 65535"),
+    ],
+)
+def test_a_bad_port_is_said_in_the_users_language(
+    ana: Coordinator, monkeypatch: pytest.MonkeyPatch, lang: str, reason: str
+) -> None:
+    # Before: Python's own English text ("Port out of range 0-65535") inside a Spanish line.
+    monkeypatch.setenv("WHRD_LANG", lang)
+    result = ana.run("remote", "add", "hub", "http://127.0.0.1:99999/network")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.endswith(f": {reason}.")
+    assert "Port" not in line

@@ -19,7 +19,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError, RemoteError
 from ..i18n import _
@@ -63,17 +63,17 @@ def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        # The reason can quote a piece of the password ("... as 'Ab'" for `user:Ab/Cd@host`).
-        reason = re.sub(r"'[^']*'", "'***'", str(exc)) if "@" in url else str(exc)
+        # Python's reason is English and can quote a piece of the password ("... as 'Ab'").
+        if "port" in str(exc).lower():
+            reason = _("the port is not a number from 1 to 65535")
+        else:
+            reason = re.sub(r"'[^']*'", "'***'", str(exc)) if "@" in url else str(exc)
         raise InputError(
             _("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=reason)
         ) from None
     if port == 0:  # `port or default` below would silently make it 80 or 443
-        raise InputError(
-            _("{url!r} is not a valid URL: {reason}.").format(
-                url=redact(url), reason=_("port 0 cannot be used")
-            )
-        )
+        reason = _("port 0 cannot be used")
+        raise InputError(_("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=reason))
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InputError(
@@ -100,8 +100,6 @@ def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
 
 
 def _unquote(text: str | None) -> str | None:
-    from urllib.parse import unquote
-
     return unquote(text) if text else None
 
 
