@@ -78,7 +78,7 @@ def test_a_refused_login_never_shows_the_password(
     ana.ok("remote", "add", "anonymous", url)
     expected = (
         f"Error: The sync server refused the login for {url} (401): check the user and password "
-        "(run 'whrd remote add' again to change them)."
+        "(to change them: 'whrd remote remove NAME', then 'whrd remote add NAME URL')."
     )
     assert _fails(ana, "anonymous") == expected
     wrong = url.replace("http://", "http://bob:hunter2-secret@")

@@ -145,7 +145,7 @@ def test_remove_forgets_the_remote_its_login_and_checkpoints(ana: Coordinator, t
         (
             "hub",
             "https://u:pw@host:99999/db",
-            "'https://u:***@host:99999/db' is not a valid URL: Port out of range 0-65535.",
+            "'https://u:***@host:99999/db' is not a valid URL: the port is not a number from 1 to 65535.",
         ),
         (
             "a/b",

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import RemoteError
 from ..i18n import _, ngettext
 from . import common
 from .common import RICH_HELP, fail, note, open_archive, print_json
@@ -111,6 +112,11 @@ def remote_add(
             )
         else:
             message += " " + _("The login is kept in {path} (only you can read it).").format(path=kept)
+    elif user is not None:  # a user in the URL, no password and no terminal to ask it: say so
+        message += " " + _(
+            "The user name {user} in the URL was not kept: without a terminal to ask the password, "
+            "the login comes from ~/.netrc (or there is none)."
+        ).format(user=user)
     note(message)
 
 
@@ -242,31 +248,48 @@ def sync(
     targets = [get_remote(tables, name)] if name is not None else remotes_of(tables)
     if not targets:
         fail(_("The archive has no remotes yet; add one with 'whrd remote add NAME URL'."))
-    results = []
+    results: list[dict[str, Any]] = []
+    failed: list[str] = []
     for target in targets:
         endpoint = parse_url(target.url)[0]
         login = login_for(archive.stable_id(), target.name, endpoint.host)
         user, password = (login.user, login.password) if login else (None, None)
-        with (
-            CouchClient(endpoint, user=user, password=password) as client,
-            _progress(target.name) as progress,
-        ):
-            result = run_sync(
-                archive,
-                target,
-                client,
-                pull=not push_only,
-                push=not pull_only,
-                dry_run=dry_run,
-                batch_size=batch_size,
-                on_progress=progress,
-            )
-        results.append(result)
+        try:
+            with (
+                CouchClient(endpoint, user=user, password=password) as client,
+                _progress(target.name) as progress,
+            ):
+                result = run_sync(
+                    archive,
+                    target,
+                    client,
+                    pull=not push_only,
+                    push=not pull_only,
+                    dry_run=dry_run,
+                    batch_size=batch_size,
+                    on_progress=progress,
+                )
+        except RemoteError as exc:
+            if len(targets) == 1:  # one remote (named or the only one): the usual single line
+                raise
+            # One server down must not keep the others from syncing: say it, go on, exit 5 at the end.
+            failed.append(target.name)
+            results.append({"remote": target.name, "url": target.url, "error": exc.message})
+            if not json_out:
+                note(f"{target.name}: {exc.message}")
+            continue
+        results.append(result.to_dict())
         if not json_out:
             for line in summary_lines(result):
                 note(line)
     if json_out:
-        print_json([r.to_dict() for r in results] if name is None else results[0].to_dict())
+        print_json(results if name is None else results[0])
+    if failed:
+        raise RemoteError(
+            _("{n} of {total} remotes could not be synced: {names}.").format(
+                n=len(failed), total=len(targets), names=", ".join(failed)
+            )
+        )
 
 
 @contextlib.contextmanager

@@ -13,12 +13,13 @@ not written yet, an endpoint an older server lacks) say so with `missing_ok`.
 from __future__ import annotations
 
 import base64
+import re
 import socket
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ..errors import InputError, RemoteError
 from ..i18n import _
@@ -50,19 +51,36 @@ def _bracketed(host: str) -> str:
 def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
     """The database endpoint of `url`, and the user and password written in it (if any).
     A URL that is not http(s) with a host and a database path is bad input (exit 1)."""
+    url = url.strip()
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        # urlsplit silently drops tabs and newlines, and http.client refuses spaces later.
+        raise InputError(
+            _("{url!r} has a space or a control character; write the URL without them.").format(
+                url=redact(url)
+            )
+        )
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
+        # Python's reason is English and can quote a piece of the password ("... as 'Ab'").
+        if "port" in str(exc).lower():
+            reason = _("the port is not a number from 1 to 65535")
+        else:
+            reason = re.sub(r"'[^']*'", "'***'", str(exc)) if "@" in url else str(exc)
         raise InputError(
-            _("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=exc)
-        ) from exc
+            _("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=reason)
+        ) from None
+    if port == 0:  # `port or default` below would silently make it 80 or 443
+        reason = _("port 0 cannot be used")
+        raise InputError(_("{url!r} is not a valid URL: {reason}.").format(url=redact(url), reason=reason))
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise InputError(
             _("{url!r} is not a server URL: write it as https://host:port/database.").format(url=redact(url))
         )
-    path = parts.path.rstrip("/")
+    # A name beyond ASCII goes percent-encoded (escapes already written are kept as they are).
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=").rstrip("/")
     if not path or path == "/":
         raise InputError(
             _("{url!r} names no database: add its name, as in https://host:port/database.").format(
@@ -82,17 +100,16 @@ def parse_url(url: str) -> tuple[Endpoint, str | None, str | None]:
 
 
 def _unquote(text: str | None) -> str | None:
-    from urllib.parse import unquote
-
     return unquote(text) if text else None
 
 
 def redact(url: str) -> str:
     """`url` with any password replaced by `***` (for messages about a URL that does not parse)."""
     head, sep, tail = url.partition("://")
-    if not sep or "@" not in tail.split("/", 1)[0]:
+    if not sep or "@" not in tail:
         return url
-    userinfo, _at, rest = tail.partition("@")
+    # Up to the last '@': a password may hold '@', '/', '?' or '#' (unquoted, as people type it).
+    userinfo, _at, rest = tail.rpartition("@")
     user = userinfo.split(":", 1)[0]
     return f"{head}://{user}:***@{rest}" if ":" in userinfo else f"{head}://{user}@{rest}"
 
@@ -320,7 +337,7 @@ class CouchClient:
         if status == 401:
             message = _(
                 "The sync server refused the login for {url} (401): check the user and password "
-                "(run 'whrd remote add' again to change them)."
+                "(to change them: 'whrd remote remove NAME', then 'whrd remote add NAME URL')."
             ).format(url=url)
         elif status == 403:
             message = _("The sync server does not allow this user to use {url} (403 forbidden).").format(
