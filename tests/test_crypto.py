@@ -328,3 +328,40 @@ def test_a_purge_of_an_encrypted_archive_rewrites_its_backups_as_ciphertext(
         assert backup.read_bytes().startswith(AGE_HEADER), backup  # never plain text
         assert TITLE not in json.dumps(_plain(db, backup))  # and the purged bulletin is gone
     assert _holding(tmp_path, TITLE, NOTE) == []
+
+
+def test_an_add_to_an_encrypted_archive_keeps_the_stored_bytes(
+    tmp_path: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The light append (storage.light) reads an encrypted archive too: its mark hashes the
+    ciphertext. Oracle: the archive decrypted with pyrage before and after, by json."""
+    from whrd_cli.model import Bulletin
+    from whrd_cli.storage import light
+    from whrd_cli.storage.plan import OnDuplicate
+    from whrd_cli.store import Archive
+
+    db = tmp_path / "a.json"
+    whrd = _encrypted(db, runtime)
+    whrd.ok("unlock", passphrases=(PASS,))
+    whrd.ok("add", "--title", "Third", "--date", "2024-03-10")  # a write by whrd: the file is marked
+    before = _plain(db)
+    kept: list[int] = []
+    original = light.spliced
+    monkeypatch.setattr(
+        light, "spliced", lambda data, source: (kept.append(len(source.keys)), original(data, source))[1]
+    )
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    Archive(db).add_many(
+        [Bulletin.create(title="Cuarta defensora", date="2024-03-11")], on_duplicate=OnDuplicate.ADD
+    )
+    assert kept == [3]  # the three stored bulletins kept as bytes, not re-encoded
+    assert db.read_bytes().startswith(b"age-encryption.org/v1") and _holding(tmp_path, TITLE) == []
+    after = _plain(db)
+    assert list(after["bulletins"])[:3] == list(before["bulletins"])
+    assert all(after["bulletins"][k] == v for k, v in before["bulletins"].items())
+    assert after["bulletins"]["4"]["title"] == "Cuarta defensora"
+    assert whrd.ok("list", "--json").stdout.count('"uid"') == 4
+    damaged = db.read_bytes()  # a changed ciphertext (same size) is read in full, and refused
+    db.write_bytes(damaged[:-20] + bytes(b ^ 1 for b in damaged[-20:]))
+    refused = whrd("add", "--title", "Fifth", "--date", "2024-03-12")
+    assert refused.returncode == 3 and "damaged" in refused.stderr

@@ -69,7 +69,7 @@ class AtomicJSONStorage(Storage):
     def read(self) -> check.Tables | None:
         if not self._loaded and self.reuse is not None and trust.file_stamp(self.path) == self.reuse[1]:
             self._data, self._loaded = self.reuse[0], True  # not `trusted`: checked in full
-        if not self._loaded and self.light and not self.encrypted:
+        if not self._loaded and self.light:
             found = light_read.load(self.path)
             if found is not None:  # byte for byte what whrd wrote sound: trusted
                 (self._data, self.source), self._loaded, self.trusted = found, True, True
