@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,28 @@ def add(run: Run) -> Callable[..., int]:
         return int(out.removeprefix("Added #").split(" ", 1)[0])
 
     return _add
+
+
+# -- a session's tmpfs for encrypted archives (issue 16; the crypto tests) --------------------------
+
+
+def _tmpfs_root() -> Path | None:
+    try:
+        mounts = Path("/proc/mounts").read_text().split("\n")
+    except OSError:
+        return None
+    points = {line.split()[1] for line in mounts if len(line.split()) > 2 and line.split()[2] == "tmpfs"}
+    return Path("/dev/shm") if "/dev/shm" in points else None
+
+
+@pytest.fixture
+def runtime() -> Iterator[Path]:
+    """A private $XDG_RUNTIME_DIR on a tmpfs (skipped where there is none)."""
+    root = _tmpfs_root()
+    if root is None:
+        pytest.skip("no tmpfs at /dev/shm for a session")
+    folder = Path(tempfile.mkdtemp(prefix="whrd-test-xdg-", dir=root))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

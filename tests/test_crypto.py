@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +23,6 @@ TITLE = "Defensora Zapoteca amenazada en Oaxaca"
 NOTE = "nota privada: refugio en casa de Lucía 4471"
 AGE_HEADER = b"age-encryption.org/v1\n"
 SRC = Path(__file__).resolve().parents[1] / "src"
-
-
-def _tmpfs_root() -> Path | None:
-    try:
-        mounts = Path("/proc/mounts").read_text().split("\n")
-    except OSError:
-        return None
-    points = {line.split()[1] for line in mounts if len(line.split()) > 2 and line.split()[2] == "tmpfs"}
-    return Path("/dev/shm") if "/dev/shm" in points else None
-
-
-@pytest.fixture
-def runtime() -> Iterator[Path]:
-    """A private $XDG_RUNTIME_DIR on a tmpfs (skipped where there is none)."""
-    root = _tmpfs_root()
-    if root is None:
-        pytest.skip("no tmpfs at /dev/shm for a session")
-    folder = Path(tempfile.mkdtemp(prefix="whrd-test-xdg-", dir=root))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Whrd:

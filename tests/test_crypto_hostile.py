@@ -9,33 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from test_crypto import PASS, TITLE, Whrd, _encrypted, _tmpfs_root
+from test_crypto import PASS, TITLE, Whrd, _encrypted
 
 NEW = "another long passphrase of five words"
 WHRD = (sys.executable, "-m", "whrd_cli")
-
-
-@pytest.fixture
-def runtime() -> Iterator[Path]:
-    """A private $XDG_RUNTIME_DIR on a tmpfs (skipped where there is none)."""
-    root = _tmpfs_root()
-    if root is None:
-        pytest.skip("no tmpfs at /dev/shm for a session")
-    folder = Path(tempfile.mkdtemp(prefix="whrd-test-xdg-", dir=root))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _snapshot(*folders: Path) -> dict[str, bytes]:

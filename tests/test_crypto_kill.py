@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from test_crypto import NOTE, PASS, SRC, TITLE, Whrd, _tmpfs_root
+from test_crypto import NOTE, PASS, SRC, TITLE, Whrd
 
 KILLER = r"""
 import os, signal, sys
@@ -103,18 +103,6 @@ def template() -> Iterator[tuple[Path, str]]:
         whrd.ok("encrypt", passphrases=(PASS,))
         text = passphrase.decrypt(db.with_name("archive.json.key.age").read_bytes(), PASS).decode()
         yield db, text.strip()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def runtime() -> Iterator[Path]:
-    root = _tmpfs_root()
-    if root is None:
-        pytest.skip("no tmpfs at /dev/shm for a session")
-    folder = Path(tempfile.mkdtemp(prefix="whrd-test-xdg-", dir=root))
-    try:
-        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -13,32 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from test_crypto import NOTE, PASS, TITLE, Whrd, _holding, _tmpfs_root
+from test_crypto import NOTE, PASS, TITLE, Whrd, _holding
 
 EDITOR_TITLE = "Lideresa Lenca desplazada por la represa"
 EDITOR_NOTE = "contacto seguro: Rosa, bodega 7"
 IMPORT_TITLE = "Comunicado secreto sobre Tegucigalpa"
 IMPORT_NOTE = "fuente protegida 9931"
 SECRETS = (TITLE, NOTE, "Zapoteca", EDITOR_TITLE, EDITOR_NOTE, IMPORT_TITLE, IMPORT_NOTE)
-
-
-@pytest.fixture
-def runtime() -> Iterator[Path]:
-    root = _tmpfs_root()
-    if root is None:
-        pytest.skip("no tmpfs at /dev/shm for a session")
-    folder = Path(tempfile.mkdtemp(prefix="whrd-test-xdg-", dir=root))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _editor(runtime: Path) -> Path:

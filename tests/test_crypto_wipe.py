@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from test_crypto import PASS, SRC, Whrd, _encrypted
-from test_crypto_leaks import runtime  # noqa: F401 (a fixture)
 
 RECORDER = r"""
 import os, sys
@@ -24,7 +23,7 @@ main()
 """
 
 
-def test_wipe_removes_the_key_first_then_everything_of_the_archive(tmp_path: Path, runtime: Path) -> None:  # noqa: F811
+def test_wipe_removes_the_key_first_then_everything_of_the_archive(tmp_path: Path, runtime: Path) -> None:
     db = tmp_path / "archive.json"
     whrd = _encrypted(db, runtime)
     whrd.ok("unlock", passphrases=(PASS,))
