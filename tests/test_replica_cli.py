@@ -184,3 +184,11 @@ def test_a_resolve_is_a_change_to_send_on(run: Any, conflicted: Path) -> None:
     assert uids == [UID]
     sent = {d["_rev"]: bool(d.get("_deleted")) for d in sd.outgoing(Archive(conflicted)._tables(), [UID])}
     assert sent[WIN] is False and sum(sent.values()) == 1 and len(sent) == 2
+
+
+def test_resolve_of_an_id_never_there_says_so(run: Any, conflicted: Path) -> None:
+    missing = run("resolve", "99")
+    assert (
+        missing.exit_code == 1
+        and missing.stderr == "Error: No bulletin with id 99, now or in the archive's history.\n"
+    )

@@ -209,6 +209,8 @@ def resolve(
     archive = open_archive(ctx)
     found = archive.conflicts([bulletin_id]) if archive.exists else []
     if not found:
+        if archive.exists:
+            archive.versions(bulletin_id)  # an id the archive never had: says so
         fail(_("Bulletin {id} is not in conflict.").format(id=bulletin_id))
     conflict = found[0]
     if json_ and keep is None and not edit:
