@@ -97,6 +97,11 @@ def test_open_alerts_and_thread(run: Run, linked: Path) -> None:
         (RADIO, 0, "2024-04-01"),
     ]
     assert found[0]["days_since_last_news"] == 512  # 2023-01-20 to the tests' today, 2024-06-15
+    piped = run.ok("list", "--open-alerts").stdout.splitlines()  # a pipe: tab lines, as `list` gives
+    assert [line.split("\t")[0::4] for line in piped] == [[str(ROSA), "1"], [str(RADIO), "0"]]
+    assert all(
+        line.split("\t")[5] == str(a["days_since_last_news"]) for line, a in zip(piped, found, strict=True)
+    )
     thread = run.json("thread", str(LIBERAN))
     assert thread["closed"] is True
     assert [(s["id"], s["kind"], s["closes"]) for s in thread["steps"]] == [

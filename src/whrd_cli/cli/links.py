@@ -298,8 +298,22 @@ def list_open_alerts(archive: Archive, flt: Filter, *, json_: bool) -> None:
     if not found:
         note(_("No open alerts."))
         return
-    from ..links_render import open_alerts_table
-    from ..render import make_console
+    if not common.is_terminal():  # a pipe: one tab-separated line each, as `list` gives (codes)
+        from ..text import printable
 
-    make_console().print(open_alerts_table(found))
+        for a in found:
+            fields = (
+                a.id,
+                a.date,
+                ",".join(a.countries),
+                printable(a.title, multiline=False),
+                a.followups,
+                a.days,
+            )
+            print("\t".join(map(str, fields)))
+    else:
+        from ..links_render import open_alerts_table
+        from ..render import make_console
+
+        make_console().print(open_alerts_table(found))
     note(ngettext("{n} open alert.", "{n} open alerts.", len(found)).format(n=number(len(found))))
