@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conftest import Run
 from whrd_cli import stats
 from whrd_cli.choices import locale_code
 from whrd_cli.digest.labels import Labels, labels
@@ -196,3 +197,17 @@ def test_a_spanish_argument_type_leaves_clicks_shared_types_alone() -> None:
         assert again.type.name == "int"  # the shared type kept its English name
     finally:
         i18n.activate("en")
+
+
+def test_an_argument_of_the_wrong_type_is_said_whole_in_spanish(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The argument's type word is Spanish in the help (`<entero>`), but Click words its error
+    with the type's name: that name stays English there, so the catalog translates the line."""
+    monkeypatch.setenv("WHRD_LANG", "es")
+    result = run("show", "abc")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "Error: Valor no válido para 'ID': 'abc' no es un número entero válido (vea 'whrd show --help').\n"
+    )

@@ -158,8 +158,20 @@ def _localize_metavar(param: Any) -> None:
     if english is not None and t(english) != english and getattr(param, "param_type_name", "") == "argument":
         # Rich help shows an argument's type beside its name as `<{type.name}>`; the type may be
         # one of Click's shared instances, so the word goes on a copy.
-        param.type = copy.copy(param.type)
-        param.type.name = t(english).strip("<>")
+        param.type = shown = copy.copy(param.type)
+        name, shown.name = shown.name, t(english).strip("<>")
+        convert = shown.convert
+
+        def english_convert(value: Any, p: Any, ctx: Any) -> Any:
+            """Click words its errors with `type.name` (`'x' is not a valid integer.`): English
+            there, so the catalog's message translates whole, not `not a valid entero`."""
+            word, shown.name = shown.name, name
+            try:
+                return convert(value, p, ctx)
+            finally:
+                shown.name = word
+
+        shown.convert = english_convert
     if param.metavar is not None:
         param.metavar = t(param.metavar)
     elif english is not None and t(english) != english:
