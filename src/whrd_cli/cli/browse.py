@@ -13,14 +13,25 @@ import typer
 
 from ..i18n import N_, _, language
 from ..i18n import translate as t
-from . import common, complete
-from .common import RICH_HELP, build_filter, fail, missing_archive_note, note, open_archive, print_json, state
+from . import common
+from .common import (
+    RICH_HELP,
+    archive_with,
+    build_filter,
+    fail,
+    missing_archive_note,
+    note,
+    open_archive,
+    print_json,
+    state,
+)
 from .localize import LocalizedCommand
 from .options import (
     AllLanguagesOpt,
     AllOpt,
     CategoryOpt,
     CountryOpt,
+    IdArg,
     JsonOpt,
     LangOpt,
     LimitOpt,
@@ -135,9 +146,7 @@ def list_(
 @app.command(cls=LocalizedCommand)
 def show(
     ctx: typer.Context,
-    bulletin_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)
-    ],
+    bulletin_id: IdArg,
     json_: JsonOpt = False,
     private: PrivateOpt = False,
 ) -> None:
@@ -145,13 +154,7 @@ def show(
 
     Example: whrd show 12 --private
     """
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
+    archive = archive_with(ctx, bulletin_id)
     from ..search.service import get_entry
 
     entry = get_entry(archive, bulletin_id, private=private)

@@ -117,6 +117,19 @@ def open_archive(ctx: typer.Context) -> Archive:
     return archive
 
 
+def archive_with(ctx: typer.Context, bulletin_id: int) -> Archive:
+    """The archive of this run for a command about one bulletin: a missing archive is the
+    not-found error for that id (nothing is created)."""
+    archive = open_archive(ctx)
+    if not archive.exists:
+        fail(
+            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
+                id=bulletin_id, path=archive.path
+            )
+        )
+    return archive
+
+
 # Options whose values are private text: never copied into the journal `undo --list` shows.
 _PRIVATE_OPTIONS = ("--private",)
 

@@ -13,18 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..i18n import _, ngettext, number
-from . import common, complete
+from . import common
 from .common import RICH_HELP, fail, note, open_archive, print_json
 from .localize import LocalizedCommand
-from .options import JsonOpt
+from .options import IdArg, JsonOpt
 
 if TYPE_CHECKING:
     from ..store import Archive
     from ..sync.conflicts import Conflict
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
-
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)]
 
 
 @app.command(cls=LocalizedCommand)

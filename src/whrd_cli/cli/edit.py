@@ -16,6 +16,7 @@ from ..lang import language_code, language_note
 from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
 from .localize import LocalizedCommand
+from .options import IdArg
 
 if TYPE_CHECKING:
     from ..model import Bulletin, BulletinEdit
@@ -53,7 +54,6 @@ TagOpt = Annotated[
     list[str] | None,
     typer.Option("--tag", "-t", help="Tag, with or without #. Repeatable.", autocompletion=complete.tags),
 ]
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)]
 SummaryOpt = Annotated[str | None, typer.Option("--summary", "-s", help="The summary paragraph.")]
 LangOpt = Annotated[
     str | None, typer.Option("--lang", "-l", help="Language code (en, es); detected when left out.")
@@ -223,9 +223,7 @@ def edit(
     """
     from ..model import BulletinEdit
 
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(_no_archive(bulletin_id, archive))
+    archive = common.archive_with(ctx, bulletin_id)
     common.check_category(ctx, category, new=new_category)
     asked = BulletinEdit.build(
         {
@@ -332,9 +330,7 @@ def delete(
 
     Example: whrd delete 12 14 --yes
     """
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(_no_archive(bulletin_ids[0], archive))
+    archive = common.archive_with(ctx, bulletin_ids[0])
     if purge:
         from .history import purge_bulletins
 
@@ -362,10 +358,4 @@ def delete(
         ngettext(
             "Deleted {n} bulletin; backup: {backup}", "Deleted {n} bulletins; backup: {backup}", len(deleted)
         ).format(n=number(len(deleted)), backup=archive.backup_path)
-    )
-
-
-def _no_archive(bulletin_id: int, archive: Archive) -> str:
-    return _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-        id=bulletin_id, path=archive.path
     )

@@ -16,10 +16,10 @@ import typer
 
 from ..i18n import N_, _, ngettext, number
 from ..i18n import translate as t
-from . import common, complete
-from .common import RICH_HELP, fail, note, open_archive, print_json
+from . import common
+from .common import RICH_HELP, archive_with, fail, note, open_archive, print_json
 from .localize import LocalizedCommand
-from .options import JsonOpt, PrivateOpt
+from .options import IdArg, JsonOpt, PrivateOpt
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
 
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 SHOWN_STEPS = 20  # an undo of a big import lists this many bulletins, then a count
 
@@ -103,13 +102,7 @@ def _version_head(version: Version) -> str:
 
 def _versions(ctx: typer.Context, bulletin_id: int) -> tuple[Archive, list[Version]]:
     """The archive of this run and every version of one bulletin (one clear error if none)."""
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
+    archive = archive_with(ctx, bulletin_id)
     return archive, archive.versions(bulletin_id)
 
 

@@ -12,9 +12,9 @@ import typer
 
 from ..i18n import _, ngettext, number
 from . import common, complete
-from .common import RICH_HELP, fail, note, open_archive, print_json
+from .common import RICH_HELP, archive_with, fail, note, open_archive, print_json
 from .localize import LocalizedCommand
-from .options import JsonOpt
+from .options import IdArg, JsonOpt
 
 if TYPE_CHECKING:
     from ..filters import Filter
@@ -83,18 +83,12 @@ def link(
 
     Example: whrd link 12 13 --translation
     """
-    archive = open_archive(ctx)
     if suggest:
-        _suggest(archive, yes=yes, minimum=minimum, json_=json_)
+        _suggest(open_archive(ctx), yes=yes, minimum=minimum, json_=json_)
         return
     if bulletin_id is None:
         fail(_("Give the id of a bulletin to link (or --suggest)."))
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
+    archive = archive_with(ctx, bulletin_id)
     from .. import links
 
     if translation == (follows is not None):
@@ -215,9 +209,7 @@ def offer_pairs(archive: Archive, added: list[int]) -> None:
 @app.command(cls=LocalizedCommand)
 def unlink(
     ctx: typer.Context,
-    bulletin_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)
-    ],
+    bulletin_id: IdArg,
     other: OptionalIdArg = None,
 ) -> None:
     """Remove the link between two bulletins, or every link of one (it leaves its group and thread).
@@ -226,13 +218,7 @@ def unlink(
 
     Example: whrd unlink 12 13
     """
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
+    archive = archive_with(ctx, bulletin_id)
     from .. import links
 
     changed = archive.relink(lambda bulletins: links.plan_unlink(bulletins, bulletin_id, other))
@@ -259,13 +245,7 @@ def thread(
     from ..i18n import language
     from ..links_read import thread_of
 
-    archive = open_archive(ctx)
-    if not archive.exists:
-        fail(
-            _("No bulletin with id {id}: the archive {path} does not exist yet.").format(
-                id=bulletin_id, path=archive.path
-            )
-        )
+    archive = archive_with(ctx, bulletin_id)
     found = thread_of(archive, bulletin_id, language())
     if json_:
         print_json(found.to_dict())

@@ -85,3 +85,5 @@ AllLanguagesOpt = Annotated[
         "--all-languages", help="Every language version of a bulletin, not one per translation group."
     ),
 ]
+
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="The bulletin's id.", autocompletion=complete.ids)]
