@@ -148,28 +148,11 @@ def merge(
         data = bundle.decrypt(data, source, _identities(archive, source, identity))
     _kind, docs = bundle.read_docs(data, source)
     if yes and not dry_run:  # nobody to show a preview to: one pass
-        report = archive.merge_docs(docs, command="merge", whole=str(source))
-        if json_:
-            print_json(report.to_dict())
-            return
-        note(
-            _summary(report, would=False)
-            if report.changed
-            else _("Nothing to merge: every version is here already.")
-        )
-        _details(report)
+        _tell(archive.merge_docs(docs, command="merge", whole=str(source)), would=False, json_=json_)
         return
     preview = archive.merge_docs(docs, dry_run=True, command="merge", whole=str(source))
     if dry_run or not preview.changed:
-        if json_:
-            print_json(preview.to_dict())
-        else:
-            note(
-                _summary(preview, would=True)
-                if preview.changed
-                else _("Nothing to merge: every version is here already.")
-            )
-            _details(preview)
+        _tell(preview, would=True, json_=json_)
         return
     if not yes:
         if json_ or not common.stdin_is_terminal():
@@ -181,11 +164,24 @@ def merge(
         if not confirm(_("Merge it?"), default=False):
             note(_("Nothing was changed."))
             raise typer.Exit(1)
-    report = archive.merge_docs(docs, command="merge", whole=str(source))
+    _tell(
+        archive.merge_docs(docs, command="merge", whole=str(source)), would=False, json_=json_, details=False
+    )
+
+
+def _tell(report: MergeReport, *, would: bool, json_: bool, details: bool = True) -> None:
+    """What a merge did (or would do): JSON, or its summary line and, unless it was just
+    previewed, the details."""
     if json_:
         print_json(report.to_dict())
         return
-    note(_summary(report, would=False))
+    note(
+        _summary(report, would=would)
+        if report.changed
+        else _("Nothing to merge: every version is here already.")
+    )
+    if details:
+        _details(report)
 
 
 def export_bundle(
