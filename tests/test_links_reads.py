@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import Run
 from tests.corpus import CORPUS, bulletin
+from tests.test_index_reads_list import _parse_refused
 
 from whrd_cli import links
 from whrd_cli.model import Bulletin
@@ -170,11 +171,7 @@ def test_reads_from_the_index_are_the_archives(
         request.getfixturevalue("stdout_terminal")
     monkeypatch.setenv("WHRD_LANG", lang)
     with monkeypatch.context() as patched:
-
-        def refuse(self: Archive) -> None:
-            raise AssertionError("the index should have answered")
-
-        patched.setattr(Archive, "_tables", refuse)
+        _parse_refused(patched)
         from_index = _outputs(run)
     ix.index_path(linked).unlink()
     monkeypatch.setattr("whrd_cli.search.service._rebuild", lambda archive: False)
