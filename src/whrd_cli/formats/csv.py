@@ -27,8 +27,18 @@ from ..i18n import _, ngettext
 from ..links_model import links_text
 from ..model import FIELDS, LIST_FIELDS
 from ..records import entry_dict
-from . import Location, RecordError, WriteContext, or_list
-from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
+from . import Location, RecordError, RecordErrors, WriteContext, or_list
+from .reading import (
+    Part,
+    Progress,
+    Record,
+    Tick,
+    bulletins_reader,
+    raise_if_any,
+    read_in_parts,
+    spans,
+    validate_span,
+)
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -208,9 +218,21 @@ def read_records(
         ) from None
     finally:
         csv.field_size_limit(previous)
-    records = validate(located, source=source, lang=lang, progress=progress, errors=errors)
+
+    def read_span(span: tuple[int, int], tick: Tick) -> Part:
+        return validate_span(located[slice(*span)], source=source, lang=lang, tick=tick, errors=[])
+
+    parts = spans(len(located), least=_LEAST_SPAN)
+    try:
+        records = read_in_parts(parts, read_span, progress=progress, total=len(located))
+    except RecordErrors as exc:  # the rows that are not records, with the records that are not valid
+        raise_if_any([*errors, *exc.errors])
+        raise
     raise_if_any(errors)
     return records
+
+
+_LEAST_SPAN = 1000  # records: fewer are read in one process
 
 
 read = bulletins_reader(read_records)

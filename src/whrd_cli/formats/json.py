@@ -16,7 +16,7 @@ from ..errors import ParseError
 from ..i18n import N_, _, number, translate
 from ..records import entry_dict
 from . import Location, RecordError, WriteContext
-from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
+from .reading import Part, Progress, Record, Tick, bulletins_reader, read_in_parts, spans, validate_span
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -162,24 +162,27 @@ def read_records(
                 "found {kind}; nothing was imported."
             ).format(source=source, kind=type(data).__name__)
         )
-    errors: list[RecordError] = []
     items: list[Any] = data
 
-    def located() -> Iterator[tuple[Location, Any]]:
-        for index, value in enumerate(items):
-            items[index] = None  # each decoded record is dropped once its bulletin is built
-            location = Location("record", index + 1)
-            problem = check_record(value, source, location)
-            if problem:
-                errors.append(problem)
-            else:
-                yield location, value
+    def read_span(span: tuple[int, int], tick: Tick) -> Part:
+        errors: list[RecordError] = []
 
-    records = validate(
-        located(), source=source, lang=lang, progress=progress, errors=errors, total=len(items)
-    )
-    raise_if_any(errors)
-    return records
+        def located() -> Iterator[tuple[Location, Any]]:
+            for index in range(*span):
+                value, items[index] = items[index], None  # each decoded record is dropped once read
+                location = Location("record", index + 1)
+                problem = check_record(value, source, location)
+                if problem:
+                    errors.append(problem)
+                else:
+                    yield location, value
+
+        return validate_span(located(), source=source, lang=lang, tick=tick, errors=errors)
+
+    return read_in_parts(spans(len(items), least=_LEAST_SPAN), read_span, progress=progress, total=len(items))
+
+
+_LEAST_SPAN = 1000  # records: fewer are read in one process
 
 
 read = bulletins_reader(read_records)

@@ -11,10 +11,20 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .. import workers
 from ..i18n import _
 from . import Location, RecordError, WriteContext
 from .json import check_record, decoder_says, json_value, record_dicts
-from .reading import Progress, Record, bulletins_reader, raise_if_any, validate
+from .reading import (
+    FIRST_WEIGHT,
+    Part,
+    Progress,
+    Record,
+    Tick,
+    bulletins_reader,
+    read_in_parts,
+    validate_span,
+)
 
 if TYPE_CHECKING:
     from ..records import Entry
@@ -35,10 +45,11 @@ def sniff(text: str) -> float:
         return 0.0
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(number, line) for each line, split like `_LINES`, without a list of every line."""
+def _lines(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """(number, line) for each line of `text[start:end]`, split like `_LINES`, without a list of
+    every line (nor a copy of that part of the text)."""
     number = 0
-    for number, match in enumerate(_LINE.finditer(text), start=1):
+    for number, match in enumerate(_LINE.finditer(text, start, len(text) if end is None else end), start=1):
         yield number, match[1]
 
 
@@ -49,16 +60,54 @@ def read_records(
 
     Lines are decoded and validated one at a time: a decoded record is dropped as soon as its
     bulletin is built (a 100,000-line file no longer holds every line, every record and every
-    bulletin at once). Progress counts towards the number of non-blank lines.
+    bulletin at once). A large text is cut at line ends into one part per core, read at once
+    (`workers.fork_map`). Progress counts towards the number of non-blank lines.
     """
     text = text.lstrip("\ufeff")
+    total = 0
+    if progress is not None:
+        total = sum(1 for _number, line in _lines(text) if line.strip())
+    parts = _parts(text, workers.shares(len(text), least=_LEAST_PART))
+
+    def read_span(part: tuple[int, int, int], tick: Tick) -> Part:
+        return _read_part(text, part, source, lang, tick)
+
+    return read_in_parts(parts, read_span, progress=progress, total=total)
+
+
+_LEAST_PART = 1 << 20  # characters (~1,000 lines): a smaller text is read in one part
+
+
+def _parts(text: str, count: int) -> list[tuple[int, int, int]]:
+    """The text cut into about `count` parts at line ends: (lines before, start, end) of each.
+
+    The first part, read here, is the larger: a child also packs its records to send them, and
+    this process unpacks them (`workers.fork_map`), so the parts take about as long."""
+    parts: list[tuple[int, int, int]] = []
+    start = before = 0
+    first = FIRST_WEIGHT / (FIRST_WEIGHT + count - 1)
+    share = (1 - first) / (count - 1) if count > 1 else 0.0
+    for k in range(1, count):
+        cut = text.find("\n", max(start, int(len(text) * (first + share * (k - 1))))) + 1
+        if cut <= 0:  # no line end left (or only lone CRs): the rest is one part
+            break
+        parts.append((before, start, cut))
+        before += text.count("\n", start, cut) + text.count("\r", start, cut) - text.count("\r\n", start, cut)
+        start = cut
+    parts.append((before, start, len(text)))
+    return parts
+
+
+def _read_part(text: str, part: tuple[int, int, int], source: str, lang: str | None, tick: Tick) -> Part:
+    """The records and the bad lines of one part of a JSONL text (its lines numbered after `before`)."""
+    before, start, end = part
     errors: list[RecordError] = []
 
     def located() -> Iterator[tuple[Location, Any]]:
-        for number, line in _lines(text):
+        for number, line in _lines(text, start, end):
             if not line.strip():
                 continue
-            location = Location("line", number)
+            location = Location("line", before + number)
             try:
                 value = json_value(line)
             except json.JSONDecodeError as exc:
@@ -76,12 +125,7 @@ def read_records(
             else:
                 yield location, value
 
-    total = 0
-    if progress is not None:
-        total = sum(1 for _number, line in _lines(text) if line.strip())
-    records = validate(located(), source=source, lang=lang, progress=progress, errors=errors, total=total)
-    raise_if_any(errors)
-    return records
+    return validate_span(located(), source=source, lang=lang, tick=tick, errors=errors)
 
 
 read = bulletins_reader(read_records)

@@ -34,10 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..links_fold import link_row
-from ..records import lang_of, record_dict
-from ..text import fold
-from .text import raw_parts
+from ..records import lang_of
+from .index_rows import insert
 
 if TYPE_CHECKING:
     import sqlite3
@@ -102,27 +100,6 @@ class Stamp:
 # -- writing --------------------------------------------------------------------------------------
 
 
-def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The docs and fts rows of one stored bulletin (its record is `record_dict`, never with
-    its private note)."""
-    import orjson
-
-    parts = raw_parts(raw)
-    tags = list(raw.get("tags") or ())
-    return (
-        (
-            doc_id,
-            raw["date"],
-            raw.get("lang"),
-            raw.get("category"),
-            orjson.dumps(list(raw.get("countries") or ())).decode(),
-            orjson.dumps(tags).decode(),
-            orjson.dumps([fold(tag) for tag in tags]).decode(),
-        ),
-        (doc_id, *parts, lang_of(raw)),
-    )
-
-
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     import sqlite3
     from urllib.parse import quote
@@ -163,7 +140,7 @@ def rebuild(archive: Path, bulletins: Mapping[str, Mapping[str, Any]], stamp: St
             conn.execute("PRAGMA synchronous=OFF")
             conn.executescript(_SCHEMA)
             conn.execute("BEGIN")
-            _insert(conn, ((int(key), raw) for key, raw in bulletins.items()))
+            insert(conn, ((int(key), raw) for key, raw in bulletins.items()))
             _set_meta(conn, {"version": VERSION, **_stamp_values(stamp)})
             _set_totals(conn)
             conn.execute("COMMIT")
@@ -188,46 +165,10 @@ def in_memory(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> sqlite3.Connecti
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.executescript(_SCHEMA)
     conn.execute("BEGIN")
-    _insert(conn, rows, records=False)
+    insert(conn, rows, records=False)
     _set_totals(conn)
     conn.execute("COMMIT")
     return conn
-
-
-def _insert(
-    conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]], *, records: bool = True
-) -> None:
-    # In chunks: the rows of 100,000 bulletins at once would cost ~4x the archive's size in memory.
-    chunk: list[tuple[int, Mapping[str, Any]]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == _CHUNK:
-            _insert_chunk(conn, chunk, records)
-            chunk.clear()
-    _insert_chunk(conn, chunk, records)
-
-
-_CHUNK = 2000
-
-
-def _insert_chunk(
-    conn: sqlite3.Connection, rows: Sequence[tuple[int, Mapping[str, Any]]], records: bool
-) -> None:
-    import orjson
-
-    docs, texts = [], []
-    kept: list[tuple[Any, ...]] = []
-    for doc_id, raw in rows:
-        doc, text = _row(doc_id, raw)
-        docs.append(doc)
-        texts.append(text)
-        if records:
-            kept.append((doc_id, orjson.dumps(record_dict(doc_id, raw, private=False)).decode()))
-    linked = [link_row(doc_id, raw) for doc_id, raw in rows if "links" in raw]  # issue 17
-    conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", linked)
-    conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
-    conn.executemany("INSERT INTO records VALUES (?, ?)", kept)
-    conn.executemany("INSERT INTO fts(rowid, title, summary, tags, lang) VALUES (?, ?, ?, ?, ?)", texts)
 
 
 _LANG_OF_ID = "SELECT coalesce(nullif(lang, ''), 'en') FROM docs WHERE id = ?"
@@ -314,7 +255,7 @@ def _update_in_place(
             for table, key in (("docs", "id"), ("records", "id"), ("links", "id"), ("fts", "rowid")):
                 conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
             present = [(doc_id, bulletins[str(doc_id)]) for doc_id in ids if str(doc_id) in bulletins]
-            _insert(conn, present)
+            insert(conn, present)
             _set_totals(conn, None if len(ids) > _FEW else (removed, [lang_of(raw) for _id, raw in present]))
         _set_meta(conn, _stamp_values(after))
         conn.execute("COMMIT")
