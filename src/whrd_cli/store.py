@@ -55,7 +55,7 @@ def _utc_now() -> datetime:
 def _drop_lock_file(name: str) -> None:
     """Remove the lock file this process made, still holding it, when it refuses a file that is not
     a (sound) whrd archive: nothing is left beside a foreign file. A process waiting on the lock
-    refuses the same file (filelock 4 sees the file unlinked), so no two writers can result."""
+    refuses the same file (`storage.lockfile` sees the file unlinked), so no two writers can result."""
     with contextlib.suppress(OSError):
         os.unlink(name)
 
@@ -130,16 +130,16 @@ class Archive(Revisable, Mergeable, Linkable):
         """The bulletins as they are on disk, read under the lock if it is free right now, for work
         that derives files from the archive (a search index rebuild). Yields None when that cannot
         be done at once (no archive, read-only archive or folder, lock busy); never waits."""
-        from filelock import FileLock, Timeout
+        from .storage.lockfile import ArchiveLock, LockTimeout
 
         if not check.writable_now(self.path):
             yield None
             return
-        lock = FileLock(f"{self.path}.lock", timeout=0, mode=0o600)
+        lock = ArchiveLock(f"{self.path}.lock", timeout=0)
         new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
-        except (Timeout, OSError):
+        except (LockTimeout, OSError):
             yield None
             return
         try:
@@ -196,9 +196,9 @@ class Archive(Revisable, Mergeable, Linkable):
     def _transaction(self, light: bool = False) -> Iterator[tuple[TinyDB, AtomicJSONStorage]]:
         """TinyDB over the archive, opened inside the lock; whatever the block changes is one atomic
         write when it ends (none if it raises), then the followers are told. `light`: appends only."""
-        from filelock import FileLock, Timeout
         from tinydb import TinyDB
 
+        from .storage.lockfile import ArchiveLock, LockTimeout
         from .storage.tinydb_adapter import AtomicJSONStorage
 
         check.refuse_unwritable(self.path)
@@ -206,11 +206,11 @@ class Archive(Revisable, Mergeable, Linkable):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise check.folder_error(self.path.parent, exc) from exc
-        lock = FileLock(f"{self.path}.lock", timeout=self.lock_timeout, mode=0o600)
+        lock = ArchiveLock(f"{self.path}.lock", timeout=self.lock_timeout)
         new_lock = not os.path.lexists(lock.lock_file)
         try:
             lock.acquire()
-        except Timeout as exc:
+        except LockTimeout as exc:
             raise check.locked_error(self.path, self.lock_timeout) from exc
         except OSError as exc:
             raise check.lock_error(self.path, exc) from exc

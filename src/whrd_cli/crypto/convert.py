@@ -28,13 +28,13 @@ INDEX_SUFFIX = ".search.sqlite"
 
 @contextlib.contextmanager
 def _locked(archive: Path, timeout: float = 10.0) -> Iterator[None]:
-    from filelock import FileLock, Timeout
+    from ..storage.lockfile import ArchiveLock, LockTimeout
 
     check.refuse_unwritable(archive)
-    lock = FileLock(f"{archive}.lock", timeout=timeout, mode=0o600)
+    lock = ArchiveLock(f"{archive}.lock", timeout=timeout)
     try:
         lock.acquire()
-    except Timeout as exc:
+    except LockTimeout as exc:
         raise check.locked_error(archive, timeout) from exc
     except OSError as exc:
         raise check.lock_error(archive, exc) from exc

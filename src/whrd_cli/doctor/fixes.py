@@ -52,12 +52,12 @@ def _remove_orphan_lock(subject: Subject) -> list[Fixed]:
     path = subject.lock_path
     if subject.path.exists() or lock_state(path) != "free":
         return []
-    from filelock import FileLock, Timeout
+    from ..storage.lockfile import ArchiveLock, LockTimeout
 
-    lock = FileLock(str(path), timeout=0)
+    lock = ArchiveLock(str(path), timeout=0)
     try:
         lock.acquire()
-    except (Timeout, OSError):
+    except (LockTimeout, OSError):
         return []
     try:
         if subject.path.exists():  # an archive made meanwhile: its lock stays

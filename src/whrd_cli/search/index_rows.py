@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import workers
 from ..links_fold import link_row
 from ..records import lang_of, record_dict
 from ..text import fold
@@ -44,6 +43,8 @@ def insert(
     # In chunks: the rows of 100,000 bulletins at once would cost ~4x the archive's size in memory.
     # Many chunks: a second process works out each chunk's rows (stems, records) while this one
     # writes the one before into SQLite.
+    from .. import workers  # (only once rows are written: not a cost of opening the index)
+
     pairs = list(rows)
     chunks = [pairs[start : start + _CHUNK] for start in range(0, len(pairs), _CHUNK)] or [[]]
     for made in workers.fork_stream(lambda chunk: _chunk_rows(chunk, records), chunks, here=_HERE):
