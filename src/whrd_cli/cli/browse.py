@@ -109,7 +109,12 @@ def list_(
     from ..search.reads import listed
 
     fold = None if all_languages else language()
-    found = None if private else listed(archive.path, flt, by=sort, reverse=reverse, limit=shown, fold=fold)
+    brief = not json_ and not common.is_terminal()  # a pipe's lines show four fields
+    found = (
+        None
+        if private
+        else listed(archive.path, flt, by=sort, reverse=reverse, limit=shown, fold=fold, brief=brief)
+    )
     if found is not None:
         rows, total = found
     else:  # no fresh index, or private notes asked for: the archive itself

@@ -122,7 +122,7 @@ def import_(
         if bars is not None and not dry_run:
             bars.writing()
         archive = open_archive(ctx)
-        report = import_files(archive, read, on_duplicate=on_duplicate, dry_run=dry_run)
+        report = import_files(archive, read, on_duplicate=on_duplicate, dry_run=dry_run, hand_over=True)
     if json_:
         print_json(report.to_dict())
         return
@@ -202,7 +202,7 @@ def _total_line(report: ImportReport) -> str:
 
 
 def _print_plan(report: ImportReport) -> None:
-    rows = report.outcomes
+    rows = [o for o in report.outcomes if o.bulletin is not None]  # all of them: a dry run keeps them
     if not common.is_terminal():  # to a pipe: one tab-separated line per record, like `list`
         sys.stdout.write(
             "".join(
@@ -212,15 +212,16 @@ def _print_plan(report: ImportReport) -> None:
                         o.location,
                         o.action,
                         "" if o.id is None else str(o.id),
-                        o.bulletin.date,
-                        o.bulletin.lang,
-                        o.bulletin.category or "",
-                        ",".join(o.bulletin.countries),
-                        o.bulletin.title,
+                        b.date,
+                        b.lang,
+                        b.category or "",
+                        ",".join(b.countries),
+                        b.title,
                     )
                 )
                 + "\n"
                 for o in rows
+                if (b := o.bulletin) is not None
             )
         )
         return
@@ -264,6 +265,8 @@ def _plan_table(outcomes: Sequence[Outcome], *, several_files: bool, wide: bool)
     table.add_column(_("Title"), style="whrd.title", ratio=1, min_width=20, overflow="fold")
     for outcome in outcomes:
         b = outcome.bulletin
+        if b is None:  # (a dry run keeps every bulletin)
+            continue
         cells = [Text(Path(outcome.file).name)] if several_files else []
         category = category_name(b.category, language())  # as add and edit say it: Alerta
         details = [Text(b.lang), Text(category), Text(" ".join(b.countries))]

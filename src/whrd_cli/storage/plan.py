@@ -10,7 +10,8 @@ uid when they bring one the archive knows (an export imported back), else by the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from itertools import repeat
@@ -138,8 +139,15 @@ def plan_adds(
     """Work out a batch add against the stored bulletins `table` (`now`: the time stamp of new
     and updated bulletins; empty in a dry run). Raises DuplicateError under `OnDuplicate.ERROR`."""
     plan = Plan()
-    bulletins = list(bulletins)
-    few = len(bulletins) <= _FEW
+    if not isinstance(bulletins, Sized):  # an iterator that tells its length is used as it comes:
+        # an import hands its bulletins over one by one, each freed once its stored form is made
+        count = operator.length_hint(bulletins, -1)
+        if count < 0:
+            bulletins = list(bulletins)
+            count = len(bulletins)
+    else:
+        count = len(bulletins)
+    few = count <= _FEW
     existing = _Ids(table, "_key", few)  # dedupe key -> id
     # A bulletin that brings a uid the archive knows is that bulletin, whatever its title now says.
     by_uid = _Ids(table, "uid", few)
