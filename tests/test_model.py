@@ -587,3 +587,27 @@ def test_edits_take_lists_and_regions_too() -> None:
 def test_a_language_may_be_named(name: str, code: str) -> None:
     """Names are taken wherever a code is: --lang, add's prompt, the editor's form, imported records."""
     assert Bulletin.create(title="x", date="2020-01-01", lang=name).lang == code
+
+
+def test_the_network_s_countries_resolve_without_the_full_index_as_with_it() -> None:
+    """The short table of Mesoamerica's names and codes (`countries._COMMON`) says what the full ISO
+    3166 index built from pycountry, English and Spanish, says of every entry."""
+    from whrd_cli import countries
+
+    assert countries._COMMON
+    for key, code in countries._COMMON.items():
+        assert countries._data().index[key] == code, key
+    for text in (
+        "Honduras",
+        "HONDURAS",
+        "  el   Salvador ",
+        "México",
+        "Panamá",
+        "Belice",
+        "hn",
+        "Costa Rica.",
+    ):
+        assert (
+            countries.resolve_country(text)
+            == countries._data().index[countries.fold(" ".join(text.split())).strip(" .")]
+        )
