@@ -305,3 +305,15 @@ def test_json_and_csv_records_read_in_spans_are_located_and_reported_as_one_proc
     with pytest.raises(RecordErrors) as caught:  # a parse error alone is still reported
         csv_format.read_records("\n".join(rows) + "\n", source="x")
     assert [e.location.number for e in caught.value.errors] == [11]
+
+
+def test_no_process_to_be_had_means_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fork failing (a process limit reached: EAGAIN) is no error: every job runs in this process."""
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert workers.fork_map(_square_all, [[1], [2], [3]]) == [[1], [4], [9]]
+    assert list(workers.fork_stream(lambda job: job + 1, [1, 2, 3], here=2)) == [2, 3, 4]
+    assert workers.fork_call(lambda: 42).result() == 42

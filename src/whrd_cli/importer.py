@@ -32,6 +32,7 @@ from .formats import (
 )
 from .formats.reading import Progress, Record
 from .i18n import _, ngettext, number
+from .import_report import FileSummary, ImportReport, Outcome
 from .storage.plan import AddOutcome, OnDuplicate
 from .storage.reasons import os_reason
 
@@ -243,77 +244,6 @@ def read_inputs(
     if errors:
         raise RecordErrors(errors)
     return files
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the import does (or would do) with one record."""
-
-    file: str
-    location: Location  # the machine form in --json; `location.shown()` in messages and tables
-    action: str  # "added", "updated" or "skipped"
-    id: int | None  # the new, updated or duplicated bulletin; None when not yet assigned (dry run)
-    bulletin: Bulletin | None  # None once handed over to a write (`import_files`): a dry run has it
-
-    def to_dict(self) -> dict[str, Any]:
-        b = self.bulletin
-        return {
-            "file": self.file,
-            "location": self.location,
-            "action": self.action,
-            "id": self.id,
-            **({"date": b.date, "lang": b.lang, "title": b.title} if b is not None else {}),
-        }
-
-
-@dataclass(frozen=True)
-class FileSummary:
-    """The counts for one input file, and the ids concerned (none for new bulletins in a dry run)."""
-
-    file: str
-    format: str
-    outcomes: tuple[Outcome, ...]
-
-    def count(self, action: str) -> int:
-        return sum(1 for o in self.outcomes if o.action == action)
-
-    def ids(self, action: str) -> list[int]:
-        return [o.id for o in self.outcomes if o.action == action and o.id is not None]
-
-    def to_dict(self) -> dict[str, Any]:
-        actions = ("added", "updated", "skipped")
-        return {
-            "file": self.file,
-            "format": self.format,
-            "records": len(self.outcomes),
-            **{action: self.count(action) for action in actions},
-            "ids": {action: self.ids(action) for action in actions},
-        }
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did (or, in a dry run, would do): per file, and per record."""
-
-    files: tuple[FileSummary, ...]
-    outcomes: tuple[Outcome, ...]
-    dry_run: bool
-    writes: int  # archive rewrites: 1 (or 0 when nothing was new), never one per record
-
-    def count(self, action: str) -> int:
-        return sum(1 for o in self.outcomes if o.action == action)
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "dry_run": self.dry_run,
-            "added": self.count("added"),
-            "updated": self.count("updated"),
-            "skipped": self.count("skipped"),
-            "files": [f.to_dict() for f in self.files],
-        }
-        if self.dry_run:
-            data["records"] = [o.to_dict() for o in self.outcomes]
-        return data
 
 
 def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dates import utc_stamp
-from .errors import ArchiveError, DuplicateError, LockedError, NotFoundError
+from .errors import ArchiveError, DuplicateError, NotFoundError
 from .filters import Filter
 from .i18n import _
 from .links_store import Linkable, forgetting
@@ -38,12 +38,14 @@ from .storage.check import APP, BULLETINS, META, SCHEMA_VERSION
 from .storage.follower import Follower
 from .storage.plan import AddResult, OnDuplicate, plan_adds
 from .store_history import Revisable
+from .store_identity import Identified
 from .sync.ingest import Mergeable
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
     from .storage.tinydb_adapter import AtomicJSONStorage
+    from .workers import Later
 
 BACKUPS = backups.GENERATIONS
 
@@ -64,7 +66,7 @@ def _not_found(doc_id: int) -> NotFoundError:
     return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
 
-class Archive(Revisable, Mergeable, Linkable):
+class Archive(Revisable, Mergeable, Linkable, Identified):
     """The user's archive file. Open one per command; every method is one locked transaction,
     and every change to a bulletin a revision kept in its history (`store_history`, `history`)."""
 
@@ -156,40 +158,6 @@ class Archive(Revisable, Mergeable, Linkable):
         finally:
             lock.release()
 
-    def stable_id(self) -> str:
-        """The archive's own UUID (hex), for ids that must stay the same across exports (Atom).
-
-        Never writes. New archives get one at creation (`meta.uid`). An archive made before that
-        has none until its next write stamps it: until then, and for good if it is never written,
-        the id is derived from the archive's path, and the stamp is that same id, so it never
-        changes (`_path_uid`).
-        """
-        uid = self._tables().get(META, {}).get("1", {}).get("uid")
-        if isinstance(uid, str) and uid:
-            return uid
-        return self._path_uid()
-
-    def _path_uid(self) -> str:
-        return uuid.uuid5(uuid.NAMESPACE_URL, self.path.resolve().as_uri()).hex
-
-    def damage(self) -> str | None:
-        """What is wrong with this archive, if someone broke it by hand (a bulletin that breaks the
-        store's rules, a file that is not an archive), as one sentence; None when it is sound.
-
-        Thorough, so not run on every load: for after a command failed unexpectedly, to tell a
-        damaged archive from a bug. Reads the file anew; the history tables too (`history_check`)."""
-        found = check.find_damage(self.path)
-        if found is not None:
-            return found
-        from .history_check import history_damage
-
-        try:
-            return history_damage(check.load_archive_file(self.path) or {}, self.path)
-        except LockedError:  # encrypted and closed: nothing to say about its history
-            return None
-        except ArchiveError as exc:
-            return exc.message
-
     # -- writing ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -214,6 +182,7 @@ class Archive(Revisable, Mergeable, Linkable):
             raise check.locked_error(self.path, self.lock_timeout) from exc
         except OSError as exc:
             raise check.lock_error(self.path, exc) from exc
+        sound: bool | Later = False
         try:
             self._remove_stale_temps()
             before = [follower.before_write(self.path) for follower in self.followers]
@@ -239,7 +208,10 @@ class Archive(Revisable, Mergeable, Linkable):
                 if storage.pending and not self._meta(db).get("uid"):
                     # An archive older than archive ids: stamp the one `stable_id` derives from its path.
                     db.table(META).update({"uid": self._path_uid()}, doc_ids=[1])
-                storage.seal = storage.pending and trust.sound_after(storage.read(), self._touched, self.path)
+                sound = (
+                    trust.soundness(storage.read(), self._touched, self.path) if storage.pending else False
+                )
+                storage.seal, storage.seal_later = sound is True, not isinstance(sound, bool)
                 if self._backup_wanted and storage.pending:
                     # Kept only now, when nothing refused the change: written once the new archive
                     # is on disk, right before it replaces the old one (a failed write keeps none).
@@ -252,7 +224,11 @@ class Archive(Revisable, Mergeable, Linkable):
                 bulletins = (tables or {}).get(BULLETINS, {})
                 for follower, token in zip(self.followers, before, strict=True):
                     follower.after_write(self.path, token, bulletins, self._touched)
+            if storage.mark_later is not None and not isinstance(sound, bool) and sound.result():
+                trust.set_mark_on(self.path, storage.mark_later)  # still under the lock
         except BaseException as exc:
+            if not isinstance(sound, bool):
+                sound.cancel()
             self._raw = None
             if new_lock and isinstance(exc, ArchiveError):  # not an archive: refused unread
                 _drop_lock_file(lock.lock_file)

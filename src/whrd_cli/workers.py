@@ -101,7 +101,10 @@ def fork_map(
     try:
         for index in range(1, len(jobs)):
             send = partial(_send_one, work, jobs[index], progress.tick(index), pack)
-            children.append(_start(send, [fd for _pid, fd in children]))
+            try:
+                children.append(_start(send, [fd for _pid, fd in children]))
+            except OSError:  # no more processes or pipes to be had: the other jobs are done here
+                break
         results = [work(jobs[0], progress.tick(0))]
         for index, (pid, fd) in enumerate(children, start=1):
             received = _receive(fd)
@@ -111,9 +114,45 @@ def fork_map(
                 results.append(work(jobs[index], progress.tick(index)))
             else:
                 results.append(unpack(received[0]) if unpack else received[0])  # type: ignore[arg-type]
+        for index in range(len(results), len(jobs)):
+            results.append(work(jobs[index], progress.tick(index)))
         return results
     finally:
         _reap(children)
+
+
+class Later:
+    """`compute()` started in a child (`fork_call`): `result()` waits for it, or computes it here
+    if the child failed; `cancel()` stops the child when the result is no longer wanted."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute = compute
+        self._children: list[tuple[int, int]] = []
+        if cores() > 1:
+            send = partial(_send_one, lambda _job, _tick: compute(), None, lambda _done: None, None)
+            with contextlib.suppress(OSError):  # no process or pipe to be had: computed here
+                self._children.append(_start(send, []))
+
+    def result(self) -> Any:
+        if not self._children:
+            return self._compute()
+        try:
+            pid, fd = self._children[0]
+            received = _receive(fd)
+            _pid, status = os.waitpid(pid, 0)
+            self._children.clear()
+        finally:
+            self.cancel()
+        return self._compute() if received is None or status != 0 else received[0]
+
+    def cancel(self) -> None:
+        _reap(self._children)
+        self._children.clear()
+
+
+def fork_call(compute: Callable[[], Any]) -> Later:
+    """`compute()` started in a child now, its result taken later (`Later.result`)."""
+    return Later(compute)
 
 
 def fork_stream(make: Callable[[J], R], jobs: Sequence[J], *, here: int = 0) -> Iterator[R]:
@@ -128,7 +167,11 @@ def fork_stream(make: Callable[[J], R], jobs: Sequence[J], *, here: int = 0) -> 
         return
     mine = [here > 0 and i % here == here - 1 for i in range(len(jobs))]
     theirs = [job for job, own in zip(jobs, mine, strict=True) if not own]
-    children = [_start(partial(_send_each, make, theirs), [])]
+    try:
+        children = [_start(partial(_send_each, make, theirs), [])]
+    except OSError:  # no process or pipe to be had: made here
+        yield from map(make, jobs)
+        return
     position = 0  # the next job to yield
     try:
         pid, fd = children[0]

@@ -59,6 +59,10 @@ class AtomicJSONStorage(Storage):
         # the next flush writes is known sound, so it gets the mark.
         self.trusted = False
         self.seal = False
+        # `seal` decided after the write (a check still running in another process): the file is
+        # hashed as it is written, and this is the mark to set once the check says it is sound.
+        self.seal_later = False
+        self.mark_later: bytes | None = None
         # Run once the new archive is safely on disk, right before it replaces the old (a backup).
         self.before_replace: Callable[[], None] | None = None
         # An encrypted archive (issue 16): every write is age ciphertext.
@@ -116,7 +120,7 @@ class AtomicJSONStorage(Storage):
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
         try:
-            digest = trust.new_digest() if self.seal else None
+            digest = trust.new_digest() if self.seal or self.seal_later else None
             pieces: Iterator[bytes] = (
                 encode_pieces(self._data)
                 if self.source is None
@@ -133,8 +137,12 @@ class AtomicJSONStorage(Storage):
                 pieces,
                 mode=mode,
                 before_replace=self.before_replace,
-                finish=None if digest is None else lambda fd: trust.set_mark(fd, trust.mark_of(digest)),
+                finish=None
+                if digest is None or self.seal_later
+                else lambda fd: trust.set_mark(fd, trust.mark_of(digest)),
             )
+            if digest is not None and self.seal_later:
+                self.mark_later = trust.mark_of(digest)
         except OSError as exc:
             raise ArchiveError(
                 _("Cannot write the archive {path}: {reason}.").format(path=self.path, reason=os_reason(exc))
