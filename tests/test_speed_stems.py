@@ -6,6 +6,7 @@ common words, stem each word), written out here without the chunk cache."""
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 
@@ -97,3 +98,40 @@ def test_index_parts_per_field(title: str, summary: str, tags: list[str], lang: 
 )
 def test_known_stems(text: str, lang: str, expected: str) -> None:
     assert stems_of(text, lang) == expected
+
+
+def _vocabulary() -> set[str]:
+    """Every folded word of the sample data and the test corpora, and every ending Snowball's
+    Spanish and English rules look at, on a few stems."""
+    from pathlib import Path
+
+    from whrd_cli.search.text import words
+
+    found: set[str] = set()
+    root = Path(__file__).resolve().parents[1]
+    for path in [*(root / "data").glob("*"), *(root / "tests").glob("*.py")]:
+        if path.is_file():
+            found.update(words(path.read_text(encoding="utf-8", errors="ignore")))
+    endings = re.findall(
+        r"\S+",
+        "a o as os es ía ías ería erías ción ciones mente amente idad idades ando iendo ar er ir aba "
+        "aban ara aran ase asen aría arían ería erían iría irían ado ada ados adas ido ida idos idas "
+        "s ing ed ly ness ful less ation ational izer ization iveness fulness ousness ies ied eed ent",
+    )
+    for stem in ("defens", "miner", "territori", "comun", "organiz", "protec", "nation", "hop", "run"):
+        found.update(fold(stem + ending) for ending in endings)
+    return found
+
+
+@pytest.mark.parametrize("name", ["english", "spanish"])
+def test_the_c_stemmer_stems_as_the_python_one(name: str) -> None:
+    """PyStemmer (used when installed) and snowballstemmer (the reference) give the same stems."""
+    from whrd_cli.search.text import _compiled, _snowball
+
+    compiled = _compiled(name)
+    if compiled is None:
+        pytest.skip("PyStemmer is not installed: the Python stemmer is the only one used")
+    reference = _snowball(name).stemWord
+    vocabulary = sorted(_vocabulary())
+    assert len(vocabulary) > 3000
+    assert [w for w in vocabulary if compiled(w) != reference(w)] == []

@@ -69,9 +69,22 @@ def stemmer(lang: str) -> Callable[[str], str]:
     name = STEMMERS.get(lang)
     if name is None:
         return str
-    snowball: Callable[[str], str] = _snowball(name).stemWord
+    snowball: Callable[[str], str] = _compiled(name) or _snowball(name).stemWord
     # Vocabulary is Zipfian: a modest cache answers almost every word after the first thousand.
     return lru_cache(maxsize=1 << 16)(_spanish_stem(snowball) if lang == "es" else snowball)
+
+
+def _compiled(name: str) -> Callable[[str], str] | None:
+    """Snowball's C stemmer (PyStemmer), ~100x the pure-Python one: the first index of an archive
+    stems each distinct word once, ~0.15 s of a 10,000-bulletin import in Python. The same
+    algorithms give the same stems (a test compares both over thousands of words); None where
+    PyStemmer is not installed, and the pure-Python one is used."""
+    try:
+        import Stemmer
+    except ImportError:
+        return None
+    stem: Callable[[str], str] = Stemmer.Stemmer(name).stemWord
+    return stem
 
 
 def _spanish_stem(snowball: Callable[[str], str]) -> Callable[[str], str]:
