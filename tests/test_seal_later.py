@@ -101,3 +101,27 @@ def test_a_write_that_fails_after_the_check_began_leaves_no_child(
         archive.add_many(_bulletins(20))
     assert not archive.path.exists()
     assert not [p for p in os.listdir("/proc") if p.isdigit() and _is_child(p)]
+
+
+def test_revs_worked_out_on_several_cores_are_those_one_process_works_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new bulletin's rev is the MD5 of its body as the revisions module defines it (the
+    oracle recomputes it with hashlib over the stored body), uids are new and distinct, and a
+    bulletin that brings its uid and rev keeps them."""
+    from whrd_cli import history
+
+    monkeypatch.setattr(history, "_APART", 10)
+    archive = Archive(tmp_path / "a.json")
+    given = Bulletin.create(title="Traída", date="2024-01-01", lang="es", uid="a" * 32, rev="3-" + "b" * 32)
+    archive.add_many([*_bulletins(60), given])
+    stored = json.loads(archive.path.read_bytes())["bulletins"]
+    uids = [raw["uid"] for raw in stored.values()]
+    assert len(set(uids)) == 61
+    for raw in stored.values():
+        if raw["uid"] == "a" * 32:
+            assert raw["rev"] == "3-" + "b" * 32
+            continue
+        body = {k: v for k, v in raw.items() if k != "rev" and not k.startswith("_")}
+        payload = json.dumps([None, False, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert raw["rev"] == "1-" + hashlib.md5(payload.encode()).hexdigest()

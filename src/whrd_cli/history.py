@@ -23,8 +23,9 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,13 @@ _REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{32}")
 HISTORY = "history"
 JOURNAL = "journal"
 JOURNAL_KEEP = 100
+_APART = 20_000  # new bulletins from which their revs are worked out on several cores
 # Operations that took in other archives' revisions: undoing one would make new revisions (deletes,
 # reverts) that travel back and undo the other coordinators' work in their own archives.
 RECEIVED = ("merge", "sync")
 
 Tables = MutableMapping[str, Any]
+Identity = tuple[str | None, str | None]  # a new bulletin's uid and rev to give (None: its own kept)
 Raw = dict[str, Any]
 
 
@@ -143,13 +146,41 @@ class Recorder:
         another archive imported: the same bulletin, at the same revision, as a replica would
         receive it; a rev is opaque, never recomputed), but for a uid this archive has deleted:
         a new bulletin then, with a new uid and a first rev."""
+        return self._given(doc_id, raw, self._identity(raw))
+
+    def created_many(self, ids: Sequence[int], docs: Sequence[Raw]) -> dict[int, Raw]:
+        """`created` of each; for an import, their revs (MD5s) are worked out on every core."""
+        from .workers import fork_map, shares
+
+        parts = shares(len(docs), least=_APART)
+        cuts = [len(docs) * k // parts for k in range(parts + 1)]
+
+        def identities(span: tuple[int, int], _tick: Callable[[int], None]) -> list[Identity]:
+            return [self._identity(raw) for raw in docs[span[0] : span[1]]]
+
+        found = [i for part in fork_map(identities, list(pairwise(cuts))) for i in part]
+        return {doc_id: self._given(doc_id, raw, i) for doc_id, raw, i in zip(ids, docs, found, strict=True)}
+
+    def _identity(self, raw: Raw) -> Identity:
+        """The uid (None: its own kept) and rev (None: its own kept) a new bulletin gets."""
         uid = raw.get("uid")
-        if not isinstance(uid, str) or not uid or uid in self._history:
-            raw["uid"] = new_uid()
+        fresh = not isinstance(uid, str) or not uid or uid in self._history
+        incoming = None if fresh else raw.get("rev")
+        given = new_uid() if fresh else None
+        if isinstance(incoming, str) and _REV.fullmatch(incoming):  # revs are opaque, as CouchDB's
+            return given, None
+        body = body_of(raw)
+        if given is not None:
+            body["uid"] = given  # (the digest sorts the keys: where it stands does not matter)
+        return given, new_rev(None, body, False, plain=True)
+
+    def _given(self, doc_id: int, raw: Raw, identity: Identity) -> Raw:
+        uid, rev = identity
+        if uid is not None:
+            raw["uid"] = uid
             raw.pop("rev", None)
-        incoming = raw.get("rev")
-        if not isinstance(incoming, str) or not _REV.fullmatch(incoming):  # revs are opaque, as CouchDB's
-            raw["rev"] = new_rev(None, body_of(raw), False, plain=True)
+        if rev is not None:
+            raw["rev"] = rev
         self.added.append(doc_id)
         return _settle(raw)
 

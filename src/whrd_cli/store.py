@@ -279,8 +279,7 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
 
             recorder = Recorder(storage.read() or {})
             if plan.new_docs:
-                created = map(recorder.created, ids, plan.new_docs)
-                insert_documents(storage, dict(zip(ids, created, strict=True)))
+                insert_documents(storage, recorder.created_many(ids, plan.new_docs))
                 self._touch(ids)
             if plan.updates:
                 self._backup_wanted = True
