@@ -106,6 +106,14 @@ def loads(text: str, *, source: str) -> Any:
         ) from None
 
 
+def accepted(value: Any, source: str, location: Location, errors: list[RecordError]) -> bool:
+    """Whether a decoded JSON value can be a bulletin record; if not, why is added to `errors`."""
+    problem = check_record(value, source, location)
+    if problem:
+        errors.append(problem)
+    return problem is None
+
+
 def check_record(value: Any, source: str, location: Location) -> RecordError | None:
     """Why a decoded JSON value cannot be a bulletin record, if it cannot."""
     if not isinstance(value, dict):
@@ -171,10 +179,7 @@ def read_records(
             for index in range(*span):
                 value, items[index] = items[index], None  # each decoded record is dropped once read
                 location = Location("record", index + 1)
-                problem = check_record(value, source, location)
-                if problem:
-                    errors.append(problem)
-                else:
+                if accepted(value, source, location, errors):
                     yield location, value
 
         return validate_span(located(), source=source, lang=lang, tick=tick, errors=errors)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .. import workers
 from ..i18n import _
 from . import Location, RecordError, WriteContext
-from .json import check_record, decoder_says, json_value, record_dicts
+from .json import accepted, decoder_says, json_value, record_dicts
 from .reading import (
     FIRST_WEIGHT,
     Part,
@@ -119,10 +119,7 @@ def _read_part(text: str, part: tuple[int, int, int], source: str, lang: str | N
             except RecursionError:
                 errors.append(RecordError(source, location, None, _("JSON nested too deeply")))
                 continue
-            problem = check_record(value, source, location)
-            if problem:
-                errors.append(problem)
-            else:
+            if accepted(value, source, location, errors):
                 yield location, value
 
     return validate_span(located(), source=source, lang=lang, tick=tick, errors=errors)
