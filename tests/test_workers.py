@@ -7,6 +7,7 @@ planted by the test in the input for the JSONL parts, and the index's tables rea
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -317,3 +318,29 @@ def test_no_process_to_be_had_means_the_work_is_done_here(monkeypatch: pytest.Mo
     assert workers.fork_map(_square_all, [[1], [2], [3]]) == [[1], [4], [9]]
     assert list(workers.fork_stream(lambda job: job + 1, [1, 2, 3], here=2)) == [2, 3, 4]
     assert workers.fork_call(lambda: 42).result() == 42
+
+
+def test_a_child_holds_no_file_of_its_parent_but_its_pipe(tmp_path: Path) -> None:
+    """Above all not the archive's lock: a killed parent's children must not keep it held."""
+    from whrd_cli.storage.lockfile import ArchiveLock
+
+    lock = ArchiveLock(str(tmp_path / "a.json.lock"), timeout=0)
+    lock.acquire()
+    try:
+        parent = os.getpid()
+
+        def open_files(job: int, tick: workers.Tick) -> list[str] | None:
+            if os.getpid() == parent:
+                return None
+            found = []
+            for fd in os.listdir("/proc/self/fd"):
+                with contextlib.suppress(OSError):  # the listing's own descriptor, closed by now
+                    found.append(os.readlink(f"/proc/self/fd/{fd}") if int(fd) > 2 else "std")
+            return found
+
+        _here, child = workers.fork_map(open_files, [0, 1])
+        assert child is not None  # it ran in a child
+        others = [target for target in child if target != "std"]
+        assert len(others) == 1 and others[0].startswith("pipe:"), child  # its pipe, nothing else
+    finally:
+        lock.release()

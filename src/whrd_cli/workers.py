@@ -102,7 +102,7 @@ def fork_map(
         for index in range(1, len(jobs)):
             send = partial(_send_one, work, jobs[index], progress.tick(index), pack)
             try:
-                children.append(_start(send, [fd for _pid, fd in children]))
+                children.append(_start(send))
             except OSError:  # no more processes or pipes to be had: the other jobs are done here
                 break
         results = [work(jobs[0], progress.tick(0))]
@@ -131,7 +131,7 @@ class Later:
         if cores() > 1:
             send = partial(_send_one, lambda _job, _tick: compute(), None, lambda _done: None, None)
             with contextlib.suppress(OSError):  # no process or pipe to be had: computed here
-                self._children.append(_start(send, []))
+                self._children.append(_start(send))
 
     def result(self) -> Any:
         if not self._children:
@@ -168,7 +168,7 @@ def fork_stream(make: Callable[[J], R], jobs: Sequence[J], *, here: int = 0) -> 
     mine = [here > 0 and i % here == here - 1 for i in range(len(jobs))]
     theirs = [job for job, own in zip(jobs, mine, strict=True) if not own]
     try:
-        children = [_start(partial(_send_each, make, theirs), [])]
+        children = [_start(partial(_send_each, make, theirs))]
     except OSError:  # no process or pipe to be had: made here
         yield from map(make, jobs)
         return
@@ -208,7 +208,7 @@ def _send_each(make: Callable[[J], R], jobs: Sequence[J], out: BinaryIO) -> None
         out.flush()  # each result goes as soon as it is made
 
 
-def _start(send: Callable[[BinaryIO], None], inherited: list[int]) -> tuple[int, int]:
+def _start(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
     """A child that runs `send(its end of a new pipe)` and leaves: its pid, and this end."""
     import fcntl  # (POSIX only: `cores()` is 1 elsewhere, and nothing forks)
 
@@ -221,9 +221,7 @@ def _start(send: Callable[[BinaryIO], None], inherited: list[int]) -> tuple[int,
     if pid == 0:  # the child: compute, send, leave without running anything of the parent's
         code = 1
         try:
-            os.close(read_end)
-            for fd in inherited:  # the other children's pipes are not this one's to hold open
-                os.close(fd)
+            _keep_only(write_end)
             with contextlib.suppress(ValueError):  # (not possible off the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, as its parent
             with open(write_end, "wb", closefd=True) as out:
@@ -233,6 +231,17 @@ def _start(send: Callable[[BinaryIO], None], inherited: list[int]) -> tuple[int,
             os._exit(code)
     os.close(write_end)
     return pid, read_end
+
+
+def _keep_only(pipe: int) -> None:
+    """In a child: close every file this process had open but the standard streams and `pipe`.
+    The archive's lock above all: a child must not keep it held if its parent is killed (a
+    lock is held while any process has its file open), nor hold the other children's pipes."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != pipe:
+            with contextlib.suppress(OSError):  # (the listing's own descriptor is gone already)
+                os.close(fd)
 
 
 def _receive(fd: int) -> tuple[object] | None:
