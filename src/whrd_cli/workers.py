@@ -107,6 +107,7 @@ def fork_map(
                 break
         results = [work(jobs[0], progress.tick(0))]
         for index, (pid, fd) in enumerate(children, start=1):
+            children[index - 1] = (pid, -1)  # `_receive` closes the pipe, whatever happens: once
             received = _receive(fd)
             _pid, status = os.waitpid(pid, 0)
             children[index - 1] = (0, -1)
@@ -138,6 +139,7 @@ class Later:
             return self._compute()
         try:
             pid, fd = self._children[0]
+            self._children[0] = (pid, -1)  # `_receive` closes the pipe, whatever happens: once
             received = _receive(fd)
             _pid, status = os.waitpid(pid, 0)
             self._children.clear()
@@ -215,12 +217,14 @@ def _start(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     with contextlib.suppress(OSError, AttributeError):  # a larger pipe lets the child run ahead
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
+    parent = os.getpid()
     with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process: the child
         warnings.simplefilter("ignore", DeprecationWarning)  # only computes, touching no lock
         pid = os.fork()
     if pid == 0:  # the child: compute, send, leave without running anything of the parent's
         code = 1
         try:
+            _die_with(parent)
             _keep_only(write_end)
             with contextlib.suppress(ValueError):  # (not possible off the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, as its parent
@@ -231,6 +235,18 @@ def _start(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
             os._exit(code)
     os.close(write_end)
     return pid, read_end
+
+
+def _die_with(parent: int) -> None:
+    """In a child: be killed as soon as `parent` ends, however it ends (a SIGKILLed whrd's children
+    would otherwise compute on, holding its plain text, until they next write to their pipe)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the line above: leave now
+        os._exit(1)
 
 
 def _keep_only(pipe: int) -> None:
