@@ -99,3 +99,16 @@ def test_an_interrupted_receive_does_not_close_the_pipe_twice(monkeypatch: pytes
     # `_receive` closed the pipe (its file object does): closing its number again could close
     # another file opened meanwhile under the same number.
     assert received[0] not in closed, "the pipe of a child was closed twice"
+
+
+def test_a_fork_that_fails_leaves_no_pipe_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(workers.os, "fork", no_fork)
+    before = set(os.listdir("/proc/self/fd"))
+    assert workers.fork_map(lambda job, _tick: job * 2, [1, 2, 3]) == [2, 4, 6]
+    assert list(workers.fork_stream(lambda job: job + 1, [1, 2, 3])) == [2, 3, 4]
+    assert workers.fork_call(lambda: 7).result() == 7
+    leaked = set(os.listdir("/proc/self/fd")) - before
+    assert not leaked, f"pipes left open after a failed fork: {sorted(leaked)}"

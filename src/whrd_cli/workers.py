@@ -220,7 +220,12 @@ def _start(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
     parent = os.getpid()
     with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process: the child
         warnings.simplefilter("ignore", DeprecationWarning)  # only computes, touching no lock
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except BaseException:  # no process to be had: its pipe is not wanted either
+            os.close(read_end)
+            os.close(write_end)
+            raise
     if pid == 0:  # the child: compute, send, leave without running anything of the parent's
         code = 1
         try:
