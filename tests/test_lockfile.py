@@ -120,3 +120,26 @@ def test_release_frees_it_though_a_forked_child_still_has_the_file_open(tmp_path
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def test_a_write_whose_lock_file_was_removed_while_held_does_not_land(tmp_path: Path) -> None:
+    """Removed by hand while whrd held it, the lock excludes nobody any more (the next whrd makes a
+    new file): the write refuses to land, in one line, and the archive stays as it was."""
+    from whrd_cli.errors import ArchiveError
+    from whrd_cli.model import Bulletin
+    from whrd_cli.store import Archive
+
+    class RemovesTheLock:
+        def before_write(self, path: Path) -> None:
+            os.unlink(f"{path}.lock")  # inside the transaction: the lock is held
+
+        def after_write(self, *args: object) -> None:
+            raise AssertionError("nothing was written, so nothing follows")
+
+    path = tmp_path / "a.json"
+    Archive(path).add(Bulletin.create(title="Primero", date="2024-01-01", lang="es"))
+    before = path.read_bytes()
+    archive = Archive(path, followers=(RemovesTheLock(),))  # type: ignore[arg-type]
+    with pytest.raises(ArchiveError, match="was removed while this whrd held it"):
+        archive.add(Bulletin.create(title="Segundo", date="2024-01-02", lang="es"))
+    assert path.read_bytes() == before

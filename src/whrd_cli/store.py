@@ -62,6 +62,17 @@ def _drop_lock_file(name: str) -> None:
         os.unlink(name)
 
 
+def _lock_lost(path: Path, lock_file: str) -> ArchiveError:
+    """The lock file was removed (or replaced) while this process held it: another whrd may have
+    taken a new one and be writing too, so this write must not land."""
+    return ArchiveError(
+        _(
+            "The lock file {lock} was removed while this whrd held it, so another process may be "
+            "writing the archive {path} now; nothing was written. Try again."
+        ).format(lock=lock_file, path=path)
+    )
+
+
 def _not_found(doc_id: int) -> NotFoundError:
     return NotFoundError(_("No bulletin with id {id}. See the ids with 'whrd list'.").format(id=doc_id))
 
@@ -205,6 +216,8 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
                 if current is not None and self._meta(db).get("schema", 1) < SCHEMA_VERSION:
                     self._upgrade(db, storage)
                 yield db, storage
+                if storage.pending and not lock.still_named():
+                    raise _lock_lost(self.path, lock.lock_file)  # before the write: nothing written
                 if storage.pending and not self._meta(db).get("uid"):
                     # An archive older than archive ids: stamp the one `stable_id` derives from its path.
                     db.table(META).update({"uid": self._path_uid()}, doc_ids=[1])

@@ -51,18 +51,16 @@ class ArchiveLock:
             except BaseException:
                 os.close(fd)
                 raise
-            if self._still_named(fd):
+            if _names(self.lock_file, fd):
                 self._fd = fd
                 return
             os.close(fd)  # unlinked or replaced meanwhile: lock the file the path names now
 
-    def _still_named(self, fd: int) -> bool:
-        try:
-            named = os.stat(self.lock_file)
-        except FileNotFoundError:
-            return False
-        held = os.fstat(fd)
-        return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+    def still_named(self) -> bool:
+        """Whether the path still names the file this lock holds: a lock file removed by hand while
+        held no longer excludes anyone (the next whrd makes a new one), so a writer checks this
+        right before its write lands."""
+        return self._fd is not None and _names(self.lock_file, self._fd)
 
     def release(self) -> None:
         """Free the lock (closing the file frees it; children forked meanwhile share the same
@@ -80,3 +78,13 @@ class ArchiveLock:
     @property
     def is_locked(self) -> bool:
         return self._fd is not None
+
+
+def _names(path: str, fd: int) -> bool:
+    """Whether `path` names the file open as `fd`."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
