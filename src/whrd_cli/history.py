@@ -25,7 +25,6 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -150,15 +149,12 @@ class Recorder:
 
     def created_many(self, ids: Sequence[int], docs: Sequence[Raw]) -> dict[int, Raw]:
         """`created` of each; for an import, their revs (MD5s) are worked out on every core."""
-        from .workers import fork_map, shares
-
-        parts = shares(len(docs), least=_APART)
-        cuts = [len(docs) * k // parts for k in range(parts + 1)]
+        from .workers import fork_map, spans
 
         def identities(span: tuple[int, int], _tick: Callable[[int], None]) -> list[Identity]:
             return [self._identity(raw) for raw in docs[span[0] : span[1]]]
 
-        found = [i for part in fork_map(identities, list(pairwise(cuts))) for i in part]
+        found = [i for part in fork_map(identities, spans(len(docs), least=_APART)) for i in part]
         return {doc_id: self._given(doc_id, raw, i) for doc_id, raw, i in zip(ids, docs, found, strict=True)}
 
     def _identity(self, raw: Raw) -> Identity:

@@ -25,6 +25,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
+from itertools import pairwise
 from typing import Any, BinaryIO, TypeVar
 
 J = TypeVar("J")
@@ -53,6 +54,17 @@ def shares(size: int, *, least: int) -> int:
     """Into how many jobs to cut `size` items: one per core, but never jobs under `least` items
     (a fork and a pickle cost more than a small job saves)."""
     return max(1, min(cores(), size // max(least, 1)))
+
+
+def spans(count: int, *, least: int, first: float = 1.0) -> list[tuple[int, int]]:
+    """`range(count)` cut into one (start, end) span per core (`shares`); the first, run here,
+    `first` times the size of each other one."""
+    parts = shares(count, least=least)
+    if parts <= 1:
+        return [(0, count)]
+    share = first / (first + parts - 1)
+    cuts = [0, *(int(count * (share + (1 - share) * k / (parts - 1))) for k in range(parts - 1)), count]
+    return list(pairwise(cuts))
 
 
 class Progress:

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..dates import utc_stamp
@@ -143,15 +142,10 @@ def read_in_parts(
 
 
 def spans(count: int, *, least: int) -> list[tuple[int, int]]:
-    """`range(count)` cut into one (start, end) span per core (`workers.shares`), the first larger."""
+    """`range(count)` cut into one span of records per core, the first (read here) the larger."""
     from .. import workers
 
-    parts = workers.shares(count, least=least)
-    if parts <= 1:
-        return [(0, count)]
-    first = FIRST_WEIGHT / (FIRST_WEIGHT + parts - 1)
-    cuts = [0, *(int(count * (first + (1 - first) * k / (parts - 1))) for k in range(parts - 1)), count]
-    return list(pairwise(cuts))
+    return workers.spans(count, least=least, first=FIRST_WEIGHT)
 
 
 def validate_span(

@@ -82,8 +82,10 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
         # of the GIL): ~50 ms less at 100k. The keys are dropped below unless the mark matches.
         import threading
 
-        copy = data
-        helper = threading.Thread(target=lambda: sound.append(trust.is_sound_copy(copy, mark)), daemon=True)
+        def hash_it(raw: bytes) -> None:
+            sound.append(trust.is_sound_copy(raw, mark))
+
+        helper = threading.Thread(target=hash_it, args=(data,), daemon=True)
         helper.start()
     else:
         sound.append(trust.is_sound_copy(data, mark))
