@@ -108,7 +108,7 @@ def test_a_fork_that_fails_leaves_no_pipe_open(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(workers.os, "fork", no_fork)
     before = set(os.listdir("/proc/self/fd"))
     assert workers.fork_map(lambda job, _tick: job * 2, [1, 2, 3]) == [2, 4, 6]
-    assert list(workers.fork_stream(lambda job: job + 1, [1, 2, 3])) == [2, 3, 4]
+    assert sorted(workers.fork_shared(lambda job: job + 1, [1, 2, 3])) == [2, 3, 4]
     assert workers.fork_call(lambda: 7).result() == 7
     leaked = set(os.listdir("/proc/self/fd")) - before
     assert not leaked, f"pipes left open after a failed fork: {sorted(leaked)}"

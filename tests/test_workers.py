@@ -1,4 +1,4 @@
-"""Work spread over cores (issue 14): `workers.fork_map` and `workers.fork_stream` give what one
+"""Work spread over cores (issue 14): `workers.fork_map` and `workers.fork_shared` give what one
 process gives, whatever happens to a child, and leave no child behind; a JSONL import read in
 parts and a search index built by two processes are the same as when one process does it all.
 
@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,24 +94,39 @@ def test_an_error_here_stops_and_reaps_the_children() -> None:
     assert _children() == before
 
 
-def test_fork_stream_gives_map_in_order_with_some_jobs_made_here() -> None:
+def test_fork_shared_makes_every_job_once_on_both_sides() -> None:
+    """Every job's result comes exactly once, whatever the order; when the child is slow the
+    parent makes the last jobs (and only from the end), and both sides make some."""
     parent = os.getpid()
-    jobs = list(range(20))
-    where: list[bool] = []
 
     def make(job: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            time.sleep(0.01)  # a slow child: the parent, idle, takes jobs from the end
         return job, os.getpid()
 
-    for here in (0, 1, 3):
-        where.clear()
-        got = list(workers.fork_stream(make, jobs, here=here))
-        assert [job for job, _pid in got] == jobs
-        made_here = [job for job, pid in got if pid == parent]
-        expected_here = [j for j in jobs if here and j % here == here - 1]
-        assert made_here == expected_here
+    jobs = list(range(40))
+    got = list(workers.fork_shared(make, jobs))
+    assert sorted(job for job, _pid in got) == jobs
+    mine = sorted(job for job, pid in got if pid == parent)
+    theirs = sorted(job for job, pid in got if pid != parent)
+    assert mine and theirs
+    assert mine == list(range(jobs[-1] - len(mine) + 1, jobs[-1] + 1)), "the parent takes from the end"
+    assert max(theirs) < min(mine)
 
 
-def test_fork_stream_makes_the_rest_here_when_the_child_dies() -> None:
+def test_fork_shared_when_making_is_cheap_the_child_makes_most() -> None:
+    parent = os.getpid()
+
+    def make(job: int) -> int:
+        if os.getpid() == parent:
+            time.sleep(0.02)  # this process is the slow one: the child gets ahead
+        return job
+
+    got = list(workers.fork_shared(make, list(range(30))))
+    assert sorted(got) == list(range(30))
+
+
+def test_fork_shared_makes_the_rest_here_when_the_child_dies() -> None:
     parent = os.getpid()
 
     def make(job: int) -> int:
@@ -119,14 +135,22 @@ def test_fork_stream_makes_the_rest_here_when_the_child_dies() -> None:
         return -job
 
     before = _children()
-    assert list(workers.fork_stream(make, list(range(15)), here=4)) == [-j for j in range(15)]
+    assert sorted(workers.fork_shared(make, list(range(15)))) == sorted(-j for j in range(15))
     assert _children() == before
 
 
-def test_fork_stream_left_early_reaps_its_child() -> None:
+def test_fork_shared_gets_large_results_whole() -> None:
+    """Results far larger than a pipe's buffer arrive whole (a chunk of index rows is ~1 MB)."""
+    jobs = list(range(6))
+    got = sorted(workers.fork_shared(lambda job: (job, bytes([job]) * (3 << 20)), jobs))
+    assert [job for job, _blob in got] == jobs
+    assert all(blob == bytes([job]) * (3 << 20) for job, blob in got)
+
+
+def test_fork_shared_left_early_reaps_its_child() -> None:
     before = _children()
-    stream: Iterator[int] = workers.fork_stream(lambda job: job, list(range(1000)))
-    assert next(stream) == 0
+    stream: Iterator[int] = workers.fork_shared(lambda job: job, list(range(1000)))
+    next(stream)
     stream.close()  # the consumer stops (an error while writing the rows)
     assert _children() == before
 
@@ -316,7 +340,7 @@ def test_no_process_to_be_had_means_the_work_is_done_here(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert workers.fork_map(_square_all, [[1], [2], [3]]) == [[1], [4], [9]]
-    assert list(workers.fork_stream(lambda job: job + 1, [1, 2, 3], here=2)) == [2, 3, 4]
+    assert sorted(workers.fork_shared(lambda job: job + 1, [1, 2, 3])) == [2, 3, 4]
     assert workers.fork_call(lambda: 42).result() == 42
 
 

@@ -169,44 +169,84 @@ def fork_call(compute: Callable[[], Any]) -> Later:
     return Later(compute)
 
 
-def fork_stream(make: Callable[[J], R], jobs: Sequence[J], *, here: int = 0) -> Iterator[R]:
-    """`make(job)` for each job in order, made in a child while this process uses each one as it
-    comes (a producer and a consumer on two cores: the search index's rows are worked out in the
-    child while this process writes them into SQLite). One job, or one core: made here.
+def fork_shared(make: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
+    """`make(job)` for each job, in no set order, shared between a child and this process so that
+    both finish together whatever a job costs to make and to use. The child makes jobs from the
+    first on; this process uses each as it comes and, whenever the child has nothing ready, makes
+    the last job not yet taken (the search index: rows worked out on both cores while this process
+    also writes them into SQLite). One job, or one core: made here.
 
-    `here`: every `here`-th job is made by this process rather than the child, so that both finish
-    together when using a result costs less than making it (0: the child makes them all)."""
+    The child stops before `limit` (shared memory, written only here); a job it had started when
+    this process took it is made twice and the child's copy never read: no lock, at most one
+    job's work lost."""
     if len(jobs) <= 1 or cores() <= 1:
         yield from map(make, jobs)
         return
-    mine = [here > 0 and i % here == here - 1 for i in range(len(jobs))]
-    theirs = [job for job, own in zip(jobs, mine, strict=True) if not own]
+    limit = mmap.mmap(-1, _SLOT.size)
+    _SLOT.pack_into(limit, 0, len(jobs))
     try:
-        children = [_start(partial(_send_each, make, theirs))]
+        children = [_start(partial(_send_below, make, jobs, limit))]
     except OSError:  # no process or pipe to be had: made here
         yield from map(make, jobs)
         return
-    position = 0  # the next job to yield
+    top, got = len(jobs), 0  # jobs from `top` on are made here; the child's come in order
     try:
-        pid, fd = children[0]
-        with open(fd, "rb", closefd=True) as stream:
-            children[0] = (pid, -1)
-            for job, own in zip(jobs, mine, strict=True):
-                if own:
-                    item = make(job)
-                else:
-                    try:
-                        item = pickle.load(stream)
-                    except Exception:
-                        break
-                yield item
-                position += 1
-        if position == len(jobs):
-            os.waitpid(pid, 0)
-            children.clear()
+        fd = children[0][1]
+        while got < top:
+            if got < top - 1 and not _readable(fd):
+                top -= 1
+                _SLOT.pack_into(limit, 0, top)
+                yield make(jobs[top])
+                continue
+            item = _frame(fd)
+            if item is None:  # it failed: the rest is made here
+                break
+            got += 1
+            yield item[0]  # type: ignore[misc]  # (what `make` returned, pickled)
     finally:
         _reap(children)
-    yield from map(make, jobs[position:])
+    yield from map(make, jobs[got:top])
+
+
+def _send_below(make: Callable[[J], R], jobs: Sequence[J], limit: mmap.mmap, out: BinaryIO) -> None:
+    for number, job in enumerate(jobs):
+        if number >= _SLOT.unpack_from(limit, 0)[0]:
+            return
+        data = pickle.dumps(make(job), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(_SLOT.pack(len(data)))
+        out.write(data)
+        out.flush()  # each result goes as soon as it is made
+
+
+def _readable(fd: int) -> bool:
+    import select
+
+    poll = select.poll()  # (not `select.select`: it cannot watch a descriptor above 1023)
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(0))
+
+
+def _frame(fd: int) -> tuple[object] | None:
+    """The next result a child sent (its size, then its pickle), or None if it sent no whole one."""
+    head = _exactly(fd, _SLOT.size)
+    if head is None:
+        return None
+    body = _exactly(fd, _SLOT.unpack(head)[0])
+    try:
+        return None if body is None else (pickle.loads(body),)
+    except Exception:
+        return None
+
+
+def _exactly(fd: int, size: int) -> bytearray | None:
+    buffer = bytearray(size)
+    view, done = memoryview(buffer), 0
+    while done < size:
+        got = os.readv(fd, [view[done:]])
+        if not got:
+            return None
+        done += got
+    return buffer
 
 
 def _send_one(
@@ -214,12 +254,6 @@ def _send_one(
 ) -> None:
     result = work(job, tick)
     pickle.dump(pack(result) if pack else result, out, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _send_each(make: Callable[[J], R], jobs: Sequence[J], out: BinaryIO) -> None:
-    for job in jobs:
-        pickle.dump(make(job), out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()  # each result goes as soon as it is made
 
 
 def _start(send: Callable[[BinaryIO], None]) -> tuple[int, int]:

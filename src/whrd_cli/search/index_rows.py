@@ -1,6 +1,6 @@
 """The rows of the search index (`index`): what each stored bulletin gives its docs, records,
 links and fts tables, and their bulk insert, with the rows worked out in a second process while
-this one writes them (`workers.fork_stream`)."""
+this one writes them (`workers.fork_shared`)."""
 
 from __future__ import annotations
 
@@ -41,18 +41,17 @@ def insert(
     conn: sqlite3.Connection, rows: Iterable[tuple[int, Mapping[str, Any]]], *, records: bool = True
 ) -> None:
     # In chunks: the rows of 100,000 bulletins at once would cost ~4x the archive's size in memory.
-    # Many chunks: a second process works out each chunk's rows (stems, records) while this one
-    # writes the one before into SQLite.
+    # Many chunks: a second process works out chunks' rows (stems, records) while this one writes
+    # them into SQLite, and works out the last ones itself whenever the other has none ready.
     from .. import workers  # (only once rows are written: not a cost of opening the index)
 
     pairs = list(rows)
     chunks = [pairs[start : start + _CHUNK] for start in range(0, len(pairs), _CHUNK)] or [[]]
-    for made in workers.fork_stream(lambda chunk: _chunk_rows(chunk, records), chunks, here=_HERE):
+    for made in workers.fork_shared(lambda chunk: _chunk_rows(chunk, records), chunks):
         _write_chunk(conn, *made)
 
 
-_CHUNK = 2000
-_HERE = 8  # every 8th chunk's rows are worked out by the writing process (measured, two cores)
+_CHUNK = 1000
 
 ChunkRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
