@@ -559,3 +559,24 @@ def test_the_size_limit_is_inclusive_and_documented(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="larger than 999 bytes"):
         load_input(str(path), limit=999)
     assert load_input("-", stdin=io.BytesIO(b"y" * 1000), limit=1000).data == b"y" * 1000
+
+
+def test_an_input_lets_go_of_its_bytes_once_read() -> None:
+    """A large import holds its input's bytes or its text, never both for the whole read."""
+    item = Input("one.jsonl", b'{"title": "Freed", "date": "2020-01-01", "lang": "en"}\n', "one.jsonl")
+    files = read_inputs([item])
+    assert item.data == b""
+    assert [r.bulletin.title for r in files[0].records] == ["Freed"]
+
+
+def test_a_location_keeps_no_dict_and_reads_back_its_unit_and_number() -> None:
+    import copy
+    import pickle
+
+    from whrd_cli.formats import Location
+
+    place = Location("record", 100_000)
+    assert not hasattr(place, "__dict__")  # one per imported bulletin, kept for the report
+    assert (str(place), place.unit, place.number) == ("record 100000", "record", 100_000)
+    for again in (pickle.loads(pickle.dumps(place)), copy.copy(place)):
+        assert type(again) is Location and (again.unit, again.number) == ("record", 100_000)
