@@ -5,13 +5,21 @@ waiting. The oracle is `pyrage.decrypt` with the identity, and the pieces joined
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
+import pyrage
 import pytest
 from pyrage import decrypt, x25519
 
+from whrd_cli import workers
 from whrd_cli.crypto import codec, keys
 from whrd_cli.errors import ArchiveError
 
@@ -90,3 +98,103 @@ def test_a_recipient_that_is_not_an_age_key_is_refused_before_any_byte(
     tables = {"meta": {"1": {"recipients": ["ssh-rsa AAAA"]}}}
     with pytest.raises(ArchiveError, match="not an age public key"):
         next(codec.encrypted_pieces(tmp_path / "archive.json", tables, [b"x"]))
+
+
+# A big archive's write is encoded and encrypted in a child process (`fork=True`); its
+# ciphertext must be the same age file of the same pieces, and a child lost mid-way must cost
+# nothing but the time: ForkLost, then the store writes again here.
+
+
+def _children() -> set[int]:
+    """This process's children, zombies included (from /proc)."""
+    me, found = os.getpid(), set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
+                    found.add(int(name))
+    return found
+
+
+def _big_tables(count: int) -> dict[str, Any]:
+    return {"meta": {"1": {}}, "bulletins": {str(n): {"title": f"t{n}"} for n in range(1, count + 1)}}
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codec, "FORK_FROM", 3)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+
+
+def test_a_big_write_is_encrypted_in_a_child_to_the_same_pieces(
+    tmp_path: Path, identity: x25519.Identity, forking: None
+) -> None:
+    pieces = [bytes(range(256)) * 4000 for _ in range(30)]
+    made_by: list[int] = []
+    real = pyrage.encrypt_io
+
+    def spying(reader: Any, writer: Any, recipients: Any) -> None:
+        made_by.append(os.getpid())  # (a child's append is to its own copy of the list)
+        real(reader, writer, recipients)
+
+    before = _children()
+    with mock.patch.object(pyrage, "encrypt_io", spying):
+        chunks = codec.encrypted_pieces(tmp_path / "archive.json", _big_tables(5), iter(pieces), fork=True)
+        out = b"".join(chunks)
+    assert made_by == []  # the spy ran in the child only: this process never encrypted
+    assert decrypt(out, [identity]) == b"".join(pieces)
+    assert _children() == before
+
+
+def test_a_child_lost_mid_way_raises_fork_lost_and_leaves_no_child(
+    tmp_path: Path, identity: x25519.Identity, forking: None
+) -> None:
+    parent = os.getpid()
+
+    def pieces() -> Iterator[bytes]:
+        for n in range(40):
+            if n == 20 and os.getpid() != parent:
+                os.kill(os.getpid(), signal.SIGKILL)  # the OOM killer, say
+            yield b"c" * 1_000_000
+
+    before = _children()
+    got = 0
+    with pytest.raises(codec.ForkLost):
+        for chunk in codec.encrypted_pieces(tmp_path / "archive.json", _big_tables(5), pieces(), fork=True):
+            got += len(chunk)
+    assert 0 < got < 40_000_000
+    assert _children() == before
+
+
+def test_the_store_writes_again_here_when_its_child_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forking: None
+) -> None:
+    """An encrypted archive's add whose encrypting child dies: the add lands all the same, and
+    the file decrypts to the archive with the new bulletin (oracle: json and pyrage)."""
+    import json
+
+    from whrd_cli.crypto import convert
+    from whrd_cli.model import Bulletin
+    from whrd_cli.store import Archive
+
+    path = tmp_path / "a.json"
+    archive = Archive(path)
+    archive.add_many([Bulletin.create(title=f"Boletín {n}", date="2024-01-02", lang="es") for n in range(6)])
+    convert.encrypt_archive(path, "a passphrase of five words")
+    identity = keys.identity_for(path)
+    parent = os.getpid()
+    real = codec._Pieces.read
+
+    def dying(self: Any, size: int = -1) -> bytes:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(self, size)
+
+    monkeypatch.setattr(codec._Pieces, "read", dying)
+    before = _children()
+    Archive(path).add(Bulletin.create(title="Added after a lost child", date="2024-02-03", lang="en"))
+    assert _children() == before
+    tables = json.loads(decrypt(path.read_bytes(), [identity]))
+    titles = [b["title"] for b in tables["bulletins"].values()]
+    assert titles == [f"Boletín {n}" for n in range(6)] + ["Added after a lost child"]
+    assert not [p for p in tmp_path.iterdir() if ".whrd-tmp-" in p.name]

@@ -114,7 +114,7 @@ def fork_map(
         for index in range(1, len(jobs)):
             send = partial(_send_one, work, jobs[index], progress.tick(index), pack)
             try:
-                children.append(_start(send))
+                children.append(start_child(send))
             except OSError:  # no more processes or pipes to be had: the other jobs are done here
                 break
         results = [work(jobs[0], progress.tick(0))]
@@ -131,7 +131,7 @@ def fork_map(
             results.append(work(jobs[index], progress.tick(index)))
         return results
     finally:
-        _reap(children)
+        reap(children)
 
 
 class Later:
@@ -144,7 +144,7 @@ class Later:
         if cores() > 1:
             send = partial(_send_one, lambda _job, _tick: compute(), None, lambda _done: None, None)
             with contextlib.suppress(OSError):  # no process or pipe to be had: computed here
-                self._children.append(_start(send))
+                self._children.append(start_child(send))
 
     def result(self) -> Any:
         if not self._children:
@@ -160,7 +160,7 @@ class Later:
         return self._compute() if received is None or status != 0 else received[0]
 
     def cancel(self) -> None:
-        _reap(self._children)
+        reap(self._children)
         self._children.clear()
 
 
@@ -185,7 +185,7 @@ def fork_shared(make: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
     limit = mmap.mmap(-1, _SLOT.size)
     _SLOT.pack_into(limit, 0, len(jobs))
     try:
-        children = [_start(partial(_send_below, make, jobs, limit))]
+        children = [start_child(partial(_send_below, make, jobs, limit))]
     except OSError:  # no process or pipe to be had: made here
         yield from map(make, jobs)
         return
@@ -204,7 +204,7 @@ def fork_shared(make: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
             got += 1
             yield item[0]  # type: ignore[misc]  # (what `make` returned, pickled)
     finally:
-        _reap(children)
+        reap(children)
     yield from map(make, jobs[got:top])
 
 
@@ -256,7 +256,7 @@ def _send_one(
     pickle.dump(pack(result) if pack else result, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _start(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
+def start_child(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
     """A child that runs `send(its end of a new pipe)` and leaves: its pid, and this end."""
     import fcntl  # (POSIX only: `cores()` is 1 elsewhere, and nothing forks)
 
@@ -320,7 +320,7 @@ def _receive(fd: int) -> tuple[object] | None:
             return None
 
 
-def _reap(children: list[tuple[int, int]]) -> None:
+def reap(children: list[tuple[int, int]]) -> None:
     """Children still running when this process leaves `fork_map` early (an error, Ctrl-C) are
     stopped and waited for: none is left behind."""
     for pid, fd in children:

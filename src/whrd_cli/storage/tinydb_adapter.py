@@ -119,6 +119,19 @@ class AtomicJSONStorage(Storage):
         mode = 0o600
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
+        if self.encrypted:
+            from ..crypto.codec import ForkLost
+
+            try:
+                self._write(mode, fork=True)
+            except ForkLost:  # its temp file is gone: written again, encrypted here
+                self._write(mode, fork=False)
+        else:
+            self._write(mode, fork=False)
+        self.writes += 1
+
+    def _write(self, mode: int, *, fork: bool) -> None:
+        assert self._data is not None
         try:
             digest = trust.new_digest() if self.seal or self.seal_later else None
             pieces: Iterator[bytes] = (
@@ -129,7 +142,7 @@ class AtomicJSONStorage(Storage):
             if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
                 from ..crypto.codec import encrypted_pieces  # encrypted as they are encoded
 
-                pieces = encrypted_pieces(self.path, self._data, pieces)
+                pieces = encrypted_pieces(self.path, self._data, pieces, fork=fork)
             if digest is not None:
                 pieces = trust.hashed(pieces, digest)
             atomic.write_atomic(
@@ -147,7 +160,6 @@ class AtomicJSONStorage(Storage):
             raise ArchiveError(
                 _("Cannot write the archive {path}: {reason}.").format(path=self.path, reason=os_reason(exc))
             ) from exc
-        self.writes += 1
 
     def close(self) -> None:
         pass
