@@ -1,0 +1,172 @@
+"""The light read of a big encrypted archive (`light.load`), its decryption and its parse at once.
+
+Read one after the other, age's decryption (~0.18 s at 100k: pyrage holds the GIL) and the parse
+of the bulletins' keys (~0.16 s) were most of an encrypted `add`. Here a child decrypts into
+memory shared with this process and says, every megabyte, how far it has got; meanwhile this
+process parses the bulletins table in segments as they arrive. A segment ends before a member
+of the table (`,"12345":{`): a raw quote is never inside a JSON string, so that text only stands
+between two bulletins, and each segment is parsed as the object it is (its first and last byte
+swapped for braces in place, then restored). The few bytes before the table and after the last
+segment are parsed whole once the child is done.
+
+Every part is parsed strictly and the parts tile the plain text, so what this gives is what one
+parse of the whole gives (tests compare them). Anything unexpected (a child that fails, a layout
+whrd does not write, a part that does not parse) gives None, and the archive is read the plain
+way, which reports whatever is wrong. The plain text is only ever in memory, as before.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from . import check
+
+APART = 8 << 20  # ciphertext bytes from which the decryption and the parse overlap
+_STEP = 1 << 20  # plain bytes between two reports of the child
+_SEGMENT = 2 << 20  # plain bytes parsed at a time, at least
+_POSITION = struct.Struct("q")
+_TABLE = re.compile(rb'"' + check.BULLETINS.encode() + rb'":\{')
+_MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
+
+
+def read_keys(
+    identity: Any, data: bytes, bulletin: type, table: type[dict[str, Any]]
+) -> tuple[check.Tables, dict[str, Any]] | None:
+    """`light._read_keys` of the plain text of age ciphertext `data`, decrypted by a child with
+    `identity` while this process parses, each stored bulletin decoded as `bulletin` into a
+    `table`; None when it cannot be read so (read it the plain way)."""
+    from ..workers import cores, reap, start_child
+
+    if cores() < 2:
+        return None
+    plain = mmap.mmap(-1, len(data))  # shared with the child; larger than the plain text
+    try:
+        child = [start_child(lambda out: _decrypt(identity, data, plain, out))]
+    except OSError:
+        return None
+    try:
+        return _parse_as_it_comes(plain, child, bulletin, table)
+    finally:
+        reap(child)
+
+
+def _decrypt(identity: Any, data: bytes, plain: mmap.mmap, out: Any) -> None:
+    """In the child: decrypt into `plain`, telling `out` how many bytes are there as it goes."""
+    import io
+
+    from pyrage import decrypt_io
+
+    class Into:
+        done = told = 0
+
+        def write(self, chunk: bytes) -> int:
+            size = len(chunk)
+            plain[self.done : self.done + size] = chunk
+            self.done += size
+            if self.done - self.told >= _STEP:
+                self.told = self.done
+                out.write(_POSITION.pack(self.done))
+                out.flush()
+            return size
+
+        def flush(self) -> None:
+            pass
+
+    into = Into()
+    decrypt_io(io.BytesIO(data), into, [identity])
+    out.write(_POSITION.pack(into.done))
+
+
+def _parse_as_it_comes(
+    plain: mmap.mmap, child: list[tuple[int, int]], bulletin: type, partial: type[dict[str, Any]]
+) -> tuple[Any, Any] | None:
+    import msgspec
+
+    pid, fd = child[0]
+    members: dict[str, Any] = {}
+    table = cursor = -1  # where the bulletins table's `{` is; where its next member starts
+    ready, pending, segmenting = 0, b"", True
+    decode = msgspec.json.Decoder(dict[str, bulletin]).decode  # type: ignore[valid-type]
+    while told := os.read(fd, 4096):
+        pending += told
+        whole = len(pending) - len(pending) % _POSITION.size
+        if whole:
+            ready = _POSITION.unpack_from(pending, whole - _POSITION.size)[0]
+            pending = pending[whole:]
+        if table < 0 and (found := _TABLE.search(plain, 0, ready)) is not None:
+            table = cursor = found.end() - 1
+        while table >= 0 and segmenting:
+            split = _MEMBER.search(plain, cursor + _SEGMENT, ready)
+            if split is None:
+                break
+            got = _segment(plain, cursor, split.start(), decode)
+            if got is None:  # past the table's end (the tables after it have members too):
+                segmenting = False  # the rest is parsed whole at the end
+                break
+            members.update(got)
+            cursor = split.start()
+    _pid, status = os.waitpid(pid, 0)
+    child.clear()
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or table < 0 or pending:
+        return None  # the child failed (a damaged file: the plain read says so) or said too little
+    return _ends(plain, ready, table, cursor, members, decode, partial)
+
+
+def _segment(
+    plain: mmap.mmap, start: int, end: int, decode: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The members between `start` (the table's `{`, or the `,` before a member) and `end` (the
+    `,` after the last), parsed as one object: the two bytes become braces for the parse."""
+    first, last = plain[start], plain[end]
+    plain[start], plain[end] = ord("{"), ord("}")
+    try:
+        return decode(memoryview(plain)[start : end + 1])
+    except (ValueError, TypeError):  # msgspec's DecodeError and ValidationError are ValueErrors
+        return None
+    finally:
+        plain[start], plain[end] = first, last
+
+
+def _ends(
+    plain: mmap.mmap,
+    size: int,
+    table: int,
+    cursor: int,
+    members: dict[str, Any],
+    decode: Callable[[Any], dict[str, Any]],
+    partial: type[dict[str, Any]],
+) -> tuple[check.Tables, dict[str, Any]] | None:
+    """The tables: those before the bulletins table (parsed whole, the table a stand-in), its
+    members from `cursor` on, and the tables after it (parsed whole)."""
+    import msgspec
+
+    rest_of_table = plain[table:size] if cursor == table else b"{" + plain[cursor + 1 : size]
+    try:
+        before = msgspec.json.decode(plain[:table] + b"0}", type=dict[str, msgspec.Raw])
+        after = msgspec.json.decode(b'{"":' + rest_of_table, type=dict[str, msgspec.Raw])
+        rest = bytes(after.pop(""))  # the members not parsed yet, with the table's `}`
+        end = cursor + len(rest)  # where the table ends in the plain text
+        names = list(before)
+        if (
+            names[-1:] != [check.BULLETINS]
+            or "" in before
+            or set(names) & set(after)
+            or rest[1:] != plain[cursor + 1 : end]
+        ):
+            return None  # not the layout whrd writes
+        members.update(decode(rest))
+        encoded: dict[str, Any] = {name: before[name] for name in names[:-1]}
+        encoded[check.BULLETINS] = memoryview(plain)[table:end].toreadonly()
+        encoded.update(after)
+        tables: check.Tables = {
+            name: msgspec.json.decode(raw) for name, raw in encoded.items() if name != check.BULLETINS
+        }
+    except (ValueError, TypeError):
+        return None
+    tables[check.BULLETINS] = partial(members)
+    return {name: tables[name] for name in encoded}, encoded
