@@ -5,7 +5,6 @@ waiting. The oracle is `pyrage.decrypt` with the identity, and the pieces joined
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
@@ -19,6 +18,7 @@ import pyrage
 import pytest
 from pyrage import decrypt, x25519
 
+from processes import children
 from whrd_cli import workers
 from whrd_cli.crypto import codec, keys
 from whrd_cli.errors import ArchiveError
@@ -105,17 +105,6 @@ def test_a_recipient_that_is_not_an_age_key_is_refused_before_any_byte(
 # nothing but the time: ForkLost, then the store writes again here.
 
 
-def _children() -> set[int]:
-    """This process's children, zombies included (from /proc)."""
-    me, found = os.getpid(), set()
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            with contextlib.suppress(OSError):
-                if int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
-                    found.add(int(name))
-    return found
-
-
 def _big_tables(count: int) -> dict[str, Any]:
     return {"meta": {"1": {}}, "bulletins": {str(n): {"title": f"t{n}"} for n in range(1, count + 1)}}
 
@@ -137,13 +126,13 @@ def test_a_big_write_is_encrypted_in_a_child_to_the_same_pieces(
         made_by.append(os.getpid())  # (a child's append is to its own copy of the list)
         real(reader, writer, recipients)
 
-    before = _children()
+    before = children()
     with mock.patch.object(pyrage, "encrypt_io", spying):
         chunks = codec.encrypted_pieces(tmp_path / "archive.json", _big_tables(5), iter(pieces), fork=True)
         out = b"".join(chunks)
     assert made_by == []  # the spy ran in the child only: this process never encrypted
     assert decrypt(out, [identity]) == b"".join(pieces)
-    assert _children() == before
+    assert children() == before
 
 
 def test_a_child_lost_mid_way_raises_fork_lost_and_leaves_no_child(
@@ -157,13 +146,13 @@ def test_a_child_lost_mid_way_raises_fork_lost_and_leaves_no_child(
                 os.kill(os.getpid(), signal.SIGKILL)  # the OOM killer, say
             yield b"c" * 1_000_000
 
-    before = _children()
+    before = children()
     got = 0
     with pytest.raises(codec.ForkLost):
         for chunk in codec.encrypted_pieces(tmp_path / "archive.json", _big_tables(5), pieces(), fork=True):
             got += len(chunk)
     assert 0 < got < 40_000_000
-    assert _children() == before
+    assert children() == before
 
 
 def test_the_store_writes_again_here_when_its_child_is_lost(
@@ -191,9 +180,9 @@ def test_the_store_writes_again_here_when_its_child_is_lost(
         return real(self, size)
 
     monkeypatch.setattr(codec._Pieces, "read", dying)
-    before = _children()
+    before = children()
     Archive(path).add(Bulletin.create(title="Added after a lost child", date="2024-02-03", lang="en"))
-    assert _children() == before
+    assert children() == before
     tables = json.loads(decrypt(path.read_bytes(), [identity]))
     titles = [b["title"] for b in tables["bulletins"].values()]
     assert titles == [f"Boletín {n}" for n in range(6)] + ["Added after a lost child"]

@@ -6,9 +6,7 @@ plain read then reports it), with no child left behind."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pyrage
 import pytest
 from pyrage import x25519
 
+from processes import children
 from whrd_cli import workers
 from whrd_cli.storage import light, light_sealed
 
@@ -27,16 +26,6 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(light_sealed, "_SEGMENT", 300)
     monkeypatch.setattr(light_sealed, "_STEP", 200)
     monkeypatch.setattr(workers, "cores", lambda: 2)
-
-
-def _children() -> set[int]:
-    me, found = os.getpid(), set()
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            with contextlib.suppress(OSError):
-                if int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
-                    found.add(int(name))
-    return found
 
 
 def _bulletin(n: int) -> dict[str, Any]:
@@ -86,9 +75,9 @@ def _encrypted(tables: dict[str, Any]) -> tuple[x25519.Identity, bytes, bytes]:
 )
 def test_what_it_reads_is_one_parse_of_the_whole(count: int, order: str, journal: int) -> None:
     identity, ciphertext, plain = _encrypted(_tables(count, order=order, journal=journal))
-    before = _children()
+    before = children()
     got = _read(identity, ciphertext)
-    assert _children() == before
+    assert children() == before
     assert got is not None
     tables, encoded = got
     oracle_tables, oracle_encoded = light._read_keys(plain)
@@ -106,10 +95,10 @@ def test_what_it_reads_is_one_parse_of_the_whole(count: int, order: str, journal
 
 def test_a_damaged_file_is_none_and_leaves_no_child() -> None:
     identity, ciphertext, _plain = _encrypted(_tables(200))
-    before = _children()
+    before = children()
     assert _read(identity, ciphertext[: len(ciphertext) // 2]) is None
     assert _read(x25519.Identity.generate(), ciphertext) is None  # not its identity
-    assert _children() == before
+    assert children() == before
 
 
 def test_a_layout_whrd_does_not_write_is_none() -> None:

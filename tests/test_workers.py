@@ -18,24 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from processes import children
 from whrd_cli import workers
 from whrd_cli.formats import RecordErrors, jsonl
 
 pytestmark = pytest.mark.skipif(workers.cores() < 2, reason="one core here: nothing runs in a child")
-
-
-def _children() -> set[int]:
-    """The pids of this process's children, zombies included (from /proc)."""
-    found = set()
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                stat = Path(f"/proc/{name}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
-                found.add(int(name))
-    return found
 
 
 def _square_all(job: list[int], tick: workers.Tick) -> list[int]:
@@ -47,11 +34,11 @@ def test_fork_map_gives_the_jobs_results_in_order_and_counts_progress() -> None:
     jobs = [list(range(k * 100, k * 100 + 100)) for k in range(4)]
     shown: list[int] = []
     progress = workers.Progress(len(jobs), report=shown.append)
-    before = _children()
+    before = children()
     assert workers.fork_map(_square_all, jobs, progress) == [[n * n for n in job] for job in jobs]
     assert progress.done() == 400  # every job's count, the children's too (shared memory)
     assert shown and shown[-1] <= 400
-    assert _children() == before
+    assert children() == before
 
 
 def test_a_child_that_dies_has_its_job_done_here() -> None:
@@ -73,13 +60,13 @@ def test_a_child_whose_job_raises_has_it_raised_here_as_one_process_would() -> N
             raise ValueError("bad job 1")
         return job
 
-    before = _children()
+    before = children()
     with pytest.raises(ValueError, match="bad job 1"):
         workers.fork_map(work, [0, 1])
-    assert _children() == before
+    assert children() == before
 
 
-def test_an_error_here_stops_and_reaps_the_children() -> None:
+def test_an_error_here_stops_and_reaps_thechildren() -> None:
     def work(job: int, tick: workers.Tick) -> int:
         if job == 0:
             raise KeyboardInterrupt  # Ctrl-C while this process does its own job
@@ -88,10 +75,10 @@ def test_an_error_here_stops_and_reaps_the_children() -> None:
         time.sleep(30)
         return job
 
-    before = _children()
+    before = children()
     with pytest.raises(KeyboardInterrupt):
         workers.fork_map(work, [0, 1, 2])
-    assert _children() == before
+    assert children() == before
 
 
 def test_fork_shared_makes_every_job_once_on_both_sides() -> None:
@@ -134,9 +121,9 @@ def test_fork_shared_makes_the_rest_here_when_the_child_dies() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return -job
 
-    before = _children()
+    before = children()
     assert sorted(workers.fork_shared(make, list(range(15)))) == sorted(-j for j in range(15))
-    assert _children() == before
+    assert children() == before
 
 
 def test_fork_shared_gets_large_results_whole() -> None:
@@ -148,11 +135,11 @@ def test_fork_shared_gets_large_results_whole() -> None:
 
 
 def test_fork_shared_left_early_reaps_its_child() -> None:
-    before = _children()
+    before = children()
     stream: Iterator[int] = workers.fork_shared(lambda job: job, list(range(1000)))
     next(stream)
     stream.close()  # the consumer stops (an error while writing the rows)
-    assert _children() == before
+    assert children() == before
 
 
 def _lines(count: int, bad: dict[int, str], blank: set[int], ending: str) -> tuple[str, dict[int, str]]:
