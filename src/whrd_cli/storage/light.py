@@ -122,17 +122,12 @@ def _sealed(
 ) -> tuple[check.Tables, dict[str, Any]] | None:
     """`light_sealed.read_keys` of age ciphertext `data`, hashed meanwhile in a thread (hashlib
     lets go of the GIL); None when it cannot be read so."""
-    import threading
-
     from ..crypto.keys import identity_for
 
     identity = identity_for(path)  # (asks for the passphrase here if it must, as `decrypt` does)
-    helper = threading.Thread(target=lambda: sound.append(trust.is_sound_copy(data, mark)), daemon=True)
-    helper.start()
-    try:
-        return light_sealed.read_keys(identity, data, PartialBulletin, PartialTable)
-    finally:
-        helper.join()
+    return light_sealed.read_keys(
+        identity, data, PartialBulletin, PartialTable, lambda: sound.append(trust.is_sound_copy(data, mark))
+    )
 
 
 def _read_keys(data: bytes) -> tuple[check.Tables, dict[str, Any]] | tuple[None, None]:

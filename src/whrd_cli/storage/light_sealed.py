@@ -35,11 +35,18 @@ _MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
 
 
 def read_keys(
-    identity: Any, data: bytes, bulletin: type, table: type[dict[str, Any]]
+    identity: Any,
+    data: bytes,
+    bulletin: type,
+    table: type[dict[str, Any]],
+    alongside: Callable[[], object] = lambda: None,
 ) -> tuple[check.Tables, dict[str, Any]] | None:
     """`light._read_keys` of the plain text of age ciphertext `data`, decrypted by a child with
     `identity` while this process parses, each stored bulletin decoded as `bulletin` into a
-    `table`; None when it cannot be read so (read it the plain way)."""
+    `table`; None when it cannot be read so (read it the plain way). `alongside()` runs in a
+    thread meanwhile (started once the child is: a fork copies no other thread)."""
+    import threading
+
     from ..workers import cores, reap, start_child
 
     if cores() < 2:
@@ -49,10 +56,13 @@ def read_keys(
         child = [start_child(lambda out: _decrypt(identity, data, plain, out))]
     except OSError:
         return None
+    helper = threading.Thread(target=alongside, name="whrd-hash", daemon=True)
+    helper.start()
     try:
         return _parse_as_it_comes(plain, child, bulletin, table)
     finally:
         reap(child)
+        helper.join()
 
 
 def _decrypt(identity: Any, data: bytes, plain: mmap.mmap, out: Any) -> None:
