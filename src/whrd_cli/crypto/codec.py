@@ -145,8 +145,8 @@ def encrypted_pieces(
     """The archive's plain `pieces` as age ciphertext, in chunks, encrypted as they are made; the
     whole plain archive is never in memory beside its ciphertext (each is a few pieces at a time).
 
-    `fork` (an archive of `FORK_FROM` bulletins or more, where fork is to be had): a child
-    process encodes and encrypts while this one hashes and writes what it sends. pyrage holds
+    `fork` (an append to an archive of `FORK_FROM` bulletins or more, where fork is to be had):
+    a child process encodes and encrypts while this one hashes and writes what it sends. pyrage holds
     the GIL while it encrypts, so a thread cannot do this beside Python work (measured at 100k:
     ~0.3 s in a thread, ~0.2 s in a child). A child that ends early raises ForkLost."""
     recipients = _recipients(path, tables)

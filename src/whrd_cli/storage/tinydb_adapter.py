@@ -119,7 +119,9 @@ class AtomicJSONStorage(Storage):
         mode = 0o600
         with contextlib.suppress(FileNotFoundError):
             mode = stat.S_IMODE(self.path.stat().st_mode)
-        if self.encrypted:
+        # An append to an encrypted archive (the stored bytes kept) is encrypted in a child; not a
+        # full write: the child would copy each object whose reference count it touches.
+        if self.encrypted and self.source is not None:
             from ..crypto.codec import ForkLost
 
             try:
