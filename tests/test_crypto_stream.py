@@ -180,8 +180,20 @@ def test_the_store_writes_again_here_when_its_child_is_lost(
         return real(self, size)
 
     monkeypatch.setattr(codec._Pieces, "read", dying)
+    lost: list[bool] = []
+    real_forked = codec._forked
+
+    def forked(*args: Any) -> Iterator[bytes]:
+        try:
+            yield from real_forked(*args)
+        except codec.ForkLost:
+            lost.append(True)
+            raise
+
+    monkeypatch.setattr(codec, "_forked", forked)
     before = children()
     Archive(path).add(Bulletin.create(title="Added after a lost child", date="2024-02-03", lang="en"))
+    assert lost == [True]  # the child was lost, and the add landed all the same
     assert children() == before
     tables = json.loads(decrypt(path.read_bytes(), [identity]))
     titles = [b["title"] for b in tables["bulletins"].values()]
