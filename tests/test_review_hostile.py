@@ -1,0 +1,192 @@
+"""The hostile review of round 19: a Spanish-speaking coordinator's first days with whrd, and an
+attacker of its inputs. Each finding is pinned with the text a person reads, in English and in
+Spanish, and (for a refusal) with the archive and its backups compared byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import Run
+from tests.test_editor import drafts, fake_editor
+
+ES = {"WHRD_LANG": "es"}
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _digests(db: Path) -> dict[str, str]:
+    """Every file beside the archive that holds its data (the lock and index aside), by content."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(db.parent.glob(db.name + "*"))
+        if p.is_file() and not p.name.endswith((".lock", ".sqlite"))
+    }
+
+
+def _whrd(
+    db: Path, *args: str, pass_fds: tuple[int, ...] = (), lang: str = "en"
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "WHRD_DEBUG")}
+    env.update(PYTHONPATH=str(SRC), WHRD_LANG=lang)
+    return subprocess.run(
+        [sys.executable, "-m", "whrd_cli", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        pass_fds=pass_fds,
+        timeout=120,
+    )
+
+
+# -- 1. --passphrase-fd with a descriptor that cannot be read: one line, never an internal error ----
+
+
+@pytest.mark.parametrize("fd", ["-1", "2147483648", "99999999999999999999"])
+def test_a_passphrase_fd_out_of_range_is_one_line(tmp_path: Path, fd: str) -> None:
+    db = tmp_path / "archive.json"
+    for lang, words in (("en", "Cannot read a passphrase"), ("es", "No se puede leer una frase")):
+        done = _whrd(db, "--passphrase-fd", fd, "encrypt", lang=lang)
+        assert done.returncode in (2, 4), (done.returncode, done.stderr)
+        assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1, done.stderr
+        assert "internal error" not in done.stderr and "error interno" not in done.stderr
+        if done.returncode == 4:
+            assert words in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_passphrase_fd_open_for_writing_only_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    assert _whrd(db, "add", "--title", "Defensora amenazada", "--date", "2024-03-12").returncode == 0
+    before = _digests(db)
+    out = tmp_path / "out.txt"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for lang, words in (
+            ("en", f"Cannot read a passphrase from file descriptor {fd}."),
+            ("es", f"No se puede leer una frase de contraseña del descriptor de archivo {fd}."),
+        ):
+            done = _whrd(db, "--passphrase-fd", str(fd), "encrypt", pass_fds=(fd,), lang=lang)
+            assert (done.returncode, done.stderr) == (4, f"Error: {words}\n")
+    finally:
+        os.close(fd)
+    assert _digests(db) == before
+    assert not db.with_name(db.name + ".key.age").exists()
+
+
+# -- 2. the Spanish help of a command group lists its subcommands in Spanish ------------------------
+
+
+@pytest.mark.parametrize(
+    ("group", "english", "spanish"),
+    [
+        ("recipients", "List the age public keys", "Lista las claves públicas age"),
+        ("remote", "Add a remote", "Agrega un remoto"),
+        ("config", "Show every key", "Muestra cada clave"),
+    ],
+)
+def test_the_spanish_help_of_a_group_lists_its_commands_in_spanish(
+    run: Run, group: str, english: str, spanish: str
+) -> None:
+    english_help = run(group, "--help").stdout
+    assert english in english_help and spanish not in english_help
+    spanish_help = run(group, "--help", env=ES).stdout
+    assert spanish in spanish_help, spanish_help
+    assert english not in spanish_help, spanish_help
+
+
+# -- 3. the editor form: a byte-order mark, a field given twice -------------------------------------
+
+
+def test_a_form_saved_with_a_byte_order_mark_is_read(run: Run, tmp_path: Path, db: Path) -> None:
+    """Notepad and some editors configured for Windows save UTF-8 with a BOM before `Title:`."""
+    step = "'\\ufeff' + t.replace('Title: ', 'Title: Water defenders').replace('Date: ', 'Date: 2024-03-12')"
+    result = run("add", "--editor", env=fake_editor(tmp_path, [step]))
+    assert result.exit_code == 0, result.stderr
+    assert run.json("show", "1")["title"] == "Water defenders"
+    assert drafts(db) == []
+
+
+def test_a_field_given_twice_in_the_form_is_refused_not_half_kept(run: Run, tmp_path: Path, db: Path) -> None:
+    step = (
+        "t.replace('Title: ', 'Title: First title\\nTitle: Second title')"
+        ".replace('Date: ', 'Date: 2024-03-12')"
+    )
+    result = run("add", "--editor", env=fake_editor(tmp_path, [step]))
+    assert result.exit_code == 1
+    assert "Line 7 of the form: Title is given twice; keep one of them." in result.stderr
+    assert "First title" not in result.stderr and "Second title" not in result.stderr
+    assert not db.exists()
+    [draft] = drafts(db)
+    assert "Second title" in draft.read_text(encoding="utf-8")
+
+    step_es = (
+        "t.replace('Título: ', 'Título: Uno\\nFecha: 2024-03-12\\nFecha: 2024-03-13')"
+        ".replace('Fecha: \\n', '')"
+    )
+    (tmp_path / "es").mkdir()
+    result = run("add", "--editor", env={**fake_editor(tmp_path / "es", [step_es]), **ES})
+    assert result.exit_code == 1
+    assert "Línea 8 del formulario: Fecha está dos veces; deje solo una." in result.stderr
+
+
+# -- 4. a weekday that is not the date's own is a slip, never dropped -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "spanish"),
+    [
+        (
+            "Monday 12 March 2024",
+            "The date 'Monday 12 March 2024' says Monday, but 2024-03-12 is a Tuesday.",
+            "La fecha 'Monday 12 March 2024' dice lunes, pero el 2024-03-12 es martes.",
+        ),
+        (
+            "lunes 12 de marzo de 2024",
+            "The date 'lunes 12 de marzo de 2024' says Monday, but 2024-03-12 is a Tuesday.",
+            "La fecha 'lunes 12 de marzo de 2024' dice lunes, pero el 2024-03-12 es martes.",
+        ),
+        (
+            "Sáb, 12/03/2024",
+            "The date 'Sáb, 12/03/2024' says Saturday, but 2024-03-12 is a Tuesday.",
+            "La fecha 'Sáb, 12/03/2024' dice sábado, pero el 2024-03-12 es martes.",
+        ),
+    ],
+)
+def test_a_weekday_that_contradicts_the_date_is_refused(
+    run: Run, db: Path, text: str, english: str, spanish: str
+) -> None:
+    run.ok("add", "--title", "First", "--date", "2024-03-01")
+    before = _digests(db)
+    for env, message in ((None, english), (ES, spanish)):
+        result = run("add", "--title", "Amenazas contra defensora", "--date", text, env=env)
+        assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
+        listed = run("list", "--since", text, env=env)
+        assert (listed.exit_code, listed.stderr) == (1, f"Error: {message}\n")
+    assert _digests(db) == before
+
+
+@pytest.mark.parametrize(
+    "text", ["Tuesday 12 March 2024", "martes 12 de marzo de 2024", "Tue 12 Mar 2024", "Mié, 13/03/2024"]
+)
+def test_a_weekday_that_agrees_with_the_date_is_still_read(run: Run, text: str) -> None:
+    run.ok("add", "--title", "Amenazas contra defensora", "--date", text)
+    assert run.json("list")[0]["date"] in ("2024-03-12", "2024-03-13")
+
+
+def test_a_listing_date_line_with_the_wrong_weekday_names_file_and_line(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    listing = tmp_path / "listing.txt"
+    listing.write_text(
+        "NOTICIAS / Taller de autocuidado en Belice\n\nResumen del taller.\n\nlunes 12 de marzo de 2024\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(listing), env=ES)
+    assert result.exit_code == 1
+    assert "línea 5" in result.stderr and "dice lunes, pero el 2024-03-12 es martes" in result.stderr
+    assert not db.exists()
