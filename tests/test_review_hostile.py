@@ -190,3 +190,38 @@ def test_a_listing_date_line_with_the_wrong_weekday_names_file_and_line(
     assert result.exit_code == 1
     assert "línea 5" in result.stderr and "dice lunes, pero el 2024-03-12 es martes" in result.stderr
     assert not db.exists()
+
+
+# -- 5. an argument is named in the usage line, in either language, never by its type word ---------
+
+
+@pytest.mark.parametrize(
+    ("command", "english", "spanish"),
+    [
+        (
+            ("recipients", "add"),
+            "whrd recipients add [OPTIONS] {KEY}",
+            "whrd recipients add [OPCIONES] {CLAVE}",
+        ),
+        (
+            ("recipients", "remove"),
+            "whrd recipients remove [OPTIONS] {KEY}",
+            "whrd recipients remove [OPCIONES] {CLAVE}",
+        ),
+        (("help",), "whrd help [OPTIONS] [COMMAND...]", "whrd help [OPCIONES] [COMANDO...]"),
+    ],
+)
+def test_an_argument_is_named_in_the_usage_line(
+    run: Run, command: tuple[str, ...], english: str, spanish: str
+) -> None:
+    assert run(*command, "--help").stdout.splitlines()[0] == f"Usage: {english}"
+    spanish_help = run(*command, "--help", env=ES).stdout
+    assert spanish_help.splitlines()[0] == f"Uso: {spanish}"
+    assert "<texto>" not in spanish_help
+
+
+def test_the_recipients_commands_speak_as_every_other_command_does(run: Run) -> None:
+    """A command's help says what it does (`Muestra`, `Agrega`), not an infinitive (`Permitir`)."""
+    listing = run("recipients", "--help", env=ES).stdout
+    for verb in ("Lista las claves", "Permite que otra clave", "Deja de cifrar"):
+        assert verb in listing, listing

@@ -252,7 +252,7 @@ def _checked_key(key: str) -> str:
 
 @recipients_app.command("add", cls=LocalizedCommand)
 def recipients_add(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="An age public key.")]
+    ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="KEY", help="An age public key.")]
 ) -> None:
     """Let another age key open the archive (a coordinator, an offline recovery key).
 
@@ -267,7 +267,7 @@ def recipients_add(
 
 @recipients_app.command("remove", cls=LocalizedCommand)
 def recipients_remove(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="An age public key.")]
+    ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="KEY", help="An age public key.")]
 ) -> None:
     """Stop encrypting to a key (copies it could open before stay open to it).
 
