@@ -225,3 +225,122 @@ def test_the_recipients_commands_speak_as_every_other_command_does(run: Run) -> 
     listing = run("recipients", "--help", env=ES).stdout
     for verb in ("Lista las claves", "Permite que otra clave", "Deja de cifrar"):
         assert verb in listing, listing
+
+
+# -- 6. Ctrl-C during encrypt or decrypt: never ciphertext beside plain text ------------------------
+
+AGE = b"age-encryption.org/v1"
+PASS = "una frase larga y segura 123"
+
+
+def _probe(tmp_path: Path) -> Path:
+    """whrd, with a Ctrl-C sent to itself right after the archive itself is rewritten (before its
+    backups): a fixed kill point inside the conversion."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import os, signal, sys\n"
+        "from whrd_cli.crypto import convert\n"
+        "real = convert._write\n"
+        "def write(path, *a, **k):\n"
+        "    real(path, *a, **k)\n"
+        "    if not path.name.endswith(('.bak', '.1', '.2')):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "convert._write = write\n"
+        "sys.argv = ['whrd', *sys.argv[1:]]\n"
+        "from whrd_cli.__main__ import main\n"
+        "main()\n"
+    )
+    return probe
+
+
+def _run_probe(probe: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "WHRD_DEBUG")}
+    env.update(PYTHONPATH=str(SRC), WHRD_LANG="es")
+    read, write = os.pipe()
+    os.write(write, (PASS + "\n").encode())
+    os.close(write)
+    try:
+        return subprocess.run(
+            [sys.executable, str(probe), "--db", str(db), "--passphrase-fd", str(read), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            pass_fds=(read,),
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+    finally:
+        os.close(read)
+
+
+def _archive_with_backups(db: Path) -> None:
+    assert (
+        _whrd(db, "add", "--title", "Defensora amenazada en Olancho", "--date", "2024-03-12").returncode == 0
+    )
+    for n in range(3):  # three edits: .bak, .bak.1, .bak.2
+        assert _whrd(db, "edit", "1", "--add-tag", f"t{n}").returncode == 0
+    assert _whrd(db, "search", "defensora").returncode == 0  # the plain index beside it
+
+
+def test_ctrl_c_during_encrypt_leaves_no_plain_text_beside_the_ciphertext(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    _archive_with_backups(db)
+    files = [db, *(db.with_name(db.name + s) for s in (".bak", ".bak.1", ".bak.2"))]
+    assert all(f.exists() for f in files) and db.with_name(db.name + ".search.sqlite").exists()
+    done = _run_probe(_probe(tmp_path), db, "encrypt")
+    assert "Traceback" not in done.stderr
+    # whatever the exit, every copy of the archive is ciphertext and the plain index is gone
+    assert [f.read_bytes()[: len(AGE)] == AGE for f in files] == [True] * 4, done.stderr
+    assert not db.with_name(db.name + ".search.sqlite").exists(), done.stderr
+    listed = _whrd(db, "--passphrase-fd", "0", "list")
+    assert listed.returncode == 4  # locked, and no passphrase on stdin: nothing read in plain
+
+
+def test_ctrl_c_during_decrypt_leaves_no_archive_half_plain(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    _archive_with_backups(db)
+    read, write = os.pipe()
+    os.write(write, (PASS + "\n").encode())
+    os.close(write)
+    try:
+        assert _whrd(db, "--passphrase-fd", str(read), "encrypt", pass_fds=(read,)).returncode == 0
+    finally:
+        os.close(read)
+    files = [db, *(db.with_name(db.name + s) for s in (".bak", ".bak.1", ".bak.2"))]
+    done = _run_probe(_probe(tmp_path), db, "decrypt", "--yes")
+    assert "Traceback" not in done.stderr
+    assert [f.read_bytes()[: len(AGE)] == AGE for f in files] == [False] * 4, done.stderr
+    assert not db.with_name(db.name + ".key.age").exists()
+
+
+def test_doctor_names_plain_text_left_beside_an_encrypted_archive(tmp_path: Path) -> None:
+    """An `encrypt` killed (not interrupted: SIGKILL, a power cut) after the archive and before its
+    backups leaves plain backups and the plain index: doctor says so, exit 1, never 'no problems'."""
+    db = tmp_path / "archive.json"
+    _archive_with_backups(db)
+    plain_backup = db.with_name(db.name + ".bak.2").read_bytes()
+    plain_index = db.with_name(db.name + ".search.sqlite").read_bytes()
+    read, write = os.pipe()
+    os.write(write, (PASS + "\n").encode())
+    os.close(write)
+    try:
+        assert _whrd(db, "--passphrase-fd", str(read), "encrypt", pass_fds=(read,)).returncode == 0
+    finally:
+        os.close(read)
+    db.with_name(db.name + ".bak.2").write_bytes(plain_backup)  # what the killed encrypt left
+    db.with_name(db.name + ".search.sqlite").write_bytes(plain_index)
+    for lang, words in (
+        ("en", ("holds plain text beside the encrypted archive", "problem")),
+        ("es", ("contiene texto plano junto al archivo de boletines cifrado", "problema")),
+    ):
+        read, write = os.pipe()
+        os.write(write, (PASS + "\n").encode())
+        os.close(write)
+        try:
+            done = _whrd(db, "--passphrase-fd", str(read), "doctor", pass_fds=(read,), lang=lang)
+        finally:
+            os.close(read)
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        lines = [line for line in done.stdout.splitlines() if words[0] in line]
+        assert len(lines) == 2 and all(line.startswith(words[1]) for line in lines), done.stdout
+        assert any(".bak.2" in line for line in lines) and any(".search.sqlite" in line for line in lines)

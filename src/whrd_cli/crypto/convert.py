@@ -44,6 +44,25 @@ def _locked(archive: Path, timeout: float = 10.0) -> Iterator[None]:
         lock.release()
 
 
+@contextlib.contextmanager
+def _whole() -> Iterator[None]:
+    """Ctrl-C waits until a conversion is whole: cut between the archive and its backups, an
+    `encrypt` would leave plain backups and index beside ciphertext (a `decrypt`, the reverse).
+    Only the rewrite waits (seconds at 100k); the passphrase's scrypt before it can be cut."""
+    import signal
+
+    caught: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    except ValueError:  # not the main thread (a library caller's): nothing to hold back
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _plain_bytes(tables: dict[str, Any]) -> Iterator[bytes]:
     from ..storage.tinydb_adapter import encode_pieces
 
@@ -104,20 +123,22 @@ def encrypt_archive(archive: Path, passphrase: str) -> tuple[int, list[Path]]:
             raise InputError(_("{path} is encrypted already.").format(path=archive))
         tables, sound = _load_sound(archive)
         identity, text = new_identity()
-        atomic.write_atomic(key_path(archive), keys.wrap(text, passphrase), mode=0o600, overwrite=False)
-        keys.remember(archive, identity)
-        _write(archive, tables, encrypted=True, sound=sound)
-        del tables
-        count = 0
-        for backup in backups.backup_paths(archive, 10):
-            if backup.exists() and not is_ciphertext(backup):
-                old = _load_or_none(backup)
-                if old is None:  # not an archive whrd can read: plain text all the same
-                    backup.unlink()
-                    continue
-                _write(backup, old, encrypted=True)
-                count += 1
-        removed = remove_plain_leftovers(archive)
+        wrapped = keys.wrap(text, passphrase)
+        with _whole():
+            atomic.write_atomic(key_path(archive), wrapped, mode=0o600, overwrite=False)
+            keys.remember(archive, identity)
+            _write(archive, tables, encrypted=True, sound=sound)
+            del tables
+            count = 0
+            for backup in backups.backup_paths(archive, 10):
+                if backup.exists() and not is_ciphertext(backup):
+                    old = _load_or_none(backup)
+                    if old is None:  # not an archive whrd can read: plain text all the same
+                        backup.unlink()
+                        continue
+                    _write(backup, old, encrypted=True)
+                    count += 1
+            removed = remove_plain_leftovers(archive)
     return count, removed
 
 
@@ -161,15 +182,16 @@ def decrypt_archive(archive: Path) -> int:
     number of backups decrypted. The session is ended (its tmpfs index would be stale)."""
     with _locked(archive):
         tables, sound = _load_sound(archive)
-        _write(archive, tables, encrypted=False, sound=sound)
-        count = 0
-        for backup in backups.backup_paths(archive, 10):
-            if backup.exists() and is_ciphertext(backup):
-                _write(backup, _load(backup), encrypted=False)
-                count += 1
-        with contextlib.suppress(FileNotFoundError):
-            key_path(archive).unlink()
-        atomic.fsync_dir(archive.parent)
+        with _whole():
+            _write(archive, tables, encrypted=False, sound=sound)
+            count = 0
+            for backup in backups.backup_paths(archive, 10):
+                if backup.exists() and is_ciphertext(backup):
+                    _write(backup, _load(backup), encrypted=False)
+                    count += 1
+            with contextlib.suppress(FileNotFoundError):
+                key_path(archive).unlink()
+            atomic.fsync_dir(archive.parent)
     session.end(archive)
     keys.forget(archive)
     return count
