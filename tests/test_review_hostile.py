@@ -344,3 +344,33 @@ def test_doctor_names_plain_text_left_beside_an_encrypted_archive(tmp_path: Path
         lines = [line for line in done.stdout.splitlines() if words[0] in line]
         assert len(lines) == 2 and all(line.startswith(words[1]) for line in lines), done.stdout
         assert any(".bak.2" in line for line in lines) and any(".search.sqlite" in line for line in lines)
+
+
+def test_ctrl_c_during_a_purge_leaves_the_text_in_no_file(tmp_path: Path) -> None:
+    """A Ctrl-C right after the purged archive is written, before the index is rebuilt: the old
+    index (SQLite keeps deleted rows in free pages) must not keep the text a purge removes."""
+    db = tmp_path / "archive.json"
+    secret = "Zenaida Quispe"
+    assert _whrd(db, "add", "--title", f"Amenazas contra {secret}", "--date", "2024-03-12").returncode == 0
+    for n in range(3):
+        assert _whrd(db, "edit", "1", "--add-tag", f"t{n}").returncode == 0
+    assert _whrd(db, "search", "Zenaida").returncode == 0
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import os, signal, sys\n"
+        "from whrd_cli.storage import atomic\n"
+        "real = atomic.write_atomic\n"
+        "def write(path, *a, **k):\n"
+        "    done = real(path, *a, **k)\n"
+        f"    if str(path) == {str(db)!r}:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return done\n"
+        "atomic.write_atomic = write\n"
+        "sys.argv = ['whrd', *sys.argv[1:]]\n"
+        "from whrd_cli.__main__ import main\n"
+        "main()\n"
+    )
+    done = _run_probe(probe, db, "delete", "1", "--purge", "--yes")
+    assert "Traceback" not in done.stderr
+    holding = [p.name for p in tmp_path.iterdir() if p.is_file() and secret.encode() in p.read_bytes()]
+    assert holding == [], (holding, done.stderr)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import interrupts
 from ..errors import ArchiveError, InputError
 from ..i18n import _
 from ..storage import atomic, backups, check, trust
@@ -42,25 +43,6 @@ def _locked(archive: Path, timeout: float = 10.0) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-@contextlib.contextmanager
-def _whole() -> Iterator[None]:
-    """Ctrl-C waits until a conversion is whole: cut between the archive and its backups, an
-    `encrypt` would leave plain backups and index beside ciphertext (a `decrypt`, the reverse).
-    Only the rewrite waits (seconds at 100k); the passphrase's scrypt before it can be cut."""
-    import signal
-
-    caught: list[int] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
-    except ValueError:  # not the main thread (a library caller's): nothing to hold back
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _plain_bytes(tables: dict[str, Any]) -> Iterator[bytes]:
@@ -124,7 +106,7 @@ def encrypt_archive(archive: Path, passphrase: str) -> tuple[int, list[Path]]:
         tables, sound = _load_sound(archive)
         identity, text = new_identity()
         wrapped = keys.wrap(text, passphrase)
-        with _whole():
+        with interrupts.held():
             atomic.write_atomic(key_path(archive), wrapped, mode=0o600, overwrite=False)
             keys.remember(archive, identity)
             _write(archive, tables, encrypted=True, sound=sound)
@@ -182,7 +164,7 @@ def decrypt_archive(archive: Path) -> int:
     number of backups decrypted. The session is ended (its tmpfs index would be stale)."""
     with _locked(archive):
         tables, sound = _load_sound(archive)
-        with _whole():
+        with interrupts.held():
             _write(archive, tables, encrypted=False, sound=sound)
             count = 0
             for backup in backups.backup_paths(archive, 10):
