@@ -374,3 +374,26 @@ def test_ctrl_c_during_a_purge_leaves_the_text_in_no_file(tmp_path: Path) -> Non
     assert "Traceback" not in done.stderr
     holding = [p.name for p in tmp_path.iterdir() if p.is_file() and secret.encode() in p.read_bytes()]
     assert holding == [], (holding, done.stderr)
+
+
+# -- 7. an export never lands on a file whrd keeps beside the archive ------------------------------
+
+
+@pytest.mark.parametrize(
+    "suffix", [".key.age", ".search.sqlite", ".search.sqlite-journal", ".draft-ab12cd34.txt"]
+)
+def test_export_force_never_overwrites_a_file_whrd_keeps(run: Run, db: Path, suffix: str) -> None:
+    """`-o archive.json.key.age --force` (a slip of tab completion) overwrote the identity file:
+    an encrypted archive with no recovery key was lost for good."""
+    run.ok("add", "--title", "Defensora amenazada", "--date", "2024-03-12")
+    kept = db.with_name(db.name + suffix)
+    kept.write_bytes(b"age-encryption.org/v1\nwhat whrd keeps here\n")
+    before = _digests(db) | {kept.name: hashlib.sha256(kept.read_bytes()).hexdigest()}
+    for env, words in (
+        (None, "is the archive or a file whrd keeps beside it; whrd will not overwrite it with an export."),
+        (ES, "es el archivo de boletines o un archivo que whrd guarda junto a él; whrd no lo sobrescribirá"),
+    ):
+        result = run("export", "-o", str(kept), "--force", env=env)
+        assert result.exit_code == 1 and words in result.stderr, result.stderr
+        assert result.stderr.count("Error: ") == 1 and "Traceback" not in result.stderr
+    assert _digests(db) | {kept.name: hashlib.sha256(kept.read_bytes()).hexdigest()} == before
