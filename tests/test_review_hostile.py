@@ -397,3 +397,22 @@ def test_export_force_never_overwrites_a_file_whrd_keeps(run: Run, db: Path, suf
         assert result.exit_code == 1 and words in result.stderr, result.stderr
         assert result.stderr.count("Error: ") == 1 and "Traceback" not in result.stderr
     assert _digests(db) | {kept.name: hashlib.sha256(kept.read_bytes()).hexdigest()} == before
+
+
+# -- 8. a region offered for a typo is named in the interface's language ----------------------------
+
+
+def test_a_region_suggested_for_a_typo_is_named_in_the_interface_language(run: Run) -> None:
+    english = run("list", "-c", "Centro America")
+    assert english.exit_code == 1
+    assert "Did you mean: Central America, Mesoamerica?" in english.stderr, english.stderr
+    spanish = run("list", "-c", "Centro America", env=ES)
+    assert spanish.exit_code == 1
+    assert "¿Quiso decir: Centroamérica, Mesoamérica?" in spanish.stderr, spanish.stderr
+    assert "Central America" not in spanish.stderr
+
+
+def test_every_region_has_a_name_in_both_languages() -> None:
+    from whrd_cli.countries import _REGION_NAMES, REGIONS
+
+    assert set(_REGION_NAMES) == set(REGIONS)
