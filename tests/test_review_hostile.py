@@ -416,3 +416,28 @@ def test_every_region_has_a_name_in_both_languages() -> None:
     from whrd_cli.countries import _REGION_NAMES, REGIONS
 
     assert set(_REGION_NAMES) == set(REGIONS)
+
+
+def test_decrypt_counts_its_backups_in_grammar(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    assert (
+        _whrd(db, "add", "--title", "Defensora amenazada en Olancho", "--date", "2024-03-12").returncode == 0
+    )
+    assert _whrd(db, "edit", "1", "--add-tag", "t").returncode == 0  # one backup
+    for lang, words in (
+        ("es", "está ahora en texto plano (1 copia de respaldo descifrada)"),
+        ("en", "is plain text now (1 backup decrypted)"),
+    ):
+        assert _with_passphrase(db, "encrypt").returncode == 0
+        done = _with_passphrase(db, "decrypt", "--yes", lang=lang)
+        assert done.returncode == 0 and words in done.stderr, done.stderr
+
+
+def _with_passphrase(db: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    read, write = os.pipe()
+    os.write(write, (PASS + "\n").encode())
+    os.close(write)
+    try:
+        return _whrd(db, "--passphrase-fd", str(read), *args, pass_fds=(read,), lang=lang)
+    finally:
+        os.close(read)
