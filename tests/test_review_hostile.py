@@ -441,3 +441,17 @@ def _with_passphrase(db: Path, *args: str, lang: str = "en") -> subprocess.Compl
         return _whrd(db, "--passphrase-fd", str(read), *args, pass_fds=(read,), lang=lang)
     finally:
         os.close(read)
+
+
+# -- 9. the system's reason for a failure is said in the interface's language ----------------------
+
+
+def test_an_editor_that_is_not_installed_is_said_in_spanish(run: Run, tmp_path: Path, db: Path) -> None:
+    missing = str(tmp_path / "no-such-editor")
+    result = run("add", "--editor", env={"EDITOR": missing, "VISUAL": "", **ES})
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"Error: No se puede ejecutar el editor {missing!r}: No existe el archivo o la carpeta.\n"
+    )
+    assert not db.exists() and drafts(db) == []

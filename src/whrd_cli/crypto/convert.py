@@ -20,6 +20,7 @@ from typing import Any
 from .. import interrupts
 from ..errors import ArchiveError, InputError
 from ..i18n import _
+from ..reasons import os_reason
 from ..storage import atomic, backups, check, trust
 from . import is_ciphertext, key_path, keys, session
 from .codec import RECIPIENTS, encrypted_pieces, recipients_of
@@ -290,5 +291,7 @@ def write_encrypted_export(result: Any, request: Any, recipients: list[str], arc
     except FileExistsError as exc:
         raise OutputError(_("{path} exists; use --force to replace it.").format(path=path)) from exc
     except OSError as exc:
-        raise OutputError(_("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror)) from exc
+        raise OutputError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=os_reason(exc))
+        ) from exc
     return ExportResult(result.count, path, None)

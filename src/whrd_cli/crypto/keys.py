@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from ..errors import ArchiveError, LockedError
 from ..i18n import _
+from ..reasons import os_reason
 from . import home_archive, key_path, session
 
 _unwrapped: dict[Path, Any] = {}
@@ -132,7 +133,7 @@ def _wrapped(archive: Path) -> bytes:
         ) from None
     except OSError as exc:
         raise ArchiveError(
-            _("Cannot read the identity file {key}: {reason}.").format(key=key, reason=exc.strerror)
+            _("Cannot read the identity file {key}: {reason}.").format(key=key, reason=os_reason(exc))
         ) from exc
 
 
