@@ -455,3 +455,28 @@ def test_an_editor_that_is_not_installed_is_said_in_spanish(run: Run, tmp_path: 
         == f"Error: No se puede ejecutar el editor {missing!r}: No existe el archivo o la carpeta.\n"
     )
     assert not db.exists() and drafts(db) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "spanish"),
+    [
+        (
+            'title,date\n"a"b,2024-01-01\n',
+            "q.csv, línea 2: no es CSV válido (falta ',' después de las comillas de cierre de una celda)",
+        ),
+        (
+            'title;date\n"abierta;2024-01-01\n',
+            "q.csv, línea 2: no es CSV válido (el archivo termina dentro de una celda entre comillas)",
+        ),
+    ],
+)
+def test_a_broken_csv_is_explained_in_spanish(
+    run: Run, db: Path, tmp_path: Path, text: str, spanish: str
+) -> None:
+    (tmp_path / "q.csv").write_text(text, encoding="utf-8")
+    os.chdir(tmp_path)
+    result = run("import", "q.csv", env=ES)
+    assert result.exit_code == 1 and spanish in result.stderr, result.stderr
+    english = run("import", "q.csv")
+    assert english.exit_code == 1 and "not valid CSV (" in english.stderr  # the csv module's own words
+    assert not db.exists()
