@@ -480,3 +480,25 @@ def test_a_broken_csv_is_explained_in_spanish(
     english = run("import", "q.csv")
     assert english.exit_code == 1 and "not valid CSV (" in english.stderr  # the csv module's own words
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "spanish"),
+    [
+        (
+            "{{ bulletins[0].title | nosuchfilter }}\n",
+            "no hay ningún filtro llamado 'nosuchfilter' (el README enumera los nombres que puede usar una "
+            "plantilla).",
+        ),
+        ("{{ 1 / 0 }}\n", "línea 1: división por cero."),
+    ],
+)
+def test_a_template_mistake_is_explained_in_spanish(
+    run: Run, tmp_path: Path, body: str, spanish: str
+) -> None:
+    run.ok("add", "--title", "Defensora amenazada", "--date", "2024-03-12")
+    template = tmp_path / "t.md.j2"
+    template.write_text(body, encoding="utf-8")
+    result = run("export", "--template", str(template), "-o", "-", env=ES)
+    assert result.exit_code == 1 and spanish in result.stderr, result.stderr
+    assert result.stdout == ""
