@@ -502,3 +502,26 @@ def test_a_template_mistake_is_explained_in_spanish(
     result = run("export", "--template", str(template), "-o", "-", env=ES)
     assert result.exit_code == 1 and spanish in result.stderr, result.stderr
     assert result.stdout == ""
+
+
+# -- 10. a purge names the editor drafts that may still hold the purged text ------------------------
+
+
+def test_a_purge_names_the_kept_drafts_that_may_hold_the_text(run: Run, tmp_path: Path, db: Path) -> None:
+    """A draft kept after a failed edit holds the bulletin's text (its private note too): a purge
+    cannot know whose draft it is, so it names each one rather than say nothing."""
+    run.ok(
+        "add", "--title", "Amenazas contra Zenaida Quispe", "--date", "2024-03-12", "--private", "casa 4471"
+    )
+    step = "t.replace('Date: 2024-03-12', 'Date: 31 February 2024')"
+    assert run("edit", "1", env=fake_editor(tmp_path, [step])).exit_code == 1
+    [draft] = drafts(db)
+    assert b"4471" in draft.read_bytes()
+    run.ok("add", "--title", "Otro boletín", "--date", "2024-03-13")
+    for bulletin, env, words in (
+        ("1", None, "Editor drafts beside the archive may still hold the text; read and remove them: "),
+        ("2", ES, "Los borradores del editor junto al archivo de boletines pueden contener aún el texto; "),
+    ):
+        result = run("delete", bulletin, "--purge", "--yes", env=env)
+        assert result.exit_code == 0 and words in result.stderr and str(draft) in result.stderr, result.stderr
+    assert draft.exists()  # named, never removed: it may be someone's unsaved work
