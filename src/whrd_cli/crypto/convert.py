@@ -7,6 +7,8 @@ changes nothing.
 removes what is plain beside it (the search index, editor drafts, stale temp files): an
 `encrypt` cut short leaves an identity file beside a plain archive, and the next write encrypts
 it (`crypto.is_encrypted`). `decrypt` goes the other way and removes the identity file last.
+A Ctrl-C waits until either is whole (`interrupts.held`); a process killed outright after the
+archive and before its backups leaves plain backups and index, which `whrd doctor` names.
 """
 
 from __future__ import annotations
