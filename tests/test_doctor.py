@@ -48,7 +48,7 @@ def test_a_healthy_archive_made_by_whrd_is_all_ok(run: Run, db: Path) -> None:
     assert result.exit_code == 0, result.stdout
     lines = result.stdout.splitlines()
     assert all(line.startswith("ok: ") for line in lines[:-1]), lines
-    assert len(lines) == 15  # fourteen checks (conflicts: issue 18; links: issue 17) and the summary
+    assert len(lines) == 16  # fifteen checks (conflicts: issue 18; links: 17; plain text: 19) and the summary
     assert lines[-1] == f"No problems found in {db}."
 
 
@@ -306,6 +306,7 @@ def test_json_keys_are_stable(run: Run, db: Path) -> None:
         "index",
         "backups",
         "modes",
+        "plain-text",
         "temp-files",
         "lock",
         "duplicates",

@@ -32,6 +32,14 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "centroamerica": ("GT", "BZ", "SV", "HN", "NI", "CR", "PA"),
     "america central": ("GT", "BZ", "SV", "HN", "NI", "CR", "PA"),
 }
+# How a suggestion names each region, in English and in Spanish.
+_REGION_NAMES: dict[str, tuple[str, str]] = {
+    "mesoamerica": ("Mesoamerica", "Mesoamérica"),
+    "mesoamerique": ("Mesoamerica", "Mesoamérica"),
+    "central america": ("Central America", "Centroamérica"),
+    "centroamerica": ("Central America", "Centroamérica"),
+    "america central": ("Central America", "América Central"),
+}
 
 # Capitals and other unambiguous places that name their country in a summary. pycountry has no
 # capitals. Ambiguous names (San José, La Paz, Santiago) are left out on purpose.
@@ -316,7 +324,10 @@ def _suggest(key: str) -> str:
     close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.7)
     names: list[str] = []
     for match in close:
-        label = match.title() if match in REGIONS else country_name(_data().index[match], language())
+        if match in REGIONS:
+            label = _REGION_NAMES[match][language() == "es"]
+        else:
+            label = country_name(_data().index[match], language())
         if label not in names:
             names.append(label)
     return ", ".join(names)

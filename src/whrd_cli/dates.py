@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import DateError, IncompleteDateError
-from .i18n import N_, _, translate
+from .errors import DateError, IncompleteDateError, WeekdayError
+from .i18n import N_, _, language, translate
 from .text import fold
 
 if TYPE_CHECKING:
@@ -127,6 +127,13 @@ WEEKDAY_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     ("sat", "sab"),
     ("sun", "dom"),
 )
+# The weekday words dateutil reads, folded, Monday first ("mar" is March, never martes), and
+# each -> its day (Monday 0), which a date's weekday word must be.
+_WEEKDAYS_READ = [
+    tuple(w for w in (short_en, fold(en), short_es, fold(es)) if w != "mar")
+    for en, es, (short_en, short_es) in zip(WEEKDAYS_EN, WEEKDAYS_ES, WEEKDAY_ABBREVIATIONS, strict=True)
+]
+_WEEKDAY_WORDS = {word: n for n, words in enumerate(_WEEKDAYS_READ) for word in words}
 # Every full month name, folded -> (month, language): what a month word in a date says.
 MONTH_NAMES: dict[str, tuple[int, str]] = {
     **{fold(name): (number, "en") for number, name in enumerate(MONTHS_EN, start=1)},
@@ -153,15 +160,10 @@ def _parserinfo() -> parserinfo:
     months = [list(short) for short in MONTH_ABBREVIATIONS]
     for word, (number, _lang) in MONTH_NAMES.items():
         months[number - 1].append(word)
-    weekdays = [
-        (short_en, fold(en), short_es, fold(es))
-        for en, es, (short_en, short_es) in zip(WEEKDAYS_EN, WEEKDAYS_ES, WEEKDAY_ABBREVIATIONS, strict=True)
-    ]
 
     class BilingualInfo(parser.parserinfo):
         MONTHS = [tuple(names) for names in months]  # noqa: RUF012 - dateutil's own class attribute
-        # "mar" is both March and the Spanish weekday abbreviation of martes; the month wins.
-        WEEKDAYS = [tuple(w for w in day if w != "mar") for day in weekdays]  # noqa: RUF012
+        WEEKDAYS = _WEEKDAYS_READ
         JUMP = [*parser.parserinfo.JUMP, "de", "del", "el", "y"]  # noqa: RUF012
 
     return BilingualInfo(dayfirst=True, yearfirst=False)
@@ -189,11 +191,21 @@ def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | 
     year = a.year if a.year == b.year else None
     month = a.month if a.month == b.month else None
     day = a.day if a.day == b.day else None
+    if None not in (year, month, day):
+        _same_weekday(text, raw, a.date())
     if year is not None and not _YEAR.search(text):
         raise DateError(
             _("Cannot read the date {raw!r}: write the year with four digits.").format(raw=raw), value=raw
         )
     return year, month, day
+
+
+def _same_weekday(text: str, raw: str, day: date) -> None:
+    """A weekday dateutil would drop (`Monday 12 March 2024`, a Tuesday) is a slip: refused."""
+    names, n = (WEEKDAYS_ES if language() == "es" else WEEKDAYS_EN), day.weekday()
+    for said in {_WEEKDAY_WORDS.get(word, n) for word in re.findall(r"[a-z]+", text)} - {n}:
+        message = _("The date {raw!r} says {said}, but {iso} is a {actual}.")
+        raise WeekdayError(message.format(raw=raw, said=names[said], iso=day, actual=names[n]), value=raw)
 
 
 def _refuse_month_first(text: str, raw: str) -> None:

@@ -146,7 +146,8 @@ def _unindent(line: str) -> str:
 
 def parse_form(text: str) -> dict[str, Any]:
     """Fields from the editor text; raises FormError naming the line (never quoting it)."""
-    lines = text.replace("\r\n", "\n").split("\n")
+    # A byte-order mark (Notepad, an editor set for Windows) is not part of the first label.
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
     values: dict[str, Any] = {}
     index = 0
     while index < len(lines) and (lines[index].startswith("# ") or lines[index] == "#"):
@@ -162,6 +163,9 @@ def parse_form(text: str) -> dict[str, Any]:
                     "space. Fields: {fields}."
                 ).format(fields=", ".join(_label(field) for field in _FIELDS)),
             )
+        if name in values:  # neither copy is silently dropped: the person says which one
+            label = next(_label(field) for field in _FIELDS if field.name == name)
+            raise FormError(index + 1, _("{label} is given twice; keep one of them.").format(label=label))
         start = index
         parts = [first.strip()]
         index += 1

@@ -53,6 +53,10 @@ class IncompleteDateError(DateError):
         self.missing = missing
 
 
+class WeekdayError(DateError):
+    """A date whose weekday word is not its own day's (`Monday 12 March 2024`, a Tuesday)."""
+
+
 class CountryError(InputError):
     """A country that is not known by name or code."""
 

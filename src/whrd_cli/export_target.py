@@ -1,9 +1,10 @@
 """Where an export may be written: checked before any work is done.
 
-Never the archive or its backups or lock, whatever is asked; never an existing file without
-`--force`; and only ever a regular file: a folder, a device such as /dev/null, a FIFO, a socket or
-a symlink loop is refused even with `--force`. A symlink is written through: the file it points to
-is the target (`output_target`), and the link stays a link.
+Never the archive or a file kept beside it (backups, lock, identity, index, drafts), whatever
+is asked; never an existing file without `--force`; and only ever a regular file: a folder, a
+device such as /dev/null, a FIFO, a socket or a symlink loop is refused even with `--force`. A
+symlink is written through: the file it points to is the target (`output_target`), and the link
+stays a link.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ def check_output(path: Path, *, force: bool, archive_path: Path) -> None:
     only files. A symlink is judged by what it points to (`output_target`)."""
     if _is_archive_file(path, archive_path):
         raise OutputError(
-            _("{path} is the archive (or its backup); whrd will not overwrite it with an export.").format(
-                path=path
-            )
+            _(
+                "{path} is the archive or a file whrd keeps beside it; "
+                "whrd will not overwrite it with an export."
+            ).format(path=path)
         )
     if path.is_dir():
         raise OutputError(_("{path} is a folder; give a file name with --output.").format(path=path))
@@ -103,4 +105,6 @@ def _is_archive_file(path: Path, archive_path: Path) -> bool:
         return False
     if target.parent != archive.parent:
         return False
-    return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:\.bak(?:\.\d+)?|\.lock)?", target.name))
+    # Its backups, lock, identity (an encrypted archive is lost with it), index and drafts.
+    kept = r"\.bak(?:\.\d+)?|\.lock|\.key\.age|\.search\.sqlite(?:-journal)?|\.draft-.*"
+    return bool(re.fullmatch(rf"{re.escape(archive.name)}(?:{kept})?", target.name))

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import interrupts
 from .dates import utc_stamp
 from .errors import InputError, NotFoundError
 from .i18n import _
@@ -243,7 +244,7 @@ class Revisable:
         from .history import PurgeReport
 
         report = PurgeReport()
-        with self._recorded() as (tables, recorder, now):
+        with interrupts.held(), self._recorded() as (tables, recorder, now):  # backups, archive, index
             uids = []
             bulletins = tables.setdefault(BULLETINS, {})
             with forgetting(bulletins, doc_ids, recorder, now):  # links to them go too (issue 17)
@@ -268,7 +269,7 @@ class Revisable:
         from .history import PurgeReport
 
         report = PurgeReport()
-        with self._recorded() as (tables, recorder, _now):
+        with interrupts.held(), self._recorded() as (tables, recorder, _now):
             report.purged = purge.purge_before(tables, before)
             if report.purged:
                 self._purge_derived(lambda backup: purge.purge_backup_before(backup, tables, before), report)

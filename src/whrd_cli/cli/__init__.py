@@ -204,7 +204,9 @@ def main(
 @app.command("help", cls=LocalizedCommand)
 def help_(
     ctx: typer.Context,
-    command: Annotated[list[str] | None, typer.Argument(help="The command to explain.")] = None,
+    command: Annotated[
+        list[str] | None, typer.Argument(metavar="COMMAND...", help="The command to explain.")
+    ] = None,
 ) -> None:
     """Show the help of whrd, or of one command (the same as 'whrd COMMAND --help').
 

@@ -21,20 +21,11 @@ from ..i18n import N_, _
 from ..i18n import translate as t
 from .common import RICH_HELP, note, print_json
 from .complete import DB_AFTER_COMMAND
-from .localize import LocalizedCommand, LocalizedGroup, localize
+from .localize import LocalizedCommand, LocalizedGroup
 from .options import JsonOpt
 
-
-class ConfigGroup(LocalizedGroup):
-    """The `config` group: its subcommands' help in the interface's language, in its listing too."""
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        command = super().get_command(ctx, cmd_name)
-        return localize(command) if command is not None else None
-
-
 app = typer.Typer(rich_markup_mode=RICH_HELP)  # this module's commands, loaded on demand
-config_app = typer.Typer(cls=ConfigGroup, rich_markup_mode=RICH_HELP, no_args_is_help=True)
+config_app = typer.Typer(cls=LocalizedGroup, rich_markup_mode=RICH_HELP, no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
 KeyArg = Annotated[

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from . import common
 from .common import RICH_HELP, fail, note, state
 from .localize import LocalizedCommand, LocalizedGroup
@@ -131,11 +131,12 @@ def decrypt(ctx: typer.Context, yes: YesOpt = False) -> None:
             note(_("Nothing was changed."))
             raise typer.Exit(1)
     count = convert.decrypt_archive(archive)
-    note(
-        _("{path} is plain text now ({count} backups decrypted); its identity file was removed.").format(
-            path=archive, count=count
-        )
+    message = ngettext(
+        "{path} is plain text now ({count} backup decrypted); its identity file was removed.",
+        "{path} is plain text now ({count} backups decrypted); its identity file was removed.",
+        count,
     )
+    note(message.format(path=archive, count=count))
 
 
 @app.command(cls=LocalizedCommand)
@@ -252,7 +253,7 @@ def _checked_key(key: str) -> str:
 
 @recipients_app.command("add", cls=LocalizedCommand)
 def recipients_add(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="An age public key.")]
+    ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="KEY", help="An age public key.")]
 ) -> None:
     """Let another age key open the archive (a coordinator, an offline recovery key).
 
@@ -267,7 +268,7 @@ def recipients_add(
 
 @recipients_app.command("remove", cls=LocalizedCommand)
 def recipients_remove(
-    ctx: typer.Context, key: Annotated[str, typer.Argument(help="An age public key.")]
+    ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="KEY", help="An age public key.")]
 ) -> None:
     """Stop encrypting to a key (copies it could open before stay open to it).
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from ..errors import InputError, WhrdError
 from ..i18n import N_, _, translate
+from ..reasons import os_reason
 
 T = TypeVar("T")
 
@@ -211,7 +212,7 @@ def _new_draft(folder: Path, prefix: str) -> Path:
             _(
                 "Cannot write the editor's form in {folder}: {reason}. "
                 "Give the fields as options instead (--title, --date, …)."
-            ).format(folder=folder, reason=exc.strerror or exc)
+            ).format(folder=folder, reason=os_reason(exc))
         ) from exc
     os.close(fd)
     return Path(name)
@@ -234,9 +235,7 @@ def _run(command: list[str], path: Path) -> int:
     except OSError as exc:
         _remove(path)
         raise InputError(
-            _("Cannot run the editor {editor!r}: {reason}.").format(
-                editor=command[0], reason=exc.strerror or exc
-            )
+            _("Cannot run the editor {editor!r}: {reason}.").format(editor=command[0], reason=os_reason(exc))
         ) from exc
 
 

@@ -320,6 +320,10 @@ def purge_note(report: PurgeReport, archive: Archive | None = None) -> None:
     if removed := ", ".join(map(str, report.removed)):
         note(_("Backups removed (they could not be rewritten): {paths}").format(paths=removed))
     note(_("The search index was rebuilt without it."))
+    kept = sorted(archive.path.parent.glob(f"{archive.path.name}.draft-*")) if archive is not None else []
+    if kept:  # whose unsaved work each is, whrd cannot tell: named, never removed
+        message = _("Editor drafts beside the archive may still hold the text; read and remove them: {paths}")
+        note(message.format(paths=", ".join(map(str, kept))))
 
 
 @app.command(cls=LocalizedCommand)

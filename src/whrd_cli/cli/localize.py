@@ -278,7 +278,11 @@ class LocalizedCommand(_Localized, TyperCommand):
 
 
 class LocalizedGroup(_Localized, TyperGroup):
-    """The same for a group (the root group's base)."""
+    """The same for a group (the root group's base), its subcommands' help in its listing too."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        return localize(command) if command is not None else None
 
 
 __all__ = [

@@ -7,6 +7,8 @@ changes nothing.
 removes what is plain beside it (the search index, editor drafts, stale temp files): an
 `encrypt` cut short leaves an identity file beside a plain archive, and the next write encrypts
 it (`crypto.is_encrypted`). `decrypt` goes the other way and removes the identity file last.
+A Ctrl-C waits until either is whole (`interrupts.held`); a process killed outright after the
+archive and before its backups leaves plain backups and index, which `whrd doctor` names.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import interrupts
 from ..errors import ArchiveError, InputError
 from ..i18n import _
+from ..reasons import os_reason
 from ..storage import atomic, backups, check, trust
 from . import is_ciphertext, key_path, keys, session
 from .codec import RECIPIENTS, encrypted_pieces, recipients_of
@@ -104,20 +108,22 @@ def encrypt_archive(archive: Path, passphrase: str) -> tuple[int, list[Path]]:
             raise InputError(_("{path} is encrypted already.").format(path=archive))
         tables, sound = _load_sound(archive)
         identity, text = new_identity()
-        atomic.write_atomic(key_path(archive), keys.wrap(text, passphrase), mode=0o600, overwrite=False)
-        keys.remember(archive, identity)
-        _write(archive, tables, encrypted=True, sound=sound)
-        del tables
-        count = 0
-        for backup in backups.backup_paths(archive, 10):
-            if backup.exists() and not is_ciphertext(backup):
-                old = _load_or_none(backup)
-                if old is None:  # not an archive whrd can read: plain text all the same
-                    backup.unlink()
-                    continue
-                _write(backup, old, encrypted=True)
-                count += 1
-        removed = remove_plain_leftovers(archive)
+        wrapped = keys.wrap(text, passphrase)
+        with interrupts.held():
+            atomic.write_atomic(key_path(archive), wrapped, mode=0o600, overwrite=False)
+            keys.remember(archive, identity)
+            _write(archive, tables, encrypted=True, sound=sound)
+            del tables
+            count = 0
+            for backup in backups.backup_paths(archive, 10):
+                if backup.exists() and not is_ciphertext(backup):
+                    old = _load_or_none(backup)
+                    if old is None:  # not an archive whrd can read: plain text all the same
+                        backup.unlink()
+                        continue
+                    _write(backup, old, encrypted=True)
+                    count += 1
+            removed = remove_plain_leftovers(archive)
     return count, removed
 
 
@@ -161,15 +167,16 @@ def decrypt_archive(archive: Path) -> int:
     number of backups decrypted. The session is ended (its tmpfs index would be stale)."""
     with _locked(archive):
         tables, sound = _load_sound(archive)
-        _write(archive, tables, encrypted=False, sound=sound)
-        count = 0
-        for backup in backups.backup_paths(archive, 10):
-            if backup.exists() and is_ciphertext(backup):
-                _write(backup, _load(backup), encrypted=False)
-                count += 1
-        with contextlib.suppress(FileNotFoundError):
-            key_path(archive).unlink()
-        atomic.fsync_dir(archive.parent)
+        with interrupts.held():
+            _write(archive, tables, encrypted=False, sound=sound)
+            count = 0
+            for backup in backups.backup_paths(archive, 10):
+                if backup.exists() and is_ciphertext(backup):
+                    _write(backup, _load(backup), encrypted=False)
+                    count += 1
+            with contextlib.suppress(FileNotFoundError):
+                key_path(archive).unlink()
+            atomic.fsync_dir(archive.parent)
     session.end(archive)
     keys.forget(archive)
     return count
@@ -286,5 +293,7 @@ def write_encrypted_export(result: Any, request: Any, recipients: list[str], arc
     except FileExistsError as exc:
         raise OutputError(_("{path} exists; use --force to replace it.").format(path=path)) from exc
     except OSError as exc:
-        raise OutputError(_("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror)) from exc
+        raise OutputError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=os_reason(exc))
+        ) from exc
     return ExportResult(result.count, path, None)

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from ..errors import ArchiveError, LockedError
 from ..i18n import _
+from ..reasons import os_reason
 from . import home_archive, key_path, session
 
 _unwrapped: dict[Path, Any] = {}
@@ -27,8 +28,12 @@ def use_passphrase_fd(fd: int) -> None:
     """Read passphrases from file descriptor `fd`, one a line (`--passphrase-fd`, as gpg does)."""
     try:
         _passphrase_fd[:] = [os.fdopen(fd, "rb", closefd=False)]
-    except OSError as exc:
-        raise LockedError(_("Cannot read a passphrase from file descriptor {fd}.").format(fd=fd)) from exc
+    except (OSError, ValueError, TypeError, OverflowError) as exc:  # closed, negative, past C's int
+        raise _unreadable(fd) from exc
+
+
+def _unreadable(fd: int) -> LockedError:
+    return LockedError(_("Cannot read a passphrase from file descriptor {fd}.").format(fd=fd))
 
 
 def no_core_dumps() -> None:
@@ -48,7 +53,10 @@ def read_passphrase(prompt: str) -> str:
     """One passphrase: the next line of --passphrase-fd, else asked without echo on the terminal.
     LockedError when neither is possible (a script without --passphrase-fd)."""
     if _passphrase_fd:
-        line = _passphrase_fd[0].readline()
+        try:
+            line = _passphrase_fd[0].readline()
+        except OSError as exc:  # open for writing only, a folder: fdopen took it, reading fails
+            raise _unreadable(_passphrase_fd[0].fileno()) from exc
         if not line:
             raise LockedError(_("No passphrase left to read on --passphrase-fd."))
         return line.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
@@ -125,7 +133,7 @@ def _wrapped(archive: Path) -> bytes:
         ) from None
     except OSError as exc:
         raise ArchiveError(
-            _("Cannot read the identity file {key}: {reason}.").format(key=key, reason=exc.strerror)
+            _("Cannot read the identity file {key}: {reason}.").format(key=key, reason=os_reason(exc))
         ) from exc
 
 

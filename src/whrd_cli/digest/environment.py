@@ -185,6 +185,8 @@ _CONTEXT_NAMES = {
 _UNKNOWN_NAME = (
     (re.compile(r"(?P<thing>.+) has no attribute (?P<name>'[^']*')"), N_("{thing} has no attribute {name}")),
     (re.compile(r"(?P<name>'[^']*') is undefined"), N_("{name} is undefined")),
+    (re.compile(r"No filter named (?P<name>'[^']*')\.?"), N_("there is no filter named {name}")),
+    (re.compile(r"No test named (?P<name>'[^']*')\.?"), N_("there is no test named {name}")),
 )
 
 
@@ -198,8 +200,12 @@ def _describe(path: Path, exc: BaseException, filename: str | None, line: int | 
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     if isinstance(exc, RecursionError):
         message = _("it calls itself without end")
+    elif isinstance(exc, ZeroDivisionError):
+        message = _("division by zero")
     message = _CONTEXT_OBJECT.sub(_context_name, message)
-    if "has no attribute" in message or "is undefined" in message:
+    if any(
+        words in message for words in ("has no attribute", "is undefined", "No filter named", "No test named")
+    ):
         for pattern, words in _UNKNOWN_NAME:
             said = pattern.fullmatch(message)
             if said:

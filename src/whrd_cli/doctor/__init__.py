@@ -41,6 +41,7 @@ CHECKS: list[CheckSpec] = [
     CheckSpec("index", N_("Search index"), index_check.search_index),
     CheckSpec("backups", N_("Backups"), files.backups_readable, needs_archive=False),
     CheckSpec("modes", N_("File modes"), files.file_modes, needs_archive=False),
+    CheckSpec("plain-text", N_("Plain text beside an encrypted archive"), files.plain_beside_encrypted),
     CheckSpec("temp-files", N_("Temp files"), files.temp_files, needs_archive=False),
     CheckSpec("lock", N_("Lock file"), files.lock_file, needs_archive=False),
     CheckSpec("duplicates", N_("Likely duplicates"), similar.likely_duplicates),

@@ -40,6 +40,20 @@ def backups_readable(subject: Subject) -> list[Finding]:
     return found
 
 
+def plain_beside_encrypted(subject: Subject) -> list[Finding]:
+    """Beside an encrypted archive, every copy of its bulletins is ciphertext: a plain backup or a
+    plain search index there is what an `encrypt` killed halfway (a power cut) left on the disk."""
+    from ..crypto import is_ciphertext, is_encrypted
+
+    if not is_encrypted(subject.path):
+        return []
+    index = subject.path.with_name(subject.path.name + ".search.sqlite")  # its index is in tmpfs
+    plain = [p for p in subject.backup_paths() if p.is_file() and not is_ciphertext(p)]
+    plain += [p for p in (index, Path(f"{index}-journal")) if p.is_file()]
+    message = _("{path} holds plain text beside the encrypted archive; remove it (the archive is whole).")
+    return [Finding("plain-beside-encrypted", PROBLEM, message.format(path=p), path=p) for p in plain]
+
+
 def kept_files(subject: Subject) -> list[tuple[Path, bool]]:
     """(file, whether it holds bulletins) for every file whrd keeps for this archive that exists."""
     index = index_path(subject.path)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
-from ..i18n import _, ngettext
+from ..i18n import _, language, ngettext
 from ..links_model import links_text
 from ..model import FIELDS, LIST_FIELDS
 from ..records import entry_dict
@@ -213,7 +213,7 @@ def read_records(
     except csv.Error as exc:
         raise ParseError(
             _("{source}, line {line}: not valid CSV ({reason}); nothing was imported.").format(
-                source=source, line=reader.line_num, reason=exc
+                source=source, line=reader.line_num, reason=_csv_reason(exc)
             )
         ) from None
     finally:
@@ -236,3 +236,17 @@ _LEAST_SPAN = 1000  # records: fewer are read in one process
 
 
 read = bulletins_reader(read_records)
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    """The csv module's reason, as it gives it in English; in Spanish, the two a hand-made file
+    meets (a quote inside an unquoted cell, a quote never closed) are translated."""
+    text = str(exc)
+    if language() == "en":
+        return text
+    if text == "unexpected end of data":
+        return _("the file ends inside a quoted cell")
+    quote = re.fullmatch(r"'(.+)' expected after '\"'", text)
+    if quote:
+        return _("{delimiter!r} missing after the closing quote of a cell").format(delimiter=quote[1])
+    return text

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..i18n import _
+from ..reasons import os_reason
 from .docs import DOC_TYPE, FORMAT
 
 VERSION = 1
@@ -70,7 +71,9 @@ def write(path: Path, data: bytes, *, overwrite: bool) -> None:
     except FileExistsError as exc:
         raise OutputError(_("{path} exists; use --force to replace it.").format(path=path)) from exc
     except OSError as exc:
-        raise OutputError(_("Cannot write {path}: {reason}.").format(path=path, reason=exc.strerror)) from exc
+        raise OutputError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=os_reason(exc))
+        ) from exc
 
 
 def read_file(path: Path) -> bytes:
@@ -89,7 +92,7 @@ def read_file(path: Path) -> bytes:
         raise InputError(_("{name} is not a file; nothing was merged.").format(name=path)) from None
     except OSError as exc:
         raise InputError(
-            _("Cannot read {name}: {reason}; nothing was merged.").format(name=path, reason=exc.strerror)
+            _("Cannot read {name}: {reason}; nothing was merged.").format(name=path, reason=os_reason(exc))
         ) from None
     if len(data) > MAX_BYTES:
         raise InputError(_("{name} is larger than 1 GB; nothing was merged.").format(name=path))

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..i18n import _
+from ..reasons import os_reason
 
 FILE_NAME = "credentials.json"
 FORMAT = 1
@@ -51,7 +52,7 @@ def _read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {"whrd_credentials": FORMAT, "archives": {}}
     except OSError as exc:
-        raise InputError(_("Cannot read {path}: {reason}.").format(path=path, reason=exc.strerror)) from exc
+        raise InputError(_("Cannot read {path}: {reason}.").format(path=path, reason=os_reason(exc))) from exc
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InputError(
             _("{path} can be read by other users; whrd will not use it. Run: chmod 600 {path}").format(

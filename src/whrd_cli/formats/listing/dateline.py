@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from ...dates import MONTH_NAMES, MONTH_WORDS, MONTHS_EN, MONTHS_ES, WEEKDAYS_EN, WEEKDAYS_ES, parse_date
-from ...errors import DateError, IncompleteDateError
+from ...errors import DateError, IncompleteDateError, WeekdayError
 from ...i18n import N_, _, language, translate
 from ...text import fold
 from .. import or_list
@@ -110,6 +110,8 @@ def _read_date_line(text: str, _language: str) -> tuple[str | None, str | None]:
             "the date line {line!r} has no {missing}; "
             "write a full date such as 26 January 2017, 4 de marzo de 2018 or 2017-01-26"
         ).format(line=text, missing=missing)
+    except WeekdayError as exc:  # a full date, whose weekday is another day's: say which
+        return None, str(exc)
     except DateError:
         return None, _(
             "cannot read the date line {line!r}; "
