@@ -6,8 +6,8 @@ python-dateutil does the reading, with Spanish month names added, but it is neve
 a missing part from today's date: each date is parsed against two different default dates, and a
 part that comes out differently was not in the text.
 
-The month and weekday words of both languages are here and nowhere else: the listing's date
-lines, dateutil's table and the digests' month headings all read them from this module.
+The month words of both languages are here and nowhere else (the weekday words, in `weekdays`):
+the listing's date lines, dateutil's table and the digests' month headings all read them here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from .errors import DateError, IncompleteDateError
 from .i18n import N_, _, translate
 from .text import fold
+from .weekdays import WEEKDAY_ABBREVIATIONS, WEEKDAYS_EN, WEEKDAYS_ES, check_weekday
 
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo
@@ -114,18 +115,6 @@ MONTH_ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("oct",),
     ("nov",),
     ("dec", "dic"),
-)
-WEEKDAYS_EN: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WEEKDAYS_ES: tuple[str, ...] = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-# Abbreviations, folded, Monday first: (English, Spanish).
-WEEKDAY_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("mon", "lun"),
-    ("tue", "mar"),
-    ("wed", "mie"),
-    ("thu", "jue"),
-    ("fri", "vie"),
-    ("sat", "sab"),
-    ("sun", "dom"),
 )
 # Every full month name, folded -> (month, language): what a month word in a date says.
 MONTH_NAMES: dict[str, tuple[int, str]] = {
@@ -264,7 +253,8 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     numeric = _year_first(text, raw)
     if numeric is not None:
         return _plausible(numeric, raw)
-    year, month, day = _dateutil_parts(_clean(text), raw)
+    cleaned = _clean(text)
+    year, month, day = _dateutil_parts(cleaned, raw)
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if part is None]
     if missing:
         raise IncompleteDateError(
@@ -275,7 +265,9 @@ def parse_date(text: str, *, today: date | None = None) -> date:
             missing=tuple(missing),
         )
     assert year is not None and month is not None and day is not None
-    return _plausible(date(year, month, day), raw)
+    found = _plausible(date(year, month, day), raw)
+    check_weekday(cleaned, found, raw)
+    return found
 
 
 def _month_range(year: int, month: int) -> DateRange:

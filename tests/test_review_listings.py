@@ -1,0 +1,146 @@
+"""Hostile review of `whrd import` (listings, JSON, CSV): inputs a network really publishes, or a
+careless one, each checked against what the test itself wrote (never against whrd's own output):
+the right bulletins, or one located error line in the user's language, exit 1 and the archive
+byte-identical. Every bulletin here is fictional."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from tests.conftest import Run
+
+HEAD = "NOTICIAS / La radio comunitaria de Intibucá cumple cinco años al aire"
+BODY = "Las compañeras de la radio celebraron con música, entrevistas y una asamblea feminista […]"
+
+
+def listing(date_line: str, *, heading: str = HEAD, body: str = BODY) -> str:
+    return f"{heading}\n\n{body}\n\n{date_line}\n"
+
+
+def sha(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def seeded(run: Run, tmp_path: Path) -> Path:
+    """An archive with one bulletin already, so 'byte-identical' is about a real file."""
+    seed = tmp_path / "seed.txt"
+    seed.write_text(
+        listing("2 de febrero de 2022", heading="NOTICIAS / La red celebra su asamblea anual"), "utf-8"
+    )
+    run.ok("import", str(seed))
+    return seed
+
+
+def refused(run: Run, db: Path, path: Path, *, lang: str = "en") -> str:
+    """The one error line of an import that must fail, archive untouched."""
+    before = sha(db)
+    result = run("import", str(path), env={"WHRD_LANG": lang})
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert sha(db) == before
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+# -- date lines --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["3 de marzo de 1899", "3 March 1899", "March 3, 2101", "3 marzo, 2101"])
+def test_a_date_line_outside_1900_2100_is_refused_as_in_add(
+    run: Run, db: Path, tmp_path: Path, line: str
+) -> None:
+    """The published forms took a fast path that skipped the year check `whrd add` makes."""
+    seeded(run, tmp_path)
+    path = tmp_path / "old.txt"
+    path.write_text(listing(line), "utf-8")
+    message = refused(run, db, path)
+    assert message.startswith(f"Error: 1 invalid record, nothing was imported: {path}, line 5, date: ")
+    assert "1900-2100" in message and repr(line) in message
+    assert "1900-2100" in refused(run, db, path, lang="es")
+
+
+def test_a_month_first_date_line_names_the_iso_date(run: Run, db: Path, tmp_path: Path) -> None:
+    seeded(run, tmp_path)
+    path = tmp_path / "us.txt"
+    path.write_text(listing("03/13/2024"), "utf-8")
+    assert refused(run, db, path).endswith("write it as 2024-03-13")
+    assert refused(run, db, path, lang="es").endswith("escríbala como 2024-03-13")
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("1ro de mayo de 2024", "2024-05-01"),
+        ("1ero. de mayo de 2024", "2024-05-01"),
+        ("1er de mayo de 2024", "2024-05-01"),
+        ("primero de mayo de 2024", "2024-05-01"),
+        ("Primero de Mayo del 2024", "2024-05-01"),
+        ("2do de junio de 2023", "2023-06-02"),
+        ("4to de julio de 2023", "2023-07-04"),
+        ("1° de mayo de 2024", "2024-05-01"),
+    ],
+)
+def test_spanish_ordinal_days_are_date_lines(run: Run, db: Path, tmp_path: Path, line: str, day: str) -> None:
+    """`1ro de mayo de 2024` is how Mexico and Central America write the first of May; it was not
+    taken for a date line, so the block 'had no date line'."""
+    path = tmp_path / "mayo.txt"
+    path.write_text(listing(line), "utf-8")
+    run.ok("import", str(path))
+    (bulletin,) = run.json("list")
+    assert (bulletin["date"], bulletin["title"]) == (day, HEAD.split(" / ", 1)[1])
+    assert bulletin["summary"] == BODY.removesuffix(" […]")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "lunes 3 de marzo de 2024",  # 3 March 2024 was a Sunday
+        "Lunes, 3 de marzo de 2024",
+        "Monday, March 3, 2024",
+        "Monday 3 March 2024",
+        "sábado, 3 de marzo de 2024",
+    ],
+)
+def test_a_weekday_that_contradicts_the_date_is_an_error_not_a_guess(
+    run: Run, db: Path, tmp_path: Path, line: str
+) -> None:
+    """One of the two is mistyped; which one cannot be known, so the line is refused."""
+    seeded(run, tmp_path)
+    path = tmp_path / "weekday.txt"
+    path.write_text(listing(line), "utf-8")
+    message = refused(run, db, path)
+    assert f"line 5, date: the date line {line!r}" in message and "2024-03-03 is a Sunday" in message
+    assert "2024-03-03 es domingo" in refused(run, db, path, lang="es")
+
+
+@pytest.mark.parametrize(
+    "line", ["domingo 3 de marzo de 2024", "Domingo, 3 de marzo de 2024", "Sunday, March 3, 2024"]
+)
+def test_a_weekday_that_agrees_is_read(run: Run, tmp_path: Path, line: str) -> None:
+    path = tmp_path / "weekday.txt"
+    path.write_text(listing(line), "utf-8")
+    run.ok("import", str(path))
+    assert [b["date"] for b in run.json("list")] == ["2024-03-03"]
+
+
+def test_a_contradicting_weekday_is_refused_by_add_and_by_a_json_import(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    """The same check where every other date is read (`dates.parse_date`)."""
+    result = run("add", "--title", "Una nota de la red", "--date", "lunes 3 de marzo de 2024")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: The date 'lunes 3 de marzo de 2024' names a Monday, but 2024-03-03 is a Sunday; "
+        "check the day.\n"
+    )
+    seeded(run, tmp_path)
+    path = tmp_path / "b.json"
+    path.write_text('[{"title": "Una nota de la red", "date": "Monday, 3 March 2024"}]', "utf-8")
+    assert refused(run, db, path, lang="es") == (
+        f"Error: 1 registro no válido; no se importó nada: {path}, registro 1, date: La fecha "
+        "'Monday, 3 March 2024' dice lunes, pero el 2024-03-03 es domingo; revise el día"
+    )
+    run.ok("add", "--title", "Otra nota de la red", "--date", "domingo 3 de marzo de 2024")
