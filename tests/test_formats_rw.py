@@ -178,7 +178,7 @@ def test_csv_from_a_spanish_spreadsheet() -> None:
         (
             csv_format,
             'title,date\n"A,2020-01-01\n',
-            "x.json, line 2: not valid CSV (unexpected end of data); nothing was imported.",
+            "x.json, line 2: not valid CSV (a quoted cell is never closed); nothing was imported.",
         ),
     ],
 )

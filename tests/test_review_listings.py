@@ -144,3 +144,44 @@ def test_a_contradicting_weekday_is_refused_by_add_and_by_a_json_import(
         "'Monday, 3 March 2024' dice lunes, pero el 2024-03-03 es domingo; revise el día"
     )
     run.ok("add", "--title", "Otra nota de la red", "--date", "domingo 3 de marzo de 2024")
+
+
+# -- CSV -----------------------------------------------------------------------------------------------
+
+
+def rows_csv(bad_row: str, *, delimiter: str = ",", rows: int = 6) -> str:
+    d = delimiter
+    good = [f"Nota {n} de la red de defensoras{d}{n} de marzo de 2024{d}Honduras" for n in range(1, rows)]
+    return "\n".join([f"title{d}date{d}countries", good[0], bad_row, *good[1:]]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "english", "spanish"),
+    [
+        (
+            '"Amenazas contra defensora,3 de marzo de 2024,Honduras',
+            "a quoted cell is never closed",
+            "una celda entre comillas nunca se cierra",
+        ),
+        (
+            '"Amenazas" contra defensora,3 de marzo de 2024,Honduras',
+            'text after the closing quote of a cell; write a quote inside a cell as ""',
+            "hay texto después de las comillas que cierran una celda; escriba unas comillas dentro de "
+            'una celda como ""',
+        ),
+    ],
+)
+def test_a_broken_quote_in_csv_is_said_in_the_users_language_at_its_row(
+    run: Run, db: Path, tmp_path: Path, bad_row: str, english: str, spanish: str
+) -> None:
+    """Python's csv module says `unexpected end of data` in English, at the file's last line; the
+    row that opened the quote is where to look."""
+    seeded(run, tmp_path)
+    path = tmp_path / "hoja.csv"
+    path.write_text(rows_csv(bad_row), "utf-8")
+    assert refused(run, db, path) == (
+        f"Error: {path}, line 3: not valid CSV ({english}); nothing was imported."
+    )
+    assert refused(run, db, path, lang="es") == (
+        f"Error: {path}, línea 3: no es CSV válido ({spanish}); no se importó nada."
+    )

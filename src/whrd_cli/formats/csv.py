@@ -197,6 +197,7 @@ def read_records(
     located: list[tuple[Location, Any]] = []
     # No cell can be longer than the text that holds it (the module's limit is process-wide).
     previous = csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2**31 - 1)))
+    start = 1  # the line the row being read starts on: where a broken quote is to be found
     try:
         names = _header(next(reader), source)
         start = reader.line_num + 1
@@ -213,7 +214,7 @@ def read_records(
     except csv.Error as exc:
         raise ParseError(
             _("{source}, line {line}: not valid CSV ({reason}); nothing was imported.").format(
-                source=source, line=reader.line_num, reason=exc
+                source=source, line=start, reason=_csv_reason(str(exc))
             )
         ) from None
     finally:
@@ -233,6 +234,15 @@ def read_records(
 
 
 _LEAST_SPAN = 1000  # records: fewer are read in one process
+
+
+def _csv_reason(said: str) -> str:
+    """What Python's csv module says (in English), as a person fixing the file needs it."""
+    if said == "unexpected end of data":  # the file ended inside a quoted cell
+        return _("a quoted cell is never closed")
+    if said.endswith("expected after '\"'"):  # `"A" B,…`: text after a cell's closing quote
+        return _('text after the closing quote of a cell; write a quote inside a cell as ""')
+    return said
 
 
 read = bulletins_reader(read_records)
