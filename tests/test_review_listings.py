@@ -185,3 +185,42 @@ def test_a_broken_quote_in_csv_is_said_in_the_users_language_at_its_row(
     assert refused(run, db, path, lang="es") == (
         f"Error: {path}, línea 3: no es CSV válido ({spanish}); no se importó nada."
     )
+
+
+# -- JSON ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "spanish"),
+    [
+        ("null", "found null", "se encontró null"),
+        ("42", "found a number", "se encontró un número"),
+        ('"boletines"', "found a string", "se encontró una cadena de texto"),
+        ("true", "found true", "se encontró true"),
+        ('[{"title": "Nota de la red", "date": "2024-03-03"}, null]', "found null", "se encontró null"),
+        ('[{"title": "Nota de la red", "date": "2024-03-03"}, 7]', "found a number", "se encontró un número"),
+        ('["Nota de la red"]', "found a string", "se encontró una cadena de texto"),
+        ("[false]", "found false", "se encontró false"),
+    ],
+)
+def test_json_of_the_wrong_shape_names_json_kinds_not_python_types(
+    run: Run, db: Path, tmp_path: Path, text: str, english: str, spanish: str
+) -> None:
+    """`found NoneType` / `found int` spoke Python to a coordinator."""
+    seeded(run, tmp_path)
+    path = tmp_path / "b.json"
+    path.write_text(text, "utf-8")
+    message = refused(run, db, path)
+    assert english in message and "NoneType" not in message, message
+    assert spanish in refused(run, db, path, lang="es")
+
+
+@pytest.mark.xfail(strict=True, reason="model.py (not this helper's to edit) names Python types")
+def test_a_json_field_of_the_wrong_type_names_json_kinds(run: Run, db: Path, tmp_path: Path) -> None:
+    """`The summary must be text, not _Object` names a class private to whrd's JSON reader; the fix
+    belongs in `model.Bulletin.from_dict`: name the JSON kind (an object, an array, a number, null)."""
+    seeded(run, tmp_path)
+    path = tmp_path / "b.json"
+    path.write_text('[{"title": "Nota de la red", "date": "2024-03-03", "summary": {"es": "x"}}]', "utf-8")
+    message = refused(run, db, path)
+    assert "_Object" not in message and "dict" not in message, message
