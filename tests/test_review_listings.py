@@ -224,3 +224,40 @@ def test_a_json_field_of_the_wrong_type_names_json_kinds(run: Run, db: Path, tmp
     path.write_text('[{"title": "Nota de la red", "date": "2024-03-03", "summary": {"es": "x"}}]', "utf-8")
     message = refused(run, db, path)
     assert "_Object" not in message and "dict" not in message, message
+
+
+# -- duplicates ----------------------------------------------------------------------------------------
+
+TWO = (
+    "#AlertaDefensoras HONDURAS / Hostigamiento a una defensora del río en Santa Bárbara\n\n"
+    "La red denuncia que una defensora comunitaria fue seguida por hombres armados […]\n\n"
+    "3 de marzo de 2024\n\n"
+    "NOTICIAS / La radio comunitaria de Intibucá cumple cinco años al aire\n\n"
+    "Las compañeras de la radio celebraron con música y entrevistas […]\n\n"
+    "4 de marzo de 2024\n"
+)
+
+
+def test_an_update_import_that_changes_nothing_writes_no_new_version(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    """`--on-duplicate update` of the same listing made a new, empty revision of every bulletin on
+    every run (history filled with versions that change nothing) and said they were updated."""
+    path = tmp_path / "dos.txt"
+    path.write_text(TWO, "utf-8")
+    run.ok("import", str(path))
+    before = sha(db)
+    revs = [b["rev"] for b in run.json("list")]
+    result = run.ok("import", str(path), "--on-duplicate", "update")
+    assert result.stderr == f"{path} (listing): 0 added, 0 updated, 2 skipped as duplicates.\n"
+    assert [b["rev"] for b in run.json("list")] == revs and sha(db) == before
+    path.write_text(TWO.replace("hombres armados", "hombres armados y encapuchados"), "utf-8")
+    result = run.ok("import", str(path), "--on-duplicate", "update")
+    assert result.stderr == f"{path} (listing): 0 added, 1 updated, 1 skipped as duplicates.\n"
+    listed = {b["title"]: b for b in run.json("list")}
+    changed = listed["Hostigamiento a una defensora del río en Santa Bárbara"]
+    assert changed["summary"] == (
+        "La red denuncia que una defensora comunitaria fue seguida por hombres armados y encapuchados"
+    )
+    assert changed["rev"].startswith("2-")
+    assert listed["La radio comunitaria de Intibucá cumple cinco años al aire"]["rev"].startswith("1-")
