@@ -261,3 +261,35 @@ def test_an_update_import_that_changes_nothing_writes_no_new_version(
     )
     assert changed["rev"].startswith("2-")
     assert listed["La radio comunitaria de Intibucá cumple cinco años al aire"]["rev"].startswith("1-")
+
+
+# -- blocks --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (  # a summary paragraph that is a bare date: read as the date line, the rest a new "heading"
+            "NEWS / Court hearing of a defender postponed\n\nThe hearing had been set for\n\n"
+            "12 March 2024\n\nbut the court postponed it without a reason […]\n\n20 March 2024\n",
+            7,
+        ),
+        (  # a block whose heading was lost: its summary became a title
+            "NOTICIAS / La red celebra su asamblea anual\n\nLas compañeras se reunieron […]\n\n"
+            "2 de febrero de 2022\n\nLa defensora fue liberada tras tres días de detención […]\n\n"
+            "3 de febrero de 2022\n",
+            7,
+        ),
+    ],
+)
+def test_a_heading_that_ends_like_a_summary_is_an_error_not_a_bulletin(
+    run: Run, db: Path, tmp_path: Path, text: str, line: int
+) -> None:
+    """Both made a bulletin whose title was summary text ending in […], silently."""
+    seeded(run, tmp_path)
+    path = tmp_path / "roto.txt"
+    path.write_text(text, "utf-8")
+    message = refused(run, db, path)
+    assert message.startswith(f"Error: 1 invalid record, nothing was imported: {path}, line {line}, title: ")
+    assert "ends in […], as a summary does" in message
+    assert "termina en […], como un resumen" in refused(run, db, path, lang="es")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,10 @@ from .. import Location, RecordError
 from ..reading import Progress, Record, bulletins_reader, raise_if_any, record_error
 from .blocks import Block, segment, split_lines, summary
 from .dateline import date_language, date_shaped, read_date_line
-from .heading import parse_heading, text_countries
+from .heading import Heading, parse_heading, text_countries
 
+# The truncation marker that ends a summary (`[…]`, `[...]`), at the end of a line.
+_MARKER = re.compile(r"\[\s*(?:…|\.{2,})\s*\]$")
 _NO_DATE = N_("no date line after this block's summary (expected a line such as 26 January 2017)")
 
 
@@ -61,6 +64,19 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
             )
         )
         failed = True
+    elif _summary_as_heading(block, heading):
+        errors.append(
+            RecordError(
+                source,
+                location,
+                "title",
+                _(
+                    "the heading {heading!r} ends in […], as a summary does; give this block its "
+                    "heading, or, if the date line above it belongs to the summary, write a \\ before it"
+                ).format(heading=block.heading.text),
+            )
+        )
+        failed = True
     if failed:
         return None
     text, truncated = summary(block)
@@ -81,6 +97,14 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
         detect_language(f"{heading.title}\n{text}"),
         hint or heading.lang,
     )
+
+
+def _summary_as_heading(block: Block, heading: Heading) -> bool:
+    """A bare line ending in `[…]` (no label, no summary under it) where a heading should be is a
+    summary: its block lost its heading, or a bare date inside the summary above ended that block
+    early. Taking it for a title would make a bulletin of summary text."""
+    bare = heading.category is None and not heading.countries
+    return bare and not block.body and bool(_MARKER.search(block.heading.text))
 
 
 def sniff(text: str) -> float:
