@@ -293,3 +293,38 @@ def test_a_heading_that_ends_like_a_summary_is_an_error_not_a_bulletin(
     assert message.startswith(f"Error: 1 invalid record, nothing was imported: {path}, line {line}, title: ")
     assert "ends in […], as a summary does" in message
     assert "termina en […], como un resumen" in refused(run, db, path, lang="es")
+
+
+# -- export -f listing and back --------------------------------------------------------------------
+
+
+def test_a_category_a_heading_cannot_carry_leaves_the_title_whole(run: Run, db: Path, tmp_path: Path) -> None:
+    """`covid-19`, `tv`, `8m` or a four-word category were written as a heading label that reads
+    back as title text: the category was lost and the title became `COVID 19 / …`."""
+    import json
+
+    categories = ["covid-19", "tv", "8m", "derechos humanos y empresas", "podcast", "statement", "news"]
+    records = [
+        {
+            "title": f"Nota de prueba número {n}",
+            "date": f"2024-03-{n + 1:02d}",
+            "category": category,
+            "summary": "Texto breve de la red de defensoras.",
+            "lang": "es",
+        }
+        for n, category in enumerate(categories)
+    ]
+    source = tmp_path / "b.json"
+    source.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+    run.ok("import", str(source))
+    out = tmp_path / "publicado.txt"
+    run.ok("export", "-f", "listing", "-o", str(out))
+    other = tmp_path / "other.json"
+    run.ok("--db", str(other), "import", str(out))
+    back = {b["date"]: b for b in run.json("--db", str(other), "list")}
+    for record in records:
+        got = back[record["date"]]
+        assert got["title"] == record["title"]
+        # what a heading can carry comes back; what it cannot is left out, never put in the title
+        kept = record["category"] in ("podcast", "statement", "news")
+        assert got["category"] == (record["category"] if kept else None), got

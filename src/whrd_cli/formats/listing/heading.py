@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...categories import BY_KEY, known_category, normalise_category
 from ...countries import find_countries, lookup_country
@@ -98,6 +99,14 @@ def _label(segment: str, *, first: bool) -> _Label | None:
     if first and _NEW_LABEL.fullmatch(segment):
         return _Label(normalise_category(segment), (), None)
     return None
+
+
+@lru_cache(maxsize=256)
+def label_category(label: str) -> str | None:
+    """The category a heading's first label gives (`NOTICIAS`, `INTERVIEW`), if it reads as one:
+    the writer leaves out a category whose label would read back as title text (`COVID 19`)."""
+    found = _label(label, first=True)
+    return found.category if found is not None and not found.countries else None
 
 
 def _hashtag_category(word: str) -> str | None:
