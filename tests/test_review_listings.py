@@ -328,3 +328,31 @@ def test_a_category_a_heading_cannot_carry_leaves_the_title_whole(run: Run, db: 
         # what a heading can carry comes back; what it cannot is left out, never put in the title
         kept = record["category"] in ("podcast", "statement", "news")
         assert got["category"] == (record["category"] if kept else None), got
+
+
+# -- countries named in a summary ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("summary", "countries"),
+    [
+        ("La vicepresidenta Francia Márquez recibió a defensoras de Honduras.", ["HN"]),
+        ("El periodista Israel Gómez acompañó a la red en Oaxaca, México.", ["MX"]),
+        ("Grecia Ramírez e Italia Méndez, defensoras de Guatemala, hablaron en la radio.", ["GT"]),
+        ("La asamblea terminó con tamales y chile relleno en Olancho.", []),
+        ("La embajada de Francia y la de Israel recibieron la carta.", ["FR", "IL"]),
+        ("Defensoras de Chile y de Francia. En Honduras, la red las recibió.", ["CL", "FR", "HN"]),
+    ],
+)
+def test_given_names_and_words_that_are_country_names_are_not_countries(
+    run: Run, tmp_path: Path, summary: str, countries: list[str]
+) -> None:
+    """Francia Márquez (an Afro-Colombian defender), Israel, Grecia and Italia as given names, and
+    the chile a meal is made with, made bulletins about France, Israel, Greece, Italy and Chile."""
+    path = tmp_path / "nombres.txt"
+    path.write_text(
+        listing("3 de marzo de 2024", heading="NOTICIAS / La red se reúne", body=summary), "utf-8"
+    )
+    run.ok("import", str(path))
+    (bulletin,) = run.json("list")
+    assert bulletin["countries"] == countries

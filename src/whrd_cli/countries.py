@@ -341,10 +341,19 @@ def _text_pattern() -> tuple[re.Pattern[str], dict[str, str | None]]:
     return pattern, targets
 
 
+# Country names that are also given names in Latin America, followed by a capitalised word: a
+# person (Francia Márquez, Israel Gómez, Grecia Ramírez), not the country. Matched on the text as
+# written (case counts), and so is "chile" in lower case: the pepper, while the country is Chile.
+_PERSON_OR_WORD = re.compile(
+    r"\b(?:Francia|Israel|Grecia|Italia|Argentina|Irlanda|Holanda)(?=\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ])|\bchile\b"
+)
+
+
 def find_countries(text: str) -> list[str]:
     """Codes of the countries a text names (names, Spanish names, capitals), in order of mention."""
     if not text:
         return []
+    text = _PERSON_OR_WORD.sub(" ", text)
     pattern, targets = _text_pattern()
     found: list[str] = []
     for match in pattern.finditer(fold(text)):
