@@ -356,3 +356,33 @@ def test_given_names_and_words_that_are_country_names_are_not_countries(
     run.ok("import", str(path))
     (bulletin,) = run.json("list")
     assert bulletin["countries"] == countries
+
+
+# -- headings as social media and mail programs leave them ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "category", "countries"),
+    [
+        ("🚨 #AlertaDefensoras HONDURAS / Amenazas contra una defensora del río", "alert", ["HN"]),
+        ("🔴#AlertaDefensoras HONDURAS / Amenazas contra una defensora del río", "alert", ["HN"]),
+        ("• #WHRDAlert HONDURAS / Amenazas contra una defensora del río", "alert", ["HN"]),
+        ("#AlertaDefensoras 🇭🇳 HONDURAS / Amenazas contra una defensora del río", "alert", ["HN"]),
+        ("📢 NOTICIAS 🇭🇳 HONDURAS / Amenazas contra una defensora del río", "news", ["HN"]),
+        ("🇬🇹 GUATEMALA / Amenazas contra una defensora del río", None, ["GT"]),
+    ],
+)
+def test_an_emoji_or_a_flag_before_a_label_is_not_title_text(
+    run: Run, tmp_path: Path, heading: str, category: str | None, countries: list[str]
+) -> None:
+    """Copied from social media, `🚨 #AlertaDefensoras HONDURAS / …` was a bulletin with no
+    category and that whole heading as its title."""
+    path = tmp_path / "redes.txt"
+    path.write_text(listing("3 de marzo de 2024", heading=heading, body="La red denuncia amenazas."), "utf-8")
+    run.ok("import", str(path))
+    (bulletin,) = run.json("list")
+    assert (bulletin["title"], bulletin["category"], bulletin["countries"]) == (
+        "Amenazas contra una defensora del río",
+        category,
+        countries,
+    )

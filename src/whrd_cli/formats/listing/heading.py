@@ -25,7 +25,10 @@ from ...text import fold
 _SEPARATOR = re.compile(r"\s+/\s*|\s*/\s+")
 # Hashtags at the end of a heading; a hashtag needs a letter ("#1" is not one).
 _TRAILING_TAGS = re.compile(r"(?:\s+#(?=\S*[^\W\d_])\S+)+$")
-_LEADING_HASHTAG = re.compile(r"(#\S+)(?:[\s:/–—-]+|$)")
+# A leading hashtag, after any emoji or bullet pasted from social media (`🚨 #AlertaDefensoras`).
+_LEADING_HASHTAG = re.compile(r"[^\w\s#]*\s*(#\S+)(?:[\s:/–—-]+|$)")
+# Emoji, flags and bullets around a label (`🇭🇳 HONDURAS`): not part of a country's name.
+_AROUND_LABEL = re.compile(r"^[^\w#(]+|[^\w.)]+$")
 _COMMAS = re.compile(r"\s*,\s*")
 _CONJUNCTIONS = re.compile(r"\s+(?:and|y|e|&)\s+", re.IGNORECASE)
 # A new category label: one to three upper-case words of three or more letters (hyphens inside
@@ -37,7 +40,7 @@ _SHORT_NAMES = frozenset({"usa", "uk", "eeuu"})
 def label_countries(text: str, *, any_case: bool = False) -> list[str] | None:
     """The countries a heading label names (`HONDURAS`, `HONDURAS, GUATEMALA`, `HONDURAS Y EL
     SALVADOR`, `TRINIDAD AND TOBAGO`), or None when it is not only country names."""
-    text = text.strip(" ,")
+    text = _AROUND_LABEL.sub("", text)
     if not text or not any(ch.isalpha() for ch in text) or (not any_case and text != text.upper()):
         return None
     codes: list[str] = []
