@@ -386,3 +386,19 @@ def test_an_emoji_or_a_flag_before_a_label_is_not_title_text(
         category,
         countries,
     )
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+def test_an_empty_file_name_is_named_as_such(run: Run, db: Path, tmp_path: Path) -> None:
+    """`whrd import "$FILE"` with FILE unset read the current folder: `Error:  is a folder`."""
+    seed = seeded(run, tmp_path)
+    before = sha(db)
+    for lang, said in (
+        ("en", "Error: An empty file name was given (an unset variable?); nothing was imported.\n"),
+        ("es", "Error: Se dio un nombre de archivo vacío (¿una variable sin valor?); no se importó nada.\n"),
+    ):
+        result = run("import", str(seed), "", env={"WHRD_LANG": lang})
+        assert (result.exit_code, result.stderr) == (1, said)
+    assert sha(db) == before
