@@ -402,3 +402,39 @@ def test_an_empty_file_name_is_named_as_such(run: Run, db: Path, tmp_path: Path)
         result = run("import", str(seed), "", env={"WHRD_LANG": lang})
         assert (result.exit_code, result.stderr) == (1, said)
     assert sha(db) == before
+
+
+PRETTY = (
+    '{\n  "title": "Nota de la red",\n  "date": "2024-03-03"\n}\n'
+    '{\n  "title": "Otra nota",\n  "date": "2024-03-04"\n}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "spanish"),
+    [
+        (
+            "sel.json",
+            "line 5, column 1: one JSON value after another; whrd reads one array of bulletins "
+            "(jq -s makes one) or one object per line (jq -c, then --format jsonl); nothing was imported.",
+            "línea 5, columna 1: un valor JSON tras otro; whrd lee un solo arreglo de boletines "
+            "(jq -s lo arma) o un objeto por línea (jq -c, y luego --format jsonl); no se importó nada.",
+        ),
+        (
+            "sel.jsonl",
+            "line 1: a JSON object split over several lines; JSON Lines needs one object per line (jq -c)",
+            "línea 1: un objeto JSON partido en varias líneas; JSON Lines necesita un objeto por "
+            "línea (jq -c)",
+        ),
+    ],
+)
+def test_objects_one_after_another_as_jq_prints_them_say_how_to_fix_it(
+    run: Run, db: Path, tmp_path: Path, name: str, english: str, spanish: str
+) -> None:
+    """`whrd list --json | jq '.[] | select(…)' > sel.json` gives objects one after another,
+    pretty-printed: the error was Python's `Extra data` (JSON) or eight bad lines (JSONL)."""
+    seeded(run, tmp_path)
+    path = tmp_path / name
+    path.write_text(PRETTY, "utf-8")
+    assert f"{path}, {english}" in refused(run, db, path)
+    assert f"{path}, {spanish}" in refused(run, db, path, lang="es")

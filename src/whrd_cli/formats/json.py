@@ -95,6 +95,14 @@ def loads(text: str, *, source: str) -> Any:
     try:
         return json_value(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and exc.doc[exc.pos : exc.pos + 1] in ("{", "["):  # as `jq '.[]'` prints
+            raise ParseError(
+                _(
+                    "{source}, line {line}, column {column}: one JSON value after another; whrd reads "
+                    "one array of bulletins (jq -s makes one) or one object per line (jq -c, then "
+                    "--format jsonl); nothing was imported."
+                ).format(source=source, line=exc.lineno, column=exc.colno)
+            ) from None
         raise ParseError(
             _(
                 "{source}, line {line}, column {column}: not valid JSON ({reason}); nothing was imported."

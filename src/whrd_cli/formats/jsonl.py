@@ -114,6 +114,10 @@ def _read_part(text: str, part: tuple[int, int, int], source: str, lang: str | N
                 reason = _("not valid JSON ({reason}, column {column})").format(
                     reason=decoder_says(exc), column=exc.colno
                 )
+                if line.strip() == "{":  # a pretty-printed object, as `jq` prints without -c
+                    reason = _(
+                        "a JSON object split over several lines; JSON Lines needs one object per line (jq -c)"
+                    )
                 errors.append(RecordError(source, location, None, reason))
                 continue
             except RecursionError:
