@@ -94,6 +94,17 @@ def test_spanish_ordinal_days_are_date_lines(run: Run, db: Path, tmp_path: Path,
     assert bulletin["summary"] == BODY.removesuffix(" […]")
 
 
+@pytest.mark.parametrize("line", ["3/03/2024", "03/3/2024", "3.03.2024", "03-3-2024"])
+def test_the_same_day_and_month_written_two_ways_is_not_ambiguous(
+    run: Run, tmp_path: Path, line: str
+) -> None:
+    """`3/03/2024` is 3 March whichever order it was written in; it was refused as ambiguous."""
+    path = tmp_path / "tres.txt"
+    path.write_text(listing(line), "utf-8")
+    run.ok("import", str(path))
+    assert [b["date"] for b in run.json("list")] == ["2024-03-03"]
+
+
 @pytest.mark.parametrize(
     "line",
     [

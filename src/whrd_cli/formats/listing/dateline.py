@@ -106,7 +106,7 @@ def read_date_line(text: str) -> tuple[str | None, str | None]:
 @lru_cache(maxsize=4096)
 def _read_date_line(text: str, _language: str) -> tuple[str | None, str | None]:
     numeric = _NUMERIC_DATE.fullmatch(text)
-    if numeric and int(numeric[1]) <= 12 and int(numeric[2]) <= 12 and numeric[1] != numeric[2]:
+    if numeric and int(numeric[1]) <= 12 and int(numeric[2]) <= 12 and int(numeric[1]) != int(numeric[2]):
         return None, _(
             "the date line {line!r} could be day/month or month/day; "
             "write the month as a word (4 March 2017) or use 2017-03-04"
