@@ -5,6 +5,7 @@ byte-identical. Every bulletin here is fictional."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
@@ -449,3 +450,39 @@ def test_objects_one_after_another_as_jq_prints_them_say_how_to_fix_it(
     path.write_text(PRETTY, "utf-8")
     assert f"{path}, {english}" in refused(run, db, path)
     assert f"{path}, {spanish}" in refused(run, db, path, lang="es")
+
+
+def test_a_csv_saved_by_excel_in_spanish_imports_back(run: Run, db: Path, tmp_path: Path) -> None:
+    """Excel in Spanish writes `;` between cells, CRLF, dates day first and true/false as
+    VERDADERO/FALSO: every row was refused (`must be true or false, not 'FALSO'`)."""
+    path = tmp_path / "dos.txt"
+    path.write_text(TWO.replace(" […]\n\n4 de marzo", "\n\n4 de marzo"), "utf-8")
+    run.ok("import", str(path))
+    out = tmp_path / "hoja.csv"
+    run.ok(
+        "export",
+        "-f",
+        "csv",
+        "--fields",
+        "title,date,category,countries,summary,truncated,lang",
+        "-o",
+        str(out),
+    )
+    rows = out.read_text("utf-8-sig").splitlines()
+    excel = []
+    for row in rows:
+        cells = next(csv.reader([row]))
+        if cells[1] != "date":
+            year, month, day = cells[1].split("-")
+            cells[1] = f"{day}/{month}/{year}"
+            cells[5] = {"true": "VERDADERO", "false": "FALSO"}[cells[5]]
+        excel.append(";".join(cells))
+    spanish = tmp_path / "hoja-excel.csv"
+    spanish.write_bytes(("\ufeff" + "\r\n".join(excel) + "\r\n").encode("utf-8"))
+    other = tmp_path / "other.json"
+    run.ok("--db", str(other), "import", str(spanish))
+    keep = ("title", "date", "category", "countries", "summary", "truncated", "lang")
+    mine = sorted(tuple(str(b[k]) for k in keep) for b in run.json("list"))
+    theirs = sorted(tuple(str(b[k]) for k in keep) for b in run.json("--db", str(other), "list"))
+    assert theirs == mine
+    assert sorted(b["truncated"] for b in run.json("--db", str(other), "list")) == [False, True]
