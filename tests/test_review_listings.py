@@ -486,3 +486,69 @@ def test_a_csv_saved_by_excel_in_spanish_imports_back(run: Run, db: Path, tmp_pa
     theirs = sorted(tuple(str(b[k]) for k in keep) for b in run.json("--db", str(other), "list"))
     assert theirs == mine
     assert sorted(b["truncated"] for b in run.json("--db", str(other), "list")) == [False, True]
+
+
+def test_a_heading_wrapped_by_a_mail_program_keeps_its_whole_title(run: Run, tmp_path: Path) -> None:
+    """Mailed listings come wrapped at about 72 columns. In a listing laid out as published (a blank
+    line after each heading), a heading's second line was taken for the first paragraph of the
+    summary: the title was cut and the summary began with the rest of it."""
+    text = (
+        "OPEN LETTER / The network supports the caravan of Central American mothers\n"
+        "searching for their disappeared sons and daughters\n\n"
+        "The network writes to the authorities of Mexico to ask that the caravan be\n"
+        "protected on its way north […]\n\n"
+        "23 November 2022\n\n"
+        "NEWS / Community radio turns five\n\n"
+        "The women of the radio celebrated five years on air […]\n\n"
+        "24 November 2022\n"
+    )
+    path = tmp_path / "correo.txt"
+    path.write_text(text, "utf-8")
+    run.ok("import", str(path))
+    letter = next(b for b in run.json("list") if b["category"] == "open-letter")
+    assert letter["title"] == (
+        "The network supports the caravan of Central American mothers searching for their "
+        "disappeared sons and daughters"
+    )
+    assert letter["summary"] == (
+        "The network writes to the authorities of Mexico to ask that the caravan be protected on its "
+        "way north"
+    )
+    assert letter["countries"] == ["MX"] and letter["truncated"]
+
+
+def test_a_listing_without_blank_lines_after_headings_keeps_its_paragraphs(run: Run, tmp_path: Path) -> None:
+    """The other layout: no blank line after any heading; a second paragraph stays summary."""
+    text = (
+        "NEWS / Community radio turns five\n"
+        "The women of the radio celebrated.\n\n"
+        "They thanked the listeners […]\n"
+        "24 November 2022\n"
+    )
+    path = tmp_path / "junto.txt"
+    path.write_text(text, "utf-8")
+    run.ok("import", str(path))
+    (bulletin,) = run.json("list")
+    assert bulletin["title"] == "Community radio turns five"
+    assert bulletin["summary"] == "The women of the radio celebrated.\n\nThey thanked the listeners"
+
+
+def test_the_seed_listing_mailed_at_72_columns_reads_as_the_seed() -> None:
+    """Three of the seed's five headings are longer than a mail line; wrapped, they lost the end
+    of their titles to their summaries. (The seed's own reading is checked field by field, by
+    digest, in test_listing.py.)"""
+    import textwrap
+
+    from tests.conftest import SEED
+
+    from whrd_cli.formats.listing import read
+
+    if not SEED.exists():
+        pytest.skip("the seed listing is not in this checkout")
+    text = SEED.read_text("utf-8")
+    mailed = "\n".join("\n".join(textwrap.wrap(line, 72)) for line in text.splitlines())
+    assert mailed.count("\n") > text.count("\n") + 10  # it really was wrapped, headings too
+    fields = ("title", "date", "category", "countries", "summary", "truncated", "tags", "lang")
+    assert [[getattr(b, f) for f in fields] for b in read(mailed, source="m")] == [
+        [getattr(b, f) for f in fields] for b in read(text, source="s")
+    ]

@@ -42,6 +42,12 @@ class Block:
     body: list[Line] = field(default_factory=list)
     paragraph_starts: set[int] = field(default_factory=set)  # body indexes after a blank line
     date: Line | None = None
+    spaced: bool = False  # a blank line follows the heading, as the network publishes
+    # The heading's text; a heading wrapped over several lines (a mailed listing) joined into one.
+    heading_text: str = ""
+
+    def __post_init__(self) -> None:
+        self.heading_text = self.heading_text or self.heading.text
 
 
 def split_lines(text: str) -> list[Line]:
@@ -100,9 +106,40 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             continue
         if after_blank and current.body:
             current.paragraph_starts.add(len(current.body))
+        current.spaced = current.spaced or (after_blank and not current.body)
         current.body.append(line)
     if current is not None:
         blocks.append(current)
+    return _unwrap_headings(blocks)
+
+
+# The most lines a wrapped heading continues on (a long heading mailed at 72 columns takes two).
+_WRAPPED_LINES = 2
+# A line that ends a sentence (a summary's paragraph does; a title does not), or a heading that
+# ends in hashtags (it is whole): then nothing was wrapped.
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|#\S+$")
+
+
+def _unwrap_headings(blocks: list[Block]) -> list[Block]:
+    """In a listing laid out as published (a blank line after a heading), a heading followed with no
+    blank line by one or two lines that end no sentence, then a blank line and the summary, is a
+    heading a mail program wrapped: those lines are the rest of its title, not a paragraph of its
+    summary. A listing with no blank line after any heading is left as it is."""
+    if not any(block.spaced for block in blocks):
+        return blocks
+    for block in blocks:
+        if block.spaced or not block.paragraph_starts:
+            continue
+        cut = min(block.paragraph_starts)
+        wrapped = block.body[:cut]
+        if cut > _WRAPPED_LINES or _SENTENCE_END.search(block.heading.text):
+            continue
+        if any(line.text.startswith(ESCAPE) or _SENTENCE_END.search(line.text) for line in wrapped):
+            continue
+        block.heading_text = " ".join([block.heading.text, *(line.text for line in wrapped)])
+        block.body = block.body[cut:]
+        block.paragraph_starts = {n - cut for n in block.paragraph_starts if n > cut}
+        block.spaced = True
     return blocks
 
 

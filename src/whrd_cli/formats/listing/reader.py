@@ -53,14 +53,14 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
         if problem:
             errors.append(RecordError(source, Location("line", block.date.number), "date", problem))
             failed = True
-    heading = parse_heading(block.heading.text)
+    heading = parse_heading(block.heading_text)
     if not heading.title:
         errors.append(
             RecordError(
                 source,
                 location,
                 "title",
-                _("the heading {heading!r} has no title").format(heading=block.heading.text),
+                _("the heading {heading!r} has no title").format(heading=block.heading_text),
             )
         )
         failed = True
@@ -73,7 +73,7 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
                 _(
                     "the heading {heading!r} ends in […], as a summary does; give this block its "
                     "heading, or, if the date line above it belongs to the summary, write a \\ before it"
-                ).format(heading=block.heading.text),
+                ).format(heading=block.heading_text),
             )
         )
         failed = True
@@ -104,7 +104,7 @@ def _summary_as_heading(block: Block, heading: Heading) -> bool:
     summary: its block lost its heading, or a bare date inside the summary above ended that block
     early. Taking it for a title would make a bulletin of summary text."""
     bare = heading.category is None and not heading.countries
-    return bare and not block.body and bool(_MARKER.search(block.heading.text))
+    return bare and not block.body and bool(_MARKER.search(block.heading_text))
 
 
 def sniff(text: str) -> float:
