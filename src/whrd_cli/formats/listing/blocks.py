@@ -6,7 +6,9 @@ counts. Blocks are separated by any number of blank lines, or none: a date line 
 line after a summary line ending in `[…]`, or one that starts like a heading (`NEWS / …`), starts
 the next (the block before it then has no date line). The summary is the lines between heading
 and date line; wrapped lines are joined with a space, paragraphs with a
-blank line, and a final `[…]` or `[...]` is removed and sets `truncated`.
+blank line, and a final `[…]` or `[...]` is removed and sets `truncated`. In a listing laid out
+as published (a blank line after a heading), a heading a mail program wrapped over two or three
+lines is joined back (`_unwrap_headings`).
 
 A summary line starting with a backslash is escaped (the writer escapes summary lines that would
 read as a date line, a heading or a final `[…]`): it is summary text whatever it looks like, its
