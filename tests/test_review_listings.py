@@ -552,3 +552,23 @@ def test_the_seed_listing_mailed_at_72_columns_reads_as_the_seed() -> None:
     assert [[getattr(b, f) for f in fields] for b in read(mailed, source="m")] == [
         [getattr(b, f) for f in fields] for b in read(text, source="s")
     ]
+
+
+@pytest.mark.parametrize("quote", ["> ", ">", "> > ", ">> "])
+def test_a_listing_quoted_in_a_mail_reply_reads_as_the_listing(run: Run, tmp_path: Path, quote: str) -> None:
+    """A listing forwarded or quoted in a reply has every line after `> `: every block 'had no
+    date line'."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text(TWO, "utf-8")
+    quoted = tmp_path / "quoted.txt"
+    quoted.write_text(
+        "".join(quote + line if line.strip() else ">\n" for line in TWO.splitlines(True)), "utf-8"
+    )
+    other = tmp_path / "other.json"
+    run.ok("--db", str(other), "import", str(plain))
+    run.ok("import", str(quoted))
+    fields = ("title", "date", "category", "countries", "summary", "truncated", "tags", "lang")
+    assert [[b[f] for f in fields] for b in run.json("list")] == [
+        [b[f] for f in fields] for b in run.json("--db", str(other), "list")
+    ]
+    assert len(run.json("list")) == 2

@@ -29,6 +29,8 @@ from .heading import has_label_prefix
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 # The truncation marker at the end of a summary: `[…]`, `[...]`, `(…)`, `(...)`.
 MARKER_AT_END = re.compile(r"\s*(?:\[\s*(?:…|\.{2,})\s*\]|\(\s*(?:…|\.{3})\s*\))$")
+# The quote marks a mail reply puts before every line (`> `, `> > `, `>>`).
+_QUOTED = re.compile(r"^(?:>\s?)+")
 ESCAPE = "\\"  # starts a summary line that must be read as text (see the module docstring)
 
 
@@ -53,11 +55,15 @@ class Block:
 
 
 def split_lines(text: str) -> list[Line]:
-    """Every line of a text, numbered and normalised."""
-    return [
+    """Every line of a text, numbered and normalised; a listing quoted in a mail reply (every
+    line after `>`) without its quote marks."""
+    lines = [
         Line(number, SPACES.sub(" ", raw.translate(INVISIBLE)).strip())
         for number, raw in enumerate(_BREAKS.split(text), start=1)
     ]
+    if any(line.text for line in lines) and all(line.text.startswith(">") for line in lines if line.text):
+        lines = [Line(line.number, _QUOTED.sub("", line.text)) for line in lines]
+    return lines
 
 
 def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[Block]:
