@@ -572,3 +572,29 @@ def test_a_listing_quoted_in_a_mail_reply_reads_as_the_listing(run: Run, tmp_pat
         [b[f] for f in fields] for b in run.json("--db", str(other), "list")
     ]
     assert len(run.json("list")) == 2
+
+
+MESOAMERICA = ["MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "category", "countries"),
+    [
+        ("MESOAMÉRICA / Pronunciamiento regional de la red", None, MESOAMERICA),
+        ("PRONUNCIAMIENTO MESOAMÉRICA / Pronunciamiento regional de la red", "statement", MESOAMERICA),
+        ("#AlertaDefensoras CENTROAMÉRICA / Pronunciamiento regional de la red", "alert", MESOAMERICA[1:]),
+        ("CENTRAL AMERICA / Pronunciamiento regional de la red", None, MESOAMERICA[1:]),
+        ("MÉXICO Y CENTROAMÉRICA / Pronunciamiento regional de la red", None, MESOAMERICA),
+    ],
+)
+def test_a_region_in_a_heading_is_its_countries_not_a_new_category(
+    run: Run, tmp_path: Path, heading: str, category: str | None, countries: list[str]
+) -> None:
+    """A regional heading (`MESOAMÉRICA / …`, this network's own region) became a new category
+    `mesoamerica` with no country; `whrd add -c Mesoamérica` records the region's countries."""
+    path = tmp_path / "region.txt"
+    path.write_text(listing("3 de marzo de 2024", heading=heading, body="La red se pronuncia."), "utf-8")
+    run.ok("import", str(path))
+    (bulletin,) = run.json("list")
+    assert (bulletin["title"], bulletin["category"]) == ("Pronunciamiento regional de la red", category)
+    assert sorted(bulletin["countries"]) == sorted(countries)

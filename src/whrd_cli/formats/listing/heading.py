@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ...categories import BY_KEY, known_category, normalise_category
-from ...countries import find_countries, lookup_country
+from ...countries import find_countries, lookup_country, region_of
 from ...text import fold
 
 # " / " between labels and the title; a slash with no space on either side ("24/7") is not one.
@@ -39,19 +39,20 @@ _SHORT_NAMES = frozenset({"usa", "uk", "eeuu"})
 
 def label_countries(text: str, *, any_case: bool = False) -> list[str] | None:
     """The countries a heading label names (`HONDURAS`, `HONDURAS, GUATEMALA`, `HONDURAS Y EL
-    SALVADOR`, `TRINIDAD AND TOBAGO`), or None when it is not only country names."""
+    SALVADOR`, `TRINIDAD AND TOBAGO`, a region: `MESOAMÉRICA`), or None when it is not only
+    country and region names."""
     text = _AROUND_LABEL.sub("", text)
     if not text or not any(ch.isalpha() for ch in text) or (not any_case and text != text.upper()):
         return None
     codes: list[str] = []
     for listed in _COMMAS.split(text):
-        names = [listed] if _heading_country(listed) else _CONJUNCTIONS.split(listed)
+        names = [listed] if _heading_country(listed) or region_of(listed) else _CONJUNCTIONS.split(listed)
         for name in names:
-            code = _heading_country(name)
-            if code is None:
+            # A region (`MESOAMÉRICA`, `CENTROAMÉRICA`) stands for its countries, as in `whrd add`.
+            found = region_of(name) or (_heading_country(name),)
+            if None in found:
                 return None
-            if code not in codes:
-                codes.append(code)
+            codes += [code for code in found if code is not None and code not in codes]
     return codes
 
 
