@@ -598,3 +598,20 @@ def test_a_region_in_a_heading_is_its_countries_not_a_new_category(
     (bulletin,) = run.json("list")
     assert (bulletin["title"], bulletin["category"]) == ("Pronunciamiento regional de la red", category)
     assert sorted(bulletin["countries"]) == sorted(countries)
+
+
+@pytest.mark.parametrize("name", ["EE.UU.", "EE. UU.", "EEUU"])
+def test_the_spanish_abbreviation_of_the_united_states_is_a_country(
+    run: Run, tmp_path: Path, name: str
+) -> None:
+    """`EE.UU.` (how Spanish writes it, `EE. UU.` as the RAE does) was unknown: its alias was kept
+    with a final dot that every lookup strips first."""
+    path = tmp_path / "eeuu.txt"
+    heading = f"{name} / Deportaciones de defensoras hondureñas"
+    path.write_text(
+        listing("3 de marzo de 2024", heading=heading, body="La red acompaña a las deportadas."), "utf-8"
+    )
+    run.ok("import", str(path))
+    (bulletin,) = run.json("list")
+    assert (bulletin["title"], bulletin["countries"]) == ("Deportaciones de defensoras hondureñas", ["US"])
+    run.ok("add", "--title", "Otra nota sobre deportaciones", "--date", "2024-03-04", "-c", name)

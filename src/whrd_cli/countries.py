@@ -67,7 +67,8 @@ _ALIASES: dict[str, str] = {
     "united states of america": "US",
     "eeuu": "US",
     "ee uu": "US",
-    "ee.uu.": "US",
+    "ee.uu": "US",  # keys are looked up without a final dot: "EE.UU.", "EE. UU." (as the RAE writes it)
+    "ee. uu": "US",
     "estados unidos de america": "US",
     "uk": "GB",
     "great britain": "GB",
@@ -331,7 +332,7 @@ def _text_pattern() -> tuple[re.Pattern[str], dict[str, str | None]]:
         targets[name] = code
     for code3 in _data().alpha3:  # alpha-3 codes are not words in prose
         targets.pop(code3, None)
-    for alias in ("eeuu", "ee uu", "ee.uu.", "usa", "uk"):
+    for alias in ("eeuu", "ee uu", "ee.uu", "ee. uu", "usa", "uk"):
         targets.pop(alias, None)
     targets.update(PLACES)
     for blocker in _BLOCKERS:
