@@ -615,3 +615,21 @@ def test_the_spanish_abbreviation_of_the_united_states_is_a_country(
     (bulletin,) = run.json("list")
     assert (bulletin["title"], bulletin["countries"]) == ("Deportaciones de defensoras hondureñas", ["US"])
     run.ok("add", "--title", "Otra nota sobre deportaciones", "--date", "2024-03-04", "-c", name)
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"), [("es-MX", "es"), ("es_HN", "es"), ("es-419", "es"), ("en-US", "en")]
+)
+def test_a_language_tag_with_a_region_is_its_language(run: Run, tmp_path: Path, tag: str, code: str) -> None:
+    """Exports of web sites and other tools say `es-MX`, `es_HN` or `es-419` (Latin American
+    Spanish); every such record was refused as an unknown language."""
+    import json
+
+    path = tmp_path / "cms.json"
+    path.write_text(json.dumps([{"title": "Nota de la red", "date": "2024-03-03", "lang": tag}]), "utf-8")
+    run.ok("import", str(path))
+    assert [b["lang"] for b in run.json("list")] == [code]
+    listing_path = tmp_path / "l.txt"
+    listing_path.write_text(listing("4 de marzo de 2024"), "utf-8")
+    run.ok("import", str(listing_path), "--lang", tag)
+    assert sorted(b["lang"] for b in run.json("list")) == [code, code]
