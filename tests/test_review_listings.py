@@ -633,3 +633,30 @@ def test_a_language_tag_with_a_region_is_its_language(run: Run, tmp_path: Path, 
     listing_path.write_text(listing("4 de marzo de 2024"), "utf-8")
     run.ok("import", str(listing_path), "--lang", tag)
     assert sorted(b["lang"] for b in run.json("list")) == [code, code]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "título;fecha;países;categoría;resumen;etiquetas;idioma",
+        "Título;Fecha;Países;Categoría;Resumen;Etiquetas;Idioma",
+        "TITULO;FECHA;PAISES;CATEGORIA;RESUMEN;ETIQUETAS;IDIOMA",
+    ],
+)
+def test_a_csv_with_spanish_column_names_imports(run: Run, tmp_path: Path, header: str) -> None:
+    """A coordinator's own spreadsheet names its columns in Spanish; it was refused as having
+    `no header row`."""
+    path = tmp_path / "hoja.csv"
+    row = "Amenazas contra defensora en Oaxaca;3 de marzo de 2024;México;PRONUNCIAMIENTO;La red exige protección.;Oaxaca;es"
+    path.write_text(f"{header}\r\n{row}\r\n", "utf-8")
+    run.ok("import", str(path))
+    (b,) = run.json("list")
+    assert (b["title"], b["date"], b["countries"], b["category"], b["summary"], b["tags"], b["lang"]) == (
+        "Amenazas contra defensora en Oaxaca",
+        "2024-03-03",
+        ["MX"],
+        "statement",
+        "La red exige protección.",
+        ["Oaxaca"],
+        "es",
+    )
