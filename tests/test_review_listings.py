@@ -647,7 +647,10 @@ def test_a_csv_with_spanish_column_names_imports(run: Run, tmp_path: Path, heade
     """A coordinator's own spreadsheet names its columns in Spanish; it was refused as having
     `no header row`."""
     path = tmp_path / "hoja.csv"
-    row = "Amenazas contra defensora en Oaxaca;3 de marzo de 2024;México;PRONUNCIAMIENTO;La red exige protección.;Oaxaca;es"
+    row = (
+        "Amenazas contra defensora en Oaxaca;3 de marzo de 2024;México;PRONUNCIAMIENTO;"
+        "La red exige protección.;Oaxaca;es"
+    )
     path.write_text(f"{header}\r\n{row}\r\n", "utf-8")
     run.ok("import", str(path))
     (b,) = run.json("list")

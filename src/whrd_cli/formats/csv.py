@@ -71,6 +71,8 @@ def _column(cell: str) -> str:
     """A header cell as a field name: `title`; `Título` and `PAÍSES` as their English fields."""
     name = cell.strip().strip('"').lstrip("\ufeff").strip().lower()
     return _SPANISH_COLUMNS.get(fold(name), name)
+
+
 # Zero or more apostrophes, then a character a spreadsheet treats as the start of a formula.
 _NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
 
