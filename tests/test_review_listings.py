@@ -663,3 +663,24 @@ def test_a_csv_with_spanish_column_names_imports(run: Run, tmp_path: Path, heade
         ["Oaxaca"],
         "es",
     )
+
+
+@pytest.mark.parametrize("end", ["!", "?"])
+def test_a_wrapped_heading_that_ends_in_an_exclamation_or_a_question_is_whole(
+    run: Run, tmp_path: Path, end: str
+) -> None:
+    """Titles end in ! or ? (`¡Libertad para…!`), never in a full stop as summaries do."""
+    text = (
+        "NOTICIAS / ¿Quién protege a las defensoras de la costa norte de Honduras cuando\n"
+        f"el Estado no llega{end}\n\n"
+        "La red pregunta a las autoridades por el mecanismo de protección […]\n\n"
+        "3 de marzo de 2024\n\n"
+    )
+    path = tmp_path / "pregunta.txt"
+    path.write_text(text + listing("4 de marzo de 2024"), "utf-8")
+    run.ok("import", str(path))
+    b = next(b for b in run.json("list") if b["date"] == "2024-03-03")
+    assert b["title"] == (
+        f"¿Quién protege a las defensoras de la costa norte de Honduras cuando el Estado no llega{end}"
+    )
+    assert b["summary"] == "La red pregunta a las autoridades por el mecanismo de protección"

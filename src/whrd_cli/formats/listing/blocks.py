@@ -123,9 +123,9 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
 
 # The most lines a wrapped heading continues on (a long heading mailed at 72 columns takes two).
 _WRAPPED_LINES = 2
-# A line that ends a sentence (a summary's paragraph does; a title does not), or a heading that
-# ends in hashtags (it is whole): then nothing was wrapped.
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|#\S+$")
+# A line that ends a sentence with a full stop (a summary's paragraph does; a title, which may end
+# in ! or ?, does not), or a heading that ends in hashtags (it is whole): then nothing was wrapped.
+_SENTENCE_END = re.compile(r"[.…:;][\"'”’»)\]]*$|#\S+$")
 
 
 def _unwrap_headings(blocks: list[Block]) -> list[Block]:
