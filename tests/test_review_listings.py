@@ -684,3 +684,19 @@ def test_a_wrapped_heading_that_ends_in_an_exclamation_or_a_question_is_whole(
         f"¿Quién protege a las defensoras de la costa norte de Honduras cuando el Estado no llega{end}"
     )
     assert b["summary"] == "La red pregunta a las autoridades por el mecanismo de protección"
+
+
+def test_a_json_array_in_a_jsonl_file_says_it_is_json(run: Run, db: Path, tmp_path: Path) -> None:
+    """`whrd list --json > x.jsonl`: every line was a bad record (77 of them for 7 bulletins)."""
+    seeded(run, tmp_path)
+    path = tmp_path / "x.jsonl"
+    path.write_text(run.ok("list", "--json").stdout, "utf-8")
+    assert refused(run, db, path) == (
+        f"Error: {path}: a JSON array, not JSON Lines (one object per line); give --format json. "
+        "Nothing was imported."
+    )
+    assert refused(run, db, path, lang="es") == (
+        f"Error: {path}: es un arreglo JSON, no JSON Lines (un objeto por línea); indique --format json. "
+        "No se importó nada."
+    )
+    run.ok("import", str(path), "--format", "json")
