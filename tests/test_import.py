@@ -168,8 +168,8 @@ def test_stdin_format_told_by_content(run: Run, db: Path, fmt: str) -> None:
 def test_format_option_overrides_the_extension(run: Run, db: Path, tmp_path: Path) -> None:
     path = tmp_path / "records.txt"
     path.write_text(STDIN_INPUTS["jsonl"], encoding="utf-8")
-    result = run("import", str(path))  # .txt is a listing: no date lines there
-    assert result.exit_code == 1 and "date" in result.stderr
+    result = run("import", str(path))  # .txt is a listing: this one says it holds JSON Lines
+    assert result.exit_code == 1 and "holds jsonl, not a listing; give --format jsonl" in result.stderr
     assert run.ok("import", str(path), "--format", "jsonl").stderr.startswith(f"{path} (jsonl): 2 added")
 
 

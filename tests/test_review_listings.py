@@ -700,3 +700,27 @@ def test_a_json_array_in_a_jsonl_file_says_it_is_json(run: Run, db: Path, tmp_pa
         "No se importó nada."
     )
     run.ok("import", str(path), "--format", "json")
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt"),
+    [
+        ('[{"title": "Nota de la red", "date": "2024-03-03"}]', "json"),
+        ('{"title": "Nota de la red", "date": "2024-03-03"}\n', "jsonl"),
+        ("title;date\nNota de la red;3 de marzo de 2024\n", "csv"),
+    ],
+)
+def test_another_format_in_a_txt_file_names_the_format(
+    run: Run, db: Path, tmp_path: Path, content: str, fmt: str
+) -> None:
+    """A .txt is read as a listing; JSON or CSV in one was 'no date line after this block's summary'."""
+    seeded(run, tmp_path)
+    path = tmp_path / "boletines.txt"
+    path.write_text(content, "utf-8")
+    assert refused(run, db, path) == (
+        f"Error: {path} holds {fmt}, not a listing; give --format {fmt}. Nothing was imported."
+    )
+    assert refused(run, db, path, lang="es") == (
+        f"Error: {path} contiene {fmt}, no un listado; indique --format {fmt}. No se importó nada."
+    )
+    run.ok("import", str(path), "--format", fmt)

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import WhrdError
+from ...errors import ParseError, WhrdError
 from ...i18n import N_, _, language, translate
 from ...lang import detect_language
 from ...model import Bulletin
@@ -112,10 +112,22 @@ def sniff(text: str) -> float:
     return 0.5 if any(date_shaped(line.text) for line in split_lines(text)[:2000] if line.text) else 0.0
 
 
+def _refuse_other_formats(text: str, source: str) -> None:
+    """A `.txt` is read as a listing; one that holds JSON, JSON Lines or CSV (its whole first line
+    a JSON object or array, or a header row of field names) says so, not 'no date line'."""
+    from .. import csv, json, jsonl
+
+    for name, module in (("json", json), ("jsonl", jsonl), ("csv", csv)):
+        if module.sniff(text) >= 0.9:
+            said = _("{source} holds {format}, not a listing; give --format {format}. Nothing was imported.")
+            raise ParseError(said.format(source=source, format=name))
+
+
 def read_records(
     text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
 ) -> list[Record]:
     """Every block of a listing as a bulletin, located by its heading's line."""
+    _refuse_other_formats(text, source)
     errors: list[RecordError] = []
     blocks = segment(split_lines(text), source, errors)
     parsed = [p for p in (_parse_block(b, source, errors) for b in blocks) if p is not None]
