@@ -724,3 +724,148 @@ def test_another_format_in_a_txt_file_names_the_format(
         f"Error: {path} contiene {fmt}, no un listado; indique --format {fmt}. No se importó nada."
     )
     run.ok("import", str(path), "--format", fmt)
+
+
+# -- an independent oracle: listings written here from fields, in every date form and layout ---------
+
+from datetime import date as Date  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+MONTHS_ES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+DAYS_ES = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# Words with no country, capital, month or category in them; the summary ends in a full stop.
+ES_WORDS = [
+    "las",
+    "defensoras",
+    "del",
+    "territorio",
+    "exigen",
+    "justicia",
+    "para",
+    "la",
+    "comunidad",
+    "que",
+    "defiende",
+    "el",
+    "agua",
+]
+EN_WORDS = [
+    "the",
+    "women",
+    "defenders",
+    "of",
+    "the",
+    "land",
+    "ask",
+    "for",
+    "justice",
+    "and",
+    "protection",
+    "for",
+    "their",
+    "families",
+]
+LABELS = {  # category -> heading label, per language
+    "news": {"en": "NEWS", "es": "NOTICIAS"},
+    "alert": {"en": "#WHRDAlert", "es": "#AlertaDefensoras"},
+    "open-letter": {"en": "OPEN LETTER", "es": "CARTA ABIERTA"},
+    "statement": {"en": "STATEMENT", "es": "PRONUNCIAMIENTO"},
+}
+COUNTRY_LABELS = {"HN": "HONDURAS", "GT": "GUATEMALA", "SV": "EL SALVADOR", "MX": "MÉXICO", "NI": "NICARAGUA"}
+
+
+def date_line(day: Date, lang: str, form: int) -> str:
+    """`day` as a published date line, in one of several forms, written here, not by whrd."""
+    d, m, y = day.day, day.month, day.year
+    if lang == "es":
+        forms = [
+            f"{d} de {MONTHS_ES[m - 1]} de {y}",
+            f"{d} {MONTHS_ES[m - 1]}, {y}",
+            f"{MONTHS_ES[m - 1]} {d}, {y}",
+            f"{DAYS_ES[day.weekday()]}, {d} de {MONTHS_ES[m - 1]} de {y}",
+            f"{d} de {MONTHS_ES[m - 1].capitalize()} del {y}",
+        ]
+    else:
+        forms = [
+            f"{d} {MONTHS_EN[m - 1]} {y}",
+            f"{MONTHS_EN[m - 1]} {d}, {y}",
+            f"{DAYS_EN[day.weekday()]}, {MONTHS_EN[m - 1]} {d}, {y}",
+            f"{d} {MONTHS_EN[m - 1][:3]} {y}",
+            f"{y}-{m:02d}-{d:02d}",
+        ]
+    return forms[form % len(forms)]
+
+
+@st.composite
+def published(draw: st.DrawFn) -> tuple[str, list[tuple]]:
+    count = draw(st.integers(1, 5))
+    spaced = draw(st.booleans())
+    blocks, expected = [], []
+    for n in range(count):
+        lang = draw(st.sampled_from(["en", "es"]))
+        words = ES_WORDS if lang == "es" else EN_WORDS
+        category = draw(st.sampled_from([None, *LABELS]))
+        countries = draw(st.lists(st.sampled_from(sorted(COUNTRY_LABELS)), max_size=2, unique=True))
+        if category == "alert":
+            countries = countries[:1]
+        title = " ".join(draw(st.lists(st.sampled_from(words), min_size=4, max_size=9))) + f" {n}"
+        title = title[0].upper() + title[1:]
+        summary = " ".join(draw(st.lists(st.sampled_from(words), min_size=8, max_size=30))) + "."
+        truncated = draw(st.booleans())
+        day = draw(st.dates(min_value=Date(1990, 1, 1), max_value=Date(2030, 12, 31)))
+        labels = [COUNTRY_LABELS[c] for c in countries]
+        if category == "alert":
+            head = " ".join([LABELS["alert"][lang], *labels]).strip() + " / "
+        else:
+            head = "".join(f"{label} / " for label in ([LABELS[category][lang]] if category else []))
+            head += f"{', '.join(labels)} / " if labels else ""
+        gap = "\n\n" if spaced else "\n"
+        body = summary + (" […]" if truncated else "")
+        blocks.append(f"{head}{title}{gap}{body}{gap}{date_line(day, lang, draw(st.integers(0, 4)))}")
+        expected.append((title, day.isoformat(), category, tuple(countries), summary, truncated, lang))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = draw(st.sampled_from(["", "\ufeff"])) + ("\n\n".join(blocks) + "\n").replace("\n", newline)
+    return text, expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(published())
+def test_published_listings_read_as_written(case: tuple[str, list[tuple]]) -> None:
+    from whrd_cli.formats.listing import read
+
+    text, expected = case
+    got = [
+        (b.title, b.date, b.category, b.countries, b.summary, b.truncated, b.lang)
+        for b in read(text, source="p")
+    ]
+    assert got == expected
