@@ -728,6 +728,7 @@ def test_another_format_in_a_txt_file_names_the_format(
 
 # -- an independent oracle: listings written here from fields, in every date form and layout ---------
 
+import textwrap  # noqa: E402
 from datetime import date as Date  # noqa: E402
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -853,9 +854,13 @@ def published(draw: st.DrawFn) -> tuple[str, list[tuple]]:
         body = summary + (" […]" if truncated else "")
         blocks.append(f"{head}{title}{gap}{body}{gap}{date_line(day, lang, draw(st.integers(0, 4)))}")
         expected.append((title, day.isoformat(), category, tuple(countries), summary, truncated, lang))
+    text = "\n\n".join(blocks) + "\n"
+    if spaced and draw(st.booleans()):  # mailed: every line wrapped at 72 columns, headings too
+        text = "\n".join("\n".join(textwrap.wrap(line, 72)) for line in text.split("\n"))
+    if draw(st.booleans()):  # quoted in a mail reply
+        text = "".join("> " + line if line.strip() else ">\n" for line in text.splitlines(True))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    text = draw(st.sampled_from(["", "\ufeff"])) + ("\n\n".join(blocks) + "\n").replace("\n", newline)
-    return text, expected
+    return draw(st.sampled_from(["", "\ufeff"])) + text.replace("\n", newline), expected
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

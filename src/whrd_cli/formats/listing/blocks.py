@@ -7,7 +7,7 @@ line after a summary line ending in `[…]`, or one that starts like a heading (
 the next (the block before it then has no date line). The summary is the lines between heading
 and date line; wrapped lines are joined with a space, paragraphs with a
 blank line, and a final `[…]` or `[...]` is removed and sets `truncated`. In a listing laid out
-as published (a blank line after a heading), a heading a mail program wrapped over two or three
+as published (blank lines around the summary), a heading a mail program wrapped over two or three
 lines is joined back (`_unwrap_headings`).
 
 A summary line starting with a backslash is escaped (the writer escapes summary lines that would
@@ -46,7 +46,10 @@ class Block:
     body: list[Line] = field(default_factory=list)
     paragraph_starts: set[int] = field(default_factory=set)  # body indexes after a blank line
     date: Line | None = None
-    spaced: bool = False  # a blank line follows the heading, as the network publishes
+    # Laid out as the network publishes, a blank line after the heading and before the date line
+    # (`_unwrap_headings` reads a file's layout from them).
+    blank_after_heading: bool = False
+    blank_before_date: bool = False
     # The heading's text; a heading wrapped over several lines (a mailed listing) joined into one.
     heading_text: str = ""
 
@@ -104,6 +107,7 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             continue
         if shaped and _is_date_line(line, index, lines, current, after_blank):
             current.date = line
+            current.blank_before_date = after_blank
             blocks.append(current)
             current = None
             continue
@@ -114,7 +118,7 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             continue
         if after_blank and current.body:
             current.paragraph_starts.add(len(current.body))
-        current.spaced = current.spaced or (after_blank and not current.body)
+        current.blank_after_heading = current.blank_after_heading or (after_blank and not current.body)
         current.body.append(line)
     if current is not None:
         blocks.append(current)
@@ -129,14 +133,14 @@ _SENTENCE_END = re.compile(r"[.…:;][\"'”’»)\]]*$|#\S+$")
 
 
 def _unwrap_headings(blocks: list[Block]) -> list[Block]:
-    """In a listing laid out as published (a blank line after a heading), a heading followed with no
-    blank line by one or two lines that end no sentence, then a blank line and the summary, is a
-    heading a mail program wrapped: those lines are the rest of its title, not a paragraph of its
-    summary. A listing with no blank line after any heading is left as it is."""
-    if not any(block.spaced for block in blocks):
+    """In a listing laid out as published (blank lines after a heading or before a date line), a
+    heading followed with no blank line by one or two lines that end no sentence, then a blank line
+    and the summary, is a heading a mail program wrapped: those lines are the rest of its title, not
+    a paragraph of its summary. A listing with no blank line in either place is left as it is."""
+    if not any(block.blank_after_heading or block.blank_before_date for block in blocks):
         return blocks
     for block in blocks:
-        if block.spaced or not block.paragraph_starts:
+        if block.blank_after_heading or not block.paragraph_starts:
             continue
         cut = min(block.paragraph_starts)
         wrapped = block.body[:cut]
@@ -147,7 +151,7 @@ def _unwrap_headings(blocks: list[Block]) -> list[Block]:
         block.heading_text = " ".join([block.heading.text, *(line.text for line in wrapped)])
         block.body = block.body[cut:]
         block.paragraph_starts = {n - cut for n in block.paragraph_starts if n > cut}
-        block.spaced = True
+        block.blank_after_heading = True
     return blocks
 
 
