@@ -845,15 +845,22 @@ def published(draw: st.DrawFn) -> tuple[str, list[tuple]]:
         truncated = draw(st.booleans())
         day = draw(st.dates(min_value=Date(1990, 1, 1), max_value=Date(2030, 12, 31)))
         labels = [COUNTRY_LABELS[c] for c in countries]
+        tags = draw(st.lists(st.sampled_from(["WHRDs", "Defensoras", "MujeresQueInspiran", "AguaEsVida"]),
+                             max_size=2, unique=True))  # fmt: skip
         if category == "alert":
-            head = " ".join([LABELS["alert"][lang], *labels]).strip() + " / "
+            emoji = draw(st.sampled_from(["", "🚨 ", "🔴"]))  # pasted from social media
+            head = emoji + " ".join([LABELS["alert"][lang], *labels]).strip() + " / "
         else:
             head = "".join(f"{label} / " for label in ([LABELS[category][lang]] if category else []))
             head += f"{', '.join(labels)} / " if labels else ""
         gap = "\n\n" if spaced else "\n"
         body = summary + (" […]" if truncated else "")
-        blocks.append(f"{head}{title}{gap}{body}{gap}{date_line(day, lang, draw(st.integers(0, 4)))}")
-        expected.append((title, day.isoformat(), category, tuple(countries), summary, truncated, lang))
+        hashtags = "".join(f" #{tag}" for tag in tags)
+        heading = f"{head}{title}{hashtags}".replace(" ", draw(st.sampled_from([" ", "\u00a0", "\t"])), 1)
+        blocks.append(f"{heading}{gap}{body}{gap}{date_line(day, lang, draw(st.integers(0, 4)))}")
+        expected.append(
+            (title, day.isoformat(), category, tuple(countries), summary, truncated, tuple(tags), lang)
+        )
     text = "\n\n".join(blocks) + "\n"
     if spaced and draw(st.booleans()):  # mailed: every line wrapped at 72 columns, headings too
         text = "\n".join("\n".join(textwrap.wrap(line, 72)) for line in text.split("\n"))
@@ -870,7 +877,7 @@ def test_published_listings_read_as_written(case: tuple[str, list[tuple]]) -> No
 
     text, expected = case
     got = [
-        (b.title, b.date, b.category, b.countries, b.summary, b.truncated, b.lang)
+        (b.title, b.date, b.category, b.countries, b.summary, b.truncated, b.tags, b.lang)
         for b in read(text, source="p")
     ]
     assert got == expected

@@ -128,8 +128,11 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
 # The most lines a wrapped heading continues on (a long heading mailed at 72 columns takes two).
 _WRAPPED_LINES = 2
 # A line that ends a sentence with a full stop (a summary's paragraph does; a title, which may end
-# in ! or ?, does not), or a heading that ends in hashtags (it is whole): then nothing was wrapped.
-_SENTENCE_END = re.compile(r"[.…:;][\"'”’»)\]]*$|#\S+$")
+# in ! or ?, does not): then nothing was wrapped. Nor when the heading ends in hashtags (it is
+# whole), unless what follows is only more hashtags (wrapped between two of them).
+_FULL_STOP = re.compile(r"[.…:;][\"'”’»)\]]*$")
+_ENDS_IN_TAG = re.compile(r"#\S+$")
+_HASHTAGS = re.compile(r"#\S+(?:\s+#\S+)*")
 
 
 def _unwrap_headings(blocks: list[Block]) -> list[Block]:
@@ -144,9 +147,11 @@ def _unwrap_headings(blocks: list[Block]) -> list[Block]:
             continue
         cut = min(block.paragraph_starts)
         wrapped = block.body[:cut]
-        if cut > _WRAPPED_LINES or _SENTENCE_END.search(block.heading.text):
+        if cut > _WRAPPED_LINES or any(line.text.startswith(ESCAPE) for line in wrapped):
             continue
-        if any(line.text.startswith(ESCAPE) or _SENTENCE_END.search(line.text) for line in wrapped):
+        if any(_FULL_STOP.search(line.text) for line in [block.heading, *wrapped]):
+            continue
+        if _ENDS_IN_TAG.search(block.heading.text) and not all(_HASHTAGS.fullmatch(x.text) for x in wrapped):
             continue
         block.heading_text = " ".join([block.heading.text, *(line.text for line in wrapped)])
         block.body = block.body[cut:]
