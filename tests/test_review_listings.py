@@ -881,3 +881,63 @@ def test_published_listings_read_as_written(case: tuple[str, list[tuple]]) -> No
         for b in read(text, source="p")
     ]
     assert got == expected
+
+
+@st.composite
+def spreadsheets(draw: st.DrawFn) -> tuple[str, list[tuple]]:
+    """A CSV as a spreadsheet saves it (written here with the csv module, not whrd's writer)."""
+    import io
+
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    spanish = draw(st.booleans())
+    names = (
+        ["título", "fecha", "países", "resumen", "truncado"]
+        if spanish
+        else ["title", "date", "countries", "summary", "truncated"]
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(names)
+    expected = []
+    for n in range(draw(st.integers(1, 6))):
+        words = ES_WORDS if spanish else EN_WORDS
+        title = " ".join(draw(st.lists(st.sampled_from(words), min_size=3, max_size=8))) + f" {n}"
+        day = draw(st.dates(min_value=Date(1990, 1, 1), max_value=Date(2030, 12, 31)))
+        shown = draw(
+            st.sampled_from(
+                [
+                    day.isoformat(),
+                    f"{day.day:02d}/{day.month:02d}/{day.year}"
+                    if day.day > 12 or day.day == day.month
+                    else day.isoformat(),
+                ]
+            )
+        )
+        countries = draw(st.lists(st.sampled_from(sorted(COUNTRY_LABELS)), max_size=3, unique=True))
+        paragraphs = draw(
+            st.lists(st.lists(st.sampled_from(words), min_size=2, max_size=10), min_size=0, max_size=3)
+        )
+        summary = "\n\n".join(" ".join(p) + "." for p in paragraphs)
+        truncated = draw(st.booleans())
+        words_for = {True: ["true", "TRUE", "VERDADERO", "sí", "1"], False: ["false", "FALSO", "no", "0", ""]}
+        writer.writerow(
+            [
+                title,
+                shown,
+                ";".join(countries),  # quoted by the csv module when ; is the delimiter
+                summary,
+                draw(st.sampled_from(words_for[truncated])),
+            ]
+        )
+        expected.append((title, day.isoformat(), tuple(countries), summary, truncated))
+    return draw(st.sampled_from(["", "\ufeff"])) + out.getvalue(), expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spreadsheets())
+def test_spreadsheets_read_as_written(case: tuple[str, list[tuple]]) -> None:
+    from whrd_cli.formats.csv import read
+
+    text, expected = case
+    got = [(b.title, b.date, b.countries, b.summary, b.truncated) for b in read(text, source="s.csv")]
+    assert got == expected
