@@ -153,7 +153,7 @@ def test_csv_from_a_spanish_spreadsheet() -> None:
         (
             json_format,
             '"text"',
-            "x.json: expected a JSON array of bulletins (as 'whrd list --json' prints), found str; "
+            "x.json: expected a JSON array of bulletins (as 'whrd list --json' prints), found a string; "
             "nothing was imported.",
         ),
         (
@@ -178,7 +178,7 @@ def test_csv_from_a_spanish_spreadsheet() -> None:
         (
             csv_format,
             'title,date\n"A,2020-01-01\n',
-            "x.json, line 2: not valid CSV (unexpected end of data); nothing was imported.",
+            "x.json, line 2: not valid CSV (a quoted cell is never closed); nothing was imported.",
         ),
     ],
 )
@@ -209,7 +209,7 @@ def test_every_bad_record_is_named_with_its_field() -> None:
         "x.json, record 1, title: The title contains a control character or line break; remove it",
         "x.json, record 2, date: '2020-13-01' is not a real calendar date",
         "x.json, record 3, countries: Unknown country 'Hondura'. Did you mean: Honduras?",
-        "x.json, record 4: expected a JSON object (a bulletin), found int",
+        "x.json, record 4: expected a JSON object (a bulletin), found a number",
         "x.json, record 5, title: the field title is given twice",
         "x.json, record 6: Unknown fields: colour, size. Known fields: title, date, category, countries, "
         "summary, truncated, tags, lang, url, source, private, added, updated, uid, rev",

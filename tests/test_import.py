@@ -89,7 +89,7 @@ def test_export_then_import_in_every_format(run: Run, db: Path, tmp_path: Path, 
 
 
 def test_dry_run_writes_nothing_and_shows_a_table(
-    run: Run, db: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     piped = run.ok("import", EN, "--dry-run").stdout.splitlines()
     assert len(piped) == 10 and piped[-1].split("\t")[1:5] == ["line 55", "added", "", "2024-07-03"]
@@ -103,10 +103,12 @@ def test_dry_run_writes_nothing_and_shows_a_table(
     )
     run.ok("import", EN)
     before = db.read_bytes()
-    result = run.ok("import", EN, ES, "--dry-run", "--on-duplicate", "update")
+    changed = tmp_path / "listing-en.txt"  # one bulletin changed: an update; the others the same
+    changed.write_text(Path(EN).read_text(encoding="utf-8").replace("Alta Verapaz\n", "Alta Verapaz #Agua\n"))
+    result = run.ok("import", str(changed), ES, "--dry-run", "--on-duplicate", "update")
     assert db.read_bytes() == before
     assert "update" in result.stdout and "listing-es.txt" in result.stdout
-    assert result.stderr.splitlines()[-1] == "Total: would add 10, update 10, skip 0 as duplicates."
+    assert result.stderr.splitlines()[-1] == "Total: would add 10, update 1, skip 9 as duplicates."
 
 
 def test_dry_run_json_lists_every_record(run: Run, db: Path) -> None:
@@ -166,8 +168,8 @@ def test_stdin_format_told_by_content(run: Run, db: Path, fmt: str) -> None:
 def test_format_option_overrides_the_extension(run: Run, db: Path, tmp_path: Path) -> None:
     path = tmp_path / "records.txt"
     path.write_text(STDIN_INPUTS["jsonl"], encoding="utf-8")
-    result = run("import", str(path))  # .txt is a listing: no date lines there
-    assert result.exit_code == 1 and "date" in result.stderr
+    result = run("import", str(path))  # .txt is a listing: this one says it holds JSON Lines
+    assert result.exit_code == 1 and "holds jsonl, not a listing; give --format jsonl" in result.stderr
     assert run.ok("import", str(path), "--format", "jsonl").stderr.startswith(f"{path} (jsonl): 2 added")
 
 
@@ -192,7 +194,8 @@ def test_on_duplicate_update_keeps_added(run: Run, db: Path, tmp_path: Path) -> 
     changed = tmp_path / "changed.txt"
     changed.write_text(Path(EN).read_text(encoding="utf-8").replace("Alta Verapaz\n", "Alta Verapaz #Agua\n"))
     result = run.ok("import", str(changed), "--on-duplicate", "update")
-    assert result.stderr == f"{changed} (listing): 0 added, 10 updated, 0 skipped as duplicates.\n"
+    # The one bulletin that changed is updated; the nine the same are skipped (no empty versions).
+    assert result.stderr == f"{changed} (listing): 0 added, 1 updated, 9 skipped as duplicates.\n"
     second = run.json("show", "2")
     assert second["tags"] == ["Agua"] and second["added"] == first["added"]
 

@@ -142,18 +142,19 @@ def test_a_field_given_twice_in_the_form_is_refused_not_half_kept(run: Run, tmp_
     [
         (
             "Monday 12 March 2024",
-            "The date 'Monday 12 March 2024' says Monday, but 2024-03-12 is a Tuesday.",
-            "La fecha 'Monday 12 March 2024' dice lunes, pero el 2024-03-12 es martes.",
+            "The date 'Monday 12 March 2024' names a Monday, but 2024-03-12 is a Tuesday; check the day.",
+            "La fecha 'Monday 12 March 2024' dice lunes, pero el 2024-03-12 es martes; revise el día.",
         ),
         (
             "lunes 12 de marzo de 2024",
-            "The date 'lunes 12 de marzo de 2024' says Monday, but 2024-03-12 is a Tuesday.",
-            "La fecha 'lunes 12 de marzo de 2024' dice lunes, pero el 2024-03-12 es martes.",
+            "The date 'lunes 12 de marzo de 2024' names a Monday, but 2024-03-12 is a Tuesday; "
+            "check the day.",
+            "La fecha 'lunes 12 de marzo de 2024' dice lunes, pero el 2024-03-12 es martes; revise el día.",
         ),
         (
             "Sáb, 12/03/2024",
-            "The date 'Sáb, 12/03/2024' says Saturday, but 2024-03-12 is a Tuesday.",
-            "La fecha 'Sáb, 12/03/2024' dice sábado, pero el 2024-03-12 es martes.",
+            "The date 'Sáb, 12/03/2024' names a Saturday, but 2024-03-12 is a Tuesday; check the day.",
+            "La fecha 'Sáb, 12/03/2024' dice sábado, pero el 2024-03-12 es martes; revise el día.",
         ),
     ],
 )
@@ -462,11 +463,11 @@ def test_an_editor_that_is_not_installed_is_said_in_spanish(run: Run, tmp_path: 
     [
         (
             'title,date\n"a"b,2024-01-01\n',
-            "q.csv, línea 2: no es CSV válido (falta ',' después de las comillas de cierre de una celda)",
+            "q.csv, línea 2: no es CSV válido (hay texto después de las comillas que cierran una celda",
         ),
         (
             'title;date\n"abierta;2024-01-01\n',
-            "q.csv, línea 2: no es CSV válido (el archivo termina dentro de una celda entre comillas)",
+            "q.csv, línea 2: no es CSV válido (una celda entre comillas nunca se cierra)",
         ),
     ],
 )
@@ -478,7 +479,7 @@ def test_a_broken_csv_is_explained_in_spanish(
     result = run("import", "q.csv", env=ES)
     assert result.exit_code == 1 and spanish in result.stderr, result.stderr
     english = run("import", "q.csv")
-    assert english.exit_code == 1 and "not valid CSV (" in english.stderr  # the csv module's own words
+    assert english.exit_code == 1 and "not valid CSV (" in english.stderr
     assert not db.exists()
 
 

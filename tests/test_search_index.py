@@ -151,6 +151,8 @@ def test_writes_update_the_index_in_place_and_match_a_rebuild(
     ]
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     run.ok("import", str(source))
+    records[0]["summary"] = "Amenazas de nuevo."  # an update that changes something (else: skipped)
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     run.ok("import", str(source), "--on-duplicate", "update")
     assert ix.index_path(db).stat().st_ino == inode
     assert answers(db) == in_memory(db)

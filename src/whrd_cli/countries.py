@@ -75,7 +75,8 @@ _ALIASES: dict[str, str] = {
     "united states of america": "US",
     "eeuu": "US",
     "ee uu": "US",
-    "ee.uu.": "US",
+    "ee.uu": "US",  # keys are looked up without a final dot: "EE.UU.", "EE. UU." (as the RAE writes it)
+    "ee. uu": "US",
     "estados unidos de america": "US",
     "uk": "GB",
     "great britain": "GB",
@@ -342,7 +343,7 @@ def _text_pattern() -> tuple[re.Pattern[str], dict[str, str | None]]:
         targets[name] = code
     for code3 in _data().alpha3:  # alpha-3 codes are not words in prose
         targets.pop(code3, None)
-    for alias in ("eeuu", "ee uu", "ee.uu.", "usa", "uk"):
+    for alias in ("eeuu", "ee uu", "ee.uu", "ee. uu", "usa", "uk"):
         targets.pop(alias, None)
     targets.update(PLACES)
     for blocker in _BLOCKERS:
@@ -352,10 +353,19 @@ def _text_pattern() -> tuple[re.Pattern[str], dict[str, str | None]]:
     return pattern, targets
 
 
+# Country names that are also given names in Latin America, followed by a capitalised word: a
+# person (Francia Márquez, Israel Gómez, Grecia Ramírez), not the country. Matched on the text as
+# written (case counts), and so is "chile" in lower case: the pepper, while the country is Chile.
+_PERSON_OR_WORD = re.compile(
+    r"\b(?:Francia|Israel|Grecia|Italia|Argentina|Irlanda|Holanda)(?=\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ])|\bchile\b"
+)
+
+
 def find_countries(text: str) -> list[str]:
     """Codes of the countries a text names (names, Spanish names, capitals), in order of mention."""
     if not text:
         return []
+    text = _PERSON_OR_WORD.sub(" ", text)
     pattern, targets = _text_pattern()
     found: list[str] = []
     for match in pattern.finditer(fold(text)):

@@ -6,8 +6,8 @@ python-dateutil does the reading, with Spanish month names added, but it is neve
 a missing part from today's date: each date is parsed against two different default dates, and a
 part that comes out differently was not in the text.
 
-The month and weekday words of both languages are here and nowhere else: the listing's date
-lines, dateutil's table and the digests' month headings all read them from this module.
+The month words of both languages are here and nowhere else (the weekday words, in `weekdays`):
+the listing's date lines, dateutil's table and the digests' month headings all read them here.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import DateError, IncompleteDateError, WeekdayError
-from .i18n import N_, _, language, translate
+from .errors import DateError, IncompleteDateError
+from .i18n import N_, _, translate
 from .text import fold
+from .weekdays import WEEKDAY_ABBREVIATIONS, WEEKDAYS_EN, WEEKDAYS_ES, check_weekday
 
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo
@@ -115,25 +116,6 @@ MONTH_ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("nov",),
     ("dec", "dic"),
 )
-WEEKDAYS_EN: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-WEEKDAYS_ES: tuple[str, ...] = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-# Abbreviations, folded, Monday first: (English, Spanish).
-WEEKDAY_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("mon", "lun"),
-    ("tue", "mar"),
-    ("wed", "mie"),
-    ("thu", "jue"),
-    ("fri", "vie"),
-    ("sat", "sab"),
-    ("sun", "dom"),
-)
-# The weekday words dateutil reads, folded, Monday first ("mar" is March, never martes), and
-# each -> its day (Monday 0), which a date's weekday word must be.
-_WEEKDAYS_READ = [
-    tuple(w for w in (short_en, fold(en), short_es, fold(es)) if w != "mar")
-    for en, es, (short_en, short_es) in zip(WEEKDAYS_EN, WEEKDAYS_ES, WEEKDAY_ABBREVIATIONS, strict=True)
-]
-_WEEKDAY_WORDS = {word: n for n, words in enumerate(_WEEKDAYS_READ) for word in words}
 # Every full month name, folded -> (month, language): what a month word in a date says.
 MONTH_NAMES: dict[str, tuple[int, str]] = {
     **{fold(name): (number, "en") for number, name in enumerate(MONTHS_EN, start=1)},
@@ -160,10 +142,15 @@ def _parserinfo() -> parserinfo:
     months = [list(short) for short in MONTH_ABBREVIATIONS]
     for word, (number, _lang) in MONTH_NAMES.items():
         months[number - 1].append(word)
+    weekdays = [
+        (short_en, fold(en), short_es, fold(es))
+        for en, es, (short_en, short_es) in zip(WEEKDAYS_EN, WEEKDAYS_ES, WEEKDAY_ABBREVIATIONS, strict=True)
+    ]
 
     class BilingualInfo(parser.parserinfo):
         MONTHS = [tuple(names) for names in months]  # noqa: RUF012 - dateutil's own class attribute
-        WEEKDAYS = _WEEKDAYS_READ
+        # "mar" is both March and the Spanish weekday abbreviation of martes; the month wins.
+        WEEKDAYS = [tuple(w for w in day if w != "mar") for day in weekdays]  # noqa: RUF012
         JUMP = [*parser.parserinfo.JUMP, "de", "del", "el", "y"]  # noqa: RUF012
 
     return BilingualInfo(dayfirst=True, yearfirst=False)
@@ -191,21 +178,11 @@ def _dateutil_parts(text: str, raw: str) -> tuple[int | None, int | None, int | 
     year = a.year if a.year == b.year else None
     month = a.month if a.month == b.month else None
     day = a.day if a.day == b.day else None
-    if None not in (year, month, day):
-        _same_weekday(text, raw, a.date())
     if year is not None and not _YEAR.search(text):
         raise DateError(
             _("Cannot read the date {raw!r}: write the year with four digits.").format(raw=raw), value=raw
         )
     return year, month, day
-
-
-def _same_weekday(text: str, raw: str, day: date) -> None:
-    """A weekday dateutil would drop (`Monday 12 March 2024`, a Tuesday) is a slip: refused."""
-    names, n = (WEEKDAYS_ES if language() == "es" else WEEKDAYS_EN), day.weekday()
-    for said in {_WEEKDAY_WORDS.get(word, n) for word in re.findall(r"[a-z]+", text)} - {n}:
-        message = _("The date {raw!r} says {said}, but {iso} is a {actual}.")
-        raise WeekdayError(message.format(raw=raw, said=names[said], iso=day, actual=names[n]), value=raw)
 
 
 def _refuse_month_first(text: str, raw: str) -> None:
@@ -276,7 +253,8 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     numeric = _year_first(text, raw)
     if numeric is not None:
         return _plausible(numeric, raw)
-    year, month, day = _dateutil_parts(_clean(text), raw)
+    cleaned = _clean(text)
+    year, month, day = _dateutil_parts(cleaned, raw)
     missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if part is None]
     if missing:
         raise IncompleteDateError(
@@ -287,7 +265,9 @@ def parse_date(text: str, *, today: date | None = None) -> date:
             missing=tuple(missing),
         )
     assert year is not None and month is not None and day is not None
-    return _plausible(date(year, month, day), raw)
+    found = _plausible(date(year, month, day), raw)
+    check_weekday(cleaned, found, raw)
+    return found
 
 
 def _month_range(year: int, month: int) -> DateRange:
@@ -383,6 +363,7 @@ def _parse_range(text: str, today: date) -> DateRange:
     if day_ is None:
         return _month_range(year, month)
     single = date(year, month, day_)
+    check_weekday(t, single, raw)  # `--since "Monday 12 March 2024"` (a Tuesday) is a slip too
     return DateRange(single, single)
 
 

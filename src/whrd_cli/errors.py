@@ -54,7 +54,11 @@ class IncompleteDateError(DateError):
 
 
 class WeekdayError(DateError):
-    """A date whose weekday word is not its own day's (`Monday 12 March 2024`, a Tuesday)."""
+    """A date whose text names a weekday it does not fall on (`lunes 3 de marzo de 2024`)."""
+
+    def __init__(self, message: str, *, value: object, day: str, named: int, actual: int) -> None:
+        super().__init__(message, value=value)
+        self.day, self.named, self.actual = day, named, actual  # ISO date; weekdays, Monday 0
 
 
 class CountryError(InputError):

@@ -307,9 +307,14 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
 _BY_NAME = {name: code for code, names in LANGUAGE_NAMES.items() for name in names}
 
 
+# A language tag with a region (BCP 47 and POSIX): es-MX, es_HN, es-419 (Latin American Spanish).
+_REGION_TAG = re.compile(r"([a-z]{2})[-_](?:[a-z]{2}|\d{3})")
+
+
 def language_code(value: str) -> str:
-    """The ISO 639-1 code a `--lang` value means: a code (`es`, `EN`) or a name of whrd's two
-    languages in English or Spanish (`español`, `Spanish`, `castellano`, `inglés`).
+    """The ISO 639-1 code a `--lang` value means: a code (`es`, `EN`), one with a region (`es-MX`,
+    `es_HN`, `es-419`), or a name of whrd's two languages in English or Spanish (`español`,
+    `Spanish`, `castellano`, `inglés`).
 
     Raises ValidationError naming what is accepted. A blank value gives "": the commands read it
     as "detect the language"."""
@@ -321,6 +326,9 @@ def language_code(value: str) -> str:
         return _BY_NAME[folded]
     if len(folded) == 2 and folded.isascii() and folded.isalpha() and is_language(folded):
         return folded
+    tagged = _REGION_TAG.fullmatch(folded)  # es-MX, es_HN, es-419: the language is the first part
+    if tagged and is_language(tagged[1]):
+        return tagged[1]
     names = ", ".join(["español", "castellano", "spanish", "inglés", "english"])
     raise ValidationError(
         _("Unknown language {value!r}: give an ISO 639-1 code such as en or es, or a name: {names}.").format(

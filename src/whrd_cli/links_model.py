@@ -64,12 +64,13 @@ def _error(message: str, value: Any) -> ValidationError:
 
 
 def read_bool(value: Any, *, field: str = "truncated") -> bool:
-    """A true/false field as a file brings it (JSON's booleans, CSV's words, in both languages)."""
+    """A true/false field as a file brings it (JSON's booleans, CSV's words, in both languages:
+    Excel in Spanish saves TRUE and FALSE as VERDADERO and FALSO)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "sí", "si"):
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "sí", "si", "verdadero"):
         return True
-    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", ""):
+    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", "", "falso"):
         return False
     shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:39]}…"  # one readable line
     if field == "links":

@@ -111,6 +111,8 @@ def import_(
 
     if files.count("-") > 1:
         fail(_("Standard input (-) can be read only once."))
+    if "" in files:  # `whrd import "$FILE"` with FILE unset would read the current folder
+        fail(_("An empty file name was given (an unset variable?); nothing was imported."))
     inputs = [load_input(name, stdin=sys.stdin.buffer) for name in files]
     with _progress(inputs) as bars:
         read = read_inputs(

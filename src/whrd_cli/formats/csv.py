@@ -8,7 +8,8 @@ true/false, empty cells for missing values. A cell that a spreadsheet would run 
 apostrophes before such a character, which makes the escape exactly reversible.
 
 Reading: the same, undoing exactly that escape; the delimiter may be `,`, `;` (Excel in Spanish
-and other locales) or tab, told apart by the header. The header needs `title` and `date`;
+and other locales) or tab, told apart by the header, whose names may also be Spanish (`título`,
+`fecha`, `países`…). The header needs `title` and `date`;
 an unknown column is an error naming it. Every bad row is reported, with its line. A cell may be
 as long as the whole text (Python's csv module would stop at 128 KiB, less than the writer can
 write: a long summary must import back).
@@ -23,10 +24,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ParseError
-from ..i18n import _, language, ngettext
+from ..i18n import _, ngettext
 from ..links_model import links_text
 from ..model import FIELDS, LIST_FIELDS
 from ..records import entry_dict
+from ..text import fold
 from . import Location, RecordError, RecordErrors, WriteContext, or_list
 from .reading import (
     Part,
@@ -46,6 +48,31 @@ if TYPE_CHECKING:
 COLUMNS: tuple[str, ...] = ("id", *FIELDS, "links")  # links: one JSON cell, when any (issue 17)
 REQUIRED: tuple[str, ...] = ("title", "date")
 _DELIMITERS = (",", ";", "\t")
+# Column names a coordinator's own spreadsheet may give in Spanish (folded) -> whrd's field names.
+_SPANISH_COLUMNS = {
+    "titulo": "title",
+    "fecha": "date",
+    "categoria": "category",
+    "pais": "countries",
+    "paises": "countries",
+    "resumen": "summary",
+    "truncado": "truncated",
+    "etiquetas": "tags",
+    "idioma": "lang",
+    "enlace": "url",
+    "fuente": "source",
+    "nota privada": "private",
+    "agregado": "added",
+    "actualizado": "updated",
+}
+
+
+def _column(cell: str) -> str:
+    """A header cell as a field name: `title`; `Título` and `PAÍSES` as their English fields."""
+    name = cell.strip().strip('"').lstrip("\ufeff").strip().lower()
+    return _SPANISH_COLUMNS.get(fold(name), name)
+
+
 # Zero or more apostrophes, then a character a spreadsheet treats as the start of a formula.
 _NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
 
@@ -96,7 +123,7 @@ def _delimiter(header_line: str) -> str:
     """The delimiter that splits the header into known field names."""
     best, best_known = ",", -1
     for delimiter in _DELIMITERS:
-        names = [n.strip().strip('"').lower() for n in header_line.split(delimiter)]
+        names = [_column(n) for n in header_line.split(delimiter)]
         known = sum(n in COLUMNS for n in names)
         if known > best_known:
             best, best_known = delimiter, known
@@ -104,7 +131,7 @@ def _delimiter(header_line: str) -> str:
 
 
 def _header(row: list[str], source: str) -> list[str]:
-    names = [cell.strip().lstrip("\ufeff").lower() for cell in row]
+    names = [_column(cell) for cell in row]
     unknown = [n for n in names if n and n not in COLUMNS]
     if unknown:
         if len(unknown) == len([n for n in names if n]):  # no header at all: the first row is data,
@@ -176,7 +203,7 @@ def _first_line(text: str) -> str:
 def sniff(text: str) -> float:
     """How surely a text is CSV: a first line of field names, title among them."""
     first_line = _first_line(text.lstrip("\ufeff")).strip()
-    names = [n.strip().strip('"').lower() for n in first_line.split(_delimiter(first_line))]
+    names = [_column(n) for n in first_line.split(_delimiter(first_line))]
     return 0.9 if len(names) >= 2 and "title" in names and all(n in COLUMNS for n in names if n) else 0.0
 
 
@@ -197,6 +224,7 @@ def read_records(
     located: list[tuple[Location, Any]] = []
     # No cell can be longer than the text that holds it (the module's limit is process-wide).
     previous = csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2**31 - 1)))
+    start = 1  # the line the row being read starts on: where a broken quote is to be found
     try:
         names = _header(next(reader), source)
         start = reader.line_num + 1
@@ -213,7 +241,7 @@ def read_records(
     except csv.Error as exc:
         raise ParseError(
             _("{source}, line {line}: not valid CSV ({reason}); nothing was imported.").format(
-                source=source, line=reader.line_num, reason=_csv_reason(exc)
+                source=source, line=start, reason=_csv_reason(str(exc))
             )
         ) from None
     finally:
@@ -235,18 +263,13 @@ def read_records(
 _LEAST_SPAN = 1000  # records: fewer are read in one process
 
 
+def _csv_reason(said: str) -> str:
+    """What Python's csv module says (in English), as a person fixing the file needs it."""
+    if said == "unexpected end of data":  # the file ended inside a quoted cell
+        return _("a quoted cell is never closed")
+    if said.endswith("expected after '\"'"):  # `"A" B,…`: text after a cell's closing quote
+        return _('text after the closing quote of a cell; write a quote inside a cell as ""')
+    return said
+
+
 read = bulletins_reader(read_records)
-
-
-def _csv_reason(exc: csv.Error) -> str:
-    """The csv module's reason, as it gives it in English; in Spanish, the two a hand-made file
-    meets (a quote inside an unquoted cell, a quote never closed) are translated."""
-    text = str(exc)
-    if language() == "en":
-        return text
-    if text == "unexpected end of data":
-        return _("the file ends inside a quoted cell")
-    quote = re.fullmatch(r"'(.+)' expected after '\"'", text)
-    if quote:
-        return _("{delimiter!r} missing after the closing quote of a cell").format(delimiter=quote[1])
-    return text

@@ -95,6 +95,14 @@ def loads(text: str, *, source: str) -> Any:
     try:
         return json_value(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and exc.doc[exc.pos : exc.pos + 1] in ("{", "["):  # as `jq '.[]'` prints
+            raise ParseError(
+                _(
+                    "{source}, line {line}, column {column}: one JSON value after another; whrd reads "
+                    "one array of bulletins (jq -s makes one) or one object per line (jq -c, then "
+                    "--format jsonl); nothing was imported."
+                ).format(source=source, line=exc.lineno, column=exc.colno)
+            ) from None
         raise ParseError(
             _(
                 "{source}, line {line}, column {column}: not valid JSON ({reason}); nothing was imported."
@@ -114,10 +122,21 @@ def accepted(value: Any, source: str, location: Location, errors: list[RecordErr
     return problem is None
 
 
+def json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words (`null`, `a number`), never Python's (`NoneType`)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)  # null, true, false: JSON's own words, the same in every language
+    if isinstance(value, int | float | HugeNumber):
+        return _("a number")
+    if isinstance(value, str):
+        return _("a string")
+    return _("an array") if isinstance(value, list) else _("an object")
+
+
 def check_record(value: Any, source: str, location: Location) -> RecordError | None:
     """Why a decoded JSON value cannot be a bulletin record, if it cannot."""
     if not isinstance(value, dict):
-        kind = _("an array") if isinstance(value, list) else type(value).__name__
+        kind = json_kind(value)
         return RecordError(
             source, location, None, _("expected a JSON object (a bulletin), found {kind}").format(kind=kind)
         )
@@ -168,7 +187,7 @@ def read_records(
             _(
                 "{source}: expected a JSON array of bulletins (as 'whrd list --json' prints), "
                 "found {kind}; nothing was imported."
-            ).format(source=source, kind=type(data).__name__)
+            ).format(source=source, kind=json_kind(data))
         )
     items: list[Any] = data
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import workers
+from ..errors import ParseError
 from ..i18n import _
 from . import Location, RecordError, WriteContext
 from .json import accepted, decoder_says, json_value, record_dicts
@@ -64,6 +65,13 @@ def read_records(
     (`workers.fork_map`). Progress counts towards the number of non-blank lines.
     """
     text = text.lstrip("\ufeff")
+    if text.lstrip(" \t\r\n").startswith("["):  # `whrd list --json > x.jsonl`: one array, not lines
+        raise ParseError(
+            _(
+                "{source}: a JSON array, not JSON Lines (one object per line); give --format json. "
+                "Nothing was imported."
+            ).format(source=source)
+        )
     total = 0
     if progress is not None:
         total = sum(1 for _number, line in _lines(text) if line.strip())
@@ -114,6 +122,10 @@ def _read_part(text: str, part: tuple[int, int, int], source: str, lang: str | N
                 reason = _("not valid JSON ({reason}, column {column})").format(
                     reason=decoder_says(exc), column=exc.colno
                 )
+                if line.strip() == "{":  # a pretty-printed object, as `jq` prints without -c
+                    reason = _(
+                        "a JSON object split over several lines; JSON Lines needs one object per line (jq -c)"
+                    )
                 errors.append(RecordError(source, location, None, reason))
                 continue
             except RecursionError:

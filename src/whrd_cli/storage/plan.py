@@ -181,12 +181,13 @@ def plan_adds(
             if on_duplicate is OnDuplicate.UPDATE and found is not None:
                 old = table[str(found)]
                 merged = keep_what_input_lacks(bulletin, old)
-                plan.updates.append(
-                    (found, stored_form(merged.stamped(added=old.get("added"), updated=now or None)))
-                )
-                plan.steps.append(_Step("updated", found, None))
-            else:
-                plan.steps.append(_Step("skipped", found, pending.get(key)))
+                if not _same_content(merged, old):  # an update that changes nothing is skipped
+                    plan.updates.append(
+                        (found, stored_form(merged.stamped(added=old.get("added"), updated=now or None)))
+                    )
+                    plan.steps.append(_Step("updated", found, None))
+                    continue
+            plan.steps.append(_Step("skipped", found, pending.get(key)))
             continue
         # Timestamps a bulletin already carries (an import of 'whrd list --json') are kept:
         # re-importing an export restores the archive as it was.
@@ -198,6 +199,16 @@ def plan_adds(
             pending[bulletin.uid] = pending[key]
         plan.steps.append(_Step("added", None, pending[key]))
     return plan
+
+
+def _same_content(new: Bulletin, old: Raw) -> bool:
+    """Whether an update would store what is stored already (its time stamps and revision aside):
+    re-importing the same listing with `--on-duplicate update` makes no empty versions."""
+    raw = stored_form(new.stamped(added=old.get("added"), updated=old.get("updated")))
+    ignored = ("uid", "rev")
+    return {k: v for k, v in raw.items() if k not in ignored and not k.startswith("_")} == {
+        k: v for k, v in old.items() if k not in ignored and not k.startswith("_")
+    }
 
 
 def keep_what_input_lacks(new: Bulletin, old: Mapping[str, Any]) -> Bulletin:

@@ -6,7 +6,9 @@ counts. Blocks are separated by any number of blank lines, or none: a date line 
 line after a summary line ending in `[…]`, or one that starts like a heading (`NEWS / …`), starts
 the next (the block before it then has no date line). The summary is the lines between heading
 and date line; wrapped lines are joined with a space, paragraphs with a
-blank line, and a final `[…]` or `[...]` is removed and sets `truncated`.
+blank line, and a final `[…]` or `[...]` is removed and sets `truncated`. In a listing laid out
+as published (blank lines around the summary), a heading a mail program wrapped over two or three
+lines is joined back (`_unwrap_headings`).
 
 A summary line starting with a backslash is escaped (the writer escapes summary lines that would
 read as a date line, a heading or a final `[…]`): it is summary text whatever it looks like, its
@@ -27,6 +29,8 @@ from .heading import has_label_prefix
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 # The truncation marker at the end of a summary: `[…]`, `[...]`, `(…)`, `(...)`.
 MARKER_AT_END = re.compile(r"\s*(?:\[\s*(?:…|\.{2,})\s*\]|\(\s*(?:…|\.{3})\s*\))$")
+# The quote marks a mail reply puts before every line (`> `, `> > `, `>>`).
+_QUOTED = re.compile(r"^(?:>\s?)+")
 ESCAPE = "\\"  # starts a summary line that must be read as text (see the module docstring)
 
 
@@ -42,14 +46,27 @@ class Block:
     body: list[Line] = field(default_factory=list)
     paragraph_starts: set[int] = field(default_factory=set)  # body indexes after a blank line
     date: Line | None = None
+    # Laid out as the network publishes, a blank line after the heading and before the date line
+    # (`_unwrap_headings` reads a file's layout from them).
+    blank_after_heading: bool = False
+    blank_before_date: bool = False
+    # The heading's text; a heading wrapped over several lines (a mailed listing) joined into one.
+    heading_text: str = ""
+
+    def __post_init__(self) -> None:
+        self.heading_text = self.heading_text or self.heading.text
 
 
 def split_lines(text: str) -> list[Line]:
-    """Every line of a text, numbered and normalised."""
-    return [
+    """Every line of a text, numbered and normalised; a listing quoted in a mail reply (every
+    line after `>`) without its quote marks."""
+    lines = [
         Line(number, SPACES.sub(" ", raw.translate(INVISIBLE)).strip())
         for number, raw in enumerate(_BREAKS.split(text), start=1)
     ]
+    if any(line.text for line in lines) and all(line.text.startswith(">") for line in lines if line.text):
+        lines = [Line(line.number, _QUOTED.sub("", line.text)) for line in lines]
+    return lines
 
 
 def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[Block]:
@@ -90,6 +107,7 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             continue
         if shaped and _is_date_line(line, index, lines, current, after_blank):
             current.date = line
+            current.blank_before_date = after_blank
             blocks.append(current)
             current = None
             continue
@@ -100,9 +118,45 @@ def segment(lines: list[Line], source: str, errors: list[RecordError]) -> list[B
             continue
         if after_blank and current.body:
             current.paragraph_starts.add(len(current.body))
+        current.blank_after_heading = current.blank_after_heading or (after_blank and not current.body)
         current.body.append(line)
     if current is not None:
         blocks.append(current)
+    return _unwrap_headings(blocks)
+
+
+# The most lines a wrapped heading continues on (a long heading mailed at 72 columns takes two).
+_WRAPPED_LINES = 2
+# A line that ends a sentence with a full stop (a summary's paragraph does; a title, which may end
+# in ! or ?, does not): then nothing was wrapped. Nor when the heading ends in hashtags (it is
+# whole), unless what follows is only more hashtags (wrapped between two of them).
+_FULL_STOP = re.compile(r"[.…:;][\"'”’»)\]]*$")
+_ENDS_IN_TAG = re.compile(r"#\S+$")
+_HASHTAGS = re.compile(r"#\S+(?:\s+#\S+)*")
+
+
+def _unwrap_headings(blocks: list[Block]) -> list[Block]:
+    """In a listing laid out as published (blank lines after a heading or before a date line), a
+    heading followed with no blank line by one or two lines that end no sentence, then a blank line
+    and the summary, is a heading a mail program wrapped: those lines are the rest of its title, not
+    a paragraph of its summary. A listing with no blank line in either place is left as it is."""
+    if not any(block.blank_after_heading or block.blank_before_date for block in blocks):
+        return blocks
+    for block in blocks:
+        if block.blank_after_heading or not block.paragraph_starts:
+            continue
+        cut = min(block.paragraph_starts)
+        wrapped = block.body[:cut]
+        if cut > _WRAPPED_LINES or any(line.text.startswith(ESCAPE) for line in wrapped):
+            continue
+        if any(_FULL_STOP.search(line.text) for line in [block.heading, *wrapped]):
+            continue
+        if _ENDS_IN_TAG.search(block.heading.text) and not all(_HASHTAGS.fullmatch(x.text) for x in wrapped):
+            continue
+        block.heading_text = " ".join([block.heading.text, *(line.text for line in wrapped)])
+        block.body = block.body[cut:]
+        block.paragraph_starts = {n - cut for n in block.paragraph_starts if n > cut}
+        block.blank_after_heading = True
     return blocks
 
 

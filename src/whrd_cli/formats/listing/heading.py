@@ -15,16 +15,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...categories import BY_KEY, known_category, normalise_category
-from ...countries import find_countries, lookup_country
+from ...countries import find_countries, lookup_country, region_of
 from ...text import fold
 
 # " / " between labels and the title; a slash with no space on either side ("24/7") is not one.
 _SEPARATOR = re.compile(r"\s+/\s*|\s*/\s+")
 # Hashtags at the end of a heading; a hashtag needs a letter ("#1" is not one).
 _TRAILING_TAGS = re.compile(r"(?:\s+#(?=\S*[^\W\d_])\S+)+$")
-_LEADING_HASHTAG = re.compile(r"(#\S+)(?:[\s:/–—-]+|$)")
+# A leading hashtag, after any emoji or bullet pasted from social media (`🚨 #AlertaDefensoras`).
+_LEADING_HASHTAG = re.compile(r"[^\w\s#]*\s*(#\S+)(?:[\s:/–—-]+|$)")
+# Emoji, flags and bullets around a label (`🇭🇳 HONDURAS`): not part of a country's name.
+_AROUND_LABEL = re.compile(r"^[^\w#(]+|[^\w.)]+$")
 _COMMAS = re.compile(r"\s*,\s*")
 _CONJUNCTIONS = re.compile(r"\s+(?:and|y|e|&)\s+", re.IGNORECASE)
 # A new category label: one to three upper-case words of three or more letters (hyphens inside
@@ -35,19 +39,20 @@ _SHORT_NAMES = frozenset({"usa", "uk", "eeuu"})
 
 def label_countries(text: str, *, any_case: bool = False) -> list[str] | None:
     """The countries a heading label names (`HONDURAS`, `HONDURAS, GUATEMALA`, `HONDURAS Y EL
-    SALVADOR`, `TRINIDAD AND TOBAGO`), or None when it is not only country names."""
-    text = text.strip(" ,")
+    SALVADOR`, `TRINIDAD AND TOBAGO`, a region: `MESOAMÉRICA`), or None when it is not only
+    country and region names."""
+    text = _AROUND_LABEL.sub("", text)
     if not text or not any(ch.isalpha() for ch in text) or (not any_case and text != text.upper()):
         return None
     codes: list[str] = []
     for listed in _COMMAS.split(text):
-        names = [listed] if _heading_country(listed) else _CONJUNCTIONS.split(listed)
+        names = [listed] if _heading_country(listed) or region_of(listed) else _CONJUNCTIONS.split(listed)
         for name in names:
-            code = _heading_country(name)
-            if code is None:
+            # A region (`MESOAMÉRICA`, `CENTROAMÉRICA`) stands for its countries, as in `whrd add`.
+            found = region_of(name) or (_heading_country(name),)
+            if None in found:
                 return None
-            if code not in codes:
-                codes.append(code)
+            codes += [code for code in found if code is not None and code not in codes]
     return codes
 
 
@@ -98,6 +103,14 @@ def _label(segment: str, *, first: bool) -> _Label | None:
     if first and _NEW_LABEL.fullmatch(segment):
         return _Label(normalise_category(segment), (), None)
     return None
+
+
+@lru_cache(maxsize=256)
+def label_category(label: str) -> str | None:
+    """The category a heading's first label gives (`NOTICIAS`, `INTERVIEW`), if it reads as one:
+    the writer leaves out a category whose label would read back as title text (`COVID 19`)."""
+    found = _label(label, first=True)
+    return found.category if found is not None and not found.countries else None
 
 
 def _hashtag_category(word: str) -> str | None:

@@ -12,11 +12,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import WhrdError
+from ...errors import ParseError, WhrdError
 from ...i18n import N_, _, language, translate
 from ...lang import detect_language
 from ...model import Bulletin
@@ -24,8 +25,10 @@ from .. import Location, RecordError
 from ..reading import Progress, Record, bulletins_reader, raise_if_any, record_error
 from .blocks import Block, segment, split_lines, summary
 from .dateline import date_language, date_shaped, read_date_line
-from .heading import parse_heading, text_countries
+from .heading import Heading, parse_heading, text_countries
 
+# The truncation marker that ends a summary (`[…]`, `[...]`), at the end of a line.
+_MARKER = re.compile(r"\[\s*(?:…|\.{2,})\s*\]$")
 _NO_DATE = N_("no date line after this block's summary (expected a line such as 26 January 2017)")
 
 
@@ -50,14 +53,27 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
         if problem:
             errors.append(RecordError(source, Location("line", block.date.number), "date", problem))
             failed = True
-    heading = parse_heading(block.heading.text)
+    heading = parse_heading(block.heading_text)
     if not heading.title:
         errors.append(
             RecordError(
                 source,
                 location,
                 "title",
-                _("the heading {heading!r} has no title").format(heading=block.heading.text),
+                _("the heading {heading!r} has no title").format(heading=block.heading_text),
+            )
+        )
+        failed = True
+    elif _summary_as_heading(block, heading):
+        errors.append(
+            RecordError(
+                source,
+                location,
+                "title",
+                _(
+                    "the heading {heading!r} ends in […], as a summary does; give this block its "
+                    "heading, or, if the date line above it belongs to the summary, write a \\ before it"
+                ).format(heading=block.heading_text),
             )
         )
         failed = True
@@ -83,15 +99,35 @@ def _parse_block(block: Block, source: str, errors: list[RecordError]) -> _Parse
     )
 
 
+def _summary_as_heading(block: Block, heading: Heading) -> bool:
+    """A bare line ending in `[…]` (no label, no summary under it) where a heading should be is a
+    summary: its block lost its heading, or a bare date inside the summary above ended that block
+    early. Taking it for a title would make a bulletin of summary text."""
+    bare = heading.category is None and not heading.countries
+    return bare and not block.body and bool(_MARKER.search(block.heading_text))
+
+
 def sniff(text: str) -> float:
     """How surely a text is a listing: it has at least one date line (checked in its first 2,000 lines)."""
     return 0.5 if any(date_shaped(line.text) for line in split_lines(text)[:2000] if line.text) else 0.0
+
+
+def _refuse_other_formats(text: str, source: str) -> None:
+    """A `.txt` is read as a listing; one that holds JSON, JSON Lines or CSV (its whole first line
+    a JSON object or array, or a header row of field names) says so, not 'no date line'."""
+    from .. import csv, json, jsonl
+
+    for name, module in (("json", json), ("jsonl", jsonl), ("csv", csv)):
+        if module.sniff(text) >= 0.9:
+            said = _("{source} holds {format}, not a listing; give --format {format}. Nothing was imported.")
+            raise ParseError(said.format(source=source, format=name))
 
 
 def read_records(
     text: str, *, source: str, lang: str | None = None, progress: Progress | None = None
 ) -> list[Record]:
     """Every block of a listing as a bulletin, located by its heading's line."""
+    _refuse_other_formats(text, source)
     errors: list[RecordError] = []
     blocks = segment(split_lines(text), source, errors)
     parsed = [p for p in (_parse_block(b, source, errors) for b in blocks) if p is not None]

@@ -1,8 +1,9 @@
 """Writing a listing: one block per bulletin, in its language, that reads back to the same bulletin.
 
-The heading carries the category label and only as many leading countries as a reader needs to
-get them all back in order (the rest are named in the title, tags or summary), each in a form the
-heading grammar reads as that country; the summary keeps its paragraphs and gets its `[…]` back
+The heading carries the category label (left out when it would read back as title text, as a
+new category such as `covid-19` or `tv` would) and only as many leading countries as a reader
+needs to get them all back in order (the rest are named in the title, tags or summary), each in a
+form the heading grammar reads as that country; the summary keeps its paragraphs and gets its `[…]` back
 when the source cut it; the date line is `dates.format_date` in the bulletin's language.
 
 A summary never forges a block: each paragraph is one line, and a line the reader would take for a
@@ -23,7 +24,7 @@ from ...dates import format_date
 from .. import WriteContext
 from .blocks import ESCAPE, MARKER_AT_END, split_lines
 from .dateline import date_shaped
-from .heading import has_label_prefix, label_countries, text_countries
+from .heading import has_label_prefix, label_category, label_countries, text_countries
 
 if TYPE_CHECKING:
     from ...model import Bulletin
@@ -71,7 +72,9 @@ def format_heading(bulletin: Bulletin, lang: str) -> str:
     if bulletin.category == "alert":
         segments.append(" ".join([category_label("alert", lang), ", ".join(names)]).strip())
     elif bulletin.category:
-        segments.append(category_label(bulletin.category, lang))
+        label = category_label(bulletin.category, lang)
+        if label_category(label) == bulletin.category:  # else it would read back as the title's
+            segments.append(label)
         if names:
             segments.append(", ".join(names))
     elif names:
