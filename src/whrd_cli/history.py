@@ -36,7 +36,7 @@ _REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{32}")
 HISTORY = "history"
 JOURNAL = "journal"
 JOURNAL_KEEP = 100
-_APART = 20_000  # new bulletins from which their revs are worked out on several cores
+_APART = 4_000  # new bulletins from which their revs are worked out on several cores
 # Operations that took in other archives' revisions: undoing one would make new revisions (deletes,
 # reverts) that travel back and undo the other coordinators' work in their own archives.
 RECEIVED = ("merge", "sync")
