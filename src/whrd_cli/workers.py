@@ -172,13 +172,15 @@ def fork_call(compute: Callable[[], Any]) -> Later:
 def fork_shared(make: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
     """`make(job)` for each job, in no set order, shared between a child and this process so that
     both finish together whatever a job costs to make and to use. The child makes jobs from the
-    first on; this process uses each as it comes and, whenever the child has nothing ready, makes
-    the last job not yet taken (the search index: rows worked out on both cores while this process
-    also writes them into SQLite). One job, or one core: made here.
+    first on; this process uses each as it comes and, whenever none is ready, makes the last job
+    not yet taken (the search index: rows worked out on both cores while this process also writes
+    them into SQLite). One job, or one core: made here.
 
-    The child stops before `limit` (shared memory, written only here); a job it had started when
-    this process took it is made twice and the child's copy never read: no lock, at most one
-    job's work lost."""
+    A thread here takes the child's results off its pipe as they come, up to `_AHEAD` of them, so
+    that the child runs on while this process is busy (a result is larger than a pipe holds). The
+    child stops before `limit` (shared memory, written only here); a job it had started when this
+    process took it is made twice and the child's copy never read: no lock, at most one job's
+    work lost."""
     if len(jobs) <= 1 or cores() <= 1:
         yield from map(make, jobs)
         return
@@ -189,23 +191,35 @@ def fork_shared(make: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
     except OSError:  # no process or pipe to be had: made here
         yield from map(make, jobs)
         return
+    import queue
+    import threading
+
+    inbox: queue.Queue[bytearray | None] = queue.Queue(maxsize=_AHEAD)
+    reader = threading.Thread(target=_drain, args=(children[0][1], inbox), name="whrd-rows", daemon=True)
+    reader.start()
     top, got = len(jobs), 0  # jobs from `top` on are made here; the child's come in order
     try:
-        fd = children[0][1]
         while got < top:
-            if got < top - 1 and not _readable(fd):
+            if got < top - 1 and inbox.empty():
                 top -= 1
                 _SLOT.pack_into(limit, 0, top)
                 yield make(jobs[top])
                 continue
-            item = _frame(fd)
-            if item is None:  # it failed: the rest is made here
+            body = inbox.get()
+            try:
+                item = pickle.loads(body) if body is not None else None
+            except Exception:
+                item = body = None
+            if body is None:  # it failed: the rest is made here
                 break
             got += 1
-            yield item[0]  # type: ignore[misc]  # (what `make` returned, pickled)
+            yield item  # type: ignore[misc]  # (what `make` returned, pickled)
     finally:
-        reap(children)
+        _stop(children, reader, inbox)
     yield from map(make, jobs[got:top])
+
+
+_AHEAD = 4  # results a child may send before this process takes them (each ~1.5 MB of rows)
 
 
 def _send_below(make: Callable[[J], R], jobs: Sequence[J], limit: mmap.mmap, out: BinaryIO) -> None:
@@ -218,24 +232,31 @@ def _send_below(make: Callable[[J], R], jobs: Sequence[J], limit: mmap.mmap, out
         out.flush()  # each result goes as soon as it is made
 
 
-def _readable(fd: int) -> bool:
-    import select
+def _drain(fd: int, inbox: Any) -> None:
+    """In a thread: each result the child sends (its size, then its pickle) into `inbox`, then
+    None once it sends no more (it ended, or failed mid-way)."""
+    while True:
+        try:
+            head = _exactly(fd, _SLOT.size)
+            body = None if head is None else _exactly(fd, _SLOT.unpack(head)[0])
+        except OSError:
+            body = None
+        inbox.put(body)
+        if body is None:
+            return
 
-    poll = select.poll()  # (not `select.select`: it cannot watch a descriptor above 1023)
-    poll.register(fd, select.POLLIN)
-    return bool(poll.poll(0))
 
+def _stop(children: list[tuple[int, int]], reader: Any, inbox: Any) -> None:
+    """The child killed (its pipe then ends), its reader let finish, then the child reaped."""
+    import queue
 
-def _frame(fd: int) -> tuple[object] | None:
-    """The next result a child sent (its size, then its pickle), or None if it sent no whole one."""
-    head = _exactly(fd, _SLOT.size)
-    if head is None:
-        return None
-    body = _exactly(fd, _SLOT.unpack(head)[0])
-    try:
-        return None if body is None else (pickle.loads(body),)
-    except Exception:
-        return None
+    for pid, _fd in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    while reader.is_alive():  # it may wait to put a result: take them
+        with contextlib.suppress(queue.Empty):
+            inbox.get(timeout=0.01)
+    reap(children)
 
 
 def _exactly(fd: int, size: int) -> bytearray | None:
