@@ -297,9 +297,8 @@ def test_ctrl_c_during_encrypt_leaves_no_plain_text_beside_the_ciphertext(tmp_pa
     assert listed.returncode == 4  # locked, and no passphrase on stdin: nothing read in plain
 
 
-def test_ctrl_c_during_decrypt_leaves_no_archive_half_plain(tmp_path: Path) -> None:
-    db = tmp_path / "archive.json"
-    _archive_with_backups(db)
+def _encrypt(db: Path) -> None:
+    """`whrd encrypt` of `db`, its passphrase given on a pipe (`--passphrase-fd`)."""
     read, write = os.pipe()
     os.write(write, (PASS + "\n").encode())
     os.close(write)
@@ -307,6 +306,12 @@ def test_ctrl_c_during_decrypt_leaves_no_archive_half_plain(tmp_path: Path) -> N
         assert _whrd(db, "--passphrase-fd", str(read), "encrypt", pass_fds=(read,)).returncode == 0
     finally:
         os.close(read)
+
+
+def test_ctrl_c_during_decrypt_leaves_no_archive_half_plain(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    _archive_with_backups(db)
+    _encrypt(db)
     files = [db, *(db.with_name(db.name + s) for s in (".bak", ".bak.1", ".bak.2"))]
     done = _run_probe(_probe(tmp_path), db, "decrypt", "--yes")
     assert "Traceback" not in done.stderr
@@ -321,13 +326,7 @@ def test_doctor_names_plain_text_left_beside_an_encrypted_archive(tmp_path: Path
     _archive_with_backups(db)
     plain_backup = db.with_name(db.name + ".bak.2").read_bytes()
     plain_index = db.with_name(db.name + ".search.sqlite").read_bytes()
-    read, write = os.pipe()
-    os.write(write, (PASS + "\n").encode())
-    os.close(write)
-    try:
-        assert _whrd(db, "--passphrase-fd", str(read), "encrypt", pass_fds=(read,)).returncode == 0
-    finally:
-        os.close(read)
+    _encrypt(db)
     db.with_name(db.name + ".bak.2").write_bytes(plain_backup)  # what the killed encrypt left
     db.with_name(db.name + ".search.sqlite").write_bytes(plain_index)
     for lang, words in (
