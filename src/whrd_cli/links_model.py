@@ -63,6 +63,17 @@ def _error(message: str, value: Any) -> ValidationError:
     return ValidationError(message, field="links", value=value)
 
 
+def json_kind(value: Any) -> str:
+    """A wrong field value as its file says it (`a number`, `an object`), never Python's `dict`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _("a number")
+    if isinstance(value, list | tuple):
+        return _("an array")
+    return _("an object") if isinstance(value, dict) else type(value).__name__
+
+
 def read_bool(value: Any, *, field: str = "truncated") -> bool:
     """A true/false field as a file brings it (JSON's booleans, CSV's words, in both languages:
     Excel in Spanish saves TRUE and FALSE as VERDADERO and FALSO)."""

@@ -20,7 +20,7 @@ from .dates import parse_date
 from .errors import ValidationError
 from .i18n import _, ngettext
 from .identity import normalise_rev, normalise_uid
-from .links_model import Links, read_bool, read_links
+from .links_model import Links, json_kind, read_bool, read_links
 from .text import clean_line, clean_text, fold, printable, printable_raw, unsafe_in_url
 
 _LANG = re.compile(r"[a-z]{2}")
@@ -242,7 +242,7 @@ class Bulletin:
                 value = read_bool(value)
             elif not isinstance(value, str):
                 raise ValidationError(
-                    _("The {name} must be text, not {kind}.").format(name=name, kind=type(value).__name__),
+                    _("The {name} must be text, not {kind}.").format(name=name, kind=json_kind(value)),
                     field=name,
                     value=value,
                 )
