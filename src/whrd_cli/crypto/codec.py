@@ -95,26 +95,12 @@ class _Stopped(Exception):
     """Raised inside age's read when the writer gave up (an error, the generator closed)."""
 
 
-class _PiecesReader:
-    """A file-like `read(n)` over plain pieces arriving in a queue (what `pyrage.encrypt_io` reads)."""
-
-    def __init__(self, inbox: Any) -> None:
-        self.inbox = inbox
-        self.piece = memoryview(b"")
-        self.ended = False
-
-    def read(self, size: int = -1) -> bytes:
-        while not self.piece and not self.ended:
-            got = self.inbox.get()
-            if got is _STOP:
-                raise _Stopped
-            if got is _END:
-                self.ended = True
-            else:
-                self.piece = memoryview(got)
-        size = len(self.piece) if size is None or size < 0 else size
-        out, self.piece = self.piece[:size], self.piece[size:]
-        return bytes(out)
+def _queued(inbox: Any) -> Iterator[bytes]:
+    """The plain pieces put in `inbox` by the writing thread, until `_END` (`_STOP`: it gave up)."""
+    while (got := inbox.get()) is not _END:
+        if got is _STOP:
+            raise _Stopped
+        yield got
 
 
 class _Outbox:
@@ -222,7 +208,7 @@ def _threaded(recipients: list[Any], pieces: Iterable[bytes]) -> Iterator[bytes]
 
     def work() -> None:
         try:
-            encrypt_io(_PiecesReader(inbox), _Outbox(outbox), recipients)
+            encrypt_io(_Pieces(_queued(inbox)), _Outbox(outbox), recipients)
         except BaseException as exc:  # handed to the writing thread, raised there
             failed.append(exc)
         finally:

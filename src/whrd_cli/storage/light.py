@@ -28,7 +28,7 @@ from operator import is_
 from pathlib import Path
 from typing import Any, TypedDict
 
-from . import check, light_sealed, trust
+from . import check, trust
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -76,6 +76,8 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     helper = None
     read: tuple[check.Tables, dict[str, Any]] | tuple[None, None] | None = None
     if data.startswith(b"age-encryption.org/v1"):  # the mark hashes the ciphertext (issue 16)
+        from . import light_sealed  # (only here: a plain write need not load it)
+
         if len(data) >= light_sealed.APART:  # decrypted by a child while this process parses
             read = _sealed(path, data, mark, sound)
         if read is None:
@@ -123,6 +125,7 @@ def _sealed(
     """`light_sealed.read_keys` of age ciphertext `data`, hashed meanwhile in a thread (hashlib
     lets go of the GIL); None when it cannot be read so."""
     from ..crypto.keys import identity_for
+    from . import light_sealed
 
     identity = identity_for(path)  # (asks for the passphrase here if it must, as `decrypt` does)
     return light_sealed.read_keys(
