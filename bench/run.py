@@ -340,10 +340,10 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
             try:
                 os.link(archive, copy)
             except OSError:
-                shutil.copyfile(archive, copy)
+                encrypted.copy_at_rest(archive, copy)
             index = archive.with_name(archive.name + ".search.sqlite")
-            if index.exists():
-                shutil.copyfile(index, copy.with_name(copy.name + ".search.sqlite"))
+            if index.exists():  # flushed: a user's index is at rest on disk, not dirty in memory
+                encrypted.copy_at_rest(index, copy.with_name(copy.name + ".search.sqlite"))
 
         return reset
 
@@ -464,7 +464,7 @@ def build_cases(size: int, archive: Path, corpus: Path, ref_db: Path | None, wor
 
         def reset_reimport() -> None:
             _remove_archive(reimported)
-            shutil.copyfile(archive, reimported)
+            encrypted.copy_at_rest(archive, reimported)
 
         cases.append(
             Case(

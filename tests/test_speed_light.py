@@ -47,13 +47,13 @@ def uids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def spliced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many stored bulletins each light write kept as bytes."""
     calls: list[int] = []
-    original = light.spliced
+    original = light._parts
 
     def spy(data: Any, source: light.Source) -> Any:
         calls.append(len(source.keys))
         return original(data, source)
 
-    monkeypatch.setattr(light, "spliced", spy)
+    monkeypatch.setattr(light, "_parts", spy)
     return calls
 
 
@@ -133,18 +133,18 @@ def _add_both_ways(
     _unmarked_copy(fast, slow)
     before = _tables(slow)
     calls: list[int] = []
-    original = light.spliced
+    original = light._parts
 
     def spy(data: Any, source: light.Source) -> Any:
         calls.append(len(source.keys))
         return original(data, source)
 
-    monkeypatch.setattr(light, "spliced", spy)
+    monkeypatch.setattr(light, "_parts", spy)
     for path in (fast, slow):
         state = itertools.count(1000)
         monkeypatch.setattr(history, "new_uid", lambda state=state: f"{next(state):032x}")
         Archive(path, clock=_clock).add_many(new, on_duplicate=OnDuplicate.SKIP)
-    monkeypatch.setattr(light, "spliced", original)
+    monkeypatch.setattr(light, "_parts", original)
     return fast, slow, calls, before
 
 

@@ -103,8 +103,11 @@ def test_the_archive_is_written_as_orjson_writes_it_whole(count: int) -> None:
     rows = range(1, count + 1)
     table = {str(n): {"title": f"Título «{n}» \u2028", "tags": ["a"], "n": n, "x": None} for n in rows}
     data = {"meta": {"1": {"app": "whrd", "schema": 1}}, "bulletins": table, "other": {"1": {"é": 1.5}}}
-    assert b"".join(encode_pieces(data)) == orjson.dumps(data)
+    # In whrd's file order: the bulletins first, the meta record last (`light.file_order`).
+    in_order = {"bulletins": table, "other": data["other"], "meta": data["meta"]}
+    assert b"".join(encode_pieces(data)) == orjson.dumps(in_order)
     assert b"".join(encode_pieces({})) == orjson.dumps({})
+    assert b"".join(encode_pieces({"meta": data["meta"]})) == orjson.dumps({"meta": data["meta"]})
 
 
 def _can_mark(folder: Path) -> bool:

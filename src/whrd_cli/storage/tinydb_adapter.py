@@ -136,16 +136,18 @@ class AtomicJSONStorage(Storage):
         assert self._data is not None
         try:
             digest = trust.new_digest() if self.seal or self.seal_later else None
-            pieces: Iterator[bytes] = (
-                encode_pieces(self._data)
-                if self.source is None
-                else light_read.spliced(self._data, self.source)
-            )
+            pieces: Iterator[bytes]
+            if self.source is None:
+                pieces = encode_pieces(self._data)
+            elif digest is not None and not self.encrypted:  # hashed from where the read left off
+                pieces, digest = light_read.spliced_hashed(self._data, self.source)
+            else:
+                pieces = light_read.spliced(self._data, self.source)
             if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
                 from ..crypto.codec import encrypted_pieces  # encrypted as they are encoded
 
                 pieces = encrypted_pieces(self.path, self._data, pieces, fork=fork)
-            if digest is not None:
+            if digest is not None and (self.source is None or self.encrypted):
                 pieces = trust.hashed(pieces, digest)
             atomic.write_atomic(
                 self.path,
@@ -171,13 +173,14 @@ _PIECE = 1000  # bulletins per encoded piece: ~1 MB at a time, not the whole arc
 
 
 def encode_pieces(data: Mapping[str, Any]) -> Iterator[bytes]:
-    """The archive as orjson writes it (`orjson.dumps(data)`, byte for byte), in pieces: a big
-    table is encoded a few thousand documents at a time, so the whole file is never in memory
-    beside the parsed archive (about one archive's size less at the peak of every write)."""
+    """The archive as orjson writes it (`orjson.dumps` of its tables in `light.file_order`, byte
+    for byte), in pieces: a big table is encoded a few thousand documents at a time, so the whole
+    file is never in memory beside the parsed archive (about one archive's size less at the peak
+    of every write)."""
     import orjson
 
     yield b"{"
-    for number, (name, table) in enumerate(data.items()):
+    for number, (name, table) in enumerate(light_read.file_order(data)):
         yield (b"," if number else b"") + orjson.dumps(name) + b":"
         if not isinstance(table, dict) or len(table) <= _PIECE:
             yield orjson.dumps(table)

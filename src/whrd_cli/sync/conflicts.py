@@ -3,8 +3,9 @@ two coordinators edited them offline. The winner shows everywhere (CouchDB's rul
 versions wait in history until `whrd resolve` closes them. Pure functions of the parsed tables.
 
 `meta.conflicts` (the short ids in conflict, kept by merges and `resolve`) lets `show` say so
-without parsing the archive: `hint` reads it from the first bytes of the file, where whrd writes
-the meta record. The trees are the truth (`find`, `doctor`); the list is only a hint for `show`.
+without parsing the archive: `hint` reads it from the last bytes of the file, where whrd writes
+the meta record (the first, in files written before whrd wrote it last). The trees are the truth
+(`find`, `doctor`); the list is only a hint for `show`.
 """
 
 from __future__ import annotations
@@ -85,24 +86,39 @@ def find(tables: Mapping[str, Any], ids: Iterable[int] | None = None) -> list[Co
 
 
 def hint(path: Path) -> list[int]:
-    """The ids `meta.conflicts` names, read from the head of a plain archive file (no parse of
-    the rest); [] when the file is encrypted, or its meta record is not first, or has none."""
-    import json
+    """The ids `meta.conflicts` names, read from the end of a plain archive file (or its head,
+    where older whrd wrote the meta record) with no parse of the rest; [] when the file is
+    encrypted, or has no such record where it should be, or it names none."""
+    import os
 
     try:
         with path.open("rb") as fh:
             head = fh.read(_HEAD)
+            size = os.fstat(fh.fileno()).st_size
+            if size > _HEAD:
+                fh.seek(size - _HEAD)
+            tail = fh.read(_HEAD) if size > _HEAD else head
     except OSError:
         return []
-    prefix = b'{"meta":'
-    if not head.startswith(prefix):
-        return []
-    try:
-        meta, _end = json.JSONDecoder().raw_decode(head[len(prefix) :].decode("utf-8", "replace"))
-    except ValueError:
-        return []
+    meta = _record(head, b'{"meta":', 0) if head.startswith(b'{"meta":') else None
+    if meta is None:
+        at = tail.rfind(b',"meta":')
+        meta = _record(tail, b',"meta":', at, whole=True) if at >= 0 else None
     found = meta.get("1", {}).get(META_KEY) if isinstance(meta, dict) else None
     return [i for i in found if isinstance(i, int)] if isinstance(found, list) else []
+
+
+def _record(data: bytes, prefix: bytes, at: int, *, whole: bool = False) -> Any:
+    """The JSON value after `prefix` at `at` in `data`; with `whole`, only when it is the last
+    thing in the file (the tables' `}` right after it). None when it does not parse."""
+    import json
+
+    text = data[at + len(prefix) :].decode("utf-8", "replace")
+    try:
+        value, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    return value if not whole or text[end:] == "}" else None
 
 
 def update_hint(tables: dict[str, Any], add: Iterable[int], remove: Iterable[int]) -> None:
