@@ -140,3 +140,31 @@ def test_an_encrypted_add_read_so_writes_the_stored_bytes_unchanged(
     table = old[old.index(b'"bulletins":') + len(b'"bulletins":') :]
     stored = table[: table.index(b"}},") + 1]  # every stored bulletin's bytes but the table's `}`
     assert stored in pyrage.decrypt(path.read_bytes(), [identity])
+
+
+def test_big_ciphertext_is_mapped_not_read_and_a_failed_fast_read_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From `APART` on, the ciphertext is mapped (the child reads it from the page cache); plain
+    text and small ciphertext are read. When the fast read gives up, the mapped bytes are
+    decrypted the plain way, and the add still lands."""
+    import mmap
+
+    from whrd_cli.crypto import convert, keys
+    from whrd_cli.model import Bulletin
+    from whrd_cli.store import Archive
+
+    path = tmp_path / "a.json"
+    Archive(path).add_many([Bulletin.create(title=f"Defensora {n}", date="2024-01-02") for n in range(40)])
+    assert isinstance(light._read(path), bytes)  # plain
+    convert.encrypt_archive(path, "a passphrase of five words")
+    assert isinstance(light._read(path), bytes)  # small ciphertext
+    monkeypatch.setattr(light_sealed, "APART", 1000)
+    mapped = light._read(path)
+    assert isinstance(mapped, mmap.mmap) and mapped[:] == path.read_bytes()
+    mapped.close()
+    monkeypatch.setattr(light_sealed, "read_keys", lambda *a: None)  # the fast read gives up
+    Archive(path).add(Bulletin.create(title="Appended", date="2024-03-04", lang="en"))
+    plain = json.loads(pyrage.decrypt(path.read_bytes(), [keys.identity_for(path)]))
+    assert [b["title"] for b in plain["bulletins"].values()][-1] == "Appended"
+    assert len(plain["bulletins"]) == 41

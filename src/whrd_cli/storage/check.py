@@ -42,6 +42,12 @@ def add_parse_hook(hook: ParseHook) -> None:
     _parse_hooks.append(hook)
 
 
+def keep(parsed: Any) -> None:
+    """Hand what a read made (a parse, or a light read's tables and bytes) to the hooks."""
+    for hook in _parse_hooks:
+        hook(parsed)
+
+
 def _loads(data: bytes) -> Any:  # msgspec imported here only: not at start-up
     """JSON to the same dicts as orjson in ~60 % of its time and memory; every refusal a ValueError."""
     import msgspec
@@ -78,8 +84,7 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         raise ArchiveError(_not_json(path)) from exc
     del data
     _check_schema(path, parsed)
-    for hook in _parse_hooks:
-        hook(parsed)
+    keep(parsed)
     return parsed  # type: ignore[no-any-return]
 
 

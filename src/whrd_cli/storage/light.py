@@ -19,6 +19,7 @@ ciphertext, which age decrypts in memory; the write encrypts the spliced pieces 
 
 from __future__ import annotations
 
+import mmap
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -72,16 +73,15 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     if mark is None:
         return None
     try:
-        with open(path, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return None
-            data = fh.read()
-    except OSError:
+        data = _read(path)
+    except (OSError, ValueError):
+        return None
+    if data is None:
         return None
     sound: list[bool] = []
     read: tuple[check.Tables, dict[str, Any]] | tuple[None, None] | None = None
     head: tuple[bytes, Any] | None = None
-    if data.startswith(b"age-encryption.org/v1"):  # the mark hashes the ciphertext (issue 16)
+    if data[: len(_AGE)] == _AGE:  # the mark hashes the ciphertext (issue 16)
         from . import light_sealed  # (only here: a plain write need not load it)
 
         if len(data) >= light_sealed.APART:  # decrypted by a child while this process parses
@@ -90,9 +90,10 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
             from ..crypto.codec import decrypt
 
             sound.clear()
-            data = decrypt(path, data, alongside=lambda raw: sound.append(trust.is_sound_copy(raw, mark)))
+            data = decrypt(path, data[:], alongside=lambda raw: sound.append(trust.is_sound_copy(raw, mark)))
             read = _read_keys(data) if data.startswith(b"{") else (None, None)
     else:
+        assert isinstance(data, bytes)
         read, head = _read_plain(data, mark, sound)
     tables, encoded = read
     if sound != [True] or tables is None or encoded is None:
@@ -105,8 +106,9 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     table = tables.get(check.BULLETINS)
     if table is None:
         return tables, Source(memoryview(b"{}"), [], [])
-    stored = memoryview(encoded[check.BULLETINS])
-    return tables, Source(stored, list(table), list(table.values()), *(head or ()))
+    source = Source(memoryview(encoded[check.BULLETINS]), list(table), list(table.values()), *(head or ()))
+    check.keep((tables, source))  # (the CLI never frees them one by one: ~20 ms at 100k, ~50 encrypted)
+    return tables, source
 
 
 def _read_plain(
@@ -171,10 +173,27 @@ def _table_span(data: bytes, encoded: Mapping[str, Any]) -> tuple[int, int] | No
 
 
 _HASH_APART = 1 << 20  # bytes: a smaller archive is hashed before its keys are read
+_AGE = b"age-encryption.org/v1"
+
+
+def _read(path: Path) -> bytes | mmap.mmap | None:
+    """The archive file's bytes; big age ciphertext mapped, not read: the child that decrypts it
+    reads the page cache as it goes, and this process never copies it (~60 ms at 100k, and one
+    archive's size less memory). None when it is not a regular file."""
+    with open(path, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if os.pread(fh.fileno(), len(_AGE), 0) == _AGE:
+            from . import light_sealed
+
+            if info.st_size >= light_sealed.APART:
+                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return fh.read()
 
 
 def _sealed(
-    path: Path, data: bytes, mark: bytes, sound: list[bool]
+    path: Path, data: bytes | mmap.mmap, mark: bytes, sound: list[bool]
 ) -> tuple[check.Tables, dict[str, Any]] | None:
     """`light_sealed.read_keys` of age ciphertext `data`, hashed meanwhile in a thread (hashlib
     lets go of the GIL); None when it cannot be read so."""

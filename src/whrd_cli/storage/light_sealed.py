@@ -36,7 +36,7 @@ _MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
 
 def read_keys(
     identity: Any,
-    data: bytes,
+    data: bytes | mmap.mmap,
     bulletin: type,
     table: type[dict[str, Any]],
     alongside: Callable[[], object] = lambda: None,
@@ -65,7 +65,7 @@ def read_keys(
         helper.join()
 
 
-def _decrypt(identity: Any, data: bytes, plain: mmap.mmap, out: Any) -> None:
+def _decrypt(identity: Any, data: bytes | mmap.mmap, plain: mmap.mmap, out: Any) -> None:
     """In the child: decrypt into `plain`, telling `out` how many bytes are there as it goes."""
     import io
 
@@ -88,7 +88,9 @@ def _decrypt(identity: Any, data: bytes, plain: mmap.mmap, out: Any) -> None:
             pass
 
     into = Into()
-    decrypt_io(io.BytesIO(data), into, [identity])
+    if isinstance(data, mmap.mmap):  # the file mapped: read as it goes, never copied whole
+        data.seek(0)
+    decrypt_io(data if isinstance(data, mmap.mmap) else io.BytesIO(data), into, [identity])
     out.write(_POSITION.pack(into.done))
 
 

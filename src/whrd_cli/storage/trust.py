@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from . import check
 
 if TYPE_CHECKING:
+    import mmap
+
     from ..workers import Later
 
 ATTR = "user.whrd.sound"
@@ -70,7 +72,7 @@ def read_mark(path: os.PathLike[str] | str) -> bytes | None:
         return None
 
 
-def is_sound_copy(data: bytes, mark: bytes | None) -> bool:
+def is_sound_copy(data: bytes | mmap.mmap, mark: bytes | None) -> bool:
     """Whether `data` are exactly the bytes a sound archive was written as (`mark` read from it)."""
     if mark is None:
         return False
