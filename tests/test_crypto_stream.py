@@ -16,6 +16,8 @@ from unittest import mock
 
 import pyrage
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyrage import decrypt, x25519
 
 from processes import children
@@ -172,14 +174,14 @@ def test_the_store_writes_again_here_when_its_child_is_lost(
     convert.encrypt_archive(path, "a passphrase of five words")
     identity = keys.identity_for(path)
     parent = os.getpid()
-    real = codec._Pieces.read
+    real = codec._Pieces.readinto
 
-    def dying(self: Any, size: int = -1) -> bytes:
+    def dying(self: Any, buffer: Any) -> int:
         if os.getpid() != parent:
             os._exit(3)
-        return real(self, size)
+        return real(self, buffer)
 
-    monkeypatch.setattr(codec._Pieces, "read", dying)
+    monkeypatch.setattr(codec._Pieces, "readinto", dying)
     lost: list[bool] = []
     real_forked = codec._forked
 
@@ -199,3 +201,33 @@ def test_the_store_writes_again_here_when_its_child_is_lost(
     titles = [b["title"] for b in tables["bulletins"].values()]
     assert titles == [f"Boletín {n}" for n in range(6)] + ["Added after a lost child"]
     assert not [p for p in tmp_path.iterdir() if ".whrd-tmp-" in p.name]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.binary(max_size=3000), max_size=12),
+    st.lists(st.integers(min_value=1, max_value=9000), min_size=1, max_size=20),
+)
+def test_the_reader_age_reads_gives_the_pieces_in_order(pieces: list[bytes], sizes: list[int]) -> None:
+    """Whatever sizes age asks for, the plain pieces come out whole and in order, as views of an
+    mmap or as bytes, empty ones skipped (oracle: their concatenation)."""
+    import mmap
+    from itertools import cycle
+
+    whole = b"".join(pieces)
+    mapped = mmap.mmap(-1, max(1, len(whole)))
+    mapped[: len(whole)] = whole
+    views = []
+    start = 0
+    for piece in pieces:
+        views.append(memoryview(mapped)[start : start + len(piece)] if len(piece) % 2 else piece)
+        start += len(piece)
+    reader = codec._Pieces.reader(views)
+    got = b""
+    for size in cycle(sizes):
+        chunk = reader.read(size)
+        if not chunk:
+            break
+        got += chunk
+    assert got == whole
+    del views, reader

@@ -7,6 +7,7 @@ to an archive without opening it first.
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -144,22 +145,35 @@ def encrypted_pieces(
     return _threaded(recipients, pieces)
 
 
-class _Pieces:
-    """A file-like `read(n)` over plain pieces as they are made (what `pyrage.encrypt_io` reads)."""
+class _Pieces(io.RawIOBase):
+    """The plain pieces as they are made, as a raw file (`readinto`). age reads 8 KB at a time:
+    `reader` buffers a megabyte of them at once, so those reads are C calls (measured at 100k:
+    encryption ~120 -> ~90 ms)."""
 
     def __init__(self, pieces: Iterable[bytes]) -> None:
+        super().__init__()
         self.pieces = iter(pieces)
         self.piece = memoryview(b"")
 
-    def read(self, size: int = -1) -> bytes:
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
         while not self.piece:
             following = next(self.pieces, None)
             if following is None:
-                return b""
-            self.piece = memoryview(following)
-        size = len(self.piece) if size is None or size < 0 else size
-        out, self.piece = self.piece[:size], self.piece[size:]
-        return bytes(out)
+                return 0
+            self.piece = memoryview(following).cast("B")
+        size = min(len(buffer), len(self.piece))
+        buffer[:size], self.piece = self.piece[:size], self.piece[size:]
+        return size
+
+    @classmethod
+    def reader(cls, pieces: Iterable[bytes]) -> io.BufferedReader:
+        return io.BufferedReader(cls(pieces), _BUFFER)
+
+
+_BUFFER = 1 << 20  # plain bytes read ahead for age
 
 
 def _forked(recipients: list[Any], pieces: Iterable[bytes]) -> Iterator[bytes]:
@@ -171,7 +185,7 @@ def _forked(recipients: list[Any], pieces: Iterable[bytes]) -> Iterator[bytes]:
     from ..workers import reap, start_child
 
     def send(out: Any) -> None:
-        encrypt_io(_Pieces(pieces), out, recipients)
+        encrypt_io(_Pieces.reader(pieces), out, recipients)
 
     try:
         child = [start_child(send)]
@@ -208,7 +222,7 @@ def _threaded(recipients: list[Any], pieces: Iterable[bytes]) -> Iterator[bytes]
 
     def work() -> None:
         try:
-            encrypt_io(_Pieces(_queued(inbox)), _Outbox(outbox), recipients)
+            encrypt_io(_Pieces.reader(_queued(inbox)), _Outbox(outbox), recipients)
         except BaseException as exc:  # handed to the writing thread, raised there
             failed.append(exc)
         finally:
