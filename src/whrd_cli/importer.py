@@ -252,16 +252,43 @@ def read_inputs(
     return files
 
 
-def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
-    problems = [o for o in outcomes if o.action == "skipped"]
-    shown = "; ".join(
-        (
-            _("{file}, {location}: already in the archive as bulletin {id}")
-            if o.id is not None
-            else _("{file}, {location}: repeats an earlier record")
-        ).format(file=o.file, location=o.location.shown(), id=o.id)
-        for o in problems[: RecordErrors.CAP]
-    )
+def _duplicates_error(outcomes: Sequence[Outcome], archive: Archive, inputs: Sequence[int]) -> DuplicateError:
+    """Every duplicate that stops an `--on-duplicate error` import, each named so it can be found:
+    the bulletin it repeats (id and title, as the archive holds it), or the earlier record it
+    repeats (its line or record, and its file when that is another input). `inputs` gives the
+    input of each outcome (two inputs may have the same name)."""
+    problems = [(o, n) for o, n in zip(outcomes, inputs, strict=True) if o.action == "skipped"]
+    first: dict[str, tuple[int, Location]] = {}
+    for o, n in zip(outcomes, inputs, strict=True):
+        if o.bulletin is not None and o.action != "skipped":
+            first.setdefault(o.bulletin.key, (n, o.location))
+    said: list[str] = []
+    for o, n in problems[: RecordErrors.CAP]:
+        if o.id is not None:
+            title = archive.get(o.id).bulletin.title
+            said.append(
+                _("{file}, {location}: already in the archive as bulletin {id}, {title!r}").format(
+                    file=o.file, location=o.location.shown(), id=o.id, title=title
+                )
+            )
+            continue
+        earlier = first.get(o.bulletin.key) if o.bulletin is not None else None
+        if earlier is None:
+            said.append(
+                _("{file}, {location}: repeats an earlier record").format(
+                    file=o.file, location=o.location.shown()
+                )
+            )
+        else:
+            said.append(
+                _("{file}, {location}: repeats an earlier record ({earlier})").format(
+                    file=o.file,
+                    location=o.location.shown(),
+                    earlier=earlier[1].shown()
+                    if earlier[0] == n
+                    else f"{outcomes[inputs.index(earlier[0])].file}, {earlier[1].shown()}",
+                )
+            )
     count = len(problems)
     return DuplicateError(
         ngettext(
@@ -270,8 +297,8 @@ def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
             "{count} duplicates (same date, title and language), nothing was imported: {shown}. "
             "Use --on-duplicate skip or update to import the rest.",
             count,
-        ).format(count=count, shown=and_more(shown, count - RecordErrors.CAP)),
-        next((o.id for o in problems if o.id is not None), 0),
+        ).format(count=count, shown=and_more("; ".join(said), count - RecordErrors.CAP)),
+        next((o.id for o, _n in problems if o.id is not None), 0),
     )
 
 
@@ -302,7 +329,8 @@ def import_files(
         preview = archive.add_many(bulletins, on_duplicate=OnDuplicate.SKIP, dry_run=True)
         outcomes = _outcomes(where, preview.outcomes, bulletins)
         if any(o.action == "skipped" for o in outcomes):
-            raise _duplicates_error(outcomes)
+            inputs = [n for n, (_name, _fmt, count) in enumerate(shapes) for _ in range(count)]
+            raise _duplicates_error(outcomes, archive, inputs)
     kept: list[Bulletin] | None = bulletins
     feed: Iterable[Bulletin] = bulletins
     if hand_over:
