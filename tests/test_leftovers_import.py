@@ -85,3 +85,75 @@ def test_spanish_on_duplicate_error_names_the_bulletin_in_spanish(run: Run, db: 
         f"{source}, línea 3: repite un registro anterior (línea 2). "
         "Use --on-duplicate skip o update para importar el resto.\n"
     )
+
+
+# -- 4. UTF-16 without a BOM, when its NUL bytes make it plain --------------------------------------------
+
+LISTING = (
+    "NOTICIAS / Radio comunitaria cumple “tres” años\n\n"
+    "La radio de las defensoras […]\n\n4 de marzo de 2018\n"
+)
+CSV = "title,date,countries\r\nDefensoras en Olancho,2020-01-02,HN\r\nÑandutí y acción,2020-01-03,PY\r\n"
+
+
+def test_utf16_without_a_bom_is_read_in_either_byte_order(run: Run, db: Path, tmp_path: Path) -> None:
+    for order in ("utf-16-le", "utf-16-be"):
+        listing, csv = tmp_path / f"{order}.txt", tmp_path / f"{order}.csv"
+        listing.write_bytes(LISTING.encode(order))
+        csv.write_bytes(CSV.encode(order))
+        result = run.ok("import", str(listing), str(csv), "--dry-run", "--json")
+        files = json.loads(result.stdout)["files"]
+        assert [(f["format"], f["added"]) for f in files] == [("listing", 1), ("csv", 2)], order
+    run.ok("import", str(tmp_path / "utf-16-be.csv"))
+    assert sorted(b["title"] for b in run.json("list")) == ["Defensoras en Olancho", "Ñandutí y acción"]
+
+
+def test_utf16_without_a_bom_from_standard_input(run: Run, db: Path) -> None:
+    from whrd_cli.cli import app
+
+    result = run.runner.invoke(  # bytes on standard input, as a pipe gives them
+        app,
+        ["import", "-", "--format", "csv"],
+        input=CSV.encode("utf-16-le"),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(run.json("list")) == 2
+
+
+def test_what_is_not_plainly_utf16_stays_binary(run: Run, db: Path, tmp_path: Path) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2020-01-01")
+    cases = {
+        "odd.csv": CSV.encode("utf-16-le") + b"\n",  # a stray byte after whole pairs
+        "ints.bin": b"".join(bytes((n % 31, 0)) for n in range(4000)),  # 16-bit numbers: controls
+        "mixed.txt": CSV.encode("utf-16-le")[:40] + CSV.encode("utf-16-be")[40:],  # NULs at both parities
+        "utf32.csv": CSV.encode("utf-32-le"),
+        "zeros.txt": bytes(5000),
+        "some-nuls.txt": b"title,date\n\x00A,2020-01-01\n",  # UTF-8 with a NUL: not UTF-16
+    }
+    before = _digests(db.parent)
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for name, data in cases.items():
+        (inputs / name).write_bytes(data)
+        result = run("import", str(inputs / name))
+        assert result.exit_code == 1, name
+        assert result.stderr == (
+            f"Error: {inputs / name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
+            "listing, json, jsonl, csv. Nothing was imported.\n"
+        ), name
+    assert _digests(db.parent) == before
+
+
+def test_spanish_a_utf16_file_without_bom_reads_and_a_binary_one_is_refused_in_spanish(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "bueno.txt", tmp_path / "malo.bin"
+    good.write_bytes(LISTING.encode("utf-16-le"))
+    bad.write_bytes(bytes(range(256)) * 8)
+    assert run("import", str(good), env=ES).stderr == (
+        f"{good} (listing): agregados: 1, actualizados: 0, omitidos por duplicados: 0.\n"
+    )
+    result = run("import", str(bad), env=ES)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bad} no es un archivo de texto (contiene datos binarios)")

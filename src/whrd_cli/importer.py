@@ -87,7 +87,12 @@ def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
         chunk = stream.read(min(_CHUNK, limit + 1 - size))
         if not chunk:
             break
-        if not chunks and not chunk.startswith(_UTF16_BOMS) and b"\x00" in chunk[:_SAMPLE]:
+        if (
+            not chunks
+            and not chunk.startswith(_UTF16_BOMS)
+            and b"\x00" in chunk[:_SAMPLE]
+            and _utf16_order(chunk) is None
+        ):
             raise _binary_error(name)  # as `decode` would say, without reading the rest first
         chunks.append(chunk)
         size += len(chunk)
@@ -138,6 +143,24 @@ def _binary(data: bytes) -> bool:
     return b"\x00" in sample or controls > len(sample) // 50
 
 
+def _utf16_order(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when bytes without a BOM plainly are UTF-16 text (Windows tools
+    write it so): in the sample, NUL bytes at one parity only, and there at least three bytes in
+    four, as mostly-ASCII (or Latin-1) text gives; else None. Anything less clear stays binary."""
+    sample = data[:_SAMPLE]
+    if len(sample) < 2:
+        return None
+    if len(sample) % 2:
+        sample = sample[:-1]  # a part of a larger file may end inside a character
+    units = len(sample) // 2
+    low, high = sample[0::2].count(0), sample[1::2].count(0)  # NULs at even and at odd offsets
+    if low == 0 and high * 4 >= units * 3:
+        return "utf-16-le"
+    if high == 0 and low * 4 >= units * 3:
+        return "utf-16-be"
+    return None
+
+
 def _binary_error(name: str) -> ParseError:
     return ParseError(
         _(
@@ -148,13 +171,20 @@ def _binary_error(name: str) -> ParseError:
 
 
 def decode(data: bytes, name: str) -> str:
-    """The text of an input: UTF-8 (with or without a BOM) or BOM-marked UTF-16; binary refused."""
+    """The text of an input: UTF-8 (with or without a BOM), or UTF-16 with a BOM or plainly UTF-16
+    without one (`_utf16_order`); binary refused."""
     binary = _binary_error(name)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    order = None if data.startswith(_UTF16_BOMS) else _utf16_order(data)
+    if data.startswith(_UTF16_BOMS) or order is not None:
+        if len(data) % 2:  # UTF-16 is whole pairs of bytes: a stray byte is not text
+            raise binary
         try:
-            text = data.decode("utf-16")
+            text = data.decode(order or "utf-16")
         except UnicodeDecodeError:
             raise binary from None
+        head = text[: _SAMPLE // 2]
+        if sum(1 for ch in head if ch < "\x20" and ch not in "\t\n\r\x0b\x0c\x1b") > len(head) // 50:
+            raise binary  # 16-bit numbers, not characters
     else:
         if _binary(data):
             raise binary
