@@ -524,7 +524,7 @@ def test_inputs_over_the_size_limit_are_refused(
 ) -> None:
     import os
 
-    monkeypatch.setattr("whrd_cli.importer.MAX_INPUT_BYTES", 100_000)
+    monkeypatch.setattr("whrd_cli.import_input.MAX_INPUT_BYTES", 100_000)
     monkeypatch.chdir(tmp_path)
     line = b'{"title": "x", "date": "2020-01-01"}\n'
     writer = None

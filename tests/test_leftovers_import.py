@@ -157,3 +157,123 @@ def test_spanish_a_utf16_file_without_bom_reads_and_a_binary_one_is_refused_in_s
     result = run("import", str(bad), env=ES)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {bad} no es un archivo de texto (contiene datos binarios)")
+
+
+# -- 6. an unknown category in a CSV, JSON or JSONL record is an error at its place, as add refuses it -----
+
+
+def _write(folder: Path, name: str, rows: list[dict[str, str]]) -> Path:
+    path = folder / name
+    if name.endswith(".csv"):
+        names = list(rows[0])
+        path.write_text("\n".join([",".join(names), *(",".join(r[n] for n in names) for r in rows)]) + "\n")
+    elif name.endswith(".jsonl"):
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    else:
+        path.write_text(json.dumps(rows, ensure_ascii=False))
+    return path
+
+
+ROWS = [
+    {"title": "Known", "date": "2020-01-01", "category": "NOTICIAS", "countries": "HN"},
+    {"title": "Typo", "date": "2020-01-02", "category": "statment", "countries": "HN"},
+    {"title": "Bad date", "date": "31 February 2020", "category": "news", "countries": "HN"},
+    {"title": "Unknown", "date": "2020-01-04", "category": "xyz", "countries": "HN"},
+    {"title": "Bad country", "date": "2020-01-05", "category": "news", "countries": "Hondura"},
+]
+
+
+def test_an_unknown_category_is_an_error_at_its_place_with_the_other_bad_fields(
+    run: Run, db: Path, tmp_path: Path
+) -> None:
+    run.ok("add", "--title", "Kept", "--date", "2019-01-01")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    before = _digests(db.parent)
+    for name, place in (("a.csv", "line {}"), ("a.json", "record {}"), ("a.jsonl", "line {}")):
+        path = _write(folder, name, ROWS)
+        offset = 1 if name.endswith(".csv") else 0  # the header row
+        at = [f"{path}, {place.format(n + offset)}" for n in (2, 3, 4, 5)]
+        result = run("import", str(path))
+        assert result.exit_code == 1, name
+        assert result.stdout == ""
+        assert result.stderr == (
+            "Error: 4 invalid records, nothing was imported: "
+            f"{at[0]}, category: Unknown category 'statment'. Did you mean: statement?; "
+            f"{at[1]}, date: '31 February 2020' is not a real calendar date; "
+            f"{at[2]}, category: Unknown category 'xyz'. "
+            "Categories: news, alert, open-letter, statement, report, campaign, event; "
+            f"{at[3]}, countries: Unknown country 'Hondura'. Did you mean: Honduras? "
+            "To start a new category, add --new-category.\n"
+        ), name
+        dry = run("import", str(path), "--dry-run")
+        assert dry.exit_code == 1 and dry.stderr == result.stderr
+    assert _digests(db.parent) == before
+
+
+def test_spanish_an_unknown_category_is_said_in_spanish(run: Run, db: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.jsonl", [{"title": "Typo", "date": "2020-01-02", "category": "alrta"}])
+    result = run("import", str(path), env=ES)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: 1 registro no válido; no se importó nada: "
+        f"{path}, línea 1, category: Categoría desconocida: 'alrta'. ¿Quiso decir: alerta, carta abierta? "
+        "Para crear una categoría nueva, agregue --new-category.\n"
+    )
+
+
+def test_every_spelling_of_a_known_category_is_imported(run: Run, db: Path, tmp_path: Path) -> None:
+    spellings = {  # as whrd writes them (keys, labels, Spanish table words) and as people type them
+        "news": ["news", "NEWS", "NOTICIAS", "Noticias", "noticia"],
+        "alert": ["alert", "Alerta", "#WHRDAlert", "#AlertaDefensoras", "alertas"],
+        "open-letter": ["open-letter", "OPEN LETTER", "CARTA ABIERTA", "Carta abierta"],
+        "statement": ["statement", "PRONUNCIAMIENTO", "Pronunciamiento", "comunicado"],
+        "report": ["report", "INFORME", "Informe"],
+        "campaign": ["campaign", "CAMPAÑA", "Campaña", "campana"],
+        "event": ["event", "EVENTO", "Evento"],
+    }
+    rows = [
+        {"title": f"Bulletin {key} {n}", "date": "2020-01-01", "category": text, "lang": "en"}
+        for key, texts in spellings.items()
+        for n, text in enumerate(texts)
+    ]
+    run.ok("import", str(_write(tmp_path, "all.json", rows)))
+    got = {b["title"]: b["category"] for b in run.json("list")}
+    assert got == {row["title"]: row["title"].split()[1] for row in rows}
+
+
+def test_the_archives_own_category_and_new_category_are_accepted(run: Run, db: Path, tmp_path: Path) -> None:
+    run.ok("add", "--title", "Interview", "--date", "2019-01-01", "-k", "entrevista", "--new-category")
+    own = _write(tmp_path, "own.csv", [{"title": "Another", "date": "2020-01-01", "category": "Entrevista"}])
+    run.ok("import", str(own))
+    new = _write(tmp_path, "new.jsonl", [{"title": "Podcast", "date": "2020-01-02", "category": "podcast"}])
+    assert run("import", str(new)).exit_code == 1
+    run.ok("import", str(new), "--new-category")
+    assert sorted(b["category"] for b in run.json("list")) == ["entrevista", "entrevista", "podcast"]
+
+
+def test_a_listings_new_heading_label_is_still_kept(run: Run, db: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "l.txt"
+    listing.write_text(
+        "INTERVIEW / A defender speaks\n\nThe network talked to a defender.\n\n5 January 2020\n"
+    )
+    run.ok("import", str(listing))
+    assert run.json("list")[0]["category"] == "interview"
+
+
+def test_an_export_keeps_its_own_categories_into_a_fresh_archive(run: Run, db: Path, tmp_path: Path) -> None:
+    """A record whrd wrote (it carries a uid) was checked where it was recorded: an export of an
+    archive with its own categories imports back anywhere, as `list --json` always has."""
+    run.ok("add", "--title", "Interview", "--date", "2019-01-01", "-k", "entrevista", "--new-category")
+    for fmt in ("json", "jsonl", "csv"):
+        out = tmp_path / f"export.{fmt}"
+        run.ok("export", "-f", fmt, "-o", str(out))
+        other = tmp_path / f"other-{fmt}.json"
+        run.ok("--db", str(other), "import", str(out))
+        assert [b["category"] for b in run.json("--db", str(other), "list")] == ["entrevista"], fmt
+    hand_made = _write(
+        tmp_path, "hand.csv", [{"title": "Another", "date": "2020-01-01", "category": "entrevista"}]
+    )
+    result = run("--db", str(tmp_path / "fresh.json"), "import", str(hand_made))
+    assert result.exit_code == 1
+    assert "category: Unknown category 'entrevista'." in result.stderr

@@ -8,15 +8,11 @@ write is one `Archive.add_many`: one atomic rewrite of the archive, whatever the
 
 from __future__ import annotations
 
-import codecs
 import importlib
-import os
-import re
-import stat
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from .errors import DuplicateError, InputError, ParseError
 from .formats import (
@@ -30,179 +26,27 @@ from .formats import (
     cannot_import,
     get_format,
 )
-from .formats.reading import Progress, Record
-from .i18n import _, ngettext, number
+from .formats.reading import Progress, Record, raise_if_any
+from .i18n import _, ngettext
+from .import_input import MAX_INPUT_BYTES, STDIN, STDIN_NAME, Input, decode, load_input
 from .import_report import FileSummary, ImportReport, Outcome
 from .storage.plan import AddOutcome, OnDuplicate
-from .storage.reasons import os_reason
 
 if TYPE_CHECKING:
     from .model import Bulletin
     from .store import Archive
 
-STDIN = "-"
-STDIN_NAME = "<stdin>"
+__all__ = [  # what callers take from here, though `import_input` holds it
+    "MAX_INPUT_BYTES",
+    "STDIN",
+    "STDIN_NAME",
+    "Input",
+    "decode",
+    "load_input",
+]
+
 # What `--on-duplicate` offers: every policy but adding a second copy.
 ON_DUPLICATE: tuple[str, ...] = tuple(p.value for p in OnDuplicate if p is not OnDuplicate.ADD)
-_TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
-_NOT_BLANK = re.compile("[^ \t\r\n\ufeff\u00a0]")
-
-
-@dataclass
-class Input:
-    """One input as given on the command line: the name shown in messages, and its bytes."""
-
-    name: str
-    data: bytes
-    path: str | None = None  # None for standard input: no extension to go by
-
-    def take(self) -> bytes:
-        """Its bytes, no longer held here: once decoded they are freed (a 79 MB input decodes to
-        a text of up to twice that; both at once were the peak of a large import's memory)."""
-        data, self.data = self.data, b""
-        return data
-
-
-# The largest input `whrd import` reads (each file, and standard input): a 100,000-bulletin JSON
-# export is about 90 MB, and reading takes several times its size in memory. Larger inputs are
-# refused before they are read in full, so `import /dev/zero` or an endless pipe cannot exhaust
-# memory. The README states it; split a larger export into several files.
-MAX_INPUT_BYTES = 512 * 1024 * 1024
-_CHUNK = 1024 * 1024
-_SAMPLE = 8192  # the bytes `_binary` looks at
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def _size_text(limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    return f"{number(round(mib))} MiB" if mib >= 1 else _("{size} bytes").format(size=number(limit))
-
-
-def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
-    """At most `limit` bytes of a stream (a file, a pipe, a FIFO, a device), or an InputError as
-    soon as there is more; a start that is plainly binary is refused at once (`/dev/zero`)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = stream.read(min(_CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        if (
-            not chunks
-            and not chunk.startswith(_UTF16_BOMS)
-            and b"\x00" in chunk[:_SAMPLE]
-            and _utf16_order(chunk) is None
-        ):
-            raise _binary_error(name)  # as `decode` would say, without reading the rest first
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(name, limit)
-    return b"".join(chunks)
-
-
-def _too_large(name: str, limit: int) -> InputError:
-    return InputError(
-        _(
-            "{name} is larger than {size}, the most whrd imports from one input; "
-            "split it into smaller files. Nothing was imported."
-        ).format(name=name, size=_size_text(limit))
-    )
-
-
-def load_input(arg: str, *, stdin: BinaryIO | None = None, limit: int | None = None) -> Input:
-    """Read a file (or standard input for `-`) as bytes, at most `limit` (`MAX_INPUT_BYTES`);
-    a missing, unreadable or too large input is an InputError."""
-    limit = MAX_INPUT_BYTES if limit is None else limit
-    if arg == STDIN:
-        if stdin is None:
-            raise InputError(_("Standard input is not available; give a file name instead of -."))
-        return Input(STDIN_NAME, _read_bounded(stdin, STDIN_NAME, limit))
-    path = Path(arg).expanduser()
-    try:
-        with path.open("rb") as fh:
-            info = os.fstat(fh.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-                raise _too_large(arg, limit)
-            return Input(arg, _read_bounded(fh, arg, limit), arg)
-    except FileNotFoundError:
-        raise InputError(_("No such file: {name}. Nothing was imported.").format(name=arg)) from None
-    except IsADirectoryError:
-        raise InputError(
-            _("{name} is a folder, not a file. Nothing was imported.").format(name=arg)
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            _("Cannot read {name}: {reason}. Nothing was imported.").format(name=arg, reason=os_reason(exc))
-        ) from None
-
-
-def _binary(data: bytes) -> bool:
-    sample = data[:_SAMPLE]
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
-    return b"\x00" in sample or controls > len(sample) // 50
-
-
-def _utf16_order(data: bytes) -> str | None:
-    """`utf-16-le` or `utf-16-be` when bytes without a BOM plainly are UTF-16 text (Windows tools
-    write it so): in the sample, NUL bytes at one parity only, and there at least three bytes in
-    four, as mostly-ASCII (or Latin-1) text gives; else None. Anything less clear stays binary."""
-    sample = data[:_SAMPLE]
-    if len(sample) < 2:
-        return None
-    if len(sample) % 2:
-        sample = sample[:-1]  # a part of a larger file may end inside a character
-    units = len(sample) // 2
-    low, high = sample[0::2].count(0), sample[1::2].count(0)  # NULs at even and at odd offsets
-    if low == 0 and high * 4 >= units * 3:
-        return "utf-16-le"
-    if high == 0 and low * 4 >= units * 3:
-        return "utf-16-be"
-    return None
-
-
-def _binary_error(name: str) -> ParseError:
-    return ParseError(
-        _(
-            "{name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
-            "{formats}. Nothing was imported."
-        ).format(name=name, formats=", ".join(READERS))
-    )
-
-
-def decode(data: bytes, name: str) -> str:
-    """The text of an input: UTF-8 (with or without a BOM), or UTF-16 with a BOM or plainly UTF-16
-    without one (`_utf16_order`); binary refused."""
-    binary = _binary_error(name)
-    order = None if data.startswith(_UTF16_BOMS) else _utf16_order(data)
-    if data.startswith(_UTF16_BOMS) or order is not None:
-        if len(data) % 2:  # UTF-16 is whole pairs of bytes: a stray byte is not text
-            raise binary
-        try:
-            text = data.decode(order or "utf-16")
-        except UnicodeDecodeError:
-            raise binary from None
-        head = text[: _SAMPLE // 2]
-        if sum(1 for ch in head if ch < "\x20" and ch not in "\t\n\r\x0b\x0c\x1b") > len(head) // 50:
-            raise binary  # 16-bit numbers, not characters
-    else:
-        if _binary(data):
-            raise binary
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise ParseError(
-                _(
-                    "{name}, line {line}: not UTF-8 text (byte {byte}); save the file "
-                    "as UTF-8 and import it again. Nothing was imported."
-                ).format(name=name, line=line, byte=f"0x{data[exc.start]:02x}")
-            ) from None
-    if not _NOT_BLANK.search(text):  # not `text.strip()`: that would copy a large file's text
-        raise ParseError(_("{name} is empty; nothing was imported.").format(name=name))
-    if "\x00" in text:
-        raise binary
-    return text
 
 
 def _module(name: str) -> Any:
@@ -240,22 +84,60 @@ class ReadFile:
     records: tuple[Record, ...]
 
 
+# Why a category (a stored key that whrd does not know) cannot be imported, or None when it can:
+# `categories.unknown_category` with the archive's own categories, as `whrd add` asks it.
+CategoryCheck = Callable[[str], "str | None"]
+
+
 def read_input(
-    item: Input, *, fmt: str = "auto", lang: str | None = None, progress: Progress | None = None
+    item: Input,
+    *,
+    fmt: str = "auto",
+    lang: str | None = None,
+    progress: Progress | None = None,
+    categories: CategoryCheck | None = None,
 ) -> ReadFile:
-    """Decode and read one input; raises ParseError (RecordErrors for bad records)."""
+    """Decode and read one input; raises ParseError (RecordErrors for bad records).
+
+    With `categories`, a record of a format that does not start categories (see
+    `Format.new_categories`) whose category whrd does not know is a bad record too, at its place,
+    listed with the input's other bad records."""
     text = decode(item.take(), item.name)
     name = detect_format(text, path=item.path) if fmt == "auto" else get_format(fmt).name
     if not BY_NAME[name].reads:
         raise cannot_import(name)
     module = _module(name)
+    check = None if BY_NAME[name].new_categories else categories
     read_records = getattr(module, "read_records", None)
-    if read_records is not None:
-        records = read_records(text, source=item.name, lang=lang, progress=progress)
-    else:  # a reader that gives bulletins only: number them
-        bulletins = module.read(text, source=item.name, lang=lang)
-        records = [Record(Location("record", n), b) for n, b in enumerate(bulletins, start=1)]
+    try:
+        if read_records is not None:
+            records = read_records(text, source=item.name, lang=lang, progress=progress)
+        else:  # a reader that gives bulletins only: number them
+            bulletins = module.read(text, source=item.name, lang=lang)
+            records = [Record(Location("record", n), b) for n, b in enumerate(bulletins, start=1)]
+    except RecordErrors as exc:
+        if check is not None:
+            raise_if_any([*exc.errors, *_category_errors(exc.records, item.name, check)])
+        raise
+    if check is not None:
+        raise_if_any(_category_errors(records, item.name, check), records)
     return ReadFile(item.name, name, tuple(records))
+
+
+def _category_errors(records: Sequence[Record], source: str, check: CategoryCheck) -> list[RecordError]:
+    """A RecordError for each record whose category `check` refuses (one look at each distinct
+    category: an import of 100,000 records holds a handful). A record that carries a `uid` was
+    written by whrd (an export of an archive, `list --json`): its category was accepted where it
+    was recorded, and the copy keeps it, so an export always imports back, into any archive."""
+    from .categories import BY_KEY
+
+    unknown = {r.bulletin.category for r in records if r.bulletin.uid is None} - BY_KEY.keys()
+    problems = {key: problem for key in unknown if key is not None and (problem := check(key))}
+    return [
+        RecordError(source, r.location, "category", problems[r.bulletin.category].rstrip("."))
+        for r in records
+        if r.bulletin.uid is None and r.bulletin.category in problems
+    ]
 
 
 def read_inputs(
@@ -264,6 +146,7 @@ def read_inputs(
     fmt: str = "auto",
     lang: str | None = None,
     progress: Callable[[Input], Progress | None] | None = None,
+    categories: CategoryCheck | None = None,
 ) -> list[ReadFile]:
     """Read every input; bad records of all inputs are reported together, in one RecordErrors.
 
@@ -274,7 +157,15 @@ def read_inputs(
     errors: list[RecordError] = []
     for item in items:
         try:
-            files.append(read_input(item, fmt=fmt, lang=lang, progress=progress(item) if progress else None))
+            files.append(
+                read_input(
+                    item,
+                    fmt=fmt,
+                    lang=lang,
+                    progress=progress(item) if progress else None,
+                    categories=categories,
+                )
+            )
         except RecordErrors as exc:
             errors.extend(exc.errors)
     if errors:
