@@ -38,8 +38,8 @@ def archive(run: Run, db: Path) -> Path:
 def test_an_empty_filter_is_a_usage_error_everywhere(
     run: Run, archive: Path, command: tuple[str, ...], option: str, value: str
 ) -> None:
-    if value == "#" and option not in ("-t", "--tag"):
-        pytest.skip("'#' is empty only as a tag")
+    if value == "#" and option not in ("-t", "--tag", "-k", "--category"):
+        pytest.skip("'#' is empty only as a tag or category (#WHRDAlert)")
     before = _digest(archive)
     result = run(*command, option, value)
     assert result.exit_code == 2, (result.stdout, result.stderr)
@@ -76,3 +76,8 @@ def test_an_empty_value_among_good_ones_is_still_refused(run: Run, archive: Path
 def test_real_filter_values_still_filter(run: Run, archive: Path) -> None:
     assert [b["title"] for b in run.json("list", "-k", "NOTICIAS", "-t", "#x", "-c", "HN")] == []
     assert len(run.json("list", "-k", "NOTICIAS", "-c", "Honduras", "--since", "2017")) == 1
+
+
+def test_a_hash_alone_is_empty_only_where_a_hash_may_start_the_value(run: Run, archive: Path) -> None:
+    result = run("list", "-c", "#")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: Unknown country '#'.")

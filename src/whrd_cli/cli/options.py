@@ -19,13 +19,23 @@ from . import complete
 
 
 def _given(value: list[str] | str | None) -> list[str] | str | None:
-    """A filter's value as typed, refused when it is empty (`-k ''`, `--since=`, `-t '#'`): an
-    empty filter is a mistake (an unset variable, a lost quote), never "no filter", and every
-    filter says so the same way, as a usage error (exit 2)."""
-    values = value if isinstance(value, list) else [value]
-    if any(text is not None and not text.strip().lstrip("#").strip() for text in values):
-        raise typer.BadParameter(_("it is empty: give a value, or leave the option out"))
+    """A filter's value as typed, refused when it is empty (`-c ''`, `--since=`): an empty filter
+    is a mistake (an unset variable, a lost quote), never "no filter", and every filter says so the
+    same way, as a usage error (exit 2)."""
+    _refuse_empty(value, ignore="")
     return value
+
+
+def _given_hashtag(value: list[str] | None) -> list[str] | None:
+    """The same for a tag or a category, which may be written with `#` (`-t '#'` is empty too)."""
+    _refuse_empty(value, ignore="#")
+    return value
+
+
+def _refuse_empty(value: list[str] | str | None, *, ignore: str) -> None:
+    values = value if isinstance(value, list) else [value]
+    if any(text is not None and not text.strip().lstrip(ignore).strip() for text in values):
+        raise typer.BadParameter(_("it is empty: give a value, or leave the option out"))
 
 
 CountryOpt = Annotated[
@@ -47,7 +57,7 @@ CategoryOpt = Annotated[
         help="news, alert, open-letter, statement, report (or a label such as PRONUNCIAMIENTO). Repeatable.",
         rich_help_panel="Filters",
         autocompletion=complete.categories,
-        callback=_given,
+        callback=_given_hashtag,
     ),
 ]
 TagOpt = Annotated[
@@ -58,7 +68,7 @@ TagOpt = Annotated[
         help="Tag, with or without #. Repeatable.",
         rich_help_panel="Filters",
         autocompletion=complete.tags,
-        callback=_given,
+        callback=_given_hashtag,
     ),
 ]
 SinceOpt = Annotated[
