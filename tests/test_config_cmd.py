@@ -307,7 +307,11 @@ BEFORE = b'# my settings\nlocale = "en"  # English for now\n\n[list]\nlimit = 20
             "list.limit takes a whole number from 1 to 1000000000, not '1000000001'.",
         ),
         ("list.limit", "-3", "list.limit takes a whole number from 1 to 1000000000, not '-3'."),
-        ("locale", "fr", "locale takes en or es, not 'fr'."),
+        (
+            "locale",
+            "fr",
+            "locale takes en or es (or a name: español, castellano, spanish, inglés, english), not 'fr'.",
+        ),
         ("db", "", "db takes the path of an archive file (absolute, or starting with ~), not ''."),
         (
             "editor",

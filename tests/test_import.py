@@ -207,7 +207,7 @@ def test_on_duplicate_error_names_every_duplicate(run: Run, db: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(
         f"Error: 10 duplicates (same date, title and language), nothing was imported: {EN}, line 1: "
-        "already in the archive as bulletin 1; "
+        "already in the archive as bulletin 1, 'Community radio “Voces del Río” marks five years on air'; "
     )
     assert result.stderr.endswith("Use --on-duplicate skip or update to import the rest.\n")
     assert db.read_bytes() == before
@@ -225,7 +225,7 @@ def test_a_record_repeated_within_the_import(run: Run, db: Path) -> None:
         "error",
         input=STDIN_INPUTS["jsonl"].replace("Second", "From JSONL").replace("01-03", "01-02"),
     )
-    assert result.exit_code == 1 and "<stdin>, line 2: repeats an earlier record" in result.stderr
+    assert result.exit_code == 1 and "<stdin>, line 2: repeats an earlier record (line 1)." in result.stderr
 
 
 # -- bad inputs: one clean line, exit 1, the archive byte-identical -----------------------------------
@@ -524,7 +524,7 @@ def test_inputs_over_the_size_limit_are_refused(
 ) -> None:
     import os
 
-    monkeypatch.setattr("whrd_cli.importer.MAX_INPUT_BYTES", 100_000)
+    monkeypatch.setattr("whrd_cli.import_input.MAX_INPUT_BYTES", 100_000)
     monkeypatch.chdir(tmp_path)
     line = b'{"title": "x", "date": "2020-01-01"}\n'
     writer = None

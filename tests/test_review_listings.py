@@ -328,7 +328,7 @@ def test_a_category_a_heading_cannot_carry_leaves_the_title_whole(run: Run, db: 
     ]
     source = tmp_path / "b.json"
     source.write_text(json.dumps(records, ensure_ascii=False), "utf-8")
-    run.ok("import", str(source))
+    run.ok("import", str(source), "--new-category")  # hand-made records: new categories are asked for
     out = tmp_path / "publicado.txt"
     run.ok("export", "-f", "listing", "-o", str(out))
     other = tmp_path / "other.json"

@@ -40,7 +40,7 @@ LIST_LIMIT_MAX = 1_000_000_000  # the same as `cli.options.MAX_LIMIT` (a test ch
 # dotted key -> what it takes (for messages; {formats} and {max} are filled in). The order is the
 # order of `whrd config list` and of a file written afresh. A dotted key lives in its [section].
 TAKES: dict[str, str] = {
-    "locale": N_("en or es"),
+    "locale": N_("en or es (or a name: {names})"),
     "db": N_("the path of an archive file (absolute, or starting with ~)"),
     "editor": N_('a command line, such as nano or "code --wait"'),
     "export.format": N_("one of {formats}"),
@@ -110,7 +110,7 @@ def takes(key: str) -> str:
     """What `key` takes, in the interface's language."""
     from .formats import WRITERS
 
-    return t(TAKES[key]).format(formats=", ".join(WRITERS), max=LIST_LIMIT_MAX)
+    return t(TAKES[key]).format(formats=", ".join(WRITERS), max=LIST_LIMIT_MAX, names=LOCALE_NAMES)
 
 
 def check_key(key: str) -> str:
@@ -264,10 +264,25 @@ def _printable(text: str) -> bool:
     return not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text)
 
 
+# The names `locale` takes besides a code, as a Spanish- or English-speaking person types them (any
+# case; accents optional): `lang.LANGUAGE_NAMES`, the names --lang takes, shown as written.
+LOCALE_NAMES = "español, castellano, spanish, inglés, english"
+
+
 def _locale(value: object) -> str | None:
+    """`es` or `en`: a locale name (`es`, `es_MX.UTF-8`) or a language's name (`español`, `English`)."""
     from .i18n import supported
 
-    return supported(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    code = supported(value)
+    if code is None:  # not a code: a name? (lang is imported only then: every run reads `locale`)
+        from .lang import LANGUAGE_NAMES
+        from .text import fold
+
+        folded = fold(value.strip())
+        code = next((c for c, names in LANGUAGE_NAMES.items() if folded in names), None)
+    return code
 
 
 def _db(value: object) -> str | None:

@@ -8,15 +8,11 @@ write is one `Archive.add_many`: one atomic rewrite of the archive, whatever the
 
 from __future__ import annotations
 
-import codecs
 import importlib
-import os
-import re
-import stat
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from .errors import DuplicateError, InputError, ParseError
 from .formats import (
@@ -30,149 +26,27 @@ from .formats import (
     cannot_import,
     get_format,
 )
-from .formats.reading import Progress, Record
-from .i18n import _, ngettext, number
+from .formats.reading import Progress, Record, raise_if_any
+from .i18n import _, ngettext
+from .import_input import MAX_INPUT_BYTES, STDIN, STDIN_NAME, Input, decode, load_input
 from .import_report import FileSummary, ImportReport, Outcome
 from .storage.plan import AddOutcome, OnDuplicate
-from .storage.reasons import os_reason
 
 if TYPE_CHECKING:
     from .model import Bulletin
     from .store import Archive
 
-STDIN = "-"
-STDIN_NAME = "<stdin>"
+__all__ = [  # what callers take from here, though `import_input` holds it
+    "MAX_INPUT_BYTES",
+    "STDIN",
+    "STDIN_NAME",
+    "Input",
+    "decode",
+    "load_input",
+]
+
 # What `--on-duplicate` offers: every policy but adding a second copy.
 ON_DUPLICATE: tuple[str, ...] = tuple(p.value for p in OnDuplicate if p is not OnDuplicate.ADD)
-_TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
-_NOT_BLANK = re.compile("[^ \t\r\n\ufeff\u00a0]")
-
-
-@dataclass
-class Input:
-    """One input as given on the command line: the name shown in messages, and its bytes."""
-
-    name: str
-    data: bytes
-    path: str | None = None  # None for standard input: no extension to go by
-
-    def take(self) -> bytes:
-        """Its bytes, no longer held here: once decoded they are freed (a 79 MB input decodes to
-        a text of up to twice that; both at once were the peak of a large import's memory)."""
-        data, self.data = self.data, b""
-        return data
-
-
-# The largest input `whrd import` reads (each file, and standard input): a 100,000-bulletin JSON
-# export is about 90 MB, and reading takes several times its size in memory. Larger inputs are
-# refused before they are read in full, so `import /dev/zero` or an endless pipe cannot exhaust
-# memory. The README states it; split a larger export into several files.
-MAX_INPUT_BYTES = 512 * 1024 * 1024
-_CHUNK = 1024 * 1024
-_SAMPLE = 8192  # the bytes `_binary` looks at
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def _size_text(limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    return f"{number(round(mib))} MiB" if mib >= 1 else _("{size} bytes").format(size=number(limit))
-
-
-def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
-    """At most `limit` bytes of a stream (a file, a pipe, a FIFO, a device), or an InputError as
-    soon as there is more; a start that is plainly binary is refused at once (`/dev/zero`)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = stream.read(min(_CHUNK, limit + 1 - size))
-        if not chunk:
-            break
-        if not chunks and not chunk.startswith(_UTF16_BOMS) and b"\x00" in chunk[:_SAMPLE]:
-            raise _binary_error(name)  # as `decode` would say, without reading the rest first
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(name, limit)
-    return b"".join(chunks)
-
-
-def _too_large(name: str, limit: int) -> InputError:
-    return InputError(
-        _(
-            "{name} is larger than {size}, the most whrd imports from one input; "
-            "split it into smaller files. Nothing was imported."
-        ).format(name=name, size=_size_text(limit))
-    )
-
-
-def load_input(arg: str, *, stdin: BinaryIO | None = None, limit: int | None = None) -> Input:
-    """Read a file (or standard input for `-`) as bytes, at most `limit` (`MAX_INPUT_BYTES`);
-    a missing, unreadable or too large input is an InputError."""
-    limit = MAX_INPUT_BYTES if limit is None else limit
-    if arg == STDIN:
-        if stdin is None:
-            raise InputError(_("Standard input is not available; give a file name instead of -."))
-        return Input(STDIN_NAME, _read_bounded(stdin, STDIN_NAME, limit))
-    path = Path(arg).expanduser()
-    try:
-        with path.open("rb") as fh:
-            info = os.fstat(fh.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-                raise _too_large(arg, limit)
-            return Input(arg, _read_bounded(fh, arg, limit), arg)
-    except FileNotFoundError:
-        raise InputError(_("No such file: {name}. Nothing was imported.").format(name=arg)) from None
-    except IsADirectoryError:
-        raise InputError(
-            _("{name} is a folder, not a file. Nothing was imported.").format(name=arg)
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            _("Cannot read {name}: {reason}. Nothing was imported.").format(name=arg, reason=os_reason(exc))
-        ) from None
-
-
-def _binary(data: bytes) -> bool:
-    sample = data[:_SAMPLE]
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
-    return b"\x00" in sample or controls > len(sample) // 50
-
-
-def _binary_error(name: str) -> ParseError:
-    return ParseError(
-        _(
-            "{name} is not a text file (it holds binary data); whrd imports UTF-8 text: "
-            "{formats}. Nothing was imported."
-        ).format(name=name, formats=", ".join(READERS))
-    )
-
-
-def decode(data: bytes, name: str) -> str:
-    """The text of an input: UTF-8 (with or without a BOM) or BOM-marked UTF-16; binary refused."""
-    binary = _binary_error(name)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise binary from None
-    else:
-        if _binary(data):
-            raise binary
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise ParseError(
-                _(
-                    "{name}, line {line}: not UTF-8 text (byte {byte}); save the file "
-                    "as UTF-8 and import it again. Nothing was imported."
-                ).format(name=name, line=line, byte=f"0x{data[exc.start]:02x}")
-            ) from None
-    if not _NOT_BLANK.search(text):  # not `text.strip()`: that would copy a large file's text
-        raise ParseError(_("{name} is empty; nothing was imported.").format(name=name))
-    if "\x00" in text:
-        raise binary
-    return text
 
 
 def _module(name: str) -> Any:
@@ -210,22 +84,60 @@ class ReadFile:
     records: tuple[Record, ...]
 
 
+# Why a category (a stored key that whrd does not know) cannot be imported, or None when it can:
+# `categories.unknown_category` with the archive's own categories, as `whrd add` asks it.
+CategoryCheck = Callable[[str], "str | None"]
+
+
 def read_input(
-    item: Input, *, fmt: str = "auto", lang: str | None = None, progress: Progress | None = None
+    item: Input,
+    *,
+    fmt: str = "auto",
+    lang: str | None = None,
+    progress: Progress | None = None,
+    categories: CategoryCheck | None = None,
 ) -> ReadFile:
-    """Decode and read one input; raises ParseError (RecordErrors for bad records)."""
+    """Decode and read one input; raises ParseError (RecordErrors for bad records).
+
+    With `categories`, a record of a format that does not start categories (see
+    `Format.new_categories`) whose category whrd does not know is a bad record too, at its place,
+    listed with the input's other bad records."""
     text = decode(item.take(), item.name)
     name = detect_format(text, path=item.path) if fmt == "auto" else get_format(fmt).name
     if not BY_NAME[name].reads:
         raise cannot_import(name)
     module = _module(name)
+    check = None if BY_NAME[name].new_categories else categories
     read_records = getattr(module, "read_records", None)
-    if read_records is not None:
-        records = read_records(text, source=item.name, lang=lang, progress=progress)
-    else:  # a reader that gives bulletins only: number them
-        bulletins = module.read(text, source=item.name, lang=lang)
-        records = [Record(Location("record", n), b) for n, b in enumerate(bulletins, start=1)]
+    try:
+        if read_records is not None:
+            records = read_records(text, source=item.name, lang=lang, progress=progress)
+        else:  # a reader that gives bulletins only: number them
+            bulletins = module.read(text, source=item.name, lang=lang)
+            records = [Record(Location("record", n), b) for n, b in enumerate(bulletins, start=1)]
+    except RecordErrors as exc:
+        if check is not None:
+            raise_if_any([*exc.errors, *_category_errors(exc.records, item.name, check)])
+        raise
+    if check is not None:
+        raise_if_any(_category_errors(records, item.name, check), records)
     return ReadFile(item.name, name, tuple(records))
+
+
+def _category_errors(records: Sequence[Record], source: str, check: CategoryCheck) -> list[RecordError]:
+    """A RecordError for each record whose category `check` refuses (one look at each distinct
+    category: an import of 100,000 records holds a handful). A record that carries a `uid` was
+    written by whrd (an export of an archive, `list --json`): its category was accepted where it
+    was recorded, and the copy keeps it, so an export always imports back, into any archive."""
+    from .categories import BY_KEY
+
+    unknown = {r.bulletin.category for r in records if r.bulletin.uid is None} - BY_KEY.keys()
+    problems = {key: problem for key in unknown if key is not None and (problem := check(key))}
+    return [
+        RecordError(source, r.location, "category", problems[r.bulletin.category].rstrip("."))
+        for r in records
+        if r.bulletin.uid is None and r.bulletin.category in problems
+    ]
 
 
 def read_inputs(
@@ -234,6 +146,7 @@ def read_inputs(
     fmt: str = "auto",
     lang: str | None = None,
     progress: Callable[[Input], Progress | None] | None = None,
+    categories: CategoryCheck | None = None,
 ) -> list[ReadFile]:
     """Read every input; bad records of all inputs are reported together, in one RecordErrors.
 
@@ -244,7 +157,15 @@ def read_inputs(
     errors: list[RecordError] = []
     for item in items:
         try:
-            files.append(read_input(item, fmt=fmt, lang=lang, progress=progress(item) if progress else None))
+            files.append(
+                read_input(
+                    item,
+                    fmt=fmt,
+                    lang=lang,
+                    progress=progress(item) if progress else None,
+                    categories=categories,
+                )
+            )
         except RecordErrors as exc:
             errors.extend(exc.errors)
     if errors:
@@ -252,16 +173,43 @@ def read_inputs(
     return files
 
 
-def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
-    problems = [o for o in outcomes if o.action == "skipped"]
-    shown = "; ".join(
-        (
-            _("{file}, {location}: already in the archive as bulletin {id}")
-            if o.id is not None
-            else _("{file}, {location}: repeats an earlier record")
-        ).format(file=o.file, location=o.location.shown(), id=o.id)
-        for o in problems[: RecordErrors.CAP]
-    )
+def _duplicates_error(outcomes: Sequence[Outcome], archive: Archive, inputs: Sequence[int]) -> DuplicateError:
+    """Every duplicate that stops an `--on-duplicate error` import, each named so it can be found:
+    the bulletin it repeats (id and title, as the archive holds it), or the earlier record it
+    repeats (its line or record, and its file when that is another input). `inputs` gives the
+    input of each outcome (two inputs may have the same name)."""
+    problems = [(o, n) for o, n in zip(outcomes, inputs, strict=True) if o.action == "skipped"]
+    first: dict[str, tuple[int, Location]] = {}
+    for o, n in zip(outcomes, inputs, strict=True):
+        if o.bulletin is not None and o.action != "skipped":
+            first.setdefault(o.bulletin.key, (n, o.location))
+    said: list[str] = []
+    for o, n in problems[: RecordErrors.CAP]:
+        if o.id is not None:
+            title = archive.get(o.id).bulletin.title
+            said.append(
+                _("{file}, {location}: already in the archive as bulletin {id}, {title!r}").format(
+                    file=o.file, location=o.location.shown(), id=o.id, title=title
+                )
+            )
+            continue
+        earlier = first.get(o.bulletin.key) if o.bulletin is not None else None
+        if earlier is None:
+            said.append(
+                _("{file}, {location}: repeats an earlier record").format(
+                    file=o.file, location=o.location.shown()
+                )
+            )
+        else:
+            said.append(
+                _("{file}, {location}: repeats an earlier record ({earlier})").format(
+                    file=o.file,
+                    location=o.location.shown(),
+                    earlier=earlier[1].shown()
+                    if earlier[0] == n
+                    else f"{outcomes[inputs.index(earlier[0])].file}, {earlier[1].shown()}",
+                )
+            )
     count = len(problems)
     return DuplicateError(
         ngettext(
@@ -270,8 +218,8 @@ def _duplicates_error(outcomes: Sequence[Outcome]) -> DuplicateError:
             "{count} duplicates (same date, title and language), nothing was imported: {shown}. "
             "Use --on-duplicate skip or update to import the rest.",
             count,
-        ).format(count=count, shown=and_more(shown, count - RecordErrors.CAP)),
-        next((o.id for o in problems if o.id is not None), 0),
+        ).format(count=count, shown=and_more("; ".join(said), count - RecordErrors.CAP)),
+        next((o.id for o, _n in problems if o.id is not None), 0),
     )
 
 
@@ -302,7 +250,8 @@ def import_files(
         preview = archive.add_many(bulletins, on_duplicate=OnDuplicate.SKIP, dry_run=True)
         outcomes = _outcomes(where, preview.outcomes, bulletins)
         if any(o.action == "skipped" for o in outcomes):
-            raise _duplicates_error(outcomes)
+            inputs = [n for n, (_name, _fmt, count) in enumerate(shapes) for _ in range(count)]
+            raise _duplicates_error(outcomes, archive, inputs)
     kept: list[Bulletin] | None = bulletins
     feed: Iterable[Bulletin] = bulletins
     if hand_over:

@@ -17,7 +17,7 @@ from typer._click.exceptions import UsageError
 from .. import __version__
 from ..i18n import N_, _
 from .boundary import ErrorBoundary, text_checked
-from .common import RICH_HELP, State, default_db_path, state
+from .common import RICH_HELP, State, configured_db, default_db_path, state
 from .complete import DB_AFTER_COMMAND
 from .localize import LocalizedCommand, localize
 
@@ -194,6 +194,8 @@ def main(
     ] = False,
 ) -> None:
     """Keep and work the archive of a network's bulletins."""
+    if db is not None:
+        configured_db()  # the config file is checked with --db too (it holds more than `db`)
     ctx.obj = State(db=db.expanduser() if db else default_db_path(), debug=debug)
     if passphrase_fd is not None:
         from ..crypto.keys import use_passphrase_fd

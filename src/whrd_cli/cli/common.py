@@ -39,22 +39,29 @@ class State:
     debug: bool = False
 
 
-def default_db_path() -> Path:
-    """`WHRD_DB`, else the config file's `db`, else the platform's user data folder (e.g.
-    ~/.local/share/whrd/archive.json). The file is checked even when `WHRD_DB` wins, so that a
-    mistake in it shows at once: it stops every command but `config`, which is how it is fixed."""
+def configured_db() -> Path | None:
+    """The config file's `db`, the file checked whole: a mistake in it stops every command but
+    `config` (which is how it is fixed), whether `--db` or `WHRD_DB` wins over its `db` or not and
+    whatever stdout is, so a broken file is never used by some runs and ignored by others."""
     from typer._click.globals import get_current_context
 
     from ..config import config_path, load_config
     from ..errors import WhrdError
 
     try:
-        configured = load_config(config_path()).db
+        return load_config(config_path()).db
     except WhrdError:
         ctx = get_current_context(silent=True)
         if ctx is None or ctx.find_root().invoked_subcommand != "config":
             raise
-        configured = None
+        return None
+
+
+def default_db_path() -> Path:
+    """`WHRD_DB`, else the config file's `db`, else the platform's user data folder (e.g.
+    ~/.local/share/whrd/archive.json). The file is checked even when `WHRD_DB` wins
+    (`configured_db`)."""
+    configured = configured_db()
     env = os.environ.get("WHRD_DB")
     if env:
         return Path(env).expanduser()

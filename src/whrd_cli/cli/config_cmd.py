@@ -70,10 +70,10 @@ class Setting:
 def config() -> None:
     """Show and change the settings of the config file: language, archive, editor, export, list.
 
-    Keys: locale (en or es); db (the archive file); editor (a command line, such as "code
-    --wait"); export.format (export's format when neither --format nor the --output extension
-    says); export.base_url (where the Atom feed is published); list.limit (the rows 'whrd list'
-    shows on a terminal; 50 by default). Command-line options win over environment variables
+    Keys: locale (en or es, or a name such as español); db (the archive file); editor (a command
+    line, such as "code --wait"); export.format (export's format when neither --format nor the
+    --output extension says); export.base_url (where the Atom feed is published); list.limit (the
+    rows 'whrd list' shows on a terminal; 50 by default). Command-line options win over environment variables
     (WHRD_LANG, WHRD_DB, VISUAL, EDITOR), which win over the file.
 
     'set' and 'unset' rewrite the file atomically and keep its comments, unless its layout cannot

@@ -15,11 +15,11 @@ from ..i18n import _, ngettext, number
 from ..lang import language_code, language_note
 from . import common, complete
 from .common import RICH_HELP, fail, note, open_archive
+from .edit_lists import not_there, refuse_contradictions
 from .localize import LocalizedCommand
 from .options import IdArg
 
 if TYPE_CHECKING:
-    from ..model import Bulletin, BulletinEdit
     from ..records import Entry
     from ..store import Archive
 
@@ -223,6 +223,12 @@ def edit(
     """
     from ..model import BulletinEdit
 
+    refuse_contradictions(
+        tags=[*(tag or ()), *(add_tag or ())],
+        remove_tags=remove_tag or (),
+        countries=[*(country or ()), *(add_country or ())],
+        remove_countries=remove_country or (),
+    )
     archive = common.archive_with(ctx, bulletin_id)
     common.check_category(ctx, category, new=new_category)
     asked = BulletinEdit.build(
@@ -260,7 +266,7 @@ def edit(
         )
         missing: list[str] = []
     else:  # worked out inside the store's lock, on the bulletin as it is then
-        missing = _not_there(archive.get(bulletin_id).bulletin, asked, remove_tag, remove_country)
+        missing = not_there(archive.get(bulletin_id).bulletin, asked, remove_tag, remove_country)
         entry = archive.update(bulletin_id, asked.changes, force=force)
     if entry is None:
         if missing:
@@ -283,29 +289,6 @@ def edit(
         note(_recorded(_("Updated"), entry))
     else:
         note(_("Updated bulletin {id}.").format(id=bulletin_id))
-
-
-def _not_there(
-    bulletin: Bulletin, asked: BulletinEdit, tags: list[str] | None, countries: list[str] | None
-) -> list[str]:
-    """The tags and countries asked to be removed that the bulletin would not have, as it was just
-    before the edit plus what the same edit adds (a note only: the edit itself works on the
-    bulletin as it is in the lock)."""
-    from ..countries import resolve_countries
-    from ..text import fold
-
-    kept_tags = asked.tags if asked.tags is not None else bulletin.tags
-    held_tags = {fold(t.lstrip("#")) for t in (*kept_tags, *asked.add_tags)}
-    kept_countries = asked.countries if asked.countries is not None else bulletin.countries
-    held_countries = {c for text in (*kept_countries, *asked.add_countries) for c in resolve_countries(text)}
-    missing = [
-        _("tag {tag!r}").format(tag=t.lstrip("#")) for t in tags or () if fold(t.lstrip("#")) not in held_tags
-    ]
-    for name in countries or ():
-        missing.extend(
-            _("country {code}").format(code=c) for c in resolve_countries(name) if c not in held_countries
-        )
-    return missing
 
 
 @app.command(cls=LocalizedCommand)

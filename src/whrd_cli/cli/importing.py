@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import typer
@@ -96,6 +96,14 @@ def import_(
         ),
     ] = "skip",
     json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    new_category: Annotated[
+        bool,
+        typer.Option(
+            "--new-category",
+            help="Accept a CSV, JSON or JSONL record's category that whrd and the archive do not know "
+            "yet (a listing's new heading label is always kept).",
+        ),
+    ] = False,
 ) -> None:
     """Import bulletins from published listings (.txt), JSON, JSONL or CSV files.
 
@@ -114,12 +122,13 @@ def import_(
     if "" in files:  # `whrd import "$FILE"` with FILE unset would read the current folder
         fail(_("An empty file name was given (an unset variable?); nothing was imported."))
     inputs = [load_input(name, stdin=sys.stdin.buffer) for name in files]
-    with _progress(inputs) as bars:
+    with _progress(inputs) as bars, _new_category_hint():
         read = read_inputs(
             _handed_over(inputs),  # each file's bytes are freed once it is read
             fmt=format_,
             lang=None if lang.strip().lower() == "auto" else language_code(lang),  # or a name: español
             progress=bars.reading if bars else None,
+            categories=None if new_category else _category_check(),
         )
         if bars is not None and not dry_run:
             bars.writing()
@@ -138,6 +147,34 @@ def import_(
         from .links import offer_pairs
 
         offer_pairs(archive, [i for summary in report.files for i in summary.ids("added")])
+
+
+def _category_check() -> Callable[[str], str | None]:
+    """Why a record's category cannot be imported, as `whrd add` says it; the archive's own
+    categories are read once, and only if a record has a category whrd does not know."""
+    from functools import cache
+
+    from ..categories import unknown_category
+
+    in_use = cache(common._categories_in_use)
+    return lambda key: unknown_category(key, in_use())
+
+
+@contextlib.contextmanager
+def _new_category_hint() -> Iterator[None]:
+    """Bad records among which a category is unknown: the list ends with how to start one."""
+    from ..errors import InputError
+    from ..formats import RecordErrors
+
+    try:
+        yield
+    except RecordErrors as exc:
+        if not any(error.field == "category" for error in exc.errors):
+            raise
+        listed = exc.message if exc.message.endswith("?") else exc.message + "."
+        raise InputError(
+            _("{problem} To start a new category, add --new-category.").format(problem=listed)
+        ) from None
 
 
 class _Bars:

@@ -12,9 +12,31 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from . import complete
 
 # -- the filters: list, search, export, stats -----------------------------------------------------
+
+
+def _given(value: list[str] | str | None) -> list[str] | str | None:
+    """A filter's value as typed, refused when it is empty (`-c ''`, `--since=`): an empty filter
+    is a mistake (an unset variable, a lost quote), never "no filter", and every filter says so the
+    same way, as a usage error (exit 2)."""
+    _refuse_empty(value, ignore="")
+    return value
+
+
+def _given_hashtag(value: list[str] | None) -> list[str] | None:
+    """The same for a tag or a category, which may be written with `#` (`-t '#'` is empty too)."""
+    _refuse_empty(value, ignore="#")
+    return value
+
+
+def _refuse_empty(value: list[str] | str | None, *, ignore: str) -> None:
+    values = value if isinstance(value, list) else [value]
+    if any(text is not None and not text.strip().lstrip(ignore).strip() for text in values):
+        raise typer.BadParameter(_("it is empty: give a value, or leave the option out"))
+
 
 CountryOpt = Annotated[
     list[str] | None,
@@ -24,6 +46,7 @@ CountryOpt = Annotated[
         help="Country name (English or Spanish), ISO code, or region (Mesoamerica). Repeatable.",
         rich_help_panel="Filters",
         autocompletion=complete.countries,
+        callback=_given,
     ),
 ]
 CategoryOpt = Annotated[
@@ -34,6 +57,7 @@ CategoryOpt = Annotated[
         help="news, alert, open-letter, statement, report (or a label such as PRONUNCIAMIENTO). Repeatable.",
         rich_help_panel="Filters",
         autocompletion=complete.categories,
+        callback=_given_hashtag,
     ),
 ]
 TagOpt = Annotated[
@@ -44,6 +68,7 @@ TagOpt = Annotated[
         help="Tag, with or without #. Repeatable.",
         rich_help_panel="Filters",
         autocompletion=complete.tags,
+        callback=_given_hashtag,
     ),
 ]
 SinceOpt = Annotated[
@@ -52,16 +77,23 @@ SinceOpt = Annotated[
         "--since",
         help="From this date: 2017-01-26, 2017, 2017-03, 'marzo 2017', 30d, 6m, 'last month', hoy.",
         rich_help_panel="Filters",
+        callback=_given,
     ),
 ]
 UntilOpt = Annotated[
     str | None,
-    typer.Option("--until", help="Up to this date (same forms as --since).", rich_help_panel="Filters"),
+    typer.Option(
+        "--until", help="Up to this date (same forms as --since).", rich_help_panel="Filters", callback=_given
+    ),
 ]
 LangOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--lang", "-l", help="Language code of the bulletin (en, es). Repeatable.", rich_help_panel="Filters"
+        "--lang",
+        "-l",
+        help="Language code of the bulletin (en, es). Repeatable.",
+        rich_help_panel="Filters",
+        callback=_given,
     ),
 ]
 

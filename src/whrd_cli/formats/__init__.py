@@ -46,6 +46,10 @@ class Format:
     selects_fields: bool = False
     # Whether the writer builds links from `WriteContext.base_url` (--base-url).
     links: bool = False
+    # Whether a record may start a category whrd and the archive do not know: a listing's heading
+    # label is a publication's word (INTERVIEW is kept); a CSV, JSON or JSONL record's category is
+    # checked as `whrd add` checks it, and a new one needs `import --new-category`.
+    new_categories: bool = False
 
 
 FORMATS: tuple[Format, ...] = (
@@ -68,7 +72,13 @@ FORMATS: tuple[Format, ...] = (
         template="digest.html.j2",
     ),
     Format(
-        "listing", ".txt", "listing", N_("the network's published listing format"), reads=True, writes=True
+        "listing",
+        ".txt",
+        "listing",
+        N_("the network's published listing format"),
+        reads=True,
+        writes=True,
+        new_categories=True,
     ),
     Format(
         "json",
@@ -175,8 +185,9 @@ class RecordErrors(ParseError):
 
     CAP = 20
 
-    def __init__(self, errors: Sequence[RecordError]) -> None:
+    def __init__(self, errors: Sequence[RecordError], records: Sequence[Any] = ()) -> None:
         self.errors = list(errors)
+        self.records = records  # the input's valid records, for checks made after reading
         shown = and_more("; ".join(str(e) for e in self.errors[: self.CAP]), len(self.errors) - self.CAP)
         count = len(self.errors)
         super().__init__(

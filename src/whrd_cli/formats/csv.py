@@ -254,9 +254,9 @@ def read_records(
     try:
         records = read_in_parts(parts, read_span, progress=progress, total=len(located))
     except RecordErrors as exc:  # the rows that are not records, with the records that are not valid
-        raise_if_any([*errors, *exc.errors])
+        raise_if_any([*errors, *exc.errors], exc.records)
         raise
-    raise_if_any(errors)
+    raise_if_any(errors, records)
     return records
 
 

@@ -137,7 +137,7 @@ def read_in_parts(
     for found, bad in workers.fork_map(read_span, spans, shown, pack=pack, unpack=unpack):
         records += found
         errors += bad
-    raise_if_any(errors)
+    raise_if_any(errors, records)
     return records
 
 
@@ -193,10 +193,11 @@ def unpack(sent: tuple[list[tuple[Any, ...]], list[RecordError]]) -> Part:
     return records, errors
 
 
-def raise_if_any(errors: list[RecordError]) -> None:
-    """Report every bad record at once, in input order ("line 12", "record 3")."""
+def raise_if_any(errors: list[RecordError], records: Sequence[Record] = ()) -> None:
+    """Report every bad record at once, in input order ("line 12", "record 3"); the valid `records`
+    go with them, so that a check made after reading (`importer`) reports its own in the same list."""
     if errors:
-        raise RecordErrors(sorted(errors, key=lambda e: e.location.number))
+        raise RecordErrors(sorted(errors, key=lambda e: e.location.number), records)
 
 
 def bulletins_reader(read_records: Callable[..., list[Record]]) -> Callable[..., list[Bulletin]]:
