@@ -3,7 +3,7 @@
 A `whrd` process runs one command and ends, so it can afford what a library must not do to the
 program that imports it: it turns the cyclic garbage collector off, keeps the parsed archive
 alive, and leaves with `os._exit` instead of tearing the heap down. The library itself changes
-no GC state and keeps no parse (see `storage.check.add_parse_hook`).
+no GC state and keeps no parse (see `storage.kept`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def short_lived_process() -> None:
     # and after (a third of the load time at 100k). One short command leaves too little cyclic
     # garbage to matter.
     gc.disable()
-    from .storage.check import add_parse_hook
+    from .storage.kept import add_parse_hook
 
     # The last archive parsed lives until `os._exit`: never freed object by object (~0.1 s at 100k).
     kept: list[object] = [None]

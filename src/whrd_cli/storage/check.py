@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import ArchiveError, LockedError
 from ..i18n import _, language, translate
 from ..links_model import links_damage
+from . import kept
 from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 2  # 2: bulletins carry uid and rev; history and journal tables (issue 15)
@@ -31,21 +32,6 @@ BULLETINS = "bulletins"
 META = "meta"
 
 Tables = dict[str, dict[str, Any]]
-ParseHook = Callable[[Tables], object]
-_parse_hooks: list[ParseHook] = []
-
-
-def add_parse_hook(hook: ParseHook) -> None:
-    """Hand every archive parsed from now on to `hook`, too. Process policy, for `__main__` only:
-    the CLI keeps the last parse alive until `os._exit`, so the interpreter never frees its million
-    objects one by one. A program using whrd as a library adds none, and parses are freed as usual."""
-    _parse_hooks.append(hook)
-
-
-def keep(parsed: Any) -> None:
-    """Hand what a read made (a parse, or a light read's tables and bytes) to the hooks."""
-    for hook in _parse_hooks:
-        hook(parsed)
 
 
 def _loads(data: bytes) -> Any:  # msgspec imported here only: not at start-up
@@ -84,7 +70,7 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         raise ArchiveError(_not_json(path)) from exc
     del data
     _check_schema(path, parsed)
-    keep(parsed)
+    kept.keep(parsed)
     return parsed  # type: ignore[no-any-return]
 
 

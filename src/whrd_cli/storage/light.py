@@ -29,7 +29,7 @@ from operator import is_
 from pathlib import Path
 from typing import Any, TypedDict
 
-from . import check, trust
+from . import check, kept, trust
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -107,7 +107,7 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     if table is None:
         return tables, Source(memoryview(b"{}"), [], [])
     source = Source(memoryview(encoded[check.BULLETINS]), list(table), list(table.values()), *(head or ()))
-    check.keep((tables, source))  # (the CLI never frees them one by one: ~20 ms at 100k, ~50 encrypted)
+    kept.keep((tables, source))  # (the CLI never frees them one by one: ~20 ms at 100k, ~50 encrypted)
     return tables, source
 
 
