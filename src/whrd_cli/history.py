@@ -149,12 +149,16 @@ class Recorder:
 
     def created_many(self, ids: Sequence[int], docs: Sequence[Raw]) -> dict[int, Raw]:
         """`created` of each; for an import, their revs (MD5s) are worked out on every core."""
-        from .workers import fork_map, spans
 
         def identities(span: tuple[int, int], _tick: Callable[[int], None]) -> list[Identity]:
             return [self._identity(raw) for raw in docs[span[0] : span[1]]]
 
-        found = [i for part in fork_map(identities, spans(len(docs), least=_APART)) for i in part]
+        if len(docs) < _APART:  # (an add: no process to start, nor its modules to import)
+            found = identities((0, len(docs)), lambda _done: None)
+        else:
+            from .workers import fork_map, spans
+
+            found = [i for part in fork_map(identities, spans(len(docs), least=_APART)) for i in part]
         return {doc_id: self._given(doc_id, raw, i) for doc_id, raw, i in zip(ids, docs, found, strict=True)}
 
     def _identity(self, raw: Raw) -> Identity:

@@ -43,10 +43,13 @@ def insert(
     # In chunks: the rows of 100,000 bulletins at once would cost ~4x the archive's size in memory.
     # Many chunks: a second process works out chunks' rows (stems, records) while this one writes
     # them into SQLite, and works out the last ones itself whenever the other has none ready.
-    from .. import workers  # (only once rows are written: not a cost of opening the index)
-
     pairs = list(rows)
-    chunks = [pairs[start : start + _CHUNK] for start in range(0, len(pairs), _CHUNK)] or [[]]
+    if len(pairs) <= _CHUNK:  # (an add's row: no second process, nor its modules to import)
+        _write_chunk(conn, *_chunk_rows(pairs, records))
+        return
+    from .. import workers
+
+    chunks = [pairs[start : start + _CHUNK] for start in range(0, len(pairs), _CHUNK)]
     for made in workers.fork_shared(lambda chunk: _chunk_rows(chunk, records), chunks):
         _write_chunk(conn, *made)
 
