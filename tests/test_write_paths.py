@@ -158,6 +158,31 @@ def test_a_file_whrd_wrote_sound_is_not_checked_again_in_full(
     assert sizes == [1, 1]
 
 
+def test_an_edit_after_a_read_trusts_the_parse_only_when_its_bytes_bear_the_mark(
+    marked: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`whrd edit` reads the bulletin first (`get`), then writes reusing that parse: the full check
+    is skipped when the bytes parsed were the marked ones, and runs when they were not."""
+    sizes = _counting_checks(monkeypatch)
+    archive = Archive(marked)
+    archive.get(2)
+    archive.update(2, {"summary": "changed"})
+    assert sizes == [1]  # only the changed bulletin
+    assert (
+        os.getxattr(marked, "user.whrd.sound")
+        == b"2:" + hashlib.sha256(marked.read_bytes()).hexdigest().encode()
+    )
+
+    data = marked.read_bytes()
+    with open(marked, "r+b") as fh:  # a hand edit in place: same inode and attribute, other bytes
+        fh.write(data.replace(b"changed", b"CHANGED", 1))
+    sizes.clear()
+    archive = Archive(marked)
+    archive.get(2)
+    archive.update(2, {"summary": "again"})
+    assert sizes == [3, 1]  # the parse reused, checked in full; then the changed bulletin
+
+
 def test_an_edit_in_place_with_size_and_mtime_put_back_is_refused_as_before(
     marked: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -96,6 +96,7 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
         self._raw: dict[str, dict[str, Any]] | None = None
         self._added: dict[str, Raw] = {}  # what a light write (`storage.light`) appended, for `get`
         self._parsed_at: trust.FileStamp | None = None
+        self._parsed_sound = False
         # Ids a write added, changed or deleted, for the followers; None: everything changed.
         self._touched: set[int] | None = set()
         self._backup_wanted = False  # a destructive write: keep a backup if (and when) it lands
@@ -109,9 +110,13 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
     def _tables(self) -> dict[str, dict[str, Any]]:
         if self._raw is None:
             before = trust.file_stamp(self.path)
-            self._raw = check.load_archive_file(self.path) or {}
-            # The file as parsed, if it did not change while it was read: a write may reuse the parse.
+            mark, sound = trust.read_mark(self.path), list[bool]()
+            seen = None if mark is None else trust.sound_check(mark, sound)
+            self._raw = check.load_archive_file(self.path, seen=seen) or {}
+            # The file as parsed, if it did not change while it was read: a write may reuse the parse,
+            # and skip the full check if those bytes are the ones whrd marked sound (`trust`).
             self._parsed_at = before if before is not None and trust.file_stamp(self.path) == before else None
+            self._parsed_sound = sound == [True]
         return self._raw
 
     def raw_items(self) -> Iterator[tuple[int, Raw]]:
@@ -199,7 +204,11 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
             before = [follower.before_write(self.path) for follower in self.followers]
             self._touched = set()
             self._backup_wanted = False
-            reuse = None if self._raw is None or self._parsed_at is None else (self._raw, self._parsed_at)
+            reuse = (
+                None
+                if self._raw is None or self._parsed_at is None
+                else (self._raw, self._parsed_at, self._parsed_sound)
+            )
             self._raw, self._parsed_at, self._added = None, None, {}
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True, reuse=reuse, light=light)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]

@@ -60,14 +60,20 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         from ..crypto.codec import decrypt
 
         data = decrypt(path, data, alongside=seen)  # `seen` runs while age decrypts
-    elif seen is not None:
-        seen(data)
-    if data.startswith(b"\xef\xbb\xbf"):  # saved by an editor that adds a UTF-8 BOM
-        data = data[3:]
+        seen = None
+    helper = None
+    if seen is not None:  # hashlib lets go of the GIL: a big file is hashed beside its parse
+        import threading
+
+        helper = threading.Thread(target=seen, args=(data,), daemon=True)
+        helper.start()
     try:
-        parsed = _loads(data)
+        parsed = _loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)  # (an editor's BOM)
     except ValueError as exc:
         raise ArchiveError(_not_json(path)) from exc
+    finally:
+        if helper is not None:
+            helper.join()
     del data
     _check_schema(path, parsed)
     kept.keep(parsed)

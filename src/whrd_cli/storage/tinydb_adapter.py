@@ -39,7 +39,7 @@ class AtomicJSONStorage(Storage):
         path: Path,
         *,
         writable: bool = False,
-        reuse: tuple[check.Tables, trust.FileStamp] | None = None,
+        reuse: tuple[check.Tables, trust.FileStamp, bool] | None = None,
         light: bool = False,
     ) -> None:
         self.path = path
@@ -72,19 +72,18 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> check.Tables | None:
         if not self._loaded and self.reuse is not None and trust.file_stamp(self.path) == self.reuse[1]:
-            self._data, self._loaded = self.reuse[0], True  # not `trusted`: checked in full
+            # Trusted when the bytes parsed were the ones the mark certifies (`Archive._tables`).
+            self._data, self._loaded, self.trusted = self.reuse[0], True, self.reuse[2]
         if not self._loaded and self.light:
             found = light_read.load(self.path)
             if found is not None:  # byte for byte what whrd wrote sound: trusted
                 (self._data, self.source), self._loaded, self.trusted = found, True, True
         if not self._loaded:
             mark = trust.read_mark(self.path)
-
-            def seen(data: bytes) -> None:
-                self.trusted = trust.is_sound_copy(data, mark)
-
-            self._data = check.load_archive_file(self.path, seen=seen if mark else None)
-            self._loaded = True
+            sound: list[bool] = []
+            seen = None if mark is None else trust.sound_check(mark, sound)
+            self._data = check.load_archive_file(self.path, seen=seen)
+            self._loaded, self.trusted = True, sound == [True]
         return self._data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:

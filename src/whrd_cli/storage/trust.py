@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,19 @@ def is_sound_copy(data: bytes | mmap.mmap, mark: bytes | None) -> bool:
     digest = new_digest()
     digest.update(data)
     return mark == mark_of(digest)
+
+
+def sound_check(mark: bytes, found: list[bool]) -> Callable[[Any], None]:
+    """A `seen` for `check.load_archive_file` that appends to `found` whether the bytes read are
+    the ones `mark` certifies; its hash is made here, so that when it runs in a thread beside the
+    parse it hashes at once (a thread that imported hashlib itself would wait out the parse)."""
+    digest = new_digest()
+
+    def seen(data: Any) -> None:
+        digest.update(data)
+        found.append(mark == mark_of(digest))
+
+    return seen
 
 
 def set_mark(fd: int, mark: bytes | None) -> None:
