@@ -168,3 +168,37 @@ def test_big_ciphertext_is_mapped_not_read_and_a_failed_fast_read_falls_back(
     plain = json.loads(pyrage.decrypt(path.read_bytes(), [keys.identity_for(path)]))
     assert [b["title"] for b in plain["bulletins"].values()][-1] == "Appended"
     assert len(plain["bulletins"]) == 41
+
+
+def test_a_whole_read_of_a_big_encrypted_archive_is_one_parse_of_its_plain_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check.load_archive_file` of big ciphertext parses as a child decrypts: the same tables, in
+    the same order, as `json.loads` of what age decrypts; `seen` hashes the ciphertext once; a
+    damaged file is still the plain read's clean error."""
+    from whrd_cli.crypto import convert, keys
+    from whrd_cli.errors import ArchiveError
+    from whrd_cli.model import Bulletin
+    from whrd_cli.storage import check
+    from whrd_cli.store import Archive
+
+    path = tmp_path / "a.json"
+    Archive(path).add_many(
+        [Bulletin.create(title=f'«{n}» ,"1":{{', date="2024-01-02", summary="ñ" * n) for n in range(60)]
+    )
+    Archive(path).update(3, {"summary": "editada"})  # a history table after the bulletins
+    convert.encrypt_archive(path, "a passphrase of five words")
+    ciphertext = path.read_bytes()
+    oracle = json.loads(pyrage.decrypt(ciphertext, [keys.identity_for(path)]))
+    monkeypatch.setattr(light_sealed, "APART", 1000)
+    used: list[bool] = []
+    real = light_sealed.read_keys
+    monkeypatch.setattr(light_sealed, "read_keys", lambda *a: used.append(True) or real(*a))
+    seen: list[bytes] = []
+    got = check.load_archive_file(path, seen=seen.append)
+    assert used == [True] and got == oracle
+    assert list(got) == list(oracle) and list(got["bulletins"]) == list(oracle["bulletins"])
+    assert seen == [ciphertext]
+    path.write_bytes(ciphertext[: len(ciphertext) - 40])  # truncated: the child fails, age says so
+    with pytest.raises(ArchiveError):
+        check.load_archive_file(path)

@@ -5,7 +5,7 @@ rewrite at all (not a folder, a FIFO, or a file made read-only).
 
 Guarantees: `load_archive_file` returns a parsed archive or raises `ArchiveError` with a message
 a user can act on (invalid JSON, foreign JSON, a newer schema, a FIFO, a folder); it never writes.
-It keeps nothing: each call parses the file anew, and the caller owns the result.
+Each call parses the file anew (a big encrypted one as a child decrypts it: `light_sealed`).
 """
 
 from __future__ import annotations
@@ -58,9 +58,14 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         raise ArchiveError(empty.format(path=path))
     if data.startswith(b"age-encryption.org/v1"):  # encrypted (issue 16): pyrage only now
         from ..crypto.codec import decrypt
+        from .light_sealed import parse_whole
 
-        data = decrypt(path, data, alongside=seen)  # `seen` runs while age decrypts
-        seen = None
+        whole, hashed = parse_whole(path, data, seen)  # big: decrypted by a child while parsed
+        if whole is not None:
+            _check_schema(path, whole)
+            kept.keep(whole)
+            return whole  # type: ignore[no-any-return]
+        data, seen = decrypt(path, data, alongside=None if hashed else seen), None  # (seen: meanwhile)
     helper = None
     if seen is not None:  # hashlib lets go of the GIL: a big file is hashed beside its parse
         import threading

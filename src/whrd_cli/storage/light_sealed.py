@@ -65,6 +65,26 @@ def read_keys(
         helper.join()
 
 
+def parse_whole(path: Any, data: bytes, seen: Callable[[bytes], object] | None) -> tuple[Any, bool]:
+    """A whole encrypted archive parsed while a child decrypts it (`read_keys` with every bulletin
+    decoded whole: what one parse of the plain text gives), and whether `seen(data)` ran (it
+    hashes the ciphertext meanwhile). (None, …): read it the plain way, which says what is wrong."""
+    if len(data) < APART:
+        return None, False
+    from ..crypto.keys import identity_for
+
+    identity = identity_for(path)  # (asks for the passphrase here if it must, as `decrypt` does)
+    ran: list[bool] = []
+
+    def alongside() -> None:
+        if seen is not None:
+            seen(data)
+            ran.append(True)
+
+    got = read_keys(identity, data, Any, dict, alongside)
+    return (None if got is None else got[0]), bool(ran)
+
+
 def _decrypt(identity: Any, data: bytes | mmap.mmap, plain: mmap.mmap, out: Any) -> None:
     """In the child: decrypt into `plain`, telling `out` how many bytes are there as it goes."""
     import io
