@@ -17,7 +17,7 @@ from pyrage import x25519
 
 from processes import children
 from whrd_cli import workers
-from whrd_cli.storage import light, light_sealed
+from whrd_cli.storage import light, light_sealed, names
 
 
 @pytest.fixture(autouse=True)
@@ -160,6 +160,7 @@ def test_big_ciphertext_is_mapped_not_read_and_a_failed_fast_read_falls_back(
     convert.encrypt_archive(path, "a passphrase of five words")
     assert isinstance(light._read(path), bytes)  # small ciphertext
     monkeypatch.setattr(light_sealed, "APART", 1000)
+    monkeypatch.setattr(names, "MAPPED", 1000)
     mapped = light._read(path)
     assert isinstance(mapped, mmap.mmap) and mapped[:] == path.read_bytes()
     mapped.close()
@@ -191,11 +192,12 @@ def test_a_whole_read_of_a_big_encrypted_archive_is_one_parse_of_its_plain_text(
     ciphertext = path.read_bytes()
     oracle = json.loads(pyrage.decrypt(ciphertext, [keys.identity_for(path)]))
     monkeypatch.setattr(light_sealed, "APART", 1000)
+    monkeypatch.setattr(names, "MAPPED", 1000)  # mapped, not read
     used: list[bool] = []
     real = light_sealed.read_keys
     monkeypatch.setattr(light_sealed, "read_keys", lambda *a: used.append(True) or real(*a))
     seen: list[bytes] = []
-    got = check.load_archive_file(path, seen=seen.append)
+    got = check.load_archive_file(path, seen=lambda data: seen.append(bytes(data[:])))
     assert used == [True] and got == oracle
     assert list(got) == list(oracle) and list(got["bulletins"]) == list(oracle["bulletins"])
     assert seen == [ciphertext]

@@ -24,14 +24,11 @@ from ..errors import ArchiveError, LockedError
 from ..i18n import _, language, translate
 from ..links_model import links_damage
 from . import kept
+from .names import AGE, BULLETINS, META, Tables, read_file
 from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 2  # 2: bulletins carry uid and rev; history and journal tables (issue 15)
 APP = "whrd"
-BULLETINS = "bulletins"
-META = "meta"
-
-Tables = dict[str, dict[str, Any]]
 
 
 def _loads(data: bytes) -> Any:  # msgspec imported here only: not at start-up
@@ -46,17 +43,18 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
     try:
         if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():  # a FIFO would block
             raise ArchiveError(_not_regular(path))
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = read_file(fh)  # (big ciphertext mapped, not read)
     except FileNotFoundError:
         return None
     except IsADirectoryError as exc:
         raise ArchiveError(_folder(path)) from exc
     except OSError as exc:
         raise ArchiveError(_unreadable(path, os_reason(exc))) from exc
-    if not data.strip():
+    if isinstance(data, bytes) and not data.strip():
         empty = _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.")
         raise ArchiveError(empty.format(path=path))
-    if data.startswith(b"age-encryption.org/v1"):  # encrypted (issue 16): pyrage only now
+    if data[: len(AGE)] == AGE:  # encrypted (issue 16): pyrage only now
         from ..crypto.codec import decrypt
         from .light_sealed import parse_whole
 
@@ -65,7 +63,8 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
             _check_schema(path, whole)
             kept.keep(whole)
             return whole  # type: ignore[no-any-return]
-        data, seen = decrypt(path, data, alongside=None if hashed else seen), None  # (seen: meanwhile)
+        data, seen = decrypt(path, data[:], alongside=None if hashed else seen), None  # (seen: meanwhile)
+    assert isinstance(data, bytes)  # (only age ciphertext is mapped)
     helper = None
     if seen is not None:  # hashlib lets go of the GIL: a big file is hashed beside its parse
         import threading

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from . import check, kept, trust
+from .names import AGE, read_file
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -81,7 +82,7 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     sound: list[bool] = []
     read: tuple[check.Tables, dict[str, Any]] | tuple[None, None] | None = None
     head: tuple[bytes, Any] | None = None
-    if data[: len(_AGE)] == _AGE:  # the mark hashes the ciphertext (issue 16)
+    if data[: len(AGE)] == AGE:  # the mark hashes the ciphertext (issue 16)
         from . import light_sealed  # (only here: a plain write need not load it)
 
         if len(data) >= light_sealed.APART:  # decrypted by a child while this process parses
@@ -173,23 +174,15 @@ def _table_span(data: bytes, encoded: Mapping[str, Any]) -> tuple[int, int] | No
 
 
 _HASH_APART = 1 << 20  # bytes: a smaller archive is hashed before its keys are read
-_AGE = b"age-encryption.org/v1"
 
 
 def _read(path: Path) -> bytes | mmap.mmap | None:
-    """The archive file's bytes; big age ciphertext mapped, not read: the child that decrypts it
-    reads the page cache as it goes, and this process never copies it (~60 ms at 100k, and one
-    archive's size less memory). None when it is not a regular file."""
+    """The archive file's bytes (big age ciphertext mapped: `names.read_file`); None when it is
+    not a regular file."""
     with open(path, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             return None
-        if os.pread(fh.fileno(), len(_AGE), 0) == _AGE:
-            from . import light_sealed
-
-            if info.st_size >= light_sealed.APART:
-                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return fh.read()
+        return read_file(fh)
 
 
 def _sealed(

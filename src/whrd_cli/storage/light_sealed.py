@@ -17,6 +17,7 @@ way, which reports whatever is wrong. The plain text is only ever in memory, as 
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import re
@@ -24,13 +25,13 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from . import check
+from .names import BULLETINS, MAPPED, Tables
 
-APART = 8 << 20  # ciphertext bytes from which the decryption and the parse overlap
+APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes between two reports of the child
 _SEGMENT = 2 << 20  # plain bytes parsed at a time, at least
 _POSITION = struct.Struct("q")
-_TABLE = re.compile(rb'"' + check.BULLETINS.encode() + rb'":\{')
+_TABLE = re.compile(rb'"' + BULLETINS.encode() + rb'":\{')
 _MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
 
 
@@ -40,7 +41,7 @@ def read_keys(
     bulletin: type,
     table: type[dict[str, Any]],
     alongside: Callable[[], object] = lambda: None,
-) -> tuple[check.Tables, dict[str, Any]] | None:
+) -> tuple[Tables, dict[str, Any]] | None:
     """`light._read_keys` of the plain text of age ciphertext `data`, decrypted by a child with
     `identity` while this process parses, each stored bulletin decoded as `bulletin` into a
     `table`; None when it cannot be read so (read it the plain way). `alongside()` runs in a
@@ -56,7 +57,14 @@ def read_keys(
         child = [start_child(lambda out: _decrypt(identity, data, plain, out))]
     except OSError:
         return None
-    helper = threading.Thread(target=alongside, name="whrd-hash", daemon=True)
+
+    def hash_then_drop() -> None:
+        alongside()
+        if isinstance(data, mmap.mmap):  # hashed: its pages leave this process (the child has its own)
+            with contextlib.suppress(OSError, ValueError):
+                data.madvise(mmap.MADV_DONTNEED)
+
+    helper = threading.Thread(target=hash_then_drop, name="whrd-hash", daemon=True)
     helper.start()
     try:
         return _parse_as_it_comes(plain, child, bulletin, table)
@@ -65,7 +73,7 @@ def read_keys(
         helper.join()
 
 
-def parse_whole(path: Any, data: bytes, seen: Callable[[bytes], object] | None) -> tuple[Any, bool]:
+def parse_whole(path: Any, data: bytes | mmap.mmap, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
     """A whole encrypted archive parsed while a child decrypts it (`read_keys` with every bulletin
     decoded whole: what one parse of the plain text gives), and whether `seen(data)` ran (it
     hashes the ciphertext meanwhile). (None, …): read it the plain way, which says what is wrong."""
@@ -172,7 +180,7 @@ def _ends(
     members: dict[str, Any],
     decode: Callable[[Any], dict[str, Any]],
     partial: type[dict[str, Any]],
-) -> tuple[check.Tables, dict[str, Any]] | None:
+) -> tuple[Tables, dict[str, Any]] | None:
     """The tables: those before the bulletins table (parsed whole, the table a stand-in), its
     members from `cursor` on, and the tables after it (parsed whole)."""
     import msgspec
@@ -185,7 +193,7 @@ def _ends(
         end = cursor + len(rest)  # where the table ends in the plain text
         names = list(before)
         if (
-            names[-1:] != [check.BULLETINS]
+            names[-1:] != [BULLETINS]
             or "" in before
             or set(names) & set(after)
             or rest[1:] != plain[cursor + 1 : end]
@@ -193,12 +201,12 @@ def _ends(
             return None  # not the layout whrd writes
         members.update(decode(rest))
         encoded: dict[str, Any] = {name: before[name] for name in names[:-1]}
-        encoded[check.BULLETINS] = memoryview(plain)[table:end].toreadonly()
+        encoded[BULLETINS] = memoryview(plain)[table:end].toreadonly()
         encoded.update(after)
-        tables: check.Tables = {
-            name: msgspec.json.decode(raw) for name, raw in encoded.items() if name != check.BULLETINS
+        tables: Tables = {
+            name: msgspec.json.decode(raw) for name, raw in encoded.items() if name != BULLETINS
         }
     except (ValueError, TypeError):
         return None
-    tables[check.BULLETINS] = partial(members)
+    tables[BULLETINS] = partial(members)
     return {name: tables[name] for name in encoded}, encoded
