@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 
 from ..choices import GROUP_BY, valid_values
-from ..digest.context import GROUPINGS
 from ..formats import BY_NAME, WRITERS
 from ..i18n import LOCALES, N_, _, language, ngettext, number
 from . import complete
@@ -79,7 +78,7 @@ GroupOpt = Annotated[
             N_("Group a {formats} digest: {groupings}."),
             formats=lambda _say: _TEMPLATED,
             # English keys in the English text (the msgid); the Spanish names when localized
-            groupings=lambda say: ", ".join(GROUPINGS) if say is str else valid_values(GROUPINGS, GROUP_BY),
+            groupings=lambda say: ", ".join(GROUP_BY) if say is str else valid_values(GROUP_BY, GROUP_BY),
         ),
     ),
 ]

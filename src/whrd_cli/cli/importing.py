@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import typer
 
+from ..choices import ON_DUPLICATE  # (its keys are importer.ON_DUPLICATE's: a test holds them)
 from ..formats import BY_NAME, READERS
 from ..i18n import N_, _, language, number, translate
-from ..importer import ON_DUPLICATE
 from . import common
 from .common import RICH_HELP, fail, note, open_archive, print_json
 from .localize import LocalizedCommand, composed
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 else:
     FormatChoice = Literal[("auto", *READERS)]
     LangChoice = str  # auto, a code or a name (español): lang.language_code reads it
-    DuplicateChoice = Literal[ON_DUPLICATE]
+    DuplicateChoice = Literal[tuple(ON_DUPLICATE)]
 
 # What happens to a record, as the dry-run table says it (`--json` and pipes keep the action's key).
 ACTION_WORDS = {"added": N_("add"), "updated": N_("update"), "skipped": N_("skip")}
