@@ -18,12 +18,13 @@ Never prints; the connection is the caller's (`index.open_fresh`, or `index.in_m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import DEFAULT_LANG
 from ..text import fold
+from .index_filter import _ids_json, _json, filter_conditions
 from .query import Atom, Countries, Query, Tag, Words
 from .result import Hit, SearchResult
 from .text import SEP, join_parts, stemmer
@@ -323,53 +324,6 @@ def _atom_condition(atom: Tag | Countries, params: list[Any]) -> str:
     return "EXISTS (SELECT 1 FROM json_each(d.countries) WHERE value IN (SELECT value FROM json_each(?)))"
 
 
-def filter_conditions(flt: Filter, params: list[Any]) -> Iterator[str]:
-    """`Filter.matches` as conditions on `docs d` (tests compare the two on the same rows); the
-    one translation, for search and for the reads answered from the index (`reads`)."""
-    if flt.ids:
-        params.append(_ids_json(sorted(flt.ids)))
-        yield "d.id IN (SELECT value FROM json_each(?))"
-    if flt.since:
-        params.append(flt.since)
-        yield "d.date >= ?"
-    if flt.until:
-        params.append(flt.until)
-        yield "d.date <= ?"
-    if flt.countries:
-        yield _any_of("d.countries", flt.countries, params)
-    if flt.categories:
-        params.append(_json(sorted(flt.categories)))
-        yield "d.category IN (SELECT value FROM json_each(?))"
-    if flt.langs:
-        params.append(_json(sorted(flt.langs)))
-        yield "d.lang IN (SELECT value FROM json_each(?))"
-    if flt.tags:
-        yield _any_of("d.ftags", flt.tags, params)
-
-
-def _any_of(column: str, values: frozenset[str], params: list[Any]) -> str:
-    """A JSON list column sharing a value. Exact with json_each; first a cheap necessary condition
-    (an item equal to a value has that value's JSON text inside the column's, both written by
-    orjson), so json_each only walks the rows that may match (~5x faster)."""
-    texts = [_json([value])[1:-1] for value in sorted(values)]
-    params.extend(texts)
-    params.append(_json(sorted(values)))
-    return (
-        "(" + " OR ".join([f"instr({column}, ?)"] * len(texts)) + ") AND "
-        f"EXISTS (SELECT 1 FROM json_each({column}) AS v WHERE v.value IN (SELECT value FROM json_each(?)))"
-    )
-
-
 def _quoted(text: str) -> str:
     """An FTS5 string: the tokenizer splits it, and its tokens must stand in this order."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def _json(values: Iterable[str]) -> str:
-    import orjson
-
-    return orjson.dumps(list(values)).decode()
-
-
-def _ids_json(ids: Iterable[int]) -> str:
-    return "[" + ",".join(map(str, ids)) + "]"

@@ -33,8 +33,8 @@ Row = tuple[int, dict[str, Any]]
 
 def _where(flt: Filter | None) -> tuple[str, list[Any]]:
     """`flt` as one SQL condition on `docs d` and its parameters: search's own translation
-    (`index_corpus.filter_conditions`), "1" for no filter."""
-    from .index_corpus import filter_conditions
+    (`index_filter.filter_conditions`), "1" for no filter."""
+    from .index_filter import filter_conditions
 
     params: list[Any] = []
     clauses = list(filter_conditions(flt, params)) if flt is not None and not flt.is_empty else []
