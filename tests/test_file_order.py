@@ -125,6 +125,9 @@ def test_the_conflict_hint_is_read_from_the_end_or_from_the_head(tmp_path: Path)
     big = {str(n): {"title": "t" * 200} for n in range(1, 3000)}  # past the bytes read at each end
     _write(path, {"bulletins": big, "meta": meta})
     assert os.path.getsize(path) > 512 * 1024 and hint(path) == [3, 5]
+    nested = {"1": {"conflicts": [4], "remotes": {"a": {"url": "x"}, "meta": {"url": "y"}}}}
+    _write(path, {"bulletins": decoy, "meta": nested})  # a key "meta" inside the meta record
+    assert hint(path) == [4]
     _write(path, {"bulletins": big, "meta": meta, "other": {}})  # meta not last: no hint
     assert hint(path) == []
     _write(path, {"bulletins": decoy, "meta": {"1": {"app": "whrd"}}})

@@ -142,13 +142,12 @@ def test_an_encrypted_add_read_so_writes_the_stored_bytes_unchanged(
     assert stored in pyrage.decrypt(path.read_bytes(), [identity])
 
 
-def test_big_ciphertext_is_mapped_not_read_and_a_failed_fast_read_falls_back(
+def test_big_ciphertext_is_left_in_its_file_and_a_failed_fast_read_falls_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From `APART` on, the ciphertext is mapped (the child reads it from the page cache); plain
-    text and small ciphertext are read. When the fast read gives up, the mapped bytes are
+    """From `APART` on, the ciphertext is left in its file (the child and the hash read it in
+    pieces); plain text and small ciphertext are read whole. When the fast read gives up, the mapped bytes are
     decrypted the plain way, and the add still lands."""
-    import mmap
 
     from whrd_cli.crypto import convert, keys
     from whrd_cli.model import Bulletin
@@ -161,9 +160,9 @@ def test_big_ciphertext_is_mapped_not_read_and_a_failed_fast_read_falls_back(
     assert isinstance(light._read(path), bytes)  # small ciphertext
     monkeypatch.setattr(light_sealed, "APART", 1000)
     monkeypatch.setattr(names, "MAPPED", 1000)
-    mapped = light._read(path)
-    assert isinstance(mapped, mmap.mmap) and mapped[:] == path.read_bytes()
-    mapped.close()
+    sealed = light._read(path)
+    assert isinstance(sealed, names.Sealed) and sealed[:] == path.read_bytes()
+    assert b"".join(sealed.pieces()) == path.read_bytes() == sealed.reader().read()
     monkeypatch.setattr(light_sealed, "read_keys", lambda *a: None)  # the fast read gives up
     Archive(path).add(Bulletin.create(title="Appended", date="2024-03-04", lang="en"))
     plain = json.loads(pyrage.decrypt(path.read_bytes(), [keys.identity_for(path)]))
@@ -192,7 +191,7 @@ def test_a_whole_read_of_a_big_encrypted_archive_is_one_parse_of_its_plain_text(
     ciphertext = path.read_bytes()
     oracle = json.loads(pyrage.decrypt(ciphertext, [keys.identity_for(path)]))
     monkeypatch.setattr(light_sealed, "APART", 1000)
-    monkeypatch.setattr(names, "MAPPED", 1000)  # mapped, not read
+    monkeypatch.setattr(names, "MAPPED", 1000)  # left in its file, not read
     used: list[bool] = []
     real = light_sealed.read_keys
     monkeypatch.setattr(light_sealed, "read_keys", lambda *a: used.append(True) or real(*a))

@@ -19,7 +19,6 @@ ciphertext, which age decrypts in memory; the write encrypts the spliced pieces 
 
 from __future__ import annotations
 
-import mmap
 import os
 import stat
 from collections.abc import Iterator, Mapping
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from . import check, kept, trust
-from .names import AGE, read_file
+from .names import AGE, Sealed, read_file
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -176,8 +175,8 @@ def _table_span(data: bytes, encoded: Mapping[str, Any]) -> tuple[int, int] | No
 _HASH_APART = 1 << 20  # bytes: a smaller archive is hashed before its keys are read
 
 
-def _read(path: Path) -> bytes | mmap.mmap | None:
-    """The archive file's bytes (big age ciphertext mapped: `names.read_file`); None when it is
+def _read(path: Path) -> bytes | Sealed | None:
+    """The archive file's bytes (big age ciphertext left in its file: `names.read_file`); None when it is
     not a regular file."""
     with open(path, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
@@ -186,7 +185,7 @@ def _read(path: Path) -> bytes | mmap.mmap | None:
 
 
 def _sealed(
-    path: Path, data: bytes | mmap.mmap, mark: bytes, sound: list[bool]
+    path: Path, data: bytes | Sealed, mark: bytes, sound: list[bool]
 ) -> tuple[check.Tables, dict[str, Any]] | None:
     """`light_sealed.read_keys` of age ciphertext `data`, hashed meanwhile in a thread (hashlib
     lets go of the GIL); None when it cannot be read so."""

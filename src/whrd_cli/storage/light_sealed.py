@@ -17,7 +17,6 @@ way, which reports whatever is wrong. The plain text is only ever in memory, as 
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import os
 import re
@@ -25,7 +24,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from .names import BULLETINS, MAPPED, Tables
+from .names import BULLETINS, MAPPED, Sealed, Tables
 
 APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes between two reports of the child
@@ -37,7 +36,7 @@ _MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
 
 def read_keys(
     identity: Any,
-    data: bytes | mmap.mmap,
+    data: bytes | Sealed,
     bulletin: type,
     table: type[dict[str, Any]],
     alongside: Callable[[], object] = lambda: None,
@@ -58,13 +57,7 @@ def read_keys(
     except OSError:
         return None
 
-    def hash_then_drop() -> None:
-        alongside()
-        if isinstance(data, mmap.mmap):  # hashed: its pages leave this process (the child has its own)
-            with contextlib.suppress(OSError, ValueError):
-                data.madvise(mmap.MADV_DONTNEED)
-
-    helper = threading.Thread(target=hash_then_drop, name="whrd-hash", daemon=True)
+    helper = threading.Thread(target=alongside, name="whrd-hash", daemon=True)
     helper.start()
     try:
         return _parse_as_it_comes(plain, child, bulletin, table)
@@ -73,7 +66,7 @@ def read_keys(
         helper.join()
 
 
-def parse_whole(path: Any, data: bytes | mmap.mmap, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
+def parse_whole(path: Any, data: bytes | Sealed, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
     """A whole encrypted archive parsed while a child decrypts it (`read_keys` with every bulletin
     decoded whole: what one parse of the plain text gives), and whether `seen(data)` ran (it
     hashes the ciphertext meanwhile). (None, …): read it the plain way, which says what is wrong."""
@@ -93,7 +86,7 @@ def parse_whole(path: Any, data: bytes | mmap.mmap, seen: Callable[[Any], object
     return (None if got is None else got[0]), bool(ran)
 
 
-def _decrypt(identity: Any, data: bytes | mmap.mmap, plain: mmap.mmap, out: Any) -> None:
+def _decrypt(identity: Any, data: bytes | Sealed, plain: mmap.mmap, out: Any) -> None:
     """In the child: decrypt into `plain`, telling `out` how many bytes are there as it goes."""
     import io
 
@@ -116,9 +109,8 @@ def _decrypt(identity: Any, data: bytes | mmap.mmap, plain: mmap.mmap, out: Any)
             pass
 
     into = Into()
-    if isinstance(data, mmap.mmap):  # the file mapped: read as it goes, never copied whole
-        data.seek(0)
-    decrypt_io(data if isinstance(data, mmap.mmap) else io.BytesIO(data), into, [identity])
+    reader = data.reader() if isinstance(data, Sealed) else io.BytesIO(data)  # (read as it goes)
+    decrypt_io(reader, into, [identity])
     out.write(_POSITION.pack(into.done))
 
 

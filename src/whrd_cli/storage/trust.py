@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any
 from . import check
 
 if TYPE_CHECKING:
-    import mmap
-
     from ..workers import Later
 
 ATTR = "user.whrd.sound"
@@ -72,13 +70,23 @@ def read_mark(path: os.PathLike[str] | str) -> bytes | None:
         return None
 
 
-def is_sound_copy(data: bytes | mmap.mmap, mark: bytes | None) -> bool:
+def is_sound_copy(data: Any, mark: bytes | None) -> bool:
     """Whether `data` are exactly the bytes a sound archive was written as (`mark` read from it)."""
     if mark is None:
         return False
     digest = new_digest()
-    digest.update(data)
+    feed(digest, data)
     return mark == mark_of(digest)
+
+
+def feed(digest: Any, data: Any) -> None:
+    """Hash bytes, or ciphertext left in its file (`names.Sealed`) a megabyte at a time."""
+    pieces = getattr(data, "pieces", None)
+    if pieces is None:
+        digest.update(data)
+        return
+    for piece in pieces():
+        digest.update(piece)
 
 
 def sound_check(mark: bytes, found: list[bool]) -> Callable[[Any], None]:
@@ -88,7 +96,7 @@ def sound_check(mark: bytes, found: list[bool]) -> Callable[[Any], None]:
     digest = new_digest()
 
     def seen(data: Any) -> None:
-        digest.update(data)
+        feed(digest, data)
         found.append(mark == mark_of(digest))
 
     return seen

@@ -101,9 +101,9 @@ def hint(path: Path) -> list[int]:
     except OSError:
         return []
     meta = _record(head, b'{"meta":', 0) if head.startswith(b'{"meta":') else None
-    if meta is None:
-        at = tail.rfind(b',"meta":')
-        meta = _record(tail, b',"meta":', at, whole=True) if at >= 0 else None
+    at = len(tail)
+    while meta is None and (at := tail.rfind(b',"meta":', 0, at)) >= 0:  # the last that ends the
+        meta = _record(tail, b',"meta":', at, whole=True)  # file: a key "meta" inside it does not
     found = meta.get("1", {}).get(META_KEY) if isinstance(meta, dict) else None
     return [i for i in found if isinstance(i, int)] if isinstance(found, list) else []
 
