@@ -277,8 +277,9 @@ def _send_one(
     pickle.dump(pack(result) if pack else result, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def start_child(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
-    """A child that runs `send(its end of a new pipe)` and leaves: its pid, and this end."""
+def start_child(send: Callable[[BinaryIO], None], keep: Sequence[int] = ()) -> tuple[int, int]:
+    """A child that runs `send(its end of a new pipe)` and leaves: its pid, and this end. It
+    keeps no file of this process open but the pipe and `keep` (read-only files it reads)."""
     import fcntl  # (POSIX only: `cores()` is 1 elsewhere, and nothing forks)
 
     read_end, write_end = os.pipe()
@@ -297,7 +298,7 @@ def start_child(send: Callable[[BinaryIO], None]) -> tuple[int, int]:
         code = 1
         try:
             _die_with(parent)
-            _keep_only(write_end)
+            _keep_only(write_end, *keep)
             with contextlib.suppress(ValueError):  # (not possible off the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, as its parent
             with open(write_end, "wb", closefd=True) as out:
@@ -321,13 +322,13 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _keep_only(pipe: int) -> None:
-    """In a child: close every file this process had open but the standard streams and `pipe`.
-    The archive's lock above all: a child must not keep it held if its parent is killed (a
-    lock is held while any process has its file open), nor hold the other children's pipes."""
+def _keep_only(pipe: int, *keep: int) -> None:
+    """In a child: close every file this process had open but the standard streams, `pipe` and
+    `keep`. The archive's lock above all: a child must not keep it held if its parent is killed
+    (a lock is held while any process has its file open), nor hold the other children's pipes."""
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
-        if fd > 2 and fd != pipe:
+        if fd > 2 and fd != pipe and fd not in keep:
             with contextlib.suppress(OSError):  # (the listing's own descriptor is gone already)
                 os.close(fd)
 

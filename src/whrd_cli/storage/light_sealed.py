@@ -53,7 +53,8 @@ def read_keys(
         return None
     plain = mmap.mmap(-1, len(data))  # shared with the child; larger than the plain text
     try:
-        child = [start_child(lambda out: _decrypt(identity, data, plain, out))]
+        keep = (data.fd,) if isinstance(data, Sealed) else ()  # (the ciphertext's file, read-only)
+        child = [start_child(lambda out: _decrypt(identity, data, plain, out), keep)]
     except OSError:
         return None
 
