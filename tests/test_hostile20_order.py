@@ -26,7 +26,9 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PASS = "una frase de paso larga 2026"
 
 
-def whrd(db: Path, *args: str, es: bool = False, passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
+def whrd(
+    db: Path, *args: str, es: bool = False, passphrase: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
     env["PYTHONPATH"] = str(SRC)
     if es:
@@ -42,8 +44,13 @@ def whrd(db: Path, *args: str, es: bool = False, passphrase: str | None = None) 
         fds = (read,)
     try:
         return subprocess.run(
-            [*command, *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
-            pass_fds=fds, timeout=120,
+            [*command, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            pass_fds=fds,
+            timeout=120,
         )
     finally:
         if read is not None:
@@ -76,7 +83,18 @@ def older(db: Path) -> bytes:
 
 def base(db: Path) -> None:
     ok(db, "add", "--title", "Defensora lenca amenazada", "--date", "2024-03-08", "--country", "HN")
-    ok(db, "add", "--title", "Radio comunitaria cumple tres años", "--date", "2024-03-09", "--country", "GT", "--lang", "en")
+    ok(
+        db,
+        "add",
+        "--title",
+        "Radio comunitaria cumple tres años",
+        "--date",
+        "2024-03-09",
+        "--country",
+        "GT",
+        "--lang",
+        "en",
+    )
     ok(db, "add", "--title", "Carta abierta por Berta", "--date", "2024-03-10", "--country", "MX")
     ok(db, "edit", "1", "--title", "Defensora lenca liberada")
     if trust.read_mark(db) is None:
