@@ -20,7 +20,6 @@ import orjson
 import pytest
 
 from whrd_cli.storage import trust
-from whrd_cli.store import Archive
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PASS = "una frase de paso larga 2026"

@@ -172,7 +172,7 @@ def test_edit_delete_export_match_pyrage_and_json(sealed: Path, tmp_path: Path) 
     for key, value in before["bulletins"].items():
         if key != "3":
             assert after["bulletins"][key] == value
-    assert list(after)[0] == "bulletins" and list(after)[-1] == "meta"
+    assert next(iter(after)) == "bulletins" and list(after)[-1] == "meta"
     assert os.getxattr(sealed, "user.whrd.sound") == sha_mark(sealed.read_bytes())
     ok(sealed, "delete", "5", "7", "--yes", es=True)
     after = plain(sealed)
@@ -238,7 +238,7 @@ def test_a_file_replaced_while_read_is_either_version(sealed: Path, tmp_path: Pa
         time.sleep(0.08 * n)
         os.replace(other, sealed)  # a new inode under the name, as a sync tool would do
         other.write_bytes(sealed.read_bytes())
-        out, err = process.communicate(timeout=120)
+        _out, err = process.communicate(timeout=120)
         assert process.returncode in (0, 3), (process.returncode, err)
         assert "Traceback" not in err
         plain(sealed)
