@@ -374,3 +374,71 @@ def test_a_file_truncated_in_place_while_mapped_is_a_clean_error(sealed: Path, h
     finally:
         os.close(read)
     assert done.returncode == 3, (done.returncode, done.stderr)  # not -SIGBUS
+
+
+@pytest.mark.skipif(shutil.which("age") is None, reason="the age command-line tool is not installed")
+def test_a_real_nine_megabyte_archive_against_the_age_cli(tmp_path: Path) -> None:
+    """No threshold lowered: ~9 MB of ciphertext takes the mapped, overlapped read for real; what
+    whrd writes (age reading its plain text through the 1 MB buffer) is what the Go age decrypts."""
+    from whrd_cli.model import Bulletin
+    from whrd_cli.store import Archive
+
+    db = tmp_path / "archive.json"
+    titles = [TITLE, *(f"Boletín {n} «ñ»" for n in range(1, 4200))]
+    Archive(db).add_many(
+        [
+            Bulletin.create(title=t, date=f"2024-03-{1 + n % 28:02d}", summary=f"{n} " + "ñandú " * 330)
+            for n, t in enumerate(titles)
+        ]
+    )
+    real = [sys.executable, "-m", "whrd_cli", "--db", str(db)]
+    environ = {**os.environ, "PYTHONPATH": str(SRC)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        read, write = os.pipe()
+        os.write(write, ((PASS + "\n") * 3).encode())
+        os.close(write)
+        try:
+            return subprocess.run(
+                [*real, "--passphrase-fd", str(read), *args],
+                capture_output=True,
+                text=True,
+                env=environ,
+                stdin=subprocess.DEVNULL,
+                pass_fds=(read,),
+                timeout=300,
+            )
+        finally:
+            os.close(read)
+
+    assert cli("encrypt").returncode == 0
+    assert db.stat().st_size >= 8 << 20  # past names.MAPPED as shipped
+    keyfile = tmp_path / "id.txt"
+    from pyrage import passphrase
+
+    keyfile.write_text(passphrase.decrypt(db.with_name(db.name + ".key.age").read_bytes(), PASS).decode())
+
+    def age_plain() -> dict[str, Any]:
+        out = subprocess.run(
+            ["age", "-d", "-i", str(keyfile)], input=db.read_bytes(), capture_output=True, timeout=120
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+    before = age_plain()
+    for args in (
+        ("edit", "3", "--title", "Editado «sí»"),
+        ("delete", "9", "--yes"),
+        ("add", "--title", "Última", "--date", "2024-06-01"),
+    ):
+        done = cli(*args)
+        assert done.returncode == 0, (args, done.stderr)
+        assert os.getxattr(db, "user.whrd.sound") == sha_mark(db.read_bytes())
+    after = age_plain()
+    assert after == plain(db)
+    assert after["bulletins"]["3"]["title"] == "Editado «sí»" and "9" not in after["bulletins"]
+    assert list(after["bulletins"].values())[-1]["title"] == "Última"
+    same = {k: v for k, v in before["bulletins"].items() if k not in ("3", "9")}
+    assert {k: after["bulletins"][k] for k in same} == same
+    keyfile.unlink()
+    assert holding(tmp_path, TITLE) == []
