@@ -442,3 +442,32 @@ def test_a_real_nine_megabyte_archive_against_the_age_cli(tmp_path: Path) -> Non
     assert {k: after["bulletins"][k] for k in same} == same
     keyfile.unlink()
     assert holding(tmp_path, TITLE) == []
+
+
+@pytest.mark.parametrize("command", ["add", "edit", "delete", "undo"])
+def test_an_encrypted_meta_first_archive_through_the_big_paths(sealed: Path, command: str) -> None:
+    """An encrypted archive an older whrd wrote (meta first in its plain text), marked: the light
+    read of an add and the overlapped whole read of the others give the new layout, sound."""
+    import orjson
+    import pyrage
+
+    tables = plain(sealed)
+    older = orjson.dumps({"meta": tables["meta"], **{k: v for k, v in tables.items() if k != "meta"}})
+    ciphertext = pyrage.encrypt(older, [identity(sealed).to_public()])
+    sealed.write_bytes(ciphertext)
+    os.setxattr(sealed, "user.whrd.sound", sha_mark(ciphertext))
+    args = {
+        "add": ("add", "--title", "Nueva «sí»", "--date", "2024-06-01"),
+        "edit": ("edit", "4", "--add-tag", "oaxaca"),
+        "delete": ("delete", "4", "--yes"),
+        "undo": ("undo", "--yes"),
+    }[command]
+    ok(sealed, *args)
+    after = plain(sealed)
+    assert next(iter(after)) == "bulletins" and list(after)[-1] == "meta"
+    assert os.getxattr(sealed, "user.whrd.sound") == sha_mark(sealed.read_bytes())
+    kept = {k: v for k, v in tables["bulletins"].items() if k != "4" and k != "3"}
+    assert {k: after["bulletins"][k] for k in kept} == kept
+    ok(sealed, "add", "--title", "Después", "--date", "2024-06-02")
+    assert os.getxattr(sealed, "user.whrd.sound") == sha_mark(sealed.read_bytes())
+    assert whrd(sealed, "doctor").returncode == 0
