@@ -199,3 +199,17 @@ def test_a_remote_named_meta_does_not_hide_the_conflict(run: Any, db: Path, es: 
     shown = run("show", str(bulletin), env={"WHRD_LANG": "es"} if es else None)
     assert shown.exit_code == 0
     assert ("está en conflicto" if es else "is in conflict") in shown.stderr
+
+
+def test_a_write_between_a_read_and_an_edit_is_kept(db: Path) -> None:
+    """The parse an edit reuses as trusted is dropped when another writer replaced the file since."""
+    Archive(db).add_many([Bulletin.create(title=f"Defensora {n}", date="2024-03-01") for n in range(3)])
+    archive = Archive(db)
+    archive.get(1)
+    Archive(db).add(Bulletin.create(title="De otro proceso", date="2024-04-01"))
+    archive.update(1, {"title": "Editada"})
+    data = db.read_bytes()
+    titles = {b["title"] for b in json.loads(data)["bulletins"].values()}
+    assert {"Editada", "De otro proceso"} <= titles and len(titles) == 4
+    if trust.read_mark(db) is not None:
+        assert trust.read_mark(db) == sha_mark(data)

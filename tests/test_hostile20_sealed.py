@@ -291,10 +291,18 @@ def test_eight_adds_at_once_on_an_encrypted_archive(sealed: Path, runtime: Path)
     ok(sealed, "lock", env=env, passphrase=None)
 
 
-def test_eight_adds_at_once_on_a_plain_archive(tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", ["new", "meta-first"])
+def test_eight_adds_at_once_on_a_plain_archive(tmp_path: Path, layout: str) -> None:
+    import orjson
+
     db = tmp_path / "plain.json"
     env = {"WHRD_LOCK_TIMEOUT": "120"}
     ok(db, "add", "--title", TITLE, "--date", "2024-01-01", passphrase=None)
+    if layout == "meta-first":  # as an older whrd left it, marked
+        tables = json.loads(db.read_bytes())
+        older = orjson.dumps({"meta": tables["meta"], **{k: v for k, v in tables.items() if k != "meta"}})
+        db.write_bytes(older)
+        os.setxattr(db, "user.whrd.sound", sha_mark(older))
     for _round in range(2):
         processes = [
             whrd(
