@@ -126,6 +126,8 @@ COMMANDS: dict[str, Any] = {
     "restore": lambda db, tmp: _restore_args(db),
     "purge": lambda db, tmp: ["purge", "--history", "--before", "2100-01-01", "--yes"],
     "link": lambda db, tmp: ["link", "1", "2", "--translation"],
+    "doctor --fix": lambda db, tmp: ["doctor", "--fix"],
+    "reindex": lambda db, tmp: ["reindex"],
 }
 
 
@@ -137,10 +139,12 @@ def test_a_meta_first_archive_through_every_writing_command(tmp_path: Path, comm
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"title": "Importada «sí»", "date": "2024-05-05", "lang": "es"}) + "\n")
     args = COMMANDS[command](db, source)
-    older(db)
+    was = older(db)
     ok(db, *args, es=es)
-    tables = assert_sound(db)
-    assert tables["bulletins"]
+    if command in ("doctor --fix", "reindex"):  # nothing to fix: the archive is left as it was
+        assert db.read_bytes() == was and trust.read_mark(db) == sha_mark(was)
+    else:
+        assert assert_sound(db)["bulletins"]
     # and the next add, read light from the new layout, is still sound
     ok(db, "add", "--title", "Después", "--date", "2024-06-01", es=es)
     assert_sound(db)
