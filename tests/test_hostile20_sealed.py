@@ -193,9 +193,13 @@ def test_edit_delete_export_match_pyrage_and_json(sealed: Path, tmp_path: Path) 
     assert holding(tmp_path, TITLE) == []  # no plain text on disk
 
 
+@pytest.mark.parametrize("mark", ["stale", "follows"])
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "header"])
 @pytest.mark.parametrize("command", ["edit", "delete", "add", "list", "show"])
-def test_damaged_ciphertext_is_one_clean_line(sealed: Path, damage: str, command: str) -> None:
+def test_damaged_ciphertext_is_one_clean_line(sealed: Path, damage: str, command: str, mark: str) -> None:
+    """Damaged ciphertext, its mark left stale or set to the damaged bytes' hash (a copy that kept
+    its xattrs: the light and trusted paths are then taken, and the child's failure must fall back
+    to the plain read's clean error)."""
     data = bytearray(sealed.read_bytes())
     if damage == "truncated":
         del data[len(data) // 2 :]
@@ -203,7 +207,9 @@ def test_damaged_ciphertext_is_one_clean_line(sealed: Path, damage: str, command
         data[len(data) // 2] ^= 0x40
     else:
         data[30] ^= 0x01
-    sealed.write_bytes(bytes(data))  # (the mark, left as it was, no longer matches)
+    sealed.write_bytes(bytes(data))
+    if mark == "follows":
+        os.setxattr(sealed, "user.whrd.sound", sha_mark(bytes(data)))
     files = digests(sealed.parent)
     args = {
         "edit": ("edit", "3", "--title", "x"),
