@@ -183,12 +183,6 @@ def test_the_cli_refuses_a_hand_edit_that_keeps_the_mark(
         assert db.read_bytes() == damaged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conflicts.hint takes the last ',\"meta\":' of the file's tail; a remote named 'meta' (not the "
-    "first) puts one inside the meta record, which then does not end the file: hint gives [] and show "
-    "no longer says the bulletin is in conflict (fix: try earlier occurrences, right to left)",
-)
 @pytest.mark.parametrize("es", [False, True])
 def test_a_remote_named_meta_does_not_hide_the_conflict(run: Any, db: Path, es: bool) -> None:
     bulletin = conflicted(db, 0)

@@ -64,11 +64,6 @@ except WhrdError as exc:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="names.read_file maps big ciphertext; a file truncated in place while mapped (cp over it) "
-    "kills whrd with SIGBUS (the hashing thread and the fallback read touch pages past the new end)",
-)
 @pytest.mark.parametrize("how", ["add", "edit", "read"])
 def test_a_file_truncated_in_place_while_mapped_is_a_clean_error(sealed: Path, how: str) -> None:  # noqa: F811
     read, write = os.pipe()
