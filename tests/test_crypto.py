@@ -210,6 +210,17 @@ def test_recipients_and_encrypted_export(tmp_path: Path) -> None:
         decrypt(db.read_bytes(), [recovery])
 
 
+def test_an_export_of_a_damaged_encrypted_archive_is_one_line(tmp_path: Path) -> None:
+    """The plain-text warning comes only with an export written, never before a refusal."""
+    db = tmp_path / "archive.json"
+    whrd = _encrypted(db, None)
+    db.write_bytes(db.read_bytes()[:-40])  # truncated ciphertext
+    out = tmp_path / "digest.md"
+    refused = whrd("export", "-o", str(out), passphrases=(PASS,))
+    assert refused.returncode == 3 and not out.exists()
+    assert len(refused.stderr.strip().splitlines()) == 1 and "plain text" not in refused.stderr
+
+
 def test_wipe_removes_everything_key_first_and_fast(tmp_path: Path, runtime: Path) -> None:
     db = tmp_path / "archive.json"
     whrd = _encrypted(db, runtime)

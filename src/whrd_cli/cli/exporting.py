@@ -224,9 +224,9 @@ def export(
         result = run_export(archive, flt, replace(request, path=None))
         result = write_encrypted_export(result, request, encrypt_to, archive.path)
     else:
+        result = run_export(archive, flt, request)  # (a refusal first: then no warning, one line)
         if is_encrypted(archive.path):
             note(_("Warning: this export is plain text, though the archive is encrypted (see --encrypt-to)."))
-        result = run_export(archive, flt, request)
     missing_archive_note(archive)
     if result.text is not None:
         sys.stdout.flush()
