@@ -270,26 +270,23 @@ def test_sigkill_mid_write_leaves_old_or_new_decryptable(sealed: Path, runtime: 
     assert ok(sealed, "list")
 
 
-def test_eight_adds_at_once_on_an_encrypted_archive(sealed: Path, runtime: Path) -> None:
-    env = unlocked(sealed, runtime)["env"]
-    count = len(plain(sealed)["bulletins"])
+def _eight_adds_at_once(db: Path, env: dict[str, str], title: str) -> None:
+    """Eight `whrd add` processes started together (titles `TITLE 0` … `TITLE 7`); each must land."""
     processes = [
         whrd(
-            sealed,
-            "add",
-            "--title",
-            f"A la vez {n}",
-            "--date",
-            "2024-01-01",
-            passphrase=None,
-            env=env,
-            popen=True,
+            db, "add", "--title", f"{title} {n}", "--date", "2024-01-01", passphrase=None, popen=True, env=env
         )
         for n in range(8)
     ]
     for process in processes:
         _out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
+
+
+def test_eight_adds_at_once_on_an_encrypted_archive(sealed: Path, runtime: Path) -> None:
+    env = unlocked(sealed, runtime)["env"]
+    count = len(plain(sealed)["bulletins"])
+    _eight_adds_at_once(sealed, env, "A la vez")
     tables = plain(sealed)
     assert len(tables["bulletins"]) == count + 8
     assert {f"A la vez {n}" for n in range(8)} <= {b["title"] for b in tables["bulletins"].values()}
@@ -310,23 +307,7 @@ def test_eight_adds_at_once_on_a_plain_archive(tmp_path: Path, layout: str) -> N
         db.write_bytes(older)
         os.setxattr(db, "user.whrd.sound", sha_mark(older))
     for _round in range(2):
-        processes = [
-            whrd(
-                db,
-                "add",
-                "--title",
-                f"A la vez {_round} {n}",
-                "--date",
-                "2024-01-01",
-                passphrase=None,
-                env=env,
-                popen=True,
-            )
-            for n in range(8)
-        ]
-        for process in processes:
-            _out, err = process.communicate(timeout=300)
-            assert process.returncode == 0, err
+        _eight_adds_at_once(db, env, f"A la vez {_round}")
     data = db.read_bytes()
     tables = json.loads(data)
     assert len(tables["bulletins"]) == 17 and sorted(map(int, tables["bulletins"])) == list(range(1, 18))

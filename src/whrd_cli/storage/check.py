@@ -3,10 +3,9 @@ naming the app and a schema version, a `bulletins` table of stored dicts), and w
 one that is not, or whose bulletins someone broke by hand; and whether a path is a file whrd may
 rewrite at all (not a folder, a FIFO, or a file made read-only).
 
-Guarantees: `load_archive_file` returns a parsed archive or raises `ArchiveError` with a message
-a user can act on (invalid JSON, foreign JSON, a newer schema, a FIFO, a folder); it never writes.
-Each call parses the file anew (a big encrypted one as a child decrypts it: `light_sealed`).
-"""
+Guarantees: `load_archive_file` parses the file anew (a big encrypted one as a child decrypts it)
+or raises `ArchiveError` with a message a user can act on (invalid JSON, foreign JSON, a newer
+schema, a FIFO, a folder); it never writes."""
 
 from __future__ import annotations
 
@@ -44,7 +43,7 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():  # a FIFO would block
             raise ArchiveError(_not_regular(path))
         with path.open("rb") as fh:
-            data = read_file(fh)  # (big ciphertext mapped, not read)
+            data = read_file(fh)  # (big ciphertext left in its file, not read)
     except FileNotFoundError:
         return None
     except IsADirectoryError as exc:
@@ -54,34 +53,36 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
     if isinstance(data, bytes) and not data.strip():
         empty = _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.")
         raise ArchiveError(empty.format(path=path))
+    parsed = None
     if data[: len(AGE)] == AGE:  # encrypted (issue 16): pyrage only now
         from ..crypto.codec import decrypt
         from .light_sealed import parse_whole
 
-        whole, hashed = parse_whole(path, data, seen)  # big: decrypted by a child while parsed
-        if whole is not None:
-            _check_schema(path, whole)
-            kept.keep(whole)
-            return whole  # type: ignore[no-any-return]
-        data, seen = decrypt(path, data[:], alongside=None if hashed else seen), None  # (seen: meanwhile)
-    assert isinstance(data, bytes)  # (only age ciphertext is mapped)
-    helper = None
-    if seen is not None:  # hashlib lets go of the GIL: a big file is hashed beside its parse
-        import threading
+        parsed, hashed = parse_whole(path, data, seen)  # big: decrypted by a child while parsed
+        if parsed is None:
+            data, seen = decrypt(path, data[:], alongside=None if hashed else seen), None  # (meanwhile)
+    if parsed is None:
+        assert isinstance(data, bytes)  # (only big age ciphertext is left in its file)
+        parsed = _parse(path, data, seen)
+    _check_schema(path, parsed)
+    kept.keep(parsed)
+    return parsed  # type: ignore[no-any-return]
 
-        helper = threading.Thread(target=seen, args=(data,), daemon=True)
+
+def _parse(path: Path, data: bytes, seen: Callable[[bytes], object] | None) -> Any:
+    """The JSON of plain archive bytes, `seen(data)` in a thread meanwhile (hashlib lets go of the GIL)."""
+    import threading
+
+    helper = None if seen is None else threading.Thread(target=seen, args=(data,), daemon=True)
+    if helper is not None:
         helper.start()
     try:
-        parsed = _loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)  # (an editor's BOM)
+        return _loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)  # (an editor's BOM)
     except ValueError as exc:
         raise ArchiveError(_not_json(path)) from exc
     finally:
         if helper is not None:
             helper.join()
-    del data
-    _check_schema(path, parsed)
-    kept.keep(parsed)
-    return parsed  # type: ignore[no-any-return]
 
 
 def _not_json(path: Path) -> str:
