@@ -238,12 +238,14 @@ def test_recovery_key_opens_the_archive_after_the_identity_file_is_lost(tmp_path
 
 
 def test_encrypt_decrypt_and_recipients_keep_the_archive_marked_sound(tmp_path: Path) -> None:
-    """The rewritten archive carries whrd's mark of a sound file (SHA-256 of its bytes, computed
-    here with hashlib), so the next write does not check every bulletin again (~1 s at 100k)."""
+    """The rewritten archive carries whrd's mark of a sound file (SHA-256 of its bytes, or of an
+    age file's header: computed apart, `marks.sha_mark`), so the next write does not check every
+    bulletin again (~1 s at 100k)."""
     import errno
-    import hashlib
 
     from pyrage import x25519
+
+    from marks import sha_mark
 
     db = tmp_path / "archive.json"
     whrd = Whrd(db, None)
@@ -256,7 +258,7 @@ def test_encrypt_decrypt_and_recipients_keep_the_archive_marked_sound(tmp_path: 
             if exc.errno == errno.ENODATA:  # no mark on this file
                 return False
             pytest.skip(f"no user extended attributes on this file system ({exc})")
-        return mark.split(b":", 1)[1] == hashlib.sha256(db.read_bytes()).hexdigest().encode()
+        return mark == sha_mark(db.read_bytes())
 
     assert marked()
     whrd.ok("encrypt", passphrases=(PASS,))

@@ -9,7 +9,6 @@ tables measured with orjson/json, sha256 of the file before and after a refused 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
+from marks import sha_mark
 from whrd_cli.errors import ArchiveError
 from whrd_cli.model import Bulletin
 from whrd_cli.storage import trust
@@ -33,10 +33,6 @@ def doc(rev: str, *ancestors: str, **fields: Any) -> dict[str, Any]:
     out = {"_id": UID, "_rev": rev, "_revisions": {"start": int(rev.split("-")[0]), "ids": ids}}
     out.update({"type": "whrd.bulletin", "whrd": 1, "date": "2024-03-01", "lang": "es"})
     return out | fields
-
-
-def sha_mark(data: bytes) -> bytes:
-    return b"2:" + hashlib.sha256(data).hexdigest().encode()
 
 
 def conflicted(db: Path, many: int) -> int:

@@ -8,7 +8,6 @@ xattr, `pyrage` with the identity unwrapped by pyrage itself, `doctor`'s exit co
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -19,6 +18,7 @@ from typing import Any
 import orjson
 import pytest
 
+from marks import sha_mark
 from whrd_cli.storage import trust
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -60,10 +60,6 @@ def ok(db: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
     done = whrd(db, *args, **kw)
     assert done.returncode == 0, (args, done.returncode, done.stdout, done.stderr)
     return done
-
-
-def sha_mark(data: bytes) -> bytes:
-    return b"2:" + hashlib.sha256(data).hexdigest().encode()
 
 
 def order(data: bytes) -> list[str]:

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from marks import sha_mark
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 PASS = "una frase de paso larga 2026"
 TITLE = "Defensora Zapoteca amenazada en Oaxaca"
@@ -107,10 +109,6 @@ def plain(db: Path) -> dict[str, Any]:
     import pyrage
 
     return json.loads(pyrage.decrypt(db.read_bytes(), [identity(db)]))  # type: ignore[no-any-return]
-
-
-def sha_mark(data: bytes) -> bytes:
-    return b"2:" + hashlib.sha256(data).hexdigest().encode()
 
 
 def digests(folder: Path) -> dict[str, str]:
