@@ -23,21 +23,21 @@ from ..errors import ArchiveError, LockedError
 from ..i18n import _, language, translate
 from ..links_model import links_damage
 from . import kept
-from .names import AGE, BULLETINS, META, Tables, read_file
+from .names import AGE, BULLETINS, META, Data, Sealed, Tables, blank, read_file
 from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 2  # 2: bulletins carry uid and rev; history and journal tables (issue 15)
 APP = "whrd"
 
 
-def _loads(data: bytes) -> Any:  # msgspec imported here only: not at start-up
+def _loads(data: Data) -> Any:  # msgspec imported here only: not at start-up
     """JSON to the same dicts as orjson in ~60 % of its time and memory; every refusal a ValueError."""
     import msgspec
 
     return msgspec.json.decode(data)
 
 
-def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = None) -> Tables | None:
+def load_archive_file(path: Path, *, seen: Callable[[Any], object] | None = None) -> Tables | None:
     """Parse and check an archive file, an age file decrypted (`seen` gets raw bytes); None if absent."""
     try:
         if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():  # a FIFO would block
@@ -50,7 +50,7 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         raise ArchiveError(_folder(path)) from exc
     except OSError as exc:
         raise ArchiveError(_unreadable(path, os_reason(exc))) from exc
-    if isinstance(data, bytes) and not data.strip():
+    if not isinstance(data, Sealed) and blank(data):
         empty = _("{path} is empty, so it is not a whrd archive; remove it or choose another --db path.")
         raise ArchiveError(empty.format(path=path))
     parsed = None
@@ -62,14 +62,14 @@ def load_archive_file(path: Path, *, seen: Callable[[bytes], object] | None = No
         if parsed is None:
             data, seen = decrypt(path, data[:], alongside=None if hashed else seen), None  # (meanwhile)
     if parsed is None:
-        assert isinstance(data, bytes)  # (only big age ciphertext is left in its file)
+        assert not isinstance(data, Sealed)  # (only big age ciphertext is left in its file)
         parsed = _parse(path, data, seen)
     _check_schema(path, parsed)
     kept.keep(parsed)
     return parsed  # type: ignore[no-any-return]
 
 
-def _parse(path: Path, data: bytes, seen: Callable[[bytes], object] | None) -> Any:
+def _parse(path: Path, data: Data, seen: Callable[[Any], object] | None) -> Any:
     """The JSON of plain archive bytes, `seen(data)` in a thread meanwhile (hashlib lets go of the GIL)."""
     import threading
 

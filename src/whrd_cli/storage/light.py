@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from . import check, kept, trust
-from .names import AGE, Sealed, read_file
+from .names import AGE, Data, Sealed, read_file
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -93,7 +93,7 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
             data = decrypt(path, data[:], alongside=lambda raw: sound.append(trust.is_sound_copy(raw, mark)))
             read = _read_keys(data) if data.startswith(b"{") else (None, None)
     else:
-        assert isinstance(data, bytes)
+        assert not isinstance(data, Sealed)
         read, head = _read_plain(data, mark, sound)
     tables, encoded = read
     if sound != [True] or tables is None or encoded is None:
@@ -112,7 +112,7 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
 
 
 def _read_plain(
-    data: bytes, mark: bytes, sound: list[bool]
+    data: Data, mark: bytes, sound: list[bool]
 ) -> tuple[tuple[check.Tables, dict[str, Any]] | tuple[None, None], tuple[bytes, Any] | None]:
     """`_read_keys` of a plain archive, hashed meanwhile (in a thread for a big one: hashlib lets
     go of the GIL, ~50 ms less at 100k); with the file's bytes before the bulletins table and
@@ -156,7 +156,7 @@ def _read_plain(
     return read, head[0] if head else None
 
 
-def _table_span(data: bytes, encoded: Mapping[str, Any]) -> tuple[int, int] | None:
+def _table_span(data: Data, encoded: Mapping[str, Any]) -> tuple[int, int] | None:
     """Where the bulletins table's bytes start and end in `data`, when the file is laid out as
     orjson writes the tables (no space anywhere); None otherwise (nothing is then resumed)."""
     import orjson
@@ -175,7 +175,7 @@ def _table_span(data: bytes, encoded: Mapping[str, Any]) -> tuple[int, int] | No
 _HASH_APART = 1 << 20  # bytes: a smaller archive is hashed before its keys are read
 
 
-def _read(path: Path) -> bytes | Sealed | None:
+def _read(path: Path) -> Data | Sealed | None:
     """The archive file's bytes (big age ciphertext left in its file: `names.read_file`); None when it is
     not a regular file."""
     with open(path, "rb") as fh:
@@ -185,7 +185,7 @@ def _read(path: Path) -> bytes | Sealed | None:
 
 
 def _sealed(
-    path: Path, data: bytes | Sealed, mark: bytes, sound: list[bool]
+    path: Path, data: Data | Sealed, mark: bytes, sound: list[bool]
 ) -> tuple[check.Tables, dict[str, Any]] | None:
     """`light_sealed.read_keys` of age ciphertext `data`, hashed meanwhile in a thread (hashlib
     lets go of the GIL); None when it cannot be read so."""

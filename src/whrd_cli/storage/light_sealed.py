@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .names import BULLETINS, MAPPED, Sealed, Tables
+from .names import BULLETINS, MAPPED, Data, Sealed, Tables
 
 APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes sent (and taken) at a time
@@ -35,7 +35,7 @@ _MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
 
 def read_keys(
     identity: Any,
-    data: bytes | Sealed,
+    data: Data | Sealed,
     bulletin: type,
     table: type[dict[str, Any]],
     alongside: Callable[[], object] = lambda: None,
@@ -66,7 +66,7 @@ def read_keys(
         helper.join()
 
 
-def parse_whole(path: Any, data: bytes | Sealed, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
+def parse_whole(path: Any, data: Data | Sealed, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
     """A whole encrypted archive parsed while a child decrypts it (`read_keys` with every bulletin
     decoded whole: what one parse of the plain text gives), and whether `seen(data)` ran (it
     hashes the ciphertext meanwhile). (None, …): read it the plain way, which says what is wrong."""
@@ -86,7 +86,7 @@ def parse_whole(path: Any, data: bytes | Sealed, seen: Callable[[Any], object] |
     return (None if got is None else got[0]), bool(ran)
 
 
-def _decrypt(identity: Any, data: bytes | Sealed, out: Any) -> None:
+def _decrypt(identity: Any, data: Data | Sealed, out: Any) -> None:
     """In the child: decrypt into the pipe `out`, a megabyte at a time (age hands over 8 KB)."""
     import io
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import mmap
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,9 +75,44 @@ class _Raw(io.RawIOBase):
         return got
 
 
-def read_file(fh: Any) -> bytes | Sealed:
+class Plain(mmap.mmap):
+    """A big plain archive file's bytes in this process's own memory, in huge pages where the kernel
+    has them: at 100k, reading 100 MB into 4 KB pages took ~55 ms (one fault per page on this
+    kind of machine), into huge pages ~20 ms. Read like `bytes` by the archive's readers."""
+
+    def startswith(self, prefix: Any, start: int = 0) -> bool:
+        return self.find(prefix, start, start + len(prefix)) == start  # (no copy: a memcmp)
+
+
+Data = bytes | Plain  # an archive file's bytes as read (big ciphertext aside: `Sealed`)
+_HUGE = 4 << 20  # bytes of plain archive from which it is read into huge pages
+
+
+def read_file(fh: Any) -> bytes | Plain | Sealed:
     """The bytes of an open archive file; big age ciphertext left in the file (`Sealed`)."""
-    size = os.fstat(fh.fileno()).st_size
-    if size >= MAPPED and os.pread(fh.fileno(), len(AGE), 0) == AGE:
-        return Sealed(os.dup(fh.fileno()), size)
-    return fh.read()  # type: ignore[no-any-return]
+    fd = fh.fileno()
+    size = os.fstat(fd).st_size
+    if size < min(_HUGE, MAPPED):
+        return fh.read()  # type: ignore[no-any-return]
+    if os.pread(fd, len(AGE), 0) == AGE:
+        return Sealed(os.dup(fd), size) if size >= MAPPED else fh.read()  # type: ignore[no-any-return]
+    if size < _HUGE:
+        return fh.read()  # type: ignore[no-any-return]
+    plain = Plain(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    with contextlib.suppress(AttributeError, OSError):  # (no such advice here: small pages)
+        plain.madvise(mmap.MADV_HUGEPAGE)
+    view, done = memoryview(plain), 0
+    try:
+        while done < size and (got := os.preadv(fd, [view[done:]], done)):
+            done += got
+    finally:
+        view.release()
+    if done < size or os.pread(fd, 1, done):  # cut short or grown while read: read it plainly
+        fh.seek(0)
+        return fh.read()  # type: ignore[no-any-return]
+    return plain
+
+
+def blank(data: Data) -> bool:
+    """Whether the bytes are empty or only ASCII white space (what `bytes.strip` removes)."""
+    return re.search(rb"[^ \t\n\r\x0b\x0c]", data) is None
