@@ -64,6 +64,25 @@ def test_the_digest_is_the_oracle_whatever_the_pieces(recipients: int, tmp_path:
     assert sha_mark(ciphertext) != b"2:" + hashlib.sha256(ciphertext).hexdigest().encode()
 
 
+@pytest.mark.parametrize("recipients", [1, 900])
+def test_a_big_file_fed_whole_or_in_megabytes_gets_the_age_mark(recipients: int, tmp_path: Path) -> None:
+    """A ciphertext of a few megabytes read whole (an archive under 8 MB is hashed as one bytes
+    object), or from its file a megabyte at a time after a header past the first 64 KB: the mark is
+    still the header's, not every byte's (else such an archive would never be trusted)."""
+    to = [x25519.Identity.generate().to_public() for _ in range(recipients)]
+    ciphertext = pyrage.encrypt(random.Random(7).randbytes(3 << 20), to)
+    whole = trust.new_digest()
+    whole.update(ciphertext)
+    path = tmp_path / "c.age"
+    path.write_bytes(ciphertext)
+    with open(path, "rb") as fh:
+        sealed = names.Sealed(os.dup(fh.fileno()), len(ciphertext))
+    pieces = trust.new_digest()
+    trust.feed(pieces, sealed)
+    assert trust.mark_of(whole) == trust.mark_of(pieces) == sha_mark(ciphertext)
+    assert sha_mark(ciphertext).startswith(b"2:age")
+
+
 def _encrypted(path: Path, count: int) -> bytes:
     Archive(path).add_many(
         [

@@ -123,10 +123,11 @@ def _parse_as_it_comes(
             members.update(parsed)
             cursor = split.start()
     room.release()
-    more = os.read(fd, 1) if ready == len(plain) else b""  # (never so: age's plain text is shorter)
+    if ready == len(plain) and os.read(fd, 1):  # more plain text than room (never so: age's is
+        return None  # shorter than its ciphertext): the child, blocked on its pipe, is reaped
     _pid, status = os.waitpid(pid, 0)
     child.clear()
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or table < 0 or more:
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or table < 0:
         return None  # the child failed (a damaged file: the plain read says so) or said too little
     return _ends(plain, ready, table, cursor, members, decode, partial)
 

@@ -96,7 +96,7 @@ def read_file(fh: Any) -> bytes | Plain | Sealed:
         return fh.read()  # type: ignore[no-any-return]
     if os.pread(fd, len(AGE), 0) == AGE:
         return Sealed(os.dup(fd), size) if size >= MAPPED else fh.read()  # type: ignore[no-any-return]
-    if size < _HUGE:
+    if size < _HUGE or not hasattr(mmap, "MAP_PRIVATE"):  # (Windows: no such mapping)
         return fh.read()  # type: ignore[no-any-return]
     plain = Plain(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     with contextlib.suppress(AttributeError, OSError):  # (no such advice here: small pages)

@@ -72,7 +72,7 @@ class Digest:
 
     def __init__(self, sha: Any) -> None:
         self._sha = sha
-        self._seen = bytearray()  # the first bytes, until the kind of file is known
+        self._seen = bytearray()  # the first bytes (unhashed), until the kind of file is known
         self._head = -1  # an age file's bytes up to its payload's nonce (-1: not known yet; 0: plain)
         self._size = 0
 
@@ -89,23 +89,25 @@ class Digest:
         self._size += size
 
     def _look(self, data: Any) -> None:
-        """Hash `data` while the kind of file (and an age header's end) is not known yet."""
-        self._sha.update(data)
-        self._seen += data
+        """Keep the first bytes, unhashed, until the kind of file (and an age header's end) is
+        known: then hash what the mark covers (all of a plain file; an age header and nonce)."""
         seen = self._seen
-        if not AGE.startswith(bytes(seen[: len(AGE)])) or len(seen) > _HEAD_MOST:
-            self._head, self._seen = 0, bytearray()  # plain (or no header end): every byte is hashed
-            return
-        mac = seen.find(b"\n--- ")  # the header's last line: `--- MAC`
-        end = seen.find(b"\n", mac + 1) if mac >= 0 else -1
-        if end < 0 or len(seen) < end + 1 + _NONCE:
-            return
-        head = end + 1 + _NONCE
-        if len(seen) > head:  # hashed past the nonce: hash again up to its end only
-            import hashlib
-
-            self._sha = hashlib.sha256(seen[:head])
-        self._head, self._seen = head, bytearray()
+        taken = memoryview(data)[: _HEAD_MOST - len(seen)]
+        seen += taken
+        if AGE.startswith(bytes(seen[: len(AGE)])):
+            mac = seen.find(b"\n--- ")  # the header's last line: `--- MAC`
+            end = seen.find(b"\n", mac + 1) if mac >= 0 else -1
+            if end >= 0 and len(seen) >= end + 1 + _NONCE:
+                self._head = end + 1 + _NONCE
+                self._sha.update(seen[: self._head])
+                self._seen = bytearray()
+                return
+            if len(seen) < _HEAD_MOST:
+                return  # not known yet
+        self._head, self._seen = 0, bytearray()  # plain (or no header end): every byte is hashed
+        self._sha.update(seen)
+        if len(taken) < len(data):
+            self._sha.update(memoryview(data)[len(taken) :])
 
     def copy(self) -> Digest:
         twin = Digest(self._sha.copy())
@@ -122,8 +124,12 @@ class Digest:
         self._size += size
 
     def hexdigest(self) -> str:
-        if self._head > 0 and self._size >= self._head:
+        if self._head > 0:
             return f"age{self._size}-{self._sha.hexdigest()}"
+        if self._seen:  # ended before its kind was known (a header cut short): all of it
+            sha = self._sha.copy()
+            sha.update(self._seen)
+            return sha.hexdigest()  # type: ignore[no-any-return]
         return self._sha.hexdigest()  # type: ignore[no-any-return]
 
 
