@@ -1,0 +1,230 @@
+"""Hostile review (session 21): an encrypted archive's payload altered under a mark that still
+matches (the mark covers the age header, nonce and size only), through real `whrd` processes, the
+small-archive path and the big one (thresholds lowered: a child decrypts while whrd parses).
+
+Same-size changes keep the mark right by themselves (a byte flipped, two 64 KB chunks swapped, a
+chunk written twice); the others (the last chunk cut, another file's last chunk put in its place,
+another version's header) have the mark set to what their bytes hash to, as a copy that kept its
+xattrs would. Oracles: exit status 3 and one line on stderr, sha256 of every file beside the
+archive, a byte grep of the folder for a title (no plain text on disk), `marks.sha_mark`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from marks import sha_mark
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PASS = "una frase de paso larga 2026"
+TITLE = "Defensora Zapoteca amenazada"
+ATTR = "user.whrd.sound"
+CHUNK = 65536 + 16  # an age payload chunk and its tag
+RUN = (
+    "import sys, runpy\n"
+    "sys.argv = ['whrd', *sys.argv[1:]]\n"
+    "runpy.run_module('whrd_cli', run_name='__main__')\n"
+)
+LOW = (
+    "from whrd_cli import workers\n"
+    "from whrd_cli.storage import light_sealed, names\n"
+    "light_sealed.APART = names.MAPPED = 1000\n"
+    "workers.cores = lambda: 2\n" + RUN
+)
+
+
+def whrd(db: Path, *args: str, big: bool = False, es: bool = False, env: dict[str, str] | None = None) -> Any:
+    """`whrd --db DB …` in its own process, the passphrase on a pipe (three times: `passphrase` asks
+    for the old one and the new one twice)."""
+    environ = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    environ |= {"PYTHONPATH": str(SRC), "WHRD_LANG": "es" if es else "en", **(env or {})}
+    read, write = os.pipe()
+    os.write(write, ((PASS + "\n") * 3).encode())
+    os.close(write)
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", LOW if big else RUN, "--db", str(db), "--passphrase-fd", str(read), *args],
+            capture_output=True,
+            text=True,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            pass_fds=(read,),
+            timeout=180,
+        )
+    finally:
+        os.close(read)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def holding(folder: Path, text: str) -> list[str]:
+    needles = [text.encode(), json.dumps(text)[1:-1].encode()]
+    return [p.name for p in folder.rglob("*") if p.is_file() and any(n in p.read_bytes() for n in needles)]
+
+
+def head_end(data: bytes) -> int:
+    """Where an age payload's chunks start: after the `--- MAC` line and the 16-byte nonce."""
+    return data.index(b"\n", data.index(b"\n--- ") + 1) + 1 + 16
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, bytes]:
+    """An encrypted archive of 300 bulletins (~580 KB: nine payload chunks) in a folder with its
+    identity file, backup and search index, and the ciphertext of two versions (v1, then v2)."""
+    from whrd_cli.model import Bulletin
+    from whrd_cli.store import Archive
+
+    db = tmp_path_factory.mktemp("hostile21") / "archive.json"
+    Archive(db).add_many(
+        [
+            Bulletin.create(title=f"{TITLE} {n}", date=f"2024-03-{1 + n % 28:02d}", summary="ñandú " * 200)
+            for n in range(300)
+        ]
+    )
+    Archive(db).update(3, {"summary": "editada"})
+    assert whrd(db, "encrypt").returncode == 0
+    first = db.read_bytes()
+    assert whrd(db, "edit", "4", "--title", "Otra versión").returncode == 0
+    return db, first, db.read_bytes()
+
+
+def tampered(how: str, first: bytes, second: bytes) -> bytes:
+    """`second` altered: see the module's docstring."""
+    start = head_end(second)
+    chunks = [second[at : at + CHUNK] for at in range(start, len(second), CHUNK)]
+    assert len(chunks) >= 5
+    if how == "flip":
+        changed = bytearray(second)
+        changed[len(changed) * 2 // 3] ^= 0x20
+        return bytes(changed)
+    if how == "swap":
+        chunks[1], chunks[2] = chunks[2], chunks[1]
+    elif how == "twice":
+        chunks[2] = chunks[1]
+    elif how == "cut":
+        chunks = chunks[:-1]
+    elif how == "foreign-last":  # v1's last chunk (another file key) where v2's was
+        body = first[head_end(first) :]
+        chunks = [*chunks[:-1], body[len(body) // CHUNK * CHUNK :]]
+    elif how == "header":  # v1's header and nonce on v2's chunks
+        return first[: head_end(first)] + second[start:]
+    elif how == "header-only":  # v1's header, v2's nonce and chunks
+        return first[: head_end(first) - 16] + second[start - 16 :]
+    return second[:start] + b"".join(chunks)
+
+
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "add": ("add", "--title", "Nueva", "--date", "2024-01-01", "--lang", "es"),
+    "import": ("import", "IN"),
+    "edit": ("edit", "3", "--title", "Cambiada"),
+    "delete": ("delete", "3", "--yes"),
+    "undo": ("undo", "--yes"),
+    "link": ("link", "3", "4", "--translation"),
+    "export": ("export", "-f", "json", "-o", "OUT"),
+    "show": ("show", "3"),
+    "list": ("list",),
+    "search": ("search", "Zapoteca"),
+    "doctor": ("doctor",),
+    "reindex": ("reindex",),
+    "decrypt": ("decrypt", "--yes"),
+    "recipients": ("recipients", "add", "RECIPIENT"),
+    "history": ("history", "3"),
+}
+HOWS = ["flip", "swap", "twice", "cut", "foreign-last", "header", "header-only"]
+
+
+def _cases() -> list[Any]:
+    """Every alteration on both paths; the commands shared out between them (each command meets
+    every alteration once on one path or the other, and Spanish every other time)."""
+    names = list(COMMANDS)
+    cases = []
+    for number, how in enumerate(HOWS):
+        for big in (False, True):
+            start = (number * 2 + big) % 3
+            picked = names[start::3]
+            cases.append(pytest.param(how, big, picked, id=f"{how}-{'big' if big else 'small'}"))
+    return cases
+
+
+@pytest.mark.parametrize(("how", "big", "commands"), _cases())
+def test_an_altered_payload_is_one_clean_damaged_line(
+    versions: tuple[Path, bytes, bytes],
+    tmp_path: Path,
+    runtime: Path,
+    how: str,
+    big: bool,
+    commands: list[str],
+) -> None:
+    from pyrage import x25519
+
+    template, first, second = versions
+    damaged = tampered(how, first, second)
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([{"title": "Importada", "date": "2024-02-02", "lang": "es"}]))
+    recipient = str(x25519.Identity.generate().to_public())
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    db = folder / "archive.json"
+    env = {"XDG_RUNTIME_DIR": str(runtime)}
+    for number, command in enumerate(commands):
+        for file in folder.iterdir():
+            file.unlink()
+        for file in template.parent.iterdir():
+            if file.is_file():
+                shutil.copy2(file, folder / file.name)
+        if not number:  # a session: no scrypt per command (the same path every time)
+            assert whrd(db, "unlock", "--for", "1h", env=env).returncode == 0
+        with open(db, "r+b") as fh:  # in place: the inode (and its xattr) kept
+            fh.write(damaged)
+            fh.truncate()
+        os.setxattr(db, ATTR, sha_mark(damaged))
+        before = digests(folder) | digests(runtime)
+        swap = {"IN": str(source), "OUT": str(tmp_path / f"{command}.out"), "RECIPIENT": recipient}
+        args = [swap.get(arg, arg) for arg in COMMANDS[command]]
+        es = number % 2 == 1
+        done = whrd(db, *args, big=big, es=es, env=env)
+        assert done.returncode == 3, (command, done.returncode, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr + done.stdout
+        if command == "doctor":  # a report on stdout, its problem named
+            assert ("dañado" if es else "damaged") in done.stdout, done.stdout
+        else:
+            lines = done.stderr.strip().splitlines()
+            assert len(lines) == 1, (command, done.stderr)
+            assert ("dañado" if es else "damaged") in lines[0], (command, lines)
+        assert digests(folder) | digests(runtime) == before, command
+        assert not (tmp_path / f"{command}.out").exists()
+        assert holding(folder, TITLE) == []  # no plain text beside the archive
+
+
+def test_the_unaltered_versions_are_read_by_every_path(
+    versions: tuple[Path, bytes, bytes], tmp_path: Path
+) -> None:
+    """The control: v2 itself (and v1's chunks under v1's own header) are read and written."""
+    template, first, _second = versions
+    for big in (False, True):
+        folder = tmp_path / ("big" if big else "small")
+        folder.mkdir()
+        for file in template.parent.iterdir():
+            if file.is_file():
+                shutil.copy2(file, folder / file.name)
+        db = folder / "archive.json"
+        assert whrd(db, "show", "4", big=big).returncode == 0
+        done = whrd(db, "add", "--title", "Control", "--date", "2024-01-01", "--lang", "es", big=big, es=True)
+        assert done.returncode == 0, done.stderr
+        assert os.getxattr(db, ATTR) == sha_mark(db.read_bytes())
+        db.write_bytes(first)
+        os.setxattr(db, ATTR, sha_mark(first))
+        shown = whrd(db, "show", "4", big=big)
+        assert shown.returncode == 0 and "Otra versión" not in shown.stdout
