@@ -228,3 +228,84 @@ def test_the_unaltered_versions_are_read_by_every_path(
         os.setxattr(db, ATTR, sha_mark(first))
         shown = whrd(db, "show", "4", big=big)
         assert shown.returncode == 0 and "Otra versión" not in shown.stdout
+
+
+def _age_plain(db: Path, folder: Path) -> dict[str, Any]:
+    """The archive decrypted by the Go `age` CLI with the identity unwrapped by pyrage."""
+    from pyrage import passphrase
+
+    key = folder / "identity.txt"
+    key.write_bytes(passphrase.decrypt(db.with_name(db.name + ".key.age").read_bytes(), PASS))
+    key.chmod(0o600)
+    try:
+        done = subprocess.run(["age", "-d", "-i", str(key), str(db)], capture_output=True, check=True)
+    finally:
+        key.unlink()
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def _copy(template: Path, folder: Path) -> Path:
+    folder.mkdir()
+    for file in template.parent.iterdir():
+        if file.is_file():
+            shutil.copy2(file, folder / file.name)
+    return folder / template.name
+
+
+def test_eight_adds_at_once_on_the_big_path_none_lost(
+    versions: tuple[Path, bytes, bytes], tmp_path: Path, runtime: Path
+) -> None:
+    if shutil.which("age") is None:
+        pytest.skip("no age CLI")
+    db = _copy(versions[0], tmp_path / "folder")
+    env = {"XDG_RUNTIME_DIR": str(runtime), "WHRD_LOCK_TIMEOUT": "120"}
+    assert whrd(db, "unlock", "--for", "1h", env=env).returncode == 0
+    environ = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"} | {
+        "PYTHONPATH": str(SRC),
+        **env,
+    }
+    adding = [sys.executable, "-c", LOW, "--db", str(db), "add", "--title"]
+    processes = [
+        subprocess.Popen(
+            [*adding, f"A la vez {n}", "--date", "2024-01-01", "--lang", "es"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=environ | {"WHRD_LANG": "es" if n % 2 else "en"},
+        )
+        for n in range(8)
+    ]
+    for process in processes:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    tables = _age_plain(db, tmp_path)
+    titles = [b["title"] for b in tables["bulletins"].values()]
+    assert len(titles) == 308 and {f"A la vez {n}" for n in range(8)} <= set(titles)
+    assert os.getxattr(db, ATTR) == sha_mark(db.read_bytes())
+    assert whrd(db, "doctor", env=env).returncode == 0
+    assert holding(db.parent, TITLE) == []
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_an_old_full_hash_mark_is_read_in_full_once_then_re_marked(
+    versions: tuple[Path, bytes, bytes], tmp_path: Path, big: bool
+) -> None:
+    """The mark an older whrd left (SHA-256 of all the ciphertext): the write reads in full and
+    leaves the new mark; under that old mark a flipped payload is still refused."""
+    db = _copy(versions[0], tmp_path / "ok")
+    os.setxattr(db, ATTR, b"2:" + hashlib.sha256(db.read_bytes()).hexdigest().encode())
+    done = whrd(db, "add", "--title", "Tras la marca vieja", "--date", "2024-01-01", "--lang", "es", big=big)
+    assert done.returncode == 0, done.stderr
+    assert os.getxattr(db, ATTR) == sha_mark(db.read_bytes())
+    assert os.getxattr(db, ATTR).startswith(b"2:age%d-" % db.stat().st_size)
+    assert whrd(db, "show", "301", big=big, es=True).returncode == 0
+    bad = _copy(versions[0], tmp_path / "bad")
+    flipped = bytearray(bad.read_bytes())
+    flipped[len(flipped) // 2] ^= 1
+    bad.write_bytes(bytes(flipped))
+    os.setxattr(bad, ATTR, b"2:" + hashlib.sha256(flipped).hexdigest().encode())
+    before = digests(bad.parent)
+    done = whrd(bad, "edit", "3", "--title", "x", big=big, es=True)
+    assert done.returncode == 3 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "dañado" in done.stderr
+    assert digests(bad.parent) == before

@@ -204,3 +204,41 @@ def test_the_mark_of_an_age_cli_file_with_many_recipients_matches_the_oracle(tmp
         for at in range(0, len(data), size):
             digest.update(data[at : at + size])
         assert trust.mark_of(digest) == sha_mark(data)
+
+
+def _strict_head(data: bytes) -> int:
+    """An age header's end (and nonce's) parsed by the spec, apart from `marks.sha_mark`: the
+    version line, stanzas (`-> ` and arguments, then base64 lines of 64 columns ending with a
+    shorter one), then `--- ` and a 43-column MAC."""
+    lines = data.split(b"\n")
+    assert lines[0] == b"age-encryption.org/v1"
+    at, number = len(lines[0]) + 1, 1
+    while lines[number].startswith(b"-> "):
+        at += len(lines[number]) + 1
+        number += 1
+        while True:
+            body = lines[number]
+            assert all(c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" for c in body)
+            at += len(body) + 1
+            number += 1
+            if len(body) < 64:
+                break
+    assert lines[number].startswith(b"--- ") and len(lines[number]) == 4 + 43
+    return at + len(lines[number]) + 1 + 16
+
+
+def test_grease_stanzas_never_end_the_header_early() -> None:
+    """pyrage (rage) adds a grease stanza with random arguments to every header; hash many, whole
+    and a byte at a time, against the spec's own header end."""
+    import hashlib as hl
+
+    to = [x25519.Identity.generate().to_public() for _ in range(2)]
+    for number in range(200):
+        data = pyrage.encrypt(b"p" * number * 7, to)
+        end = _strict_head(data)
+        expected = b"2:age%d-" % len(data) + hl.sha256(data[:end]).hexdigest().encode()
+        whole, bytewise = trust.new_digest(), trust.new_digest()
+        whole.update(data)
+        for at in range(len(data)):
+            bytewise.update(data[at : at + 1])
+        assert trust.mark_of(whole) == trust.mark_of(bytewise) == expected == sha_mark(data)
