@@ -87,7 +87,12 @@ def test_the_decrypting_child_killed_mid_stream_falls_back_to_a_whole_read(
     big: Path, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
     before = children()
-    killed = _on_first_segment(monkeypatch, lambda new: [os.kill(pid, signal.SIGKILL) for pid in new])
+
+    def kill(new: set[int]) -> None:
+        for pid in new:
+            os.kill(pid, signal.SIGKILL)
+
+    killed = _on_first_segment(monkeypatch, kill)
     if command == "add":
         Archive(big).add(Bulletin.create(title="Nueva tras la muerte", date="2024-03-04", lang="es"))
         tables = _plain(big)
