@@ -122,6 +122,12 @@ def tampered(how: str, first: bytes, second: bytes) -> bytes:
         return first[: head_end(first)] + second[start:]
     elif how == "header-only":  # v1's header, v2's nonce and chunks
         return first[: head_end(first) - 16] + second[start - 16 :]
+    elif how == "rewrapped":  # the first stanza's body line split in two (age's lines are 64 columns)
+        lines = second[: start - 16].split(b"\n")
+        lines[2:3] = [lines[2][:20], lines[2][20:]]
+        return b"\n".join(lines) + second[start - 16 :]
+    elif how == "crlf":  # a tool that turned the header's line ends into CRLF
+        return second[: start - 16].replace(b"\n", b"\r\n") + second[start - 16 :]
     return second[:start] + b"".join(chunks)
 
 
@@ -142,7 +148,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "recipients": ("recipients", "add", "RECIPIENT"),
     "history": ("history", "3"),
 }
-HOWS = ["flip", "swap", "twice", "cut", "foreign-last", "header", "header-only"]
+HOWS = ["flip", "swap", "twice", "cut", "foreign-last", "header", "header-only", "rewrapped", "crlf"]
 
 
 def _cases() -> list[Any]:
