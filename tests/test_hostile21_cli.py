@@ -315,3 +315,37 @@ def test_an_old_full_hash_mark_is_read_in_full_once_then_re_marked(
     assert done.returncode == 3 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "dañado" in done.stderr
     assert digests(bad.parent) == before
+
+
+def test_bit_rot_under_a_fresh_index_is_caught_by_every_write_and_doctor(
+    versions: tuple[Path, bytes, bytes], tmp_path: Path, runtime: Path
+) -> None:
+    """A byte of the payload changed with the inode, size and mtime kept (bit rot, or a tool that
+    restores mtime) after a search built the session's index: the mark still matches and the index
+    still looks fresh, but every write and `doctor` decrypt the whole file and refuse it."""
+    db = _copy(versions[0], tmp_path / "folder")
+    env = {"XDG_RUNTIME_DIR": str(runtime)}
+    assert whrd(db, "unlock", "--for", "1h", env=env).returncode == 0
+    assert whrd(db, "search", "Zapoteca", env=env).returncode == 0  # the index, in the session
+    info = db.stat()
+    rotten = bytearray(db.read_bytes())
+    rotten[len(rotten) * 2 // 3] ^= 0x20
+    with open(db, "r+b") as fh:
+        fh.write(rotten)
+    os.utime(db, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert os.getxattr(db, ATTR) == sha_mark(bytes(rotten))
+    before = digests(db.parent)
+    for number, args in enumerate(
+        [
+            ("add", "--title", "Nueva", "--date", "2024-01-01", "--lang", "es"),
+            ("edit", "3", "--title", "x"),
+            ("delete", "4", "--yes"),
+            ("undo", "--yes"),
+            ("reindex",),
+        ]
+    ):
+        done = whrd(db, *args, env=env, es=number % 2 == 0)
+        assert done.returncode == 3 and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+    doctor = whrd(db, "doctor", env=env)
+    assert doctor.returncode == 3 and "damaged" in doctor.stdout
+    assert digests(db.parent) == before
