@@ -16,6 +16,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,11 +166,42 @@ def _cases() -> list[Any]:
     return cases
 
 
+@pytest.fixture(scope="module")
+def session(
+    versions: tuple[Path, bytes, bytes], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Path]]:
+    """One folder, unlocked once for the module (no scrypt per command: the session is keyed by
+    the archive's path, and every case copies the same archive and identity there)."""
+    if not Path("/dev/shm").is_dir():
+        pytest.skip("no tmpfs at /dev/shm for a session")
+    runtime = Path(tempfile.mkdtemp(prefix="whrd-test-xdg-", dir="/dev/shm"))
+    folder = tmp_path_factory.mktemp("session")
+    _restore(versions[0], folder)
+    db = folder / "archive.json"
+    done = whrd(db, "unlock", "--for", "1h", env={"XDG_RUNTIME_DIR": str(runtime)})
+    if done.returncode != 0:
+        shutil.rmtree(runtime, ignore_errors=True)
+        pytest.skip(f"no session here: {done.stderr}")
+    try:
+        yield db, runtime
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _restore(template: Path, folder: Path) -> None:
+    for file in folder.iterdir():
+        if file.is_file():
+            file.unlink()
+    for file in template.parent.iterdir():
+        if file.is_file():
+            shutil.copy2(file, folder / file.name)
+
+
 @pytest.mark.parametrize(("how", "big", "commands"), _cases())
 def test_an_altered_payload_is_one_clean_damaged_line(
     versions: tuple[Path, bytes, bytes],
+    session: tuple[Path, Path],
     tmp_path: Path,
-    runtime: Path,
     how: str,
     big: bool,
     commands: list[str],
@@ -180,18 +213,11 @@ def test_an_altered_payload_is_one_clean_damaged_line(
     source = tmp_path / "in.json"
     source.write_text(json.dumps([{"title": "Importada", "date": "2024-02-02", "lang": "es"}]))
     recipient = str(x25519.Identity.generate().to_public())
-    folder = tmp_path / "folder"
-    folder.mkdir()
-    db = folder / "archive.json"
+    db, runtime = session
+    folder = db.parent
     env = {"XDG_RUNTIME_DIR": str(runtime)}
     for number, command in enumerate(commands):
-        for file in folder.iterdir():
-            file.unlink()
-        for file in template.parent.iterdir():
-            if file.is_file():
-                shutil.copy2(file, folder / file.name)
-        if not number:  # a session: no scrypt per command (the same path every time)
-            assert whrd(db, "unlock", "--for", "1h", env=env).returncode == 0
+        _restore(template, folder)
         with open(db, "r+b") as fh:  # in place: the inode (and its xattr) kept
             fh.write(damaged)
             fh.truncate()

@@ -181,7 +181,7 @@ def test_a_plain_text_far_larger_than_its_room_does_not_hang(tmp_path: Path) -> 
             text=True,
             env={**os.environ, "PYTHONPATH": str(SRC)},
             pass_fds=(read,),
-            timeout=25,
+            timeout=15,
         )
     except subprocess.TimeoutExpired:
         done = None
