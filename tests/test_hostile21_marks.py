@@ -69,13 +69,6 @@ def _big(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "cores", lambda: 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trust.Digest._look gives up on any age file once it has seen more than 1 MB in one go "
-    "(the whole file, read as bytes), before it looks for the header's end: an encrypted archive "
-    "of 1 to 8 MB (and any on one core, where no child decrypts) is never trusted, and every "
-    "write checks every bulletin",
-)
 @pytest.mark.parametrize("where", ["bytes", "one-core"])
 def test_an_encrypted_archive_of_two_megabytes_is_trusted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checked: list[int], where: str
@@ -95,12 +88,6 @@ def test_an_encrypted_archive_of_two_megabytes_is_trusted(
     assert trust.mark_of(digest) == sha_mark(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a big archive's header past 64 KB (hundreds of recipients): `trust.feed` hands the "
-    "Digest 64 KB then a megabyte, and `_look` gives up past 1 MB before it finds the header's "
-    "end, so the mark read is the plain SHA-256 and never the one written",
-)
 def test_a_big_archive_with_a_header_past_64_kb_is_trusted(tmp_path: Path) -> None:
     to = [x25519.Identity.generate().to_public() for _ in range(800)]
     data = pyrage.encrypt(b"x" * (3 << 20), to)
@@ -289,7 +276,6 @@ def test_an_archive_with_800_recipients_reads_and_writes_right(
     assert path.read_bytes() == bytes(flipped)
 
 
-@pytest.mark.xfail(strict=True, reason="the header past 64 KB on the big path: see the Digest test above")
 def test_a_big_archive_with_800_recipients_is_trusted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checked: list[int]
 ) -> None:

@@ -162,12 +162,6 @@ print(len(Archive(Path(sys.argv[1])).select()))
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="light_sealed._parse_as_it_comes: when the plain text overflows its room by more than "
-    "the pipe holds, the parent reads one byte and waits for the child, which is blocked writing "
-    "the rest into a pipe nobody reads: whrd hangs (close the pipe's end before `waitpid`)",
-)
 def test_a_plain_text_far_larger_than_its_room_does_not_hang(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     _encrypted(path, 1500)  # ~2 MB of plain text: more than the 1 MB pipe and the child's buffer
