@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .i18n import N_, _
+from .i18n import LOCALE_NAMES, N_, _
 from .i18n import translate as t
 
 LIST_LIMIT_MAX = 1_000_000_000  # the same as `cli.options.MAX_LIMIT` (a test checks they agree)
@@ -264,13 +264,10 @@ def _printable(text: str) -> bool:
     return not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text)
 
 
-# The names `locale` takes besides a code, as a Spanish- or English-speaking person types them (any
-# case; accents optional): `lang.LANGUAGE_NAMES`, the names --lang takes, shown as written.
-LOCALE_NAMES = "español, castellano, spanish, inglés, english"
-
-
-def _locale(value: object) -> str | None:
-    """`es` or `en`: a locale name (`es`, `es_MX.UTF-8`) or a language's name (`español`, `English`)."""
+def read_locale(value: object) -> str | None:
+    """`es` or `en`: a locale name (`es`, `es_MX.UTF-8`) or a language's name (`español`, `English`,
+    any case, accents optional: `lang.LANGUAGE_NAMES`, the names --lang takes), else None. The one
+    reader of `locale` and of `WHRD_LANG` (`i18n.choose(by_name=...)`)."""
     from .i18n import supported
 
     if not isinstance(value, str):
@@ -333,7 +330,7 @@ def _list_limit(value: object) -> int | None:
 
 
 _CLEANERS: dict[str, Callable[[object], Any]] = {
-    "locale": _locale,
+    "locale": read_locale,
     "db": _db,
     "editor": _editor,
     "export.format": _export_format,

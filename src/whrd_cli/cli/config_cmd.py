@@ -202,10 +202,11 @@ def settings(ctx: typer.Context) -> list[Setting]:
 
 
 def _locale(configured: str | None, env: Mapping[str, str]) -> Setting:
+    from ..config import read_locale
     from ..i18n import DEFAULT_LOCALE, LOCALE_VARIABLES, choose, supported
 
     if env.get("WHRD_LANG", "").strip():
-        return Setting("locale", choose(env), ENV, "WHRD_LANG")
+        return Setting("locale", choose(env, by_name=read_locale), ENV, "WHRD_LANG")
     if configured:
         return Setting("locale", configured, FILE)
     for variable in LOCALE_VARIABLES:  # as `i18n.choose` reads them, below the file
