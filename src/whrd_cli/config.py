@@ -187,11 +187,14 @@ def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InputError(_("The config file {path} is not UTF-8 text.").format(path=path)) from None
+        problem = _("The config file {path} is not UTF-8 text.").format(path=path)
     except tomllib.TOMLDecodeError as exc:
         from .config_toml import toml_problem
 
-        raise InputError(toml_problem(path, exc)) from None
+        problem = toml_problem(path, exc)
+    # No `config` verb can edit a file it cannot read: the way out is said with the problem.
+    mend = _("Mend it in a text editor, or set it aside and start an empty one with 'whrd config reset'.")
+    raise InputError(f"{problem} {mend}") from None
 
 
 def _flatten(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:
