@@ -1,6 +1,6 @@
-"""Processes the tests start, watched through /proc: this test process's children (tests of work
-done in forked children check that none is left behind), and a program run on a real
-pseudo-terminal with keys typed at its prompt."""
+"""Processes the tests start: this test process's children, read from /proc (tests of work done
+in forked children check that none is left behind); a program run on a real pseudo-terminal with
+keys typed at its prompt; `whrd` itself in its own process, as a shell starts it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import os
 import pty
 import select
 import signal
+import subprocess
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 
 def children() -> set[int]:
@@ -111,3 +114,47 @@ def _exit_code(pid: int, deadline: float) -> int:
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
+
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def whrd_process(
+    db: Path,
+    *args: str,
+    passphrases: Sequence[str] = (),
+    es: bool = False,
+    env: Mapping[str, str] | None = None,
+    program: Sequence[str] = ("-m", "whrd_cli"),
+    popen: bool = False,
+    timeout: float = 120,
+) -> Any:
+    """`whrd --db DB ARGS` in its own process, as a shell would start it: this checkout's source,
+    stdin closed, no session of the test runner's (`XDG_RUNTIME_DIR` only when `env` gives it).
+
+    `passphrases`, one a line, are on a pipe that `--passphrase-fd` names; `es` speaks Spanish;
+    `program` is what Python runs (`-c SCRIPT` to change whrd before it starts); `popen` gives
+    the running process (a Popen) instead of its CompletedProcess."""
+    environ = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    environ |= {"PYTHONPATH": str(SRC), **(env or {})}
+    if es:
+        environ["WHRD_LANG"] = "es"
+    command = [sys.executable, *program, "--db", str(db)]
+    fds: tuple[int, ...] = ()
+    read = None
+    if passphrases:
+        read, write = os.pipe()
+        os.write(write, "".join(p + "\n" for p in passphrases).encode())
+        os.close(write)
+        command += ["--passphrase-fd", str(read)]  # pass_fds keeps the number in the child
+        fds = (read,)
+    options: dict[str, Any] = {"env": environ, "stdin": subprocess.DEVNULL, "pass_fds": fds, "text": True}
+    try:
+        if popen:
+            return subprocess.Popen(
+                [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options
+            )
+        return subprocess.run([*command, *args], capture_output=True, timeout=timeout, **options)
+    finally:
+        if read is not None:
+            os.close(read)  # the child has its own copy
