@@ -4,15 +4,12 @@ order, `--db` after the command, and Ctrl-C at a prompt on a real pseudo-termina
 from __future__ import annotations
 
 import os
-import pty
-import select
-import signal
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import Run
+from tests.processes import on_a_terminal
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -50,41 +47,9 @@ def test_db_is_accepted_after_the_command(run: Run, tmp_path: Path, db: Path) ->
     assert run.ok("--db", str(db), "where", "--db", str(other)).stdout == f"{other}\n"  # the later wins
 
 
-def _on_a_terminal(args: list[str], keys: bytes, env: dict[str, str], wait_for: bytes) -> tuple[int, bytes]:
-    """Run whrd on a pseudo-terminal (its controlling terminal, as a shell would), type `keys` once
-    `wait_for` shows, and return (exit code, screen). ^C on a terminal is SIGINT, sent by the pty."""
-    pid, leader = pty.fork()
-    if pid == 0:  # the child: whrd itself
-        os.execve(sys.executable, [sys.executable, "-m", "whrd_cli", *args], env)
-    screen = b""
-    typed_at = 0.0
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            screen += chunk
-        # Typed when the prompt shows, and again each second it is still there: on a loaded
-        # machine the prompt can print before the terminal is read, and the first keys be lost.
-        if wait_for in screen and time.monotonic() - typed_at > 1.0:
-            os.write(leader, keys)
-            typed_at = time.monotonic()
-    done, status = os.waitpid(pid, os.WNOHANG)
-    if not done:  # never a test that hangs: whatever it was waiting for, it failed
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-    os.close(leader)
-    return os.waitstatus_to_exitcode(status), screen
-
-
 def test_ctrl_c_at_a_prompt_exits_130_without_error(tmp_path: Path, add: Callable[..., int]) -> None:
     env = {**os.environ, "PYTHONPATH": SRC, "WHRD_DB": str(tmp_path / "t.json"), "TERM": "dumb"}
-    code, screen = _on_a_terminal(["add"], b"\x03", env, wait_for=b"Title")
+    code, screen = on_a_terminal([sys.executable, "-m", "whrd_cli", "add"], b"\x03", env, wait_for=b"Title")
     assert code == 130, screen
     assert b"Error" not in screen and b"Aborted." in screen
     assert not (tmp_path / "t.json").exists()

@@ -42,7 +42,8 @@ def test_no_config_file_is_an_empty_config(run: Run, config: Path, archive: None
     [
         (
             "[export\n",
-            "is not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 8).",
+            "is not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 8). "
+            "Mend it in a text editor, or set it aside and start an empty one with 'whrd config reset'.",
         ),
         ("[exprot]\nbase_url = 'x'\n", "has an unknown section [exprot]; known: [export], [list]."),
         ("[export]\nbase = 'x'\n", "has an unknown key 'base' in [export]; known: format, base_url."),
@@ -68,4 +69,8 @@ def test_a_broken_config_is_one_line_and_changes_nothing(
 def test_a_config_that_is_not_utf8_is_refused(run: Run, config: Path, archive: None) -> None:
     config.write_bytes(b"[export]\nbase_url = '\xff'\n")
     result = run("export", "-f", "atom", "-o", "-")
-    assert (result.exit_code, result.stderr) == (1, f"Error: The config file {config} is not UTF-8 text.\n")
+    mend = "Mend it in a text editor, or set it aside and start an empty one with 'whrd config reset'."
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: The config file {config} is not UTF-8 text. {mend}\n",
+    )

@@ -413,7 +413,8 @@ def test_a_refused_set_creates_no_file(run: Run, config: Path) -> None:
         (
             "[list\n",
             "The config file {path} is not valid TOML: Expected ']' at the end of a table declaration "
-            "(at line 1, column 6).",
+            "(at line 1, column 6). Mend it in a text editor, or set it aside and start an empty one "
+            "with 'whrd config reset'.",
         ),
     ],
 )

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from processes import whrd_process
+
 PASS = "correct horse battery staple"
 TITLE = "Defensora Zapoteca amenazada en Oaxaca"
 NOTE = "nota privada: refugio en casa de Lucía 4471"
@@ -36,28 +38,7 @@ class Whrd:
             self.env["XDG_RUNTIME_DIR"] = str(runtime)
 
     def __call__(self, *args: str, passphrases: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "whrd_cli", "--db", str(self.db)]
-        fds: tuple[int, ...] = ()
-        read = None
-        if passphrases:
-            read, write = os.pipe()
-            os.write(write, "".join(p + "\n" for p in passphrases).encode())
-            os.close(write)
-            command += ["--passphrase-fd", str(read)]  # pass_fds keeps the number in the child
-            fds = (read,)
-        try:
-            return subprocess.run(
-                [*command, *args],
-                capture_output=True,
-                text=True,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                pass_fds=fds,
-                timeout=120,
-            )
-        finally:
-            if read is not None:
-                os.close(read)
+        return whrd_process(self.db, *args, passphrases=passphrases, env=self.env)
 
     def ok(self, *args: str, passphrases: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
         done = self(*args, passphrases=passphrases)

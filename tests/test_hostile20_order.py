@@ -9,9 +9,7 @@ xattr, `pyrage` with the identity unwrapped by pyrage itself, `doctor`'s exit co
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,41 +17,17 @@ import orjson
 import pytest
 
 from marks import sha_mark
+from processes import whrd_process
 from whrd_cli.storage import trust
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 PASS = "una frase de paso larga 2026"
 
 
 def whrd(
     db: Path, *args: str, es: bool = False, passphrase: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
-    env["PYTHONPATH"] = str(SRC)
-    if es:
-        env["WHRD_LANG"] = "es"
-    command = [sys.executable, "-m", "whrd_cli", "--db", str(db)]
-    fds: tuple[int, ...] = ()
-    read = None
-    if passphrase is not None:
-        read, write = os.pipe()
-        os.write(write, ((passphrase + "\n") * 3).encode())
-        os.close(write)
-        command += ["--passphrase-fd", str(read)]
-        fds = (read,)
-    try:
-        return subprocess.run(
-            [*command, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            pass_fds=fds,
-            timeout=120,
-        )
-    finally:
-        if read is not None:
-            os.close(read)
+    asked = (passphrase,) * 3 if passphrase is not None else ()  # as many times as any command asks
+    return whrd_process(db, *args, es=es, passphrases=asked)
 
 
 def ok(db: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:

@@ -14,8 +14,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 
 from marks import sha_mark
+from processes import whrd_process
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PASS = "una frase de paso larga 2026"
@@ -47,42 +46,10 @@ def whrd(
     popen: bool = False,
 ) -> Any:
     """`whrd --db DB …` in its own process, big-archive thresholds lowered, a passphrase on a pipe."""
-    environ = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
-    environ |= {"PYTHONPATH": str(SRC), **(env or {})}
-    if es:
-        environ["WHRD_LANG"] = "es"
-    command = [sys.executable, "-c", LOW, "--db", str(db)]
-    fds: tuple[int, ...] = ()
-    read = None
-    if passphrase is not None:
-        read, write = os.pipe()
-        os.write(write, ((passphrase + "\n") * 3).encode())
-        os.close(write)
-        command += ["--passphrase-fd", str(read)]
-        fds = (read,)
-    try:
-        if popen:
-            return subprocess.Popen(
-                [*command, *args],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=environ,
-                stdin=subprocess.DEVNULL,
-                pass_fds=fds,
-            )
-        return subprocess.run(
-            [*command, *args],
-            capture_output=True,
-            text=True,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            pass_fds=fds,
-            timeout=180,
-        )
-    finally:
-        if read is not None:
-            os.close(read)
+    asked = (passphrase,) * 3 if passphrase is not None else ()  # as many times as any command asks
+    return whrd_process(
+        db, *args, passphrases=asked, es=es, env=env, program=("-c", LOW), popen=popen, timeout=180
+    )
 
 
 def ok(db: Path, *args: str, **kw: Any) -> Any:

@@ -87,7 +87,7 @@ def test_the_interface_language_is_chosen_in_order(
     assert i18n.choose(environ, configured) == expected
 
 
-@pytest.mark.parametrize("value", ["fr", "spanish", "e", "xx_ES"])
+@pytest.mark.parametrize("value", ["fr", "francés", "e", "xx_ES"])
 def test_a_language_asked_for_by_name_that_whrd_does_not_speak_is_an_error(value: str) -> None:
     with pytest.raises(InputError, match="WHRD_LANG must be en or es"):
         i18n.choose({"WHRD_LANG": value})
@@ -157,8 +157,10 @@ def test_a_run_speaks_the_language_of_its_environment(run: Any) -> None:
 def test_a_bad_whrd_lang_is_one_line_in_both_languages(run: Any) -> None:
     result = run("list", env={"WHRD_LANG": "klingon"})
     assert result.exit_code == 1
+    names = "español, castellano, spanish, inglés, english"
     assert result.stderr == (
-        "Error: WHRD_LANG must be en or es, not 'klingon'. / WHRD_LANG debe ser en o es, no 'klingon'.\n"
+        f"Error: WHRD_LANG must be en or es (or a name: {names}), not 'klingon'. / "
+        f"WHRD_LANG debe ser en o es (o un nombre: {names}), no 'klingon'.\n"
     )
 
 

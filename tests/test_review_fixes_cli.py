@@ -352,10 +352,12 @@ def test_a_broken_config_file_is_said_in_spanish_with_its_line_and_column(
 ) -> None:
     config.write_text(text, encoding="utf-8")
     result = run("tags")
-    assert result.stderr == f"Error: The config file {config} {english}\n"
+    mend = "Mend it in a text editor, or set it aside and start an empty one with 'whrd config reset'."
+    assert result.stderr == f"Error: The config file {config} {english} {mend}\n"
     result = run("tags", env=ES)
     assert result.exit_code == 1
-    assert result.stderr == f"Error: El archivo de configuración {config} {spanish}\n"
+    mend = "Corríjalo en un editor de texto, o apártelo y empiece uno vacío con 'whrd config reset'."
+    assert result.stderr == f"Error: El archivo de configuración {config} {spanish} {mend}\n"
 
 
 def test_a_config_path_that_is_a_folder_is_said_in_spanish(run: Run, config: Path) -> None:

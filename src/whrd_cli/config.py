@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .i18n import N_, _
+from .i18n import LOCALE_NAMES, N_, _
 from .i18n import translate as t
 
 LIST_LIMIT_MAX = 1_000_000_000  # the same as `cli.options.MAX_LIMIT` (a test checks they agree)
@@ -187,11 +187,14 @@ def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InputError(_("The config file {path} is not UTF-8 text.").format(path=path)) from None
+        problem = _("The config file {path} is not UTF-8 text.").format(path=path)
     except tomllib.TOMLDecodeError as exc:
         from .config_toml import toml_problem
 
-        raise InputError(toml_problem(path, exc)) from None
+        problem = toml_problem(path, exc)
+    # No `config` verb can edit a file it cannot read: the way out is said with the problem.
+    mend = _("Mend it in a text editor, or set it aside and start an empty one with 'whrd config reset'.")
+    raise InputError(f"{problem} {mend}") from None
 
 
 def _flatten(path: Path, tables: Mapping[str, Any]) -> dict[str, Any]:
@@ -264,13 +267,10 @@ def _printable(text: str) -> bool:
     return not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text)
 
 
-# The names `locale` takes besides a code, as a Spanish- or English-speaking person types them (any
-# case; accents optional): `lang.LANGUAGE_NAMES`, the names --lang takes, shown as written.
-LOCALE_NAMES = "español, castellano, spanish, inglés, english"
-
-
-def _locale(value: object) -> str | None:
-    """`es` or `en`: a locale name (`es`, `es_MX.UTF-8`) or a language's name (`español`, `English`)."""
+def read_locale(value: object) -> str | None:
+    """`es` or `en`: a locale name (`es`, `es_MX.UTF-8`) or a language's name (`español`, `English`,
+    any case, accents optional: `lang.LANGUAGE_NAMES`, the names --lang takes), else None. The one
+    reader of `locale` and of `WHRD_LANG` (`i18n.choose(by_name=...)`)."""
     from .i18n import supported
 
     if not isinstance(value, str):
@@ -333,7 +333,7 @@ def _list_limit(value: object) -> int | None:
 
 
 _CLEANERS: dict[str, Callable[[object], Any]] = {
-    "locale": _locale,
+    "locale": read_locale,
     "db": _db,
     "editor": _editor,
     "export.format": _export_format,

@@ -1,4 +1,4 @@
-"""Changing the config file (`whrd config set` and `unset`): one key at a time, atomically, 0600.
+"""Changing the config file (`whrd config set`, `unset`, `reset`): one key at a time, atomically, 0600.
 
 The change is made on the file's text, to the one line of the key (replaced, added to its section,
 or removed), so that comments and layout stay. The text that results is read back and must hold
@@ -6,6 +6,8 @@ exactly the values wanted; when the file is laid out in a way line editing canno
 tables, dotted keys, multi-line strings), it is written afresh from its values, without comments.
 A file that would not be right after the change (another key wrong in it) is refused, unchanged.
 A linked config file (dotfiles) is written where the link points, and stays linked.
+`set_aside` is the way out of a file no key can be edited in (not TOML): its bytes are kept in a
+new file beside it, never deleted, and it starts again empty.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,38 @@ def unset_key(path: Path, key: str) -> bool:
     return True
 
 
+def set_aside(path: Path, now: datetime) -> Path | None:
+    """Keep the file's bytes as `PATH.<UTC time>.bak` beside it (never over another file: `-2`,
+    `-3`… when that name is taken), then empty the file; the kept copy's path, or None when there
+    is no file. The copy is written and synced before the file changes, so a failure loses nothing."""
+    from .storage.atomic import write_atomic
+
+    data = read_file(path)
+    if data is None:
+        return None
+    stamp = now.strftime("%Y-%m-%dT%H%M%SZ")
+    try:
+        for n in range(1, 1000):
+            kept = path.with_name(f"{path.name}.{stamp}{'' if n == 1 else f'-{n}'}.bak")
+            try:
+                write_atomic(kept, data, mode=0o600, overwrite=False)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(17, "File exists", str(kept))
+        write_atomic(Path(os.path.realpath(path)), b"", mode=0o600)  # a linked config stays linked
+    except OSError as exc:
+        from .storage.reasons import os_reason
+
+        raise InputError(
+            _("Cannot set the config file {path} aside: {reason}; it was not changed.").format(
+                path=path, reason=os_reason(exc)
+            )
+        ) from exc
+    return kept
+
+
 def _rewrite(path: Path, key: str, value: Any) -> None:
     """Set (`value`) or remove (None) one key. A set needs the rest of the file right; a removal
     may leave other problems (it is how they are fixed, one at a time), but only by line editing:
@@ -47,8 +82,8 @@ def _rewrite(path: Path, key: str, value: Any) -> None:
     from .storage.atomic import write_atomic
 
     data = read_file(path)
-    text = data.decode("utf-8") if data is not None else ""  # parse_toml checked it is UTF-8
     tables = parse_toml(path, data) if data is not None else {}
+    text = data.decode("utf-8") if data is not None else ""  # parse_toml checked it is UTF-8
     wanted = _changed(tables, key, value)
     problem = None
     try:

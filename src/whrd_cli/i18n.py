@@ -16,7 +16,7 @@ languages (`lang.py`) and months (`dates.py`).
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final, NamedTuple
 
@@ -28,6 +28,9 @@ DOMAIN: Final = "whrd"
 LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
 # The standard variables, in the order gettext reads them.
 LOCALE_VARIABLES: Final = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+# The language names `WHRD_LANG` and the config file's `locale` take besides a code, as written for a
+# person (read, case and accents aside, through `lang.LANGUAGE_NAMES`: see `config.read_locale`).
+LOCALE_NAMES: Final = "español, castellano, spanish, inglés, english"
 
 _active: _gettext.NullTranslations = _gettext.NullTranslations()
 _language: str = DEFAULT_LOCALE
@@ -95,15 +98,22 @@ def supported(name: str) -> str | None:
     return base if base in LOCALES else None
 
 
-def choose(environ: Mapping[str, str], configured: str | None = None) -> str:
+def choose(
+    environ: Mapping[str, str],
+    configured: str | None = None,
+    *,
+    by_name: Callable[[str], str | None] | None = None,
+) -> str:
     """The interface language: `WHRD_LANG`, the config file's `locale`, the standard variables.
 
     `WHRD_LANG` and `locale` are the user's explicit choice, so a value whrd does not speak is an
-    error; the system's variables only pick Spanish when they name it, else English.
+    error; the system's variables only pick Spanish when they name it, else English. `by_name`
+    reads a language's name (`español`, `English`) as `locale` does: it lives above this module
+    (`config.read_locale`, on `lang`'s table), so the CLI passes it in.
     """
     chosen = environ.get("WHRD_LANG", "").strip()
     if chosen:
-        return _explicit(chosen, "WHRD_LANG")
+        return _explicit(chosen, "WHRD_LANG", by_name)
     if configured:
         return configured  # checked when the config file is read
     for variable in LOCALE_VARIABLES:
@@ -119,12 +129,13 @@ def choose(environ: Mapping[str, str], configured: str | None = None) -> str:
     return DEFAULT_LOCALE
 
 
-def _explicit(value: str, source: str) -> str:
-    found = supported(value)
+def _explicit(value: str, source: str, by_name: Callable[[str], str | None] | None) -> str:
+    found = supported(value) or (by_name(value) if by_name else None)
     if found is None:
         # Said in English and Spanish: the language is what could not be read.
         raise InputError(
-            f"{source} must be en or es, not {value!r}. / {source} debe ser en o es, no {value!r}.",
+            f"{source} must be en or es (or a name: {LOCALE_NAMES}), not {value!r}. / "
+            f"{source} debe ser en o es (o un nombre: {LOCALE_NAMES}), no {value!r}.",
             field=source,
             value=value,
         )

@@ -166,9 +166,10 @@ def speak_the_users_language() -> None:
 
     A config file that cannot be read does not stop the choice (the command that reads the file
     says what is wrong with it); a `locale` it names is used once the file reads."""
+    from ..config import read_locale
     from ..i18n import activate, choose
 
-    activate(choose(os.environ, _configured_locale()))
+    activate(choose(os.environ, _configured_locale(), by_name=read_locale))
 
 
 def _configured_locale() -> str | None:

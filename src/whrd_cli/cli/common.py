@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -246,20 +246,40 @@ def _categories_in_use() -> frozenset[str]:
     return categories_of(archive.raw_items()) if archive.exists else frozenset()
 
 
-def note_regions(texts: Iterable[str]) -> None:
+def note_regions(texts: Iterable[str], recorded: Sequence[str]) -> None:
     """Say which region names `add`/`edit` recorded as their countries (stderr), so nobody is
-    surprised to find eight countries where they typed one word."""
+    surprised to find eight countries where they typed one word. Said of the bulletin as it was
+    recorded (`recorded`: its country codes): an edit may also remove some of the region's."""
     from ..countries import country_name, regions_named
     from ..render import quantity
 
+    lang = language()
     for name, codes in regions_named(texts):
-        names = ", ".join(country_name(code, language()) for code in codes)
-        message = ngettext(
-            "{name} is a region: recorded as its {n} country ({names}).",
-            "{name} is a region: recorded as its {n} countries ({names}).",
-            len(codes),
-        )
-        note(message.format(name=name, n=quantity(len(codes)), names=names))
+        kept = [code for code in codes if code in recorded]
+        names = ", ".join(country_name(code, lang) for code in kept)
+        if len(kept) == len(codes):
+            message = ngettext(
+                "{name} is a region: recorded as its {n} country ({names}).",
+                "{name} is a region: recorded as its {n} countries ({names}).",
+                len(codes),
+            )
+            note(message.format(name=name, n=quantity(len(codes)), names=names))
+        elif kept:
+            left = ", ".join(country_name(code, lang) for code in codes if code not in recorded)
+            message = _(
+                "{name} is a region: recorded as {n} of its {total} countries ({names}), without {left}."
+            )
+            note(
+                message.format(
+                    name=name, n=quantity(len(kept)), total=quantity(len(codes)), names=names, left=left
+                )
+            )
+        else:
+            message = _(
+                "{name} is a region, but none of its {total} countries was recorded: "
+                "this edit removes them all."
+            )
+            note(message.format(name=name, total=quantity(len(codes))))
 
 
 def warn_far_future(day: str) -> None:

@@ -169,6 +169,52 @@ def unset(key: KeyArg) -> None:
         note(_("{key} was not set in {path}; nothing changed.").format(key=key, path=path))
 
 
+@config_app.command("reset", cls=LocalizedCommand)
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Set the config file aside, kept beside it as FILE.DATE.bak (never deleted), and start an empty one.
+
+    The way out of a file that is not valid TOML, which no other 'config' verb can change: whrd's
+    defaults apply again until you 'whrd config set' a key. Asks first on a terminal.
+
+    Example: whrd config reset --yes
+    """
+    from datetime import datetime, timezone
+
+    from ..config import config_path, read_file
+    from ..config_edit import set_aside
+    from .common import fail, stdin_is_terminal
+
+    path = config_path()
+    data = read_file(path)  # a folder or an unreadable file: said before anything is asked
+    if data is None:
+        note(_("There is no config file at {path}; nothing to set aside.").format(path=path))
+        return
+    if not data:
+        note(_("The config file {path} is already empty; nothing to set aside.").format(path=path))
+        return
+    if not yes:
+        if not stdin_is_terminal():
+            fail(_("Refusing to reset the config file without confirmation: add --yes."))
+        from .prompts import confirm
+
+        if not confirm(
+            _("Set {path} aside and start an empty config file?").format(path=path), default=False
+        ):
+            note(_("Nothing was changed."))
+            raise typer.Exit(1)
+    kept = set_aside(path, datetime.now(timezone.utc))
+    if kept is None:  # gone while we asked
+        note(_("There is no config file at {path}; nothing to set aside.").format(path=path))
+        return
+    note(
+        _("Set the config file aside as {kept}; {path} is now empty, so whrd's defaults apply.").format(
+            kept=kept, path=path
+        )
+    )
+
+
 @config_app.command("path", cls=LocalizedCommand)
 def path() -> None:
     """Print the config file's path: $WHRD_CONFIG, else the user config folder.
@@ -202,10 +248,11 @@ def settings(ctx: typer.Context) -> list[Setting]:
 
 
 def _locale(configured: str | None, env: Mapping[str, str]) -> Setting:
+    from ..config import read_locale
     from ..i18n import DEFAULT_LOCALE, LOCALE_VARIABLES, choose, supported
 
     if env.get("WHRD_LANG", "").strip():
-        return Setting("locale", choose(env), ENV, "WHRD_LANG")
+        return Setting("locale", choose(env, by_name=read_locale), ENV, "WHRD_LANG")
     if configured:
         return Setting("locale", configured, FILE)
     for variable in LOCALE_VARIABLES:  # as `i18n.choose` reads them, below the file

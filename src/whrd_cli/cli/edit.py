@@ -173,7 +173,7 @@ def add(
         new_id = archive.add(Bulletin.create(**fields, today=today), force=force)
     entry = archive.get(new_id)
     common.warn_far_future(entry.bulletin.date)
-    common.note_regions(fields["countries"])
+    common.note_regions(fields["countries"], entry.bulletin.countries)
     if not editor and not fields["lang"] and (said := language_note(entry.bulletin)):
         note(said)  # the language is the interface's, not a finding: say so at once
     if common.is_terminal():
@@ -280,7 +280,7 @@ def edit(
         return
     if "date" in asked.fields:
         common.warn_far_future(asked.fields["date"])
-    common.note_regions([*(country or ()), *(add_country or ())])
+    common.note_regions([*(country or ()), *(add_country or ())], entry.bulletin.countries)
     if lang is not None and not lang.strip() and (said := language_note(entry.bulletin)):
         note(said)  # --lang "" asked for detection, and the text did not tell
     for what in missing:
