@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from processes import whrd_process
 from test_hostile20_sealed import (  # (the fixtures too: pytest finds them by name here)
     PASS,
     SRC,
@@ -98,25 +99,10 @@ def test_a_real_nine_megabyte_archive_against_the_age_cli(tmp_path: Path) -> Non
             for n, t in enumerate(titles)
         ]
     )
-    real = [sys.executable, "-m", "whrd_cli", "--db", str(db)]
-    environ = {**os.environ, "PYTHONPATH": str(SRC)}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        read, write = os.pipe()
-        os.write(write, ((PASS + "\n") * 3).encode())
-        os.close(write)
-        try:
-            return subprocess.run(
-                [*real, "--passphrase-fd", str(read), *args],
-                capture_output=True,
-                text=True,
-                env=environ,
-                stdin=subprocess.DEVNULL,
-                pass_fds=(read,),
-                timeout=300,
-            )
-        finally:
-            os.close(read)
+        here = {name: os.environ[name] for name in ("XDG_RUNTIME_DIR",) if name in os.environ}
+        return whrd_process(db, *args, passphrases=(PASS,) * 3, env=here, timeout=300)  # type: ignore[no-any-return]
 
     assert cli("encrypt").returncode == 0
     assert db.stat().st_size >= 8 << 20  # past names.MAPPED as shipped

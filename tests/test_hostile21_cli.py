@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from marks import sha_mark
+from processes import whrd_process
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PASS = "una frase de paso larga 2026"
@@ -46,23 +47,14 @@ LOW = (
 def whrd(db: Path, *args: str, big: bool = False, es: bool = False, env: dict[str, str] | None = None) -> Any:
     """`whrd --db DB …` in its own process, the passphrase on a pipe (three times: `passphrase` asks
     for the old one and the new one twice)."""
-    environ = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
-    environ |= {"PYTHONPATH": str(SRC), "WHRD_LANG": "es" if es else "en", **(env or {})}
-    read, write = os.pipe()
-    os.write(write, ((PASS + "\n") * 3).encode())
-    os.close(write)
-    try:
-        return subprocess.run(
-            [sys.executable, "-c", LOW if big else RUN, "--db", str(db), "--passphrase-fd", str(read), *args],
-            capture_output=True,
-            text=True,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            pass_fds=(read,),
-            timeout=180,
-        )
-    finally:
-        os.close(read)
+    return whrd_process(
+        db,
+        *args,
+        passphrases=(PASS,) * 3,
+        env={"WHRD_LANG": "es" if es else "en", **(env or {})},
+        program=("-c", LOW if big else RUN),
+        timeout=180,
+    )
 
 
 def digests(folder: Path) -> dict[str, str]:

@@ -20,6 +20,7 @@ import pytest
 from pyrage import x25519
 
 from marks import sha_mark
+from test_age_mark import mark_read_in_pieces
 from whrd_cli import workers
 from whrd_cli.crypto import convert, keys
 from whrd_cli.errors import ArchiveError
@@ -92,13 +93,7 @@ def test_a_big_archive_with_a_header_past_64_kb_is_trusted(tmp_path: Path) -> No
     to = [x25519.Identity.generate().to_public() for _ in range(800)]
     data = pyrage.encrypt(b"x" * (3 << 20), to)
     assert data.index(b"\n--- ") > 1 << 16
-    path = tmp_path / "c.age"
-    path.write_bytes(data)
-    with open(path, "rb") as fh:
-        sealed = names.Sealed(os.dup(fh.fileno()), len(data))
-    digest = trust.new_digest()
-    trust.feed(digest, sealed)
-    assert trust.mark_of(digest) == sha_mark(data)
+    assert mark_read_in_pieces(tmp_path, data) == sha_mark(data)
 
 
 @pytest.mark.parametrize("big", [False, True])
