@@ -2,11 +2,11 @@
 
 Read one after the other, age's decryption (~0.18 s at 100k: pyrage holds the GIL) and the parse
 of the bulletins' keys (~0.16 s) were most of an encrypted `add`. Here a child decrypts and sends
-the plain text through a pipe, a megabyte at a time, into this process's own memory (huge pages:
-`_memory`); meanwhile this process parses the bulletins table in segments as they arrive. A
-segment ends before a member of the table (`,"12345":{`): a raw quote is never inside a JSON
-string, so that text only stands between two bulletins, and each segment is parsed as the
-object it is (its first and last byte swapped for braces in place, then restored). The few bytes
+the plain text through a pipe, a megabyte at a time, into this process's own memory (huge
+pages: `names.own_memory`); meanwhile this process parses the bulletins table in segments as
+they arrive. A segment ends before a member of the table (`,"12345":{`): a raw quote is never
+inside a JSON string, so that text only stands between two bulletins, and each segment is parsed
+as the object it is (its first and last byte swapped for braces in place, then restored). The few bytes
 before the table and after the last segment are parsed whole once the child is done.
 
 Every part is parsed strictly and the parts tile the plain text, so what this gives is what one
@@ -17,14 +17,13 @@ way, which reports whatever is wrong. The plain text is only ever in memory, as 
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import os
 import re
 from collections.abc import Callable
 from typing import Any
 
-from .names import BULLETINS, MAPPED, Data, Sealed, Tables
+from .names import BULLETINS, MAPPED, Data, Sealed, Tables, own_memory
 
 APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes sent (and taken) at a time
@@ -133,12 +132,8 @@ def _parse_as_it_comes(
 
 
 def _memory(size: int) -> mmap.mmap:
-    """Room for the plain text, in this process only: huge pages where the kernel has them (at
-    100k, filling 4 KB pages one fault at a time cost ~60 ms; shared with the child, ~95 ms)."""
-    plain = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    with contextlib.suppress(AttributeError, OSError):  # (no such advice here: small pages)
-        plain.madvise(mmap.MADV_HUGEPAGE)
-    return plain
+    """Room for the plain text: this process's own, in huge pages (`names.own_memory`)."""
+    return own_memory(size, mmap.mmap)
 
 
 def _segment(

@@ -10,7 +10,7 @@ import mmap
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 BULLETINS = "bulletins"
 META = "meta"
@@ -92,15 +92,12 @@ def read_file(fh: Any) -> bytes | Plain | Sealed:
     """The bytes of an open archive file; big age ciphertext left in the file (`Sealed`)."""
     fd = fh.fileno()
     size = os.fstat(fd).st_size
-    if size < min(_HUGE, MAPPED):
+    sealed = size >= min(_HUGE, MAPPED) and os.pread(fd, len(AGE), 0) == AGE
+    if sealed and size >= MAPPED:
+        return Sealed(os.dup(fd), size)
+    if sealed or size < _HUGE or not hasattr(mmap, "MAP_PRIVATE"):  # (Windows: no such mapping)
         return fh.read()  # type: ignore[no-any-return]
-    if os.pread(fd, len(AGE), 0) == AGE:
-        return Sealed(os.dup(fd), size) if size >= MAPPED else fh.read()  # type: ignore[no-any-return]
-    if size < _HUGE or not hasattr(mmap, "MAP_PRIVATE"):  # (Windows: no such mapping)
-        return fh.read()  # type: ignore[no-any-return]
-    plain = Plain(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    with contextlib.suppress(AttributeError, OSError):  # (no such advice here: small pages)
-        plain.madvise(mmap.MADV_HUGEPAGE)
+    plain = own_memory(size, Plain)
     view, done = memoryview(plain), 0
     try:
         while done < size and (got := os.preadv(fd, [view[done:]], done)):
@@ -111,6 +108,19 @@ def read_file(fh: Any) -> bytes | Plain | Sealed:
         fh.seek(0)
         return fh.read()  # type: ignore[no-any-return]
     return plain
+
+
+M = TypeVar("M", bound=mmap.mmap)
+
+
+def own_memory(size: int, kind: type[M]) -> M:
+    """`size` bytes of this process's own memory (not shared with a child it forks), in huge pages
+    where the kernel has them: a fresh 4 KB page costs ~2-3 µs to fault in on this kind of machine
+    (100 MB: ~60 ms in 4 KB pages, ~95 ms shared, ~11 ms in huge pages)."""
+    memory = kind(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    with contextlib.suppress(AttributeError, OSError):  # (no such advice here: small pages)
+        memory.madvise(mmap.MADV_HUGEPAGE)
+    return memory
 
 
 def blank(data: Data) -> bool:

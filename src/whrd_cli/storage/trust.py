@@ -80,13 +80,9 @@ class Digest:
         size = len(data)
         if self._head == 0:
             self._sha.update(data)
-        elif self._head > 0:
-            take = max(0, min(size, self._head - self._size))
-            if take:
-                self._sha.update(memoryview(data)[:take] if take < size else data)
-        else:
+        elif self._head < 0:
             self._look(data)
-        self._size += size
+        self._size += size  # (past an age header, only the size counts)
 
     def _look(self, data: Any) -> None:
         """Keep the first bytes, unhashed, until the kind of file (and an age header's end) is
@@ -117,7 +113,7 @@ class Digest:
     @property
     def wants_bytes(self) -> bool:
         """False once only the size of what follows counts (an age payload)."""
-        return self._head <= 0 or self._size < self._head
+        return self._head <= 0
 
     def skip(self, size: int) -> None:
         """Count `size` more bytes of an age payload without seeing them (`wants_bytes` is False)."""
