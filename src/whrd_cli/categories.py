@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from .i18n import _, language
 from .text import fold
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(Struct, frozen=True):
     """A known category: its key, labels in both languages (as listing headings write them)."""
 
     key: str

@@ -27,9 +27,10 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from .errors import InputError
 from .i18n import LOCALE_NAMES, N_, _
@@ -54,8 +55,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class Config:
+class Config(Struct, frozen=True, kw_only=True):
     """The settings the file holds, checked; None where the file says nothing."""
 
     path: Path

@@ -15,9 +15,10 @@ import importlib.util
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from msgspec import Struct
 
 from .errors import CountryError
 from .i18n import _, language
@@ -142,8 +143,7 @@ _AMBIGUOUS_IN_TEXT = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(Struct, frozen=True):
     """One country as whrd shows it."""
 
     code: str
@@ -159,8 +159,7 @@ def pycountry_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@dataclass(frozen=True)
-class _Data:
+class _Data(Struct, frozen=True):
     countries: dict[str, Country]
     index: dict[str, str]  # folded name, alias or code -> alpha-2
     alpha3: frozenset[str]

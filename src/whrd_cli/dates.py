@@ -13,10 +13,11 @@ the listing's date lines, dateutil's table and the digests' month headings all r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from .errors import DateError, IncompleteDateError
 from .i18n import N_, _, translate
@@ -126,8 +127,7 @@ MONTH_NAMES: dict[str, tuple[int, str]] = {
 MONTH_WORDS: frozenset[str] = frozenset(MONTH_NAMES).union(*MONTH_ABBREVIATIONS)
 
 
-@dataclass(frozen=True)
-class DateRange:
+class DateRange(Struct, frozen=True):
     """An inclusive span of days: a filter bound reads `start` for --since and `end` for --until."""
 
     start: date

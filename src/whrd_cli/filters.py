@@ -8,10 +8,11 @@ must not build 100,000 objects to keep fifty.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
+
+from msgspec import Struct
 
 from .text import fold
 
@@ -22,8 +23,7 @@ def _fold_tag(tag: str) -> str:
     return fold(tag)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Filter:
+class Filter(Struct, frozen=True, kw_only=True):
     """Filters combine with AND; the values within one filter combine with OR."""
 
     countries: frozenset[str] = frozenset()

@@ -24,9 +24,10 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from .revisions import new_rev
 from .revisions_tree import RevTree
@@ -92,8 +93,7 @@ def give_identity(bulletins: Mapping[str, Raw], archive_uid: str) -> int:
     return given
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(Struct, frozen=True):
     """One version of a bulletin, for `history`: its rev, whether it is the tombstone of a delete,
     its stored dict (None once purged or for a tombstone), and whether it is the current one."""
 
@@ -312,8 +312,7 @@ def next_to_undo(tables: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | N
     return None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True):
     """What undoing one change does to one bulletin: `kind` is "remove" (undo an add), "revert"
     (back to the version before), "revive" (undo a delete) or "skip" (changed since: left alone);
     `before` the version it brings back, `now` the bulletin as it is."""
@@ -382,8 +381,7 @@ def same_content(live: Mapping[str, Any], version: Mapping[str, Any] | None) -> 
     }
 
 
-@dataclass(frozen=True)
-class Undone:
+class Undone(Struct, frozen=True):
     """What an `undo` did: the operation's number and record, and the steps taken (skips too)."""
 
     number: int
@@ -391,8 +389,7 @@ class Undone:
     steps: list[Step]
 
 
-@dataclass
-class PurgeReport:
+class PurgeReport(Struct):
     """What a purge removed, and what it did to each rolling backup."""
 
     purged: int = 0

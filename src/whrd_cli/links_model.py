@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from .errors import ValidationError
 from .i18n import _
@@ -24,8 +25,7 @@ FOLLOWUP_KINDS: tuple[str, ...] = ("update", "threat", "release", "closure")
 _KEYS = frozenset({"translations", "follows", "followup", "closes"})
 
 
-@dataclass(frozen=True)
-class Links:
+class Links(Struct, frozen=True):
     """A bulletin's links: the uids of its other versions (sorted) and of the bulletin it follows."""
 
     translations: tuple[str, ...] = ()

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from .errors import NotFoundError
 from .i18n import _
@@ -68,8 +69,7 @@ class Links:
         return sorted(seen)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True):
     """One bulletin of a thread (its version in the reader's language), and the other versions."""
 
     id: int
@@ -92,8 +92,7 @@ class Step:
         }
 
 
-@dataclass(frozen=True)
-class Thread:
+class Thread(Struct, frozen=True):
     steps: list[Step] = field(default_factory=list)
 
     @property
@@ -145,8 +144,7 @@ def thread_of(archive: Archive, doc_id: int, lang: str) -> Thread:
     return thread_steps(Links(bulletins), doc_id, lang)
 
 
-@dataclass(frozen=True)
-class OpenAlert:
+class OpenAlert(Struct, frozen=True):
     """An alert whose thread has no closing follow-up."""
 
     id: int
@@ -216,8 +214,7 @@ def open_alerts(bulletins: Mapping[str, Raw], lang: str, today: datetime.date) -
     return found
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(Struct, frozen=True):
     """A bulletin's links as `show` lists them: (id, lang, date, title) of each other version,
     of the bulletin it follows (with the kind), and of the follow-ups of it; uids not in the
     archive listed as such."""

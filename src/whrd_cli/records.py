@@ -8,9 +8,10 @@ plus the derived dedupe key `_key`); everything that reads the archive turns the
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, overload
+
+from msgspec import Struct
 
 from .links_model import links_of
 from .model import DEFAULT_LANG, FIELDS, LIST_FIELDS, Bulletin
@@ -61,8 +62,7 @@ def to_bulletin(raw: Mapping[str, Any]) -> Bulletin:
     )
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """A bulletin as the archive holds it: its id and the bulletin."""
 
     id: int

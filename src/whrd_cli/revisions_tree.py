@@ -23,8 +23,10 @@ nodes per branch).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from whrd_cli.revisions import RevisionError, format_rev, new_rev, parse_rev
 from whrd_cli.revisions_codec import (
@@ -40,8 +42,7 @@ __all__ = ["DEFAULT_REVS_LIMIT", "Leaf", "RevTree", "RevsDiff"]
 DEFAULT_REVS_LIMIT = 1000  # CouchDB's default `_revs_limit`
 
 
-@dataclass(frozen=True)
-class _Node:
+class _Node(Struct, frozen=True):
     pos: int
     hash: str
     parent: str | None
@@ -49,8 +50,7 @@ class _Node:
     has_body: bool
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(Struct, frozen=True):
     """A leaf revision: a version no edit is based on yet."""
 
     rev: str
@@ -58,8 +58,7 @@ class Leaf:
     has_body: bool
 
 
-@dataclass(frozen=True)
-class RevsDiff:
+class RevsDiff(Struct, frozen=True):
     """`_revs_diff`'s answer for one document: the revs asked about that this tree lacks, and
     the leaves that could be their ancestors (positions lower than some missing rev's)."""
 

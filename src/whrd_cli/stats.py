@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from .choices import BY, resolve, valid_values
 from .errors import InputError
@@ -38,8 +39,7 @@ _PREFIX = {"year": 4, "month": 7, "day": 10}
 Raw = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(Struct, frozen=True):
     """One row of a count: the stored value, how it reads, how many bulletins, their share.
 
     `value` is None only for the "other" row that `top` adds, so it cannot clash with a real value.
@@ -54,8 +54,7 @@ class Count:
         return {"value": self.value, "label": self.label, "count": self.count, "share": self.share}
 
 
-@dataclass(frozen=True)
-class Overview:
+class Overview(Struct, frozen=True):
     """The archive (or a selection) at a glance; `period` says whether `by_period` is by month or year."""
 
     total: int
@@ -86,8 +85,7 @@ class Overview:
         return data
 
 
-@dataclass(frozen=True)
-class AlertCount:
+class AlertCount(Struct, frozen=True):
     """Alerts of one country (value "" for none) still open, and closed by a follow-up."""
 
     value: str
@@ -281,7 +279,7 @@ def top_overview(view: Overview, n: int | None, *, locale: str = "en") -> Overvi
     """
     if n is None:
         return view
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(
         view,
@@ -294,8 +292,7 @@ def top_overview(view: Overview, n: int | None, *, locale: str = "en") -> Overvi
 # -- the whole of `whrd stats` -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Struct, frozen=True):
     """What `whrd stats` shows: the rows of one dimension (`by`), or else the overview.
 
     With no bulletin selected, `rows` is empty and `overview` that of nothing; `archive_empty` then
@@ -327,7 +324,7 @@ def report(
         rows = top(count_by(counted, by, locale=locale, span=span), keep, total=counted.total, locale=locale)
         return Report(counted.total, by, rows, None)
     view = top_overview(overview(counted, locale=locale, span=span), keep, locale=locale)
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from .tally import alert_status
 

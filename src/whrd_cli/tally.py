@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from .text import fold
 
@@ -23,8 +24,7 @@ Raw = Mapping[str, Any]
 DIMENSIONS: tuple[str, ...] = ("country", "category", "lang", "tag", "year", "month")
 
 
-@dataclass
-class Tally:
+class Tally(Struct):
     """What one pass over the stored dicts counted: the selection's days and the asked dimensions.
 
     `first` and `last` are the dates of every bulletin the pass saw, selected or not (the span a

@@ -12,12 +12,12 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import typer
+from msgspec import Struct
 
 from ..errors import InputError
 from ..i18n import _, language, ngettext
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 RICH_HELP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
 
 
-@dataclass
-class State:
+class State(Struct):
     """Global options, kept on the Typer context object."""
 
     db: Path

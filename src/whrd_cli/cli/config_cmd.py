@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from msgspec import Struct
 
 from ..errors import NotFoundError
 from ..i18n import N_, _
@@ -41,8 +41,7 @@ FILE, ENV, OPTION, DEFAULT = "file", "env", "option", "default"  # the sources, 
 SOURCE_WORDS = {FILE: N_("config file"), DEFAULT: N_("default")}
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Struct, frozen=True):
     """One key's value in force and where it comes from (`variable`: the option or variable)."""
 
     key: str

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from ..errors import InputError, ParseError
 from ..i18n import N_, _, ngettext, translate
@@ -30,8 +31,7 @@ if TYPE_CHECKING:
     from ..model import Bulletin
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(Struct, frozen=True):
     """A registered format: its CLI name, default extension, and what it can do."""
 
     name: str
@@ -166,8 +166,7 @@ def and_more(shown: str, more: int) -> str:
     return _("{shown}; and {more} more").format(shown=shown, more=more) if more > 0 else shown
 
 
-@dataclass(frozen=True)
-class RecordError:
+class RecordError(Struct, frozen=True):
     """One bad record: where it is and what is wrong."""
 
     source: str  # file name, or "<stdin>"
@@ -199,8 +198,7 @@ class RecordErrors(ParseError):
         )
 
 
-@dataclass(frozen=True, kw_only=True)
-class WriteContext:
+class WriteContext(Struct, frozen=True, kw_only=True):
     """Everything a writer or a user template may use besides the entries themselves."""
 
     title: str = "WHRD bulletins"

@@ -166,28 +166,23 @@ def validate_span(
 
 def pack(found: Part) -> tuple[list[tuple[Any, ...]], list[RecordError]]:
     """Records as plain tuples (where, then each field's value), for `workers.fork_map` to send."""
-    from ..model import FIELDS
+    from msgspec.structs import astuple
 
     records, errors = found
-    names = (*FIELDS, "links")
     # The dedupe key too: worked out there, it is not worked out again here (`Archive.add_many`).
     return [
-        (r.location.unit, r.location.number, r.bulletin.key, *map(r.bulletin.__dict__.get, names))
-        for r in records
+        (r.location.unit, r.location.number, r.bulletin.key, *astuple(r.bulletin)) for r in records
     ], errors
 
 
 def unpack(sent: tuple[list[tuple[Any, ...]], list[RecordError]]) -> Part:
     """The records `pack` sent, whole again (their fields were validated where they were read)."""
-    from ..model import FIELDS, Bulletin
+    from ..model import Bulletin
 
     rows, errors = sent
-    names = (*FIELDS, "links")
-    new = object.__new__
     records: list[Record] = []
     for unit, number, key, *values in rows:
-        bulletin = new(Bulletin)
-        bulletin.__dict__.update(zip(names, values, strict=True))
+        bulletin = Bulletin(*values)  # (a Struct's `__init__` checks nothing)
         bulletin.__dict__["key"] = key  # as `cached_property` keeps it
         records.append(Record(Location(unit, number), bulletin))
     return records, errors

@@ -30,9 +30,10 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from ..records import lang_of
 from .index_rows import insert
@@ -80,8 +81,7 @@ def index_path(archive: Path) -> Path:
     return archive.with_name(archive.name + SUFFIX)
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(Struct, frozen=True):
     """What identifies one version of the archive file without reading it."""
 
     ino: int

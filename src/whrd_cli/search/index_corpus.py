@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from ..model import DEFAULT_LANG
 from ..text import fold
@@ -40,8 +41,7 @@ _WEIGHTS = f"{TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {TAG_WEIGHT}, 0.0"
 _BATCH = 256  # rows checked in Python per round trip (phrases)
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(Struct, frozen=True):
     """A query compiled to SQL: the FTS5 expression, the conditions on `docs` and their
     parameters, and what is left for Python (clauses and exclusions holding a quoted phrase)."""
 
@@ -176,8 +176,7 @@ def _shown(score: float) -> float:
     return float(f"{score:.6g}") + 0.0  # + 0.0: never -0.0
 
 
-@dataclass
-class _Row:
+class _Row(Struct):
     """What the Python check of one row reads: its index string, language and stored record."""
 
     text: str  # "" when not loaded: only quoted phrases are checked, against `raw`

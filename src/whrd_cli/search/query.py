@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from ..errors import QueryError
 from ..i18n import _
@@ -34,8 +35,7 @@ _SCOPE = re.compile("(title|t[ií]tulo|tag|etiqueta|country|pa[ií]s):", re.IGNO
 _QUOTES = str.maketrans(dict.fromkeys("“”„«»＂", '"'))
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(Struct, frozen=True):
     """Words that must stand next to each other, in order (most often just one word)."""
 
     words: tuple[str, ...]  # folded, common words included
@@ -48,15 +48,13 @@ class Words:
         return tuple(word for word in self.words if word not in STOP_WORDS)
 
 
-@dataclass(frozen=True)
-class Tag:
+class Tag(Struct, frozen=True):
     """`tag:name`: the bulletin carries this tag (compared folded, as `--tag` does)."""
 
     name: str
 
 
-@dataclass(frozen=True)
-class Countries:
+class Countries(Struct, frozen=True):
     """`country:name`: the bulletin is about one of these countries (resolved as `--country`)."""
 
     codes: frozenset[str]
@@ -65,8 +63,7 @@ class Countries:
 Atom = Words | Tag | Countries
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(Struct, frozen=True):
     """Every clause must match (a clause matches when any of its atoms does); no excluded atom may."""
 
     text: str
@@ -84,8 +81,7 @@ class Query:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
-class _Lexeme:
+class _Lexeme(Struct, frozen=True):
     text: str
     raw: str
     quoted: bool = False

@@ -4,12 +4,12 @@ engine (`index_corpus`) and the in-memory search (`rank`) share it without impor
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class Hit:
+
+class Hit(Struct, frozen=True):
     """One matching bulletin: its id, its relevance and its stored dict."""
 
     id: int
@@ -17,8 +17,7 @@ class Hit:
     raw: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class SearchResult:
+class SearchResult(Struct, frozen=True):
     """The best hits (all, or the first `limit`), how many matched, and how many lacked an index."""
 
     hits: list[Hit]

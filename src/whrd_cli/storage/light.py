@@ -22,11 +22,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from itertools import chain, islice
 from operator import is_
 from pathlib import Path
 from typing import Any, TypedDict
+
+from msgspec import Struct
 
 from . import check, kept, trust
 from .names import AGE, Data, Sealed, read_file
@@ -48,8 +49,7 @@ class PartialTable(dict[str, dict[str, Any]]):
     complete = False
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Struct, frozen=True):
     """What a light read keeps to write the archive again: the stored bulletins table's bytes
     (`{…}`, as the file has them), and its bulletins as read (the objects, in order).
 

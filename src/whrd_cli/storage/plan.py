@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence, Sized
-from dataclasses import dataclass, field, replace
 from enum import Enum
 from itertools import repeat
 from typing import Any, Literal, NamedTuple
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from ..errors import DuplicateError
 from ..i18n import _
@@ -43,8 +45,7 @@ class AddOutcome(NamedTuple):
     id: int | None
 
 
-@dataclass(frozen=True)
-class AddResult:
+class AddResult(Struct, frozen=True):
     """What a batch add did, for summaries and --json: one outcome per input bulletin, in input
     order, so a caller can report per input file or record."""
 
@@ -75,8 +76,7 @@ class _Step(NamedTuple):
     new: int | None  # a position in `Plan.new_docs`
 
 
-@dataclass
-class Plan:
+class Plan(Struct):
     """The documents a batch add inserts and replaces, and what it does with each input."""
 
     new_docs: list[Raw] = field(default_factory=list)
