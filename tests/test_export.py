@@ -13,7 +13,6 @@ import subprocess
 import sys
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 from tests.conftest import TODAY, Run
 
 from whrd_cli.digest.escape import md_escape

@@ -11,7 +11,6 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from itertools import chain
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from whrd_cli import export, stats
 from whrd_cli.digest.escape import md_escape
