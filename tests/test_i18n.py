@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import fields
 
 from conftest import Run
 from whrd_cli import stats

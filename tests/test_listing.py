@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tests.conftest import DATA, SEED
 
 from whrd_cli.countries import find_countries, lookup_country, resolve_country
-from whrd_cli.errors import CountryError
+from whrd_cli.errors import CountryError, ParseError
 from whrd_cli.formats import RecordErrors, WriteContext
 from whrd_cli.formats.listing import read, read_records, write
 from whrd_cli.formats.listing.dateline import date_shaped
@@ -613,6 +613,13 @@ def test_any_text_gives_bulletins_or_located_errors(text: str) -> None:
             assert 1 <= error.location.number <= len(lines), error
             assert lines[error.location.number - 1], error  # never an empty line
             assert error.field in ("title", "date", "summary", "tags", "countries"), error
+        return
+    except (
+        ParseError
+    ) as exc:  # (not RecordErrors) a text that opens as JSON, JSON Lines or CSV is refused whole
+        head = text.lstrip("\ufeff \t\r\n")
+        assert "not a listing" in str(exc), exc
+        assert head[:1] in ("[", "{") or "title" in head.split("\n", 1)[0].lower(), exc
         return
     # A bulletin needs a heading line and a date line of its own.
     assert 2 * len(bulletins) <= sum(1 for line in lines if line.strip())

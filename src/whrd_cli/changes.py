@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
+
+from msgspec import Struct
 
 # The fields a user wrote, in the order `show` gives them; `added`/`updated` are the store's.
 COMPARED: tuple[str, ...] = (
@@ -36,8 +37,7 @@ _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 Segment = tuple[str, str]  # ("=", "-" or "+", text)
 
 
-@dataclass(frozen=True)
-class FieldChange:
+class FieldChange(Struct, frozen=True):
     """One field that differs: its value before and after, and for text the words that changed
     (`words`: segments to keep "=", drop "-" and add "+", in reading order)."""
 

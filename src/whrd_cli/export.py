@@ -19,10 +19,11 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from .choices import GROUP_BY, locale_code, resolve, valid_values
 from .digest.context import GROUPINGS
@@ -50,8 +51,7 @@ FIELDED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].selec
 LINKED: tuple[str, ...] = tuple(name for name in WRITERS if BY_NAME[name].links)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ExportRequest:
+class ExportRequest(Struct, frozen=True, kw_only=True):
     """`whrd export`'s options, checked and resolved (see `build`)."""
 
     format: Format
@@ -143,8 +143,7 @@ def _only_with(option: str, formats: Sequence[str], fmt: Format) -> InputError:
     return InputError(message.format(option=option, formats=", ".join(formats), name=fmt.name))
 
 
-@dataclass(frozen=True)
-class ExportResult:
+class ExportResult(Struct, frozen=True):
     """What an export wrote: how many bulletins, and where (a file, or `text` for stdout)."""
 
     count: int

@@ -9,9 +9,10 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from msgspec import Struct
 
 from .errors import InputError, ParseError
 from .formats import READERS
@@ -24,8 +25,7 @@ _TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
 _NOT_BLANK = re.compile("[^ \t\r\n\ufeff\u00a0]")
 
 
-@dataclass
-class Input:
+class Input(Struct):
     """One input as given on the command line: the name shown in messages, and its bytes."""
 
     name: str

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from .formats import Location
     from .model import Bulletin
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """What the import does (or would do) with one record."""
 
     file: str
@@ -31,8 +31,7 @@ class Outcome:
         }
 
 
-@dataclass(frozen=True)
-class FileSummary:
+class FileSummary(Struct, frozen=True):
     """The counts for one input file, and the ids concerned (none for new bulletins in a dry run)."""
 
     file: str
@@ -56,8 +55,7 @@ class FileSummary:
         }
 
 
-@dataclass(frozen=True)
-class ImportReport:
+class ImportReport(Struct, frozen=True):
     """What an import did (or, in a dry run, would do): per file, and per record."""
 
     files: tuple[FileSummary, ...]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from .errors import DuplicateError, InputError, ParseError
 from .formats import (
@@ -75,8 +76,7 @@ def detect_format(text: str, *, path: str | None) -> str:
     return best
 
 
-@dataclass(frozen=True)
-class ReadFile:
+class ReadFile(Struct, frozen=True):
     """An input read and validated: its records, each with its place in the file."""
 
     name: str

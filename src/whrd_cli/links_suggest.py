@@ -24,9 +24,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from msgspec import Struct
 
 from .links_model import links_of
 from .text import fold
@@ -130,8 +131,7 @@ _GLOSSARY_FORMS = {
 }
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(Struct, frozen=True):
     """Two bulletins that are likely one text in two languages, and how sure."""
 
     first: int

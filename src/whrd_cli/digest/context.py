@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from ..categories import CATEGORIES, category_label, category_name
 from ..countries import country_name
@@ -29,8 +30,7 @@ GROUPINGS: tuple[str, ...] = ("none", "country", "month", "category", "thread")
 _LINKABLE = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
-@dataclass(frozen=True, kw_only=True)
-class DigestOptions:
+class DigestOptions(Struct, frozen=True, kw_only=True):
     """How to write one digest: what a format's `WriteContext` says about it, as plain data."""
 
     title: str
@@ -42,8 +42,7 @@ class DigestOptions:
     template: Path | None = None  # a user's template instead of the shipped one
 
 
-@dataclass(frozen=True, slots=True)
-class DigestBulletin:
+class DigestBulletin(Struct, frozen=True):
     """One bulletin as a template sees it (a plain object: fast attribute access, sandbox-safe)."""
 
     id: int
@@ -68,8 +67,7 @@ class DigestBulletin:
     updated: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class DigestGroup:
+class DigestGroup(Struct, frozen=True):
     """A heading and its bulletins; with no grouping, one group whose heading is None."""
 
     key: str | None
@@ -79,14 +77,12 @@ class DigestGroup:
     bulletins: tuple[DigestBulletin, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FilterLine:
+class FilterLine(Struct, frozen=True):
     name: str  # "Countries" / "Países"
     value: str  # "Guatemala, Honduras"
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(Struct, frozen=True):
     start: str  # YYYY-MM-DD
     end: str
     start_text: str  # "4 March 2018"

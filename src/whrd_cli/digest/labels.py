@@ -6,14 +6,15 @@ sandbox-safe object with one attribute per word, which the README documents by n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from functools import cache
+
+from msgspec import Struct
+from msgspec.structs import fields
 
 from ..i18n import DEFAULT_LOCALE, LOCALES, word
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
+class Labels(Struct, frozen=True):
     """The fixed words of a digest, in one locale."""
 
     period: str

@@ -10,8 +10,10 @@ row here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..i18n import N_, translate
 from . import archive_checks, conflict_check, files, index_check, link_checks, revision_checks, similar
@@ -21,8 +23,7 @@ from .subject import Subject
 Check = Callable[[Subject], list[Finding]]
 
 
-@dataclass(frozen=True)
-class CheckSpec:
+class CheckSpec(Struct, frozen=True):
     """A check's stable name (JSON), its title (translated when shown), its function, and
     whether it reads the bulletins (skipped when the archive cannot be read)."""
 

@@ -4,9 +4,10 @@ they add up to. Data only: the CLI renders it as Rich, plain lines or JSON (stab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 OK = "ok"
 WARNING = "warning"  # worth a look; whrd works as it is (exit 0)
@@ -19,8 +20,7 @@ EXIT_FINDINGS = 1
 EXIT_DAMAGED = 3  # the archive cannot be read or a bulletin breaks its rules: what every write refuses
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One thing found: `kind` is a stable English code (`damaged-bulletin`, `stale-temp`, …),
     `message` a sentence in the interface's language, the rest what it is about."""
 
@@ -46,8 +46,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Struct, frozen=True):
     """One check's name (stable, English), its title (the interface's words) and its findings."""
 
     name: str
@@ -69,8 +68,7 @@ class CheckResult:
         }
 
 
-@dataclass(frozen=True)
-class Fixed:
+class Fixed(Struct, frozen=True):
     """One repair `--fix` made."""
 
     kind: str
@@ -85,8 +83,7 @@ class Fixed:
         }
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Struct, frozen=True):
     """Every check's result for one archive; `damaged` when the archive itself cannot be used."""
 
     path: Path

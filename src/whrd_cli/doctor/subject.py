@@ -4,17 +4,17 @@ whole file or the other: every write is an atomic rename)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import ArchiveError, LockedError
 from ..storage import backups, check
 
 
-@dataclass
-class Subject:
+class Subject(Struct, dict=True):
     """One archive under examination. `tables` is None when the file does not exist;
     `load_error` the refusal's sentence when it is not a readable whrd archive."""
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from msgspec import Struct
 
 from ..dates import utc_stamp
 from ..errors import ValidationError, WhrdError
@@ -32,8 +33,7 @@ S = TypeVar("S")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(Struct, frozen=True):
     """One bulletin read from an input, with where it is (for dry-run tables and duplicate errors)."""
 
     location: Location  # "line 12" or "record 3"

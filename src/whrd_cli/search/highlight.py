@@ -11,8 +11,9 @@ Guarantees:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from ..records import lang_of
 from .query import Query, Words
@@ -21,16 +22,14 @@ from .text import STOP_WORDS, stemmer, words_with_spans
 SNIPPET_WIDTH = 160
 
 
-@dataclass(frozen=True)
-class Highlighted:
+class Highlighted(Struct, frozen=True):
     """A piece of text and the (start, end) character spans of the matches in it."""
 
     text: str
     spans: tuple[tuple[int, int], ...] = ()
 
 
-@dataclass(frozen=True)
-class Highlights:
+class Highlights(Struct, frozen=True):
     """What a result shows: the title, and the part of the summary around the best match."""
 
     title: Highlighted

@@ -121,7 +121,7 @@ def _folded(
 ) -> SearchResult:
     """`run` with each translation group once: the grouped bulletins that match are ranked first
     (few), the versions a reader of `lang` does not see left out of the best `limit` + that many."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from ..filters import Filter
     from ..links_fold import hidden

@@ -121,7 +121,7 @@ def _indexed_record(archive: Archive, doc_id: int) -> dict[str, Any] | None:
 
 def _with_private_notes(archive: Archive, result: SearchResult) -> SearchResult:
     """The hits with their private notes, taken from the archive itself."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from .rank import Hit
 

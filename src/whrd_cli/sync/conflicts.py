@@ -11,9 +11,10 @@ the meta record (the first, in files written before whrd wrote it last). The tre
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from ..history import HISTORY
 from ..revisions_tree import RevTree
@@ -22,8 +23,7 @@ META_KEY = "conflicts"
 _HEAD = 256 * 1024
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(Struct, frozen=True):
     """One live leaf of a bulletin in conflict: its rev, its text (None once purged), whether it
     is the winner that shows, and when it was written."""
 
@@ -36,8 +36,7 @@ class Side:
         return (self.body or {}).get("updated") or (self.body or {}).get("added")
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(Struct, frozen=True):
     """A bulletin in conflict: its id, uid and the live versions, the winner first."""
 
     id: int

@@ -17,9 +17,10 @@ import re
 import socket
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+
+from msgspec import Struct
 
 from ..errors import InputError, RemoteError
 from ..i18n import _
@@ -27,8 +28,7 @@ from ..i18n import _
 DEFAULT_TIMEOUT = 60.0
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(Struct, frozen=True):
     """A database on a CouchDB-protocol server: `https://host:6984/dbname`, without credentials."""
 
     scheme: str

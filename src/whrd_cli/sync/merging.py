@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from ..errors import InputError, ValidationError
 from ..history import HISTORY, body_of
@@ -40,8 +41,7 @@ _REV = re.compile(r"[1-9][0-9]{0,8}-[0-9a-f]{1,64}")  # as `identity` accepts a 
 _HASH = re.compile(r"[0-9a-f]{1,64}")
 
 
-@dataclass
-class MergeReport:
+class MergeReport(Struct):
     """What a merge did (or, dry, would do): uids added, updated (`revived`: back from a delete
     here, also in `updated`), deleted, left in conflict; `closed`: conflicts closed elsewhere
     (the version shown unchanged); `received`: other revisions that change nothing shown (a
@@ -87,8 +87,7 @@ class MergeReport:
         }
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     """The merge's effect on the tables, for the store: journal records and ids to reindex."""
 
     report: MergeReport

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from ..errors import InputError
 from ..i18n import _
@@ -24,8 +25,7 @@ FILE_NAME = "credentials.json"
 FORMAT = 1
 
 
-@dataclass(frozen=True)
-class Login:
+class Login(Struct, frozen=True):
     """A user and password for a server (the password may be empty)."""
 
     user: str

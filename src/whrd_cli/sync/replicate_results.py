@@ -3,14 +3,14 @@ them, the CLI renders them. Lists of uids (the short ids are in `PullResult.ids`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 __all__ = ["PullResult", "PushResult", "SyncResult"]
 
 
-@dataclass
-class PullResult:
+class PullResult(Struct):
     """What a pull received (or, dry, would receive): uids added, updated, deleted, now in
     conflict; documents skipped with their reason; sealed ones this archive cannot open."""
 
@@ -48,8 +48,7 @@ class PullResult:
         }
 
 
-@dataclass
-class PushResult:
+class PushResult(Struct):
     """What a push sent (or, dry, would send): revisions the server lacked and took, the
     bulletins asked about, and the revisions the server refused (uid, its reason)."""
 
@@ -69,8 +68,7 @@ class PushResult:
         }
 
 
-@dataclass
-class SyncResult:
+class SyncResult(Struct):
     remote: str
     url: str
     dry_run: bool

@@ -18,7 +18,8 @@ own `[…]` ends nothing, and the one backslash is removed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from ...i18n import _
 from ...text import INVISIBLE, SPACES
@@ -34,14 +35,12 @@ _QUOTED = re.compile(r"^(?:>\s?)+")
 ESCAPE = "\\"  # starts a summary line that must be read as text (see the module docstring)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Struct, frozen=True):
     number: int  # 1-based, as an editor counts
     text: str  # normalised: one space between words, no invisible characters
 
 
-@dataclass
-class Block:
+class Block(Struct):
     heading: Line
     body: list[Line] = field(default_factory=list)
     paragraph_starts: set[int] = field(default_factory=set)  # body indexes after a blank line

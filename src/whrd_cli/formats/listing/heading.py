@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from ...categories import BY_KEY, known_category, normalise_category
 from ...countries import find_countries, lookup_country, region_of
@@ -64,8 +65,7 @@ def _heading_country(text: str) -> str | None:
     return lookup_country(text)
 
 
-@dataclass(frozen=True)
-class _Label:
+class _Label(Struct, frozen=True):
     category: str | None
     countries: tuple[str, ...]
     lang: str | None  # the language of a category label (NOTICIAS is Spanish), if it tells
@@ -134,8 +134,7 @@ def has_label_prefix(text: str) -> bool:
     return label is not None
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Struct, frozen=True):
     """What a heading line says."""
 
     title: str

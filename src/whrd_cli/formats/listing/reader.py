@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from ...errors import ParseError, WhrdError
 from ...i18n import N_, _, language, translate
@@ -32,8 +33,7 @@ _MARKER = re.compile(r"\[\s*(?:…|\.{2,})\s*\]$")
 _NO_DATE = N_("no date line after this block's summary (expected a line such as 26 January 2017)")
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(Struct, frozen=True):
     location: Location
     fields: dict[str, Any]
     detected: str | None  # the language of the block's words, if they tell
