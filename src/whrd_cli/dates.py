@@ -54,11 +54,12 @@ _COUNTS: dict[str, int] = {"a": 1, "an": 1, "un": 1, "una": 1} | {
 }
 _COUNT = r"(\d+|" + "|".join(_COUNTS) + ")"
 _RELATIVE = re.compile(r"(\d+)\s*(d|w|m|y|s|a)")
-_LAST = re.compile(
+# (Patterns, compiled by `re` at their first use: most commands never read a relative date.)
+_LAST = (
     rf"(?:(?:last|past)\s+{_COUNT}\s+(days|weeks|months|years)"
     rf"|(?:(?:los|las)\s+)?(?:ultimos|ultimas)\s+{_COUNT}\s+(dias|semanas|meses|anos))"
 )
-_AGO = re.compile(
+_AGO = (
     rf"(?:{_COUNT}\s+(days?|weeks?|months?|years?)\s+ago"
     rf"|hace\s+{_COUNT}\s+(dias?|semanas?|mes|meses|anos?))"
 )
@@ -330,11 +331,11 @@ def _parse_range(text: str, today: date) -> DateRange:
     t = " ".join(t.split())
     if t in _PERIODS:
         return _period(*_PERIODS[t], today)
-    m = _RELATIVE.fullmatch(t) or _LAST.fullmatch(t)
+    m = _RELATIVE.fullmatch(t) or re.fullmatch(_LAST, t)
     if m:
         count, unit = (group for group in m.groups() if group is not None)
         return DateRange(_back(today, _count(count), unit), today)
-    m = _AGO.fullmatch(t)
+    m = re.fullmatch(_AGO, t)
     if m:
         count, unit = (group for group in m.groups() if group is not None)
         day = _back(today, _count(count), unit)
