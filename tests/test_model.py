@@ -589,6 +589,17 @@ def test_a_language_may_be_named(name: str, code: str) -> None:
     assert Bulletin.create(title="x", date="2020-01-01", lang=name).lang == code
 
 
+def test_the_network_s_country_names_are_the_full_tables_names() -> None:
+    """`countries._NETWORK` (names drawn without reading ISO 3166) holds, for each code, what the
+    full table built from pycountry and its Spanish catalog holds, and covers Mesoamerica."""
+    from whrd_cli import countries
+
+    assert set(countries._NETWORK) == set(countries.REGIONS["mesoamerica"])
+    for code, quick in countries._NETWORK.items():
+        assert quick == countries._data().countries[code], code
+        assert countries.country_name(code, "es") == countries._data().countries[code].name_es
+
+
 def test_the_network_s_countries_resolve_without_the_full_index_as_with_it() -> None:
     """The short table of Mesoamerica's names and codes (`countries._COMMON`) says what the full ISO
     3166 index built from pycountry, English and Spanish, says of every entry."""

@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from msgspec import Struct, field
-from msgspec.structs import asdict, fields, replace
+from msgspec.structs import asdict, replace
 
 from .categories import normalise_category
 from .countries import resolve_countries
@@ -298,10 +298,8 @@ class Bulletin(Struct, frozen=True, dict=True):
         return copy
 
 
-if tuple(f.name for f in fields(Bulletin)) != (
-    *FIELDS,
-    "links",
-):  # pragma: no cover - a bug, caught on import
+# (`__struct_fields__`: the names alone; `msgspec.structs.fields` would resolve every annotation)
+if Bulletin.__struct_fields__ != (*FIELDS, "links"):  # pragma: no cover - a bug, caught on import
     raise RuntimeError("model.FIELDS must list Bulletin's fields in order")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from functools import cache
 
 from msgspec import Struct
-from msgspec.structs import fields
 
 from ..i18n import DEFAULT_LOCALE, LOCALES, word
 
@@ -44,7 +43,7 @@ def digest_locale(locale: str) -> str:
 @cache
 def labels(locale: str) -> Labels:
     """Every label in `locale`, each from the `digest.<name>` word of `i18n`."""
-    return Labels(**{f.name: word(f"digest.{f.name}", locale) for f in fields(Labels)})
+    return Labels(**{name: word(f"digest.{name}", locale) for name in Labels.__struct_fields__})
 
 
 def default_title(locale: str) -> str:
