@@ -49,12 +49,6 @@ def test_with_changes_keeps_a_bulletins_links_whole() -> None:
     assert changed.with_changes(links=None).links is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.Bulletin.with_changes: msgspec's asdict is shallow, so a stored bulletin's Links "
-    "reach read_links as an object and are no longer normalised (own uid dropped, uids lower-cased, "
-    "sorted) as the deep dataclasses.asdict dict was",
-)
 def test_with_changes_normalises_links_read_from_the_store_as_before() -> None:
     # A stored bulletin whose links were written by hand or by another client: its own uid listed,
     # the other in upper case. `to_bulletin` trusts the store; `with_changes` validated them.
@@ -64,11 +58,6 @@ def test_with_changes_normalises_links_read_from_the_store_as_before() -> None:
     assert changed.links == Links((U2,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.Bulletin.with_changes (shallow msgspec asdict): 'whrd edit' no longer repairs "
-    "hand-written links; before, the edit stored them normalised and doctor found nothing",
-)
 def test_edit_of_a_hand_linked_bulletin_stores_its_links_normalised(
     run: Run, db: Path, add: Callable[..., int]
 ) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from whrd_cli.sync.remote_login import Login
 
 SECRET = "S3cret-pass!"
@@ -20,12 +18,6 @@ def test_repr_and_str_hide_the_password() -> None:
         assert SECRET not in shown and "ana" in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/remote_login.Login became a msgspec Struct: Rich renders it through the Struct's "
-    "__rich_repr__ (every field) instead of its password-hiding __repr__; fix: give Login a "
-    "__rich_repr__ that yields user, the password as *** and source",
-)
 def test_rich_renderings_hide_the_password() -> None:
     from rich.console import Console
     from rich.pretty import pretty_repr
@@ -38,11 +30,6 @@ def test_rich_renderings_hide_the_password() -> None:
     assert SECRET not in out.getvalue() and "ana" in out.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/remote_login.Login (msgspec Struct): a Rich traceback with locals shows the "
-    "password through __rich_repr__",
-)
 def test_a_rich_traceback_with_locals_hides_the_password() -> None:
     from rich.console import Console
     from rich.traceback import Traceback

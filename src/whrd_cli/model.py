@@ -276,7 +276,9 @@ class Bulletin(Struct, frozen=True, dict=True):
 
     def with_changes(self, **changes: Any) -> Bulletin:
         """A validated copy with some fields replaced (user input goes through `create`)."""
-        current = asdict(self)
+        current = asdict(self)  # (shallow: the links as their raw form, so `create` checks them again)
+        if self.links:
+            current["links"] = self.links.to_raw()
         current.update(changes)
         return Bulletin.create(**current)
 

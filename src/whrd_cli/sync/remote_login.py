@@ -35,6 +35,9 @@ class Login(Struct, frozen=True):
     def __repr__(self) -> str:  # a traceback or a debug print shows no password
         return f"Login(user={self.user!r}, password=***, source={self.source!r})"
 
+    def __rich_repr__(self) -> list[tuple[str, Any]]:  # nor Rich, which asks a Struct this first
+        return [("user", self.user), ("password", "***"), ("source", self.source)]
+
 
 def credentials_path() -> Path:
     """`credentials.json` beside the config file (`$WHRD_CONFIG`'s folder, else the platform's
