@@ -35,7 +35,7 @@ from .model import Bulletin
 from .records import Entry, Raw, stored_form, to_bulletin
 from .storage import atomic, backups, check, trust
 from .storage.check import APP, BULLETINS, META, SCHEMA_VERSION
-from .storage.follower import Follower
+from .storage.follower import Follower, Prepared, abort_all, prepare_all, tell_all
 from .storage.plan import AddResult, OnDuplicate, plan_adds
 from .store_history import Revisable
 from .store_identity import Identified
@@ -63,8 +63,7 @@ def _drop_lock_file(name: str) -> None:
 
 
 def _lock_lost(path: Path, lock_file: str) -> ArchiveError:
-    """The lock file was removed (or replaced) while this process held it: another whrd may have
-    taken a new one and be writing too, so this write must not land."""
+    """The lock file was removed (or replaced) while held: another whrd may be writing too."""
     return ArchiveError(
         _(
             "The lock file {lock} was removed while this whrd held it, so another process may be "
@@ -199,6 +198,7 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
         except OSError as exc:
             raise check.lock_error(self.path, exc) from exc
         sound: bool | Later = False
+        prepared: list[Prepared | None] = []
         try:
             self._remove_stale_temps()
             before = [follower.before_write(self.path) for follower in self.followers]
@@ -238,17 +238,21 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
                     # Kept only now, when nothing refused the change: written once the new archive
                     # is on disk, right before it replaces the old one (a failed write keeps none).
                     storage.before_replace = self._backup
+                if storage.pending and self.followers:  # made ready while the new archive is fsynced
+                    storage.while_syncing = prepare_all(
+                        self.followers, before, prepared, self.path, storage, lambda: self._touched
+                    )
             tables = storage.read()
             self._raw = None if storage.source is not None else tables  # partial: never a read's
             if self._raw is None and tables and self._touched:  # what `get` may read of a light write
                 self._added = {str(i): tables[BULLETINS][str(i)] for i in self._touched}
             if storage.writes:
                 bulletins = (tables or {}).get(BULLETINS, {})
-                for follower, token in zip(self.followers, before, strict=True):
-                    follower.after_write(self.path, token, bulletins, self._touched)
+                tell_all(self.followers, before, prepared, self.path, bulletins, self._touched)
             if storage.mark_later is not None and not isinstance(sound, bool) and sound.result():
                 trust.set_mark_on(self.path, storage.mark_later)  # still under the lock
         except BaseException as exc:
+            abort_all(prepared)
             if not isinstance(sound, bool):
                 sound.cancel()
             self._raw = None

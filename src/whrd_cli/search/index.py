@@ -4,12 +4,14 @@ Guarantees:
 - the JSON archive stays the only source of truth: this file is derived, disposable, and rebuilt
   from the archive whenever it is missing, corrupt, of another index version, or not provably
   about the archive as it is now;
-- "provably": every write records the archive's stat (inode, size, mtime in ns) after the
-  archive's own atomic write, in the same SQLite transaction as the index change. A search
-  trusts the index only when the archive's stat still matches. `os.replace` gives every whrd
-  write a new inode, so a writer killed between the archive write and the index commit, a
-  hand-edited archive, or an archive copied elsewhere (with or without its index) is detected
-  without parsing the archive;
+- "provably": every write records the new archive's stat (inode, size, mtime in ns) in the same
+  SQLite transaction as the index change, committed only once the archive's atomic write has
+  renamed it into place (the change is made while the new file is fsynced, from the stat of that
+  file, which the rename keeps: `prepare_update`). A search trusts the index only when the
+  archive's stat still matches. `os.replace` gives every whrd write a new inode, so a writer
+  killed between the archive write and the index commit, a hand-edited archive, or an archive
+  copied elsewhere (with or without its index) is detected without parsing the archive; a write
+  that fails before its rename rolls the index's change back, so it stays the archive's;
 - incremental updates run in one SQLite transaction with the default rollback journal
   (journal_mode=DELETE): a writer killed mid-transaction leaves a hot `-journal` that SQLite
   rolls back on the next write, so the index reverts to its previous state, whose stat no longer
@@ -89,7 +91,8 @@ class Stamp(Struct, frozen=True):
     mtime_ns: int
 
     @classmethod
-    def of(cls, path: Path) -> Stamp | None:
+    def of(cls, path: Path | int) -> Stamp | None:
+        """The stamp of the file at `path`, or open as descriptor `path`; None if it cannot be had."""
         try:
             st = os.stat(path)
         except OSError:
@@ -224,7 +227,10 @@ def update(
     path = index_path(archive)
     if touched is not None and before is not None and path.exists():
         try:
-            if _update_in_place(path, before, after, bulletins, touched):
+            conn = _prepared(path, before, after, bulletins, touched)
+            if conn is not None:
+                with contextlib.closing(conn):
+                    conn.execute("COMMIT")
                 return
         except sqlite3.Error:
             pass  # damaged or locked for too long: rebuilt below
@@ -235,19 +241,64 @@ def update(
     rebuild(archive, bulletins, after)
 
 
-def _update_in_place(
+class Prepared:
+    """An update made, not committed: the archive written, not yet renamed (`Follower.prepare`).
+    A writer killed before the commit leaves a hot journal, rolled back by the next open."""
+
+    def __init__(self, conn: sqlite3.Connection, archive: Path) -> None:
+        self.conn: sqlite3.Connection | None = conn
+        self.archive = archive
+
+    def commit(self) -> None:
+        """Never raises: an index that cannot commit is removed (the next search rebuilds it)."""
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        try:
+            conn.execute("COMMIT")
+        except Exception:
+            conn.close()
+            discard(self.archive)
+        else:
+            conn.close()
+
+    def abort(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()  # (rolls back: the index is still the archive's as it was)
+
+
+def prepare_update(
+    archive: Path,
+    before: Stamp,
+    after: Stamp,
+    bulletins: Mapping[str, Mapping[str, Any]],
+    touched: Iterable[int],
+) -> Prepared | None:
+    """`update`'s change in place, made but not committed, for an archive about to be replaced by
+    the file whose stamp is `after`; None when the index is not exactly the archive at `before`."""
+    path = index_path(archive)
+    if not path.exists():
+        return None
+    conn = _prepared(path, before, after, bulletins, touched)
+    return None if conn is None else Prepared(conn, archive)
+
+
+def _prepared(
     path: Path,
     before: Stamp,
     after: Stamp,
     bulletins: Mapping[str, Mapping[str, Any]],
     touched: Iterable[int],
-) -> bool:
+) -> sqlite3.Connection | None:
+    """A connection inside a transaction that has made the update (`after` the new stamp), or None
+    (the index was not the archive at `before`: nothing changed)."""
     conn = _connect(path)
     try:
         conn.execute("BEGIN IMMEDIATE")
         if _read_meta(conn) != (VERSION, before):
-            conn.execute("ROLLBACK")
-            return False
+            conn.close()
+            return None
         ids = sorted(set(touched))
         if ids:
             gone = [(doc_id,) for doc_id in ids]
@@ -258,10 +309,10 @@ def _update_in_place(
             insert(conn, present)
             _set_totals(conn, None if len(ids) > _FEW else (removed, [lang_of(raw) for _id, raw in present]))
         _set_meta(conn, _stamp_values(after))
-        conn.execute("COMMIT")
-        return True
-    finally:
+    except BaseException:
         conn.close()
+        raise
+    return conn
 
 
 def discard(archive: Path) -> None:

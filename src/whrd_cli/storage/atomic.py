@@ -43,6 +43,7 @@ def atomic_file(
     overwrite: bool = True,
     file_class: type[io.FileIO] = io.FileIO,
     before_replace: Callable[[], None] | None = None,
+    while_syncing: Callable[[int], None] | None = None,
 ) -> Iterator[io.FileIO]:
     """A binary file that becomes `path` only when the block finishes without an error.
 
@@ -54,6 +55,10 @@ def atomic_file(
     `before_replace` runs once the new content is safely on disk, right before the rename: work
     that must happen only if the write will succeed (a backup of the old file). If it raises,
     `path` is left as it was.
+
+    `while_syncing(fd)` runs while the written file is fsynced, in this thread (`fsync` lets go of
+    the GIL): work that must not be committed before the new content replaces the old, made ready
+    meanwhile (the search index's change, ~5 ms). If it raises, `path` is left as it was.
     """
     folder = path.parent
     remove_stale_temps(path)
@@ -62,7 +67,10 @@ def atomic_file(
         with file_class(fd, "wb") as fh:
             yield fh
             os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
+            if while_syncing is None:
+                os.fsync(fh.fileno())
+            else:
+                _fsync_beside(fh.fileno(), while_syncing)
         if before_replace is not None:
             before_replace()
         if overwrite:
@@ -77,6 +85,34 @@ def atomic_file(
         if held is not None:
             os.close(held)  # the temp file is renamed or gone: its lock goes with it
     fsync_dir(folder)
+
+
+def _fsync_beside(fd: int, work: Callable[[int], None]) -> None:
+    """`os.fsync(fd)` in a thread while `work(fd)` runs in this one; raises what either raised
+    (the fsync's error first), once both are over."""
+    import threading
+
+    failed: list[OSError] = []
+    syncing = threading.Event()
+
+    def sync() -> None:
+        syncing.set()
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=sync, name="whrd-fsync", daemon=True)
+    thread.start()
+    # Until the fsync has begun (and let go of the GIL), or `work` would hold the GIL for a whole
+    # switch interval (5 ms) before the thread could even start it.
+    syncing.wait()
+    try:
+        work(fd)
+    finally:
+        thread.join()  # (the file is closed, or removed, only once its fsync is over)
+        if failed:
+            raise failed[0]
 
 
 def _locked_temp(path: Path) -> tuple[int, str, int | None]:
@@ -129,11 +165,14 @@ def write_atomic(
     overwrite: bool = True,
     before_replace: Callable[[], None] | None = None,
     finish: Callable[[int], None] | None = None,
+    while_syncing: Callable[[int], None] | None = None,
 ) -> None:
     """Write bytes (or pieces of bytes, one after the other) so that `path` holds either its old
     content or all of `payload` (see atomic_file). `finish` is given the new file's descriptor once
     everything is written, before it is fsynced and renamed (to mark it: `storage.trust`)."""
-    with atomic_file(path, mode=mode, overwrite=overwrite, before_replace=before_replace) as fh:
+    with atomic_file(
+        path, mode=mode, overwrite=overwrite, before_replace=before_replace, while_syncing=while_syncing
+    ) as fh:
         for piece in (payload,) if isinstance(payload, bytes) else payload:
             view = memoryview(piece)
             while view:  # a raw write may take fewer bytes than offered

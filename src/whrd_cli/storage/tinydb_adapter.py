@@ -65,6 +65,8 @@ class AtomicJSONStorage(Storage):
         self.mark_later: bytes | None = None
         # Run once the new archive is safely on disk, right before it replaces the old (a backup).
         self.before_replace: Callable[[], None] | None = None
+        # Run while the new archive (this descriptor) is fsynced: the followers' change made ready.
+        self.while_syncing: Callable[[int], None] | None = None
         # An encrypted archive (issue 16): every write is age ciphertext.
         from ..crypto import is_encrypted
 
@@ -95,6 +97,10 @@ class AtomicJSONStorage(Storage):
             self._dirty = True
         else:
             self._flush()
+
+    def bulletins(self) -> dict[str, dict[str, Any]]:
+        """The bulletins table as it is now (as written, once the batch ends)."""
+        return (self.read() or {}).get(check.BULLETINS, {})
 
     @property
     def pending(self) -> bool:
@@ -153,6 +159,7 @@ class AtomicJSONStorage(Storage):
                 pieces,
                 mode=mode,
                 before_replace=self.before_replace,
+                while_syncing=self.while_syncing,
                 finish=None
                 if digest is None or self.seal_later
                 else lambda fd: trust.set_mark(fd, trust.mark_of(digest)),
