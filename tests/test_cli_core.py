@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -512,6 +513,31 @@ def test_sample_archive_is_valid(run: Run) -> None:
 def test_every_command_module_is_reachable_lazily() -> None:
     """Each command a module defines is in the root's lazy table, and nothing else is there."""
     assert _defined_commands() == WhrdGroup.lazy_commands
+
+
+def _described(thing: Any, depth: int = 0) -> Any:
+    """A Click command (its params, their types, its sub-commands) as plain comparable values:
+    every attribute, a function by its name (the callbacks Typer wraps are new objects each time)."""
+    if callable(thing) and hasattr(thing, "__qualname__") and not isinstance(thing, type):
+        return ("function", getattr(thing, "__wrapped__", thing).__qualname__)
+    if isinstance(thing, dict):
+        return {key: _described(value, depth + 1) for key, value in thing.items()}
+    if isinstance(thing, (list, tuple)):
+        return [_described(value, depth + 1) for value in thing]
+    if hasattr(thing, "__dict__") and not isinstance(thing, type) and depth < 8:
+        return (type(thing), {key: _described(value, depth + 1) for key, value in vars(thing).items()})
+    return thing
+
+
+@pytest.mark.parametrize("name", sorted(WhrdGroup.lazy_commands))
+def test_a_command_built_alone_is_the_one_typer_builds_with_its_module(name: str) -> None:
+    """`whrd CMD` builds only CMD (Typer's group of a module makes every command in it): the
+    same command as the module's whole group has, to its params, help and Rich settings."""
+    from whrd_cli.cli import _built
+
+    module = importlib.import_module(f"whrd_cli.cli.{WhrdGroup.lazy_commands[name]}")
+    alone, grouped = _built(module.app, name), get_group(module.app).commands[name]
+    assert alone is not None and _described(alone) == _described(grouped)
 
 
 def test_a_read_command_loads_only_what_it_needs(tmp_path: Path) -> None:

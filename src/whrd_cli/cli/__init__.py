@@ -41,6 +41,27 @@ EXIT_CODES = N_(
 )
 
 
+def _built(app: typer.Typer, cmd_name: str) -> Any:
+    """Click's command (or sub-group) `cmd_name` of a command module's Typer `app`, made from its
+    own registration alone, as Typer's group of the whole module would make it; None when the
+    module has no such command."""
+    from typer.main import get_command_from_info, get_command_name, get_group, get_group_from_info
+
+    short, markup = app.pretty_exceptions_short, app.rich_markup_mode
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or get_command_name(info.callback.__name__)) == cmd_name:
+            return get_command_from_info(info, pretty_exceptions_short=short, rich_markup_mode=markup)
+    for group in app.registered_groups:
+        if group.name == cmd_name:
+            return get_group_from_info(
+                group,
+                pretty_exceptions_short=short,
+                rich_markup_mode=markup,
+                suggest_commands=app.suggest_commands,
+            )
+    return get_group(app).commands.get(cmd_name)  # (never so for whrd's own modules)
+
+
 class WhrdGroup(ErrorBoundary):
     """The root command: loads command modules on demand, inside the one error boundary."""
 
@@ -107,15 +128,12 @@ class WhrdGroup(ErrorBoundary):
             return None
         import importlib
 
-        from typer.main import get_group
-
-        # One Click group per module and run: `whrd --help` asks for every command, and several
-        # commands share a module (building a group converts all its commands: ~5 ms each time).
-        groups = ctx.meta.setdefault("whrd.groups", {}) if ctx is not None else {}
-        if module_name not in groups:
-            module = importlib.import_module(f"{__package__}.{module_name}")
-            groups[module_name] = get_group(module.app)
-        command = groups[module_name].commands.get(cmd_name)
+        # Each command built once per run (`whrd --help` asks for every one), and alone: several
+        # share a module, and Typer's group of a module converts all of its commands (~1.2 ms each).
+        built = ctx.meta.setdefault("whrd.commands", {}) if ctx is not None else {}
+        if cmd_name not in built:
+            built[cmd_name] = _built(importlib.import_module(f"{__package__}.{module_name}").app, cmd_name)
+        command = built[cmd_name]
         if getattr(command, "_whrd_ready", False):  # asked twice in one run: already prepared
             return command
         if command is not None and command.callback is not None:
