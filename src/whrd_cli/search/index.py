@@ -245,22 +245,22 @@ class Prepared:
     """An update made, not committed: the archive written, not yet renamed (`Follower.prepare`).
     A writer killed before the commit leaves a hot journal, rolled back by the next open."""
 
-    def __init__(self, conn: sqlite3.Connection, archive: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn: sqlite3.Connection | None = conn
-        self.archive = archive
 
-    def commit(self) -> None:
-        """Never raises: an index that cannot commit is removed (the next search rebuilds it)."""
+    def commit(self) -> bool:
+        """Whether it committed; never raises (refused, e.g. a reader holding the index past the
+        busy timeout: rolled back, and the caller rebuilds the index)."""
         conn, self.conn = self.conn, None
         if conn is None:
-            return
+            return False
         try:
             conn.execute("COMMIT")
         except Exception:
+            return False
+        finally:
             conn.close()
-            discard(self.archive)
-        else:
-            conn.close()
+        return True
 
     def abort(self) -> None:
         conn, self.conn = self.conn, None
@@ -281,7 +281,7 @@ def prepare_update(
     if not path.exists():
         return None
     conn = _prepared(path, before, after, bulletins, touched)
-    return None if conn is None else Prepared(conn, archive)
+    return None if conn is None else Prepared(conn)
 
 
 def _prepared(

@@ -46,16 +46,17 @@ class SearchIndex:
         bulletins: Mapping[str, Mapping[str, Any]],
         touched: set[int] | None,
         fd: int,
-    ) -> index.Prepared | None:
+    ) -> _Ready | None:
         """The change in place made while the new archive is fsynced (~5 ms of an `add` hidden);
         a rebuild (no index, a stale one, `touched` None) waits for `after_write`."""
         after = index.Stamp.of(fd)  # the new file's, which its rename keeps
         if touched is None or not isinstance(before, index.Stamp) or after is None:
             return None
         try:
-            return index.prepare_update(path, before, after, bulletins, touched)
-        except Exception:  # rolled back: `after_write` tries again once the archive is in place
-            return None
+            ready = index.prepare_update(path, before, after, bulletins, touched)
+        except Exception:  # busy past the timeout, or damaged: rebuilt once the archive is in place
+            return _Ready(self, path, bulletins, touched, None)  # (not tried in place a second time)
+        return None if ready is None else _Ready(self, path, bulletins, touched, ready)
 
     def after_write(
         self,
@@ -68,6 +69,31 @@ class SearchIndex:
             index.update(path, before if isinstance(before, index.Stamp) else None, bulletins, touched)
         except Exception:  # whatever went wrong, the archive's write has landed: drop the index
             index.discard(path)
+
+
+class _Ready:
+    """The index's change made beside the archive's fsync (`index.Prepared`), committed once the
+    archive is in place; when it could not be made, or its commit is refused, the index is rebuilt
+    then instead, as `after_write` does when its update in place fails."""
+
+    def __init__(
+        self,
+        follower: SearchIndex,
+        path: Path,
+        bulletins: Mapping[str, Mapping[str, Any]],
+        touched: set[int],
+        prepared: index.Prepared | None,
+    ) -> None:
+        self.follower, self.path, self.bulletins, self.touched = follower, path, bulletins, touched
+        self.prepared = prepared
+
+    def commit(self) -> None:
+        if self.prepared is None or not self.prepared.commit():
+            self.follower.after_write(self.path, None, self.bulletins, self.touched)  # a rebuild
+
+    def abort(self) -> None:
+        if self.prepared is not None:
+            self.prepared.abort()
 
 
 def search_archive(

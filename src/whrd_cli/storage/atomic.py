@@ -103,7 +103,12 @@ def _fsync_beside(fd: int, work: Callable[[int], None]) -> None:
             failed.append(exc)
 
     thread = threading.Thread(target=sync, name="whrd-fsync", daemon=True)
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:  # no thread to be had (a limit on processes): one after the other
+        os.fsync(fd)
+        work(fd)
+        return
     # Until the fsync has begun (and let go of the GIL), or `work` would hold the GIL for a whole
     # switch interval (5 ms) before the thread could even start it.
     syncing.wait()
