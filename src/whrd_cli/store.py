@@ -391,9 +391,9 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
         for target in (self.path, *backups.backup_paths(self.path, BACKUPS)):
             atomic.remove_stale_temps(target)
 
-    def _backup(self) -> None:
+    def _backup(self) -> atomic.Settle | None:
         """Rolling copies (`.bak`, `.bak.1`, …) of the archive as it is before a destructive write."""
-        backups.keep_backup(self.path, BACKUPS)
+        return backups.keep_backup(self.path, BACKUPS)
 
     @property
     def backup_path(self) -> Path:

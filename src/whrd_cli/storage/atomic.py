@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 TMP_MARK = ".whrd-tmp-"
+Settle = Callable[[bool], None]  # told whether the rename it prepared for was done (True) or failed
 
 
 def fsync_dir(folder: Path) -> None:
@@ -42,7 +43,7 @@ def atomic_file(
     mode: int = 0o600,
     overwrite: bool = True,
     file_class: type[io.FileIO] = io.FileIO,
-    before_replace: Callable[[], None] | None = None,
+    before_replace: Callable[[], Settle | None] | None = None,
     while_syncing: Callable[[int], None] | None = None,
 ) -> Iterator[io.FileIO]:
     """A binary file that becomes `path` only when the block finishes without an error.
@@ -54,7 +55,8 @@ def atomic_file(
 
     `before_replace` runs once the new content is safely on disk, right before the rename: work
     that must happen only if the write will succeed (a backup of the old file). If it raises,
-    `path` is left as it was.
+    `path` is left as it was. What it returns is told whether the rename then happened: so a
+    rename that fails puts the backups back as they were.
 
     `while_syncing(fd)` runs while the written file is fsynced, in this thread (`fsync` lets go of
     the GIL): work that must not be committed before the new content replaces the old, made ready
@@ -71,12 +73,20 @@ def atomic_file(
                 os.fsync(fh.fileno())
             else:
                 _fsync_beside(fh.fileno(), while_syncing)
-        if before_replace is not None:
-            before_replace()
-        if overwrite:
-            os.replace(tmp_name, path)
-        else:
-            _link_new(tmp_name, path)
+        settle = before_replace() if before_replace is not None else None
+        try:
+            if overwrite:
+                os.replace(tmp_name, path)
+            else:
+                _link_new(tmp_name, path)
+        except BaseException:
+            if settle is not None:
+                with contextlib.suppress(OSError):
+                    settle(False)
+            raise
+        if settle is not None:
+            with contextlib.suppress(OSError):
+                settle(True)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
@@ -168,7 +178,7 @@ def write_atomic(
     *,
     mode: int = 0o600,
     overwrite: bool = True,
-    before_replace: Callable[[], None] | None = None,
+    before_replace: Callable[[], Settle | None] | None = None,
     finish: Callable[[int], None] | None = None,
     while_syncing: Callable[[int], None] | None = None,
 ) -> None:

@@ -64,7 +64,7 @@ class AtomicJSONStorage(Storage):
         self.seal_later = False
         self.mark_later: bytes | None = None
         # Run once the new archive is safely on disk, right before it replaces the old (a backup).
-        self.before_replace: Callable[[], None] | None = None
+        self.before_replace: Callable[[], atomic.Settle | None] | None = None
         # Run while the new archive (this descriptor) is fsynced: the followers' change made ready.
         self.while_syncing: Callable[[int], None] | None = None
         # An encrypted archive (issue 16): every write is age ciphertext.
