@@ -67,7 +67,8 @@ real_fsync, real_replace, real_fsync_dir = os.fsync, os.replace, atomic.fsync_di
 
 
 def is_temp(fd):
-    return os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).startswith("." + os.path.basename(db) + atomic.TMP_MARK)
+    name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+    return name.startswith("." + os.path.basename(db) + atomic.TMP_MARK)
 
 
 def fsync(fd):

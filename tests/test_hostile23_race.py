@@ -45,7 +45,8 @@ for n in range(rounds):
     elif step == 1:
         archive.update(2, {"title": f"Community radio celebrates {n} years"})
     elif step == 2:
-        archive.add_many([Bulletin.create(title=f"Radio {n} {k}", date="2024-03-04", lang="en") for k in range(3)])
+        made = [Bulletin.create(title=f"Radio {n} {k}", date="2024-03-04", lang="en") for k in range(3)]
+        archive.add_many(made)
     else:
         ids = sorted(doc_id for doc_id, _raw in archive.select())
         archive.delete([ids[-1]])
@@ -83,10 +84,12 @@ while not (versions / "done").exists() or n < 20:
         listed = reads.listed(db, None, by="date", reverse=False, limit=None)
         if listed is not None:
             rows, count = listed
-            out.write(json.dumps(["list", None, [[i, r.get("title"), r.get("rev")] for i, r in rows] + [count]]) + "\n")
+            brief = [[i, r.get("title"), r.get("rev")] for i, r in rows]
+            out.write(json.dumps(["list", None, brief + [count]]) + "\n")
         counted = reads.counted(db)
         if counted is not None:
-            out.write(json.dumps(["stats", None, [[i, r.get("date"), r.get("lang")] for i, r in counted]]) + "\n")
+            brief = [[i, r.get("date"), r.get("lang")] for i, r in counted]
+            out.write(json.dumps(["stats", None, brief]) + "\n")
     except BaseException:
         out.write(json.dumps(["error", None, traceback.format_exc()]) + "\n")
 out.close()
