@@ -19,8 +19,10 @@ ciphertext, which age decrypts in memory; the write encrypts the spliced pieces 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import threading
 from collections.abc import Iterator, Mapping
 from itertools import chain, islice
 from operator import is_
@@ -68,10 +70,18 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     """The archive read light, or None when it cannot be (no mark, or not the bytes it marks, an
     older schema, anything unusual): then it is read in full, as before, and whatever is wrong is
     reported by that read."""
-
     mark = trust.read_mark(path)
     if mark is None:
         return None
+    ahead = _import_ahead()
+    try:
+        return _load(path, mark, ahead)
+    finally:  # (no thread of it left for a fork after: a child would inherit its locks)
+        if ahead is not None:
+            ahead.join()
+
+
+def _load(path: Path, mark: bytes, ahead: threading.Thread | None) -> tuple[check.Tables, Source] | None:
     try:
         data = _read(path)
     except (OSError, ValueError):
@@ -82,6 +92,8 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     read: tuple[check.Tables, dict[str, Any]] | tuple[None, None] | None = None
     head: tuple[bytes, Any] | None = None
     if data[: len(AGE)] == AGE:  # the mark hashes the ciphertext (issue 16)
+        if ahead is not None:  # (done before a child is forked to decrypt)
+            ahead.join()
         from . import light_sealed  # (only here: a plain write need not load it)
 
         if len(data) >= light_sealed.APART:  # decrypted by a child while this process parses
@@ -109,6 +121,32 @@ def load(path: Path) -> tuple[check.Tables, Source] | None:
     source = Source(memoryview(encoded[check.BULLETINS]), list(table), list(table.values()), *(head or ()))
     kept.keep((tables, source))  # (the CLI never frees them one by one: ~20 ms at 100k, ~50 encrypted)
     return tables, source
+
+
+# What the light read needs right after the file's bytes (its hash, the bulletins table's span)
+# and its write next (the appended bulletins encoded): ~3.5 ms of imports, libcrypto's load most.
+_AHEAD = ("hashlib", "orjson")
+
+
+def _import_ahead() -> threading.Thread | None:
+    """Import `_AHEAD` in a thread while this one reads the file: the read lets go of the GIL (10 MB
+    take ~5 ms), so the imports cost nothing after it. An import this thread then makes waits for
+    the same module's import to end (Python's import lock), so nothing is half there. The thread
+    is joined before any child is forked, and before `load` returns."""
+
+    def ahead() -> None:
+        import importlib
+
+        for name in _AHEAD:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=ahead, name="whrd-imports", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # (no thread to be had: imported when needed)
+        return None
+    return thread
 
 
 def _read_plain(
@@ -149,8 +187,6 @@ def _read_plain(
         sound.append(mark == trust.mark_of(digest))
 
     if len(data) > _HASH_APART:
-        import threading
-
         helper = threading.Thread(target=hash_it, name="whrd-hash", daemon=True)
         helper.start()
         try:
