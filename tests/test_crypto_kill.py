@@ -10,21 +10,19 @@ by the test, and `json` on what comes out.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from faults import open_session
 from test_crypto import NOTE, PASS, SRC, TITLE, Whrd
 
 KILLER = r"""
@@ -107,16 +105,6 @@ def template() -> Iterator[tuple[Path, str]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _session(runtime: Path, db: Path, identity: str) -> None:
-    """An open session of `db`, as `whrd unlock` leaves one (its name: sha256 of the real path)."""
-    folder = runtime / "whrd"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    name = hashlib.sha256(os.path.realpath(db).encode()).hexdigest()[:24]
-    record = {"archive": str(db), "expires": time.time() + 3600, "identity": identity}
-    (folder / f"{name}.key").write_text(json.dumps(record))
-    (folder / f"{name}.key").chmod(0o600)
-
-
 def _open(data: bytes, identity: str) -> dict[str, Any]:
     from pyrage import decrypt, x25519
 
@@ -152,7 +140,7 @@ def test_a_writer_killed_at_a_named_point_leaves_old_or_new_ciphertext(
     db = tmp_path / "archive.json"
     shutil.copyfile(source, db)
     shutil.copyfile(source.with_name("archive.json.key.age"), tmp_path / "archive.json.key.age")
-    _session(runtime, db, identity)
+    open_session(runtime, db, identity)
     whrd = Whrd(db, runtime)
     whrd.ok("edit", "1", "--tag", "before")  # one backup already, encrypted
     old = db.read_bytes()

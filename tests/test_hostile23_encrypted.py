@@ -7,18 +7,16 @@ nothing plain lands beside the archive."""
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.corpus import CORPUS, bulletin
+from tests.faults import fail_at, open_session
 from tests.test_hostile23_kills import CHILD
 from tests.test_search_index import answers, in_memory
 
@@ -34,16 +32,6 @@ NEW = bulletin("en", "2024-05-05", "Threats against a radio host in Gracias", "T
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _session(runtime: Path, db: Path, identity: str) -> None:
-    """An open session of `db`, as `whrd unlock` leaves one (as tests/test_crypto_kill.py makes it)."""
-    folder = runtime / "whrd"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    name = hashlib.sha256(os.path.realpath(db).encode()).hexdigest()[:24]
-    record = {"archive": str(db), "expires": time.time() + 3600, "identity": identity}
-    (folder / f"{name}.key").write_text(json.dumps(record))
-    (folder / f"{name}.key").chmod(0o600)
-
-
 @pytest.fixture
 def sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Archive:
     from whrd_cli.crypto import convert
@@ -52,7 +40,7 @@ def sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Archive:
     Archive(db).add_many([bulletin(*row) for row in CORPUS])
     Archive(db).update(2, {"title": "Community radio celebrates four years"})
     convert.encrypt_archive(db, "a passphrase of five words")
-    _session(runtime, db, str(keys.identity_for(db)))
+    open_session(runtime, db, str(keys.identity_for(db)))
     assert answers(db) == in_memory(db)  # (the index made in the session's tmpfs)
     assert ix.is_fresh(db) and ix.index_path(db).is_relative_to(runtime)
     return Archive(db, followers=INDEXED)
@@ -105,22 +93,9 @@ def test_a_failed_encrypted_write_leaves_every_file_as_it_was(
     sealed: Archive, db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch, where: str, op: str
 ) -> None:
     before = sums(db.parent, runtime)
-    real_fsync, real_replace = os.fsync, os.replace
-
-    def fsync(fd: int) -> None:
-        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
-        if where == "fsync" and name.startswith(f".{db.name}{atomic.TMP_MARK}"):
-            raise OSError(errno.EIO, "Input/output error")
-        real_fsync(fd)
-
-    def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
-        if where == "rename" and Path(dst) == db:
-            raise OSError(errno.EROFS, "Read-only file system")
-        real_replace(src, dst, *args, **kwargs)
 
     with monkeypatch.context() as patched, pytest.raises(ArchiveError, match="Cannot write the archive"):
-        patched.setattr(atomic.os, "fsync", fsync)
-        patched.setattr(atomic.os, "replace", replace)
+        fail_at(patched, db, where)
         if op == "add":
             sealed.add(NEW)
         else:

@@ -13,10 +13,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from tests.corpus import CORPUS, bulletin
+from tests.faults import fail_at
 from tests.test_search_index import answers, in_memory
 
 from whrd_cli.errors import ArchiveError
@@ -189,24 +189,11 @@ def test_a_failed_write_leaves_every_file_byte_identical(
 ) -> None:
     before = sums(db)
     assert ix.is_fresh(db)
-    real_fsync, real_replace = os.fsync, os.replace
-
-    def fsync(fd: int) -> None:
-        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
-        if where == "fsync" and name.startswith(f".{db.name}{atomic.TMP_MARK}"):
-            raise OSError(errno.EIO, "Input/output error")
-        real_fsync(fd)
-
-    def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
-        if where == "rename" and Path(dst) == db:
-            raise OSError(errno.EROFS, "Read-only file system")
-        real_replace(src, dst, *args, **kwargs)
 
     def backup(self: Archive) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fsync", fsync)
-    monkeypatch.setattr(atomic.os, "replace", replace)
+    fail_at(monkeypatch, db, where)
     if where == "backup":
         monkeypatch.setattr(Archive, "_backup", backup)
     store = Archive(db, followers=INDEXED)

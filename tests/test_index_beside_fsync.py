@@ -4,7 +4,6 @@ the archive's (issue 14: ~5 ms of an `add` at 10k no longer waits for the disk).
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
 import threading
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from tests.corpus import CORPUS, bulletin
+from tests.faults import fail_at
 
 from whrd_cli.errors import ArchiveError
 from whrd_cli.search import index as ix
@@ -89,7 +89,6 @@ def test_a_write_that_fails_before_its_rename_leaves_the_index_as_it_was(
 ) -> None:
     before, index_before = db.read_bytes(), rows(db)
     assert ix.is_fresh(db)
-    real_fsync, real_replace = os.fsync, os.replace
     made: list[bool] = []
     real_prepared = ix._prepared
 
@@ -98,19 +97,8 @@ def test_a_write_that_fails_before_its_rename_leaves_the_index_as_it_was(
         made.append(conn is not None)
         return conn
 
-    def fsync(fd: int) -> None:
-        if where == "fsync" and is_temp(fd, db):
-            raise OSError(errno.EIO, "Input/output error")
-        real_fsync(fd)
-
-    def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
-        if where == "rename" and Path(dst) == db:
-            raise OSError(errno.EROFS, "Read-only file system")
-        real_replace(src, dst, *args, **kwargs)
-
     monkeypatch.setattr(ix, "_prepared", prepared)
-    monkeypatch.setattr(atomic.os, "fsync", fsync)
-    monkeypatch.setattr(atomic.os, "replace", replace)
+    fail_at(monkeypatch, db, where)
     with pytest.raises(ArchiveError, match="Cannot write the archive"):
         Archive(db, followers=INDEXED).add(NEW)
     monkeypatch.undo()

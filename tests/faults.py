@@ -1,0 +1,47 @@
+"""Faults the write tests inject: a failing fsync of the archive's temp file or a failing rename
+over the archive (the disk's errors, as the OS would give them), and an open session as `whrd
+unlock` leaves one."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from whrd_cli.storage import atomic
+
+
+def fail_at(monkeypatch: pytest.MonkeyPatch, db: Path, where: str) -> None:
+    """From now on the archive `db`'s write fails at `where`: "fsync" (of its temp file: EIO) or
+    "rename" (over the archive: EROFS); any other value changes nothing."""
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        if where == "fsync" and name.startswith(f".{db.name}{atomic.TMP_MARK}"):
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        if where == "rename" and Path(dst) == db:
+            raise OSError(errno.EROFS, "Read-only file system")
+        real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+
+
+def open_session(runtime: Path, db: Path, identity: str) -> None:
+    """An open session of `db`, as `whrd unlock` leaves one (its name: sha256 of the real path)."""
+    folder = runtime / "whrd"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    name = hashlib.sha256(os.path.realpath(db).encode()).hexdigest()[:24]
+    record = {"archive": str(db), "expires": time.time() + 3600, "identity": identity}
+    (folder / f"{name}.key").write_text(json.dumps(record))
+    (folder / f"{name}.key").chmod(0o600)
