@@ -1,6 +1,6 @@
 """Faults the write tests inject: a failing fsync of the archive's temp file or a failing rename
-over the archive (the disk's errors, as the OS would give them), and an open session as `whrd
-unlock` leaves one."""
+over the archive (the disk's errors, as the OS would give them); a count of the encrypting
+children lost; and an open session as `whrd unlock` leaves one."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from whrd_cli.crypto import codec
 from whrd_cli.storage import atomic
 
 
@@ -45,3 +47,20 @@ def open_session(runtime: Path, db: Path, identity: str) -> None:
     record = {"archive": str(db), "expires": time.time() + 3600, "identity": identity}
     (folder / f"{name}.key").write_text(json.dumps(record))
     (folder / f"{name}.key").chmod(0o600)
+
+
+def count_lost_children(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """From now on, one True in the list returned for each encrypting child that ends early
+    (`codec.ForkLost`, which the store answers by writing again in this process)."""
+    lost: list[bool] = []
+    real_forked = codec._forked
+
+    def forked(*args: Any) -> Iterator[bytes]:
+        try:
+            yield from real_forked(*args)
+        except codec.ForkLost:
+            lost.append(True)
+            raise
+
+    monkeypatch.setattr(codec, "_forked", forked)
+    return lost

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyrage import decrypt, x25519
 
+from faults import count_lost_children
 from processes import children
 from whrd_cli import workers
 from whrd_cli.crypto import codec, keys
@@ -182,17 +183,7 @@ def test_the_store_writes_again_here_when_its_child_is_lost(
         return real(self, buffer)
 
     monkeypatch.setattr(codec._Pieces, "readinto", dying)
-    lost: list[bool] = []
-    real_forked = codec._forked
-
-    def forked(*args: Any) -> Iterator[bytes]:
-        try:
-            yield from real_forked(*args)
-        except codec.ForkLost:
-            lost.append(True)
-            raise
-
-    monkeypatch.setattr(codec, "_forked", forked)
+    lost = count_lost_children(monkeypatch)
     before = children()
     Archive(path).add(Bulletin.create(title="Added after a lost child", date="2024-02-03", lang="en"))
     assert lost == [True]  # the child was lost, and the add landed all the same

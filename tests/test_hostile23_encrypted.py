@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from tests.corpus import CORPUS, bulletin
-from tests.faults import fail_at, open_session
+from tests.faults import count_lost_children, fail_at, open_session
 from tests.test_hostile23_kills import CHILD
 from tests.test_search_index import answers, in_memory
 
@@ -131,17 +131,7 @@ def _add_losing_the_child(db: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[li
         return real_read(self, buffer)
 
     monkeypatch.setattr(codec._Pieces, "readinto", dying)
-    lost: list[bool] = []
-    real_forked = codec._forked
-
-    def forked(*args: Any) -> Any:
-        try:
-            yield from real_forked(*args)
-        except codec.ForkLost:
-            lost.append(True)
-            raise
-
-    monkeypatch.setattr(codec, "_forked", forked)
+    lost = count_lost_children(monkeypatch)
     calls: list[bool] = []
     real_prepare = ix.prepare_update
 

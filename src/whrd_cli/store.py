@@ -240,15 +240,14 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
                     storage.before_replace = self._backup
                 if storage.pending and self.followers:  # made ready while the new archive is fsynced
                     storage.while_syncing = prepare_all(
-                        self.followers, before, prepared, self.path, storage, lambda: self._touched
+                        self.followers, before, prepared, self.path, storage.bulletins, lambda: self._touched
                     )
             tables = storage.read()
             self._raw = None if storage.source is not None else tables  # partial: never a read's
             if self._raw is None and tables and self._touched:  # what `get` may read of a light write
                 self._added = {str(i): tables[BULLETINS][str(i)] for i in self._touched}
             if storage.writes:
-                bulletins = (tables or {}).get(BULLETINS, {})
-                tell_all(self.followers, before, prepared, self.path, bulletins, self._touched)
+                tell_all(self.followers, before, prepared, self.path, storage.bulletins(), self._touched)
             if storage.mark_later is not None and not isinstance(sound, bool) and sound.result():
                 trust.set_mark_on(self.path, storage.mark_later)  # still under the lock
         except BaseException as exc:

@@ -228,9 +228,7 @@ def update(
     if touched is not None and before is not None and path.exists():
         try:
             conn = _prepared(path, before, after, bulletins, touched)
-            if conn is not None:
-                with contextlib.closing(conn):
-                    conn.execute("COMMIT")
+            if conn is not None and Prepared(conn).commit():
                 return
         except sqlite3.Error:
             pass  # damaged or locked for too long: rebuilt below

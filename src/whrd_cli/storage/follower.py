@@ -19,12 +19,6 @@ class Prepared(Protocol):
         """The write failed: the follower stays as it was, about the archive as it still is."""
 
 
-class Writing(Protocol):
-    """The storage writing it (`AtomicJSONStorage`)."""
-
-    def bulletins(self) -> Mapping[str, Raw]: ...
-
-
 class Follower(Protocol):
     """A file derived from the archive (the search index) and kept beside it: told about every
     write while the archive's lock is still held, so it never misses one. A follower must not
@@ -52,7 +46,7 @@ def prepare_all(
     tokens: Sequence[object],
     prepared: list[Prepared | None],
     path: Path,
-    storage: Writing,
+    bulletins: Callable[[], Mapping[str, Raw]],
     touched: Callable[[], set[int] | None],
 ) -> Callable[[int], None]:
     """What the storage runs while the new archive (open as `fd`) is fsynced: each follower's
@@ -61,9 +55,9 @@ def prepare_all(
 
     def prepare(fd: int) -> None:
         abort_all(prepared)
-        bulletins, ids = storage.bulletins(), touched()  # (as written: the batch is over)
+        table, ids = bulletins(), touched()  # (as written: the batch is over)
         for follower, token in zip(followers, tokens, strict=True):
-            prepared.append(follower.prepare(path, token, bulletins, ids, fd))
+            prepared.append(follower.prepare(path, token, table, ids, fd))
 
     return prepare
 
