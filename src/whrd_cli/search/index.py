@@ -21,7 +21,9 @@ Guarantees:
   column for them; an index written by a version that had one is of another VERSION, so rebuilt);
 - a search needs nothing else: the fields filters read (tags also folded, as filters compare
   them), each bulletin's stems (FTS5, with its column sizes for `bm25()`) and the JSON records of
-  the hits are all in it (`index_corpus` ranks and filters in SQL, then reads the hits' records).
+  the hits are all in it (`index_corpus` ranks and filters in SQL, then reads the hits' records);
+- `stats` of the whole archive reads its counts by day, country list, category and language
+  (`tallies`, kept by triggers in the same transactions as the rows they count).
 
 Never prints. `sqlite3` is imported on first use.
 """
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct
 
 from ..records import lang_of
-from .index_rows import insert
+from .index_rows import count_all, insert
 
 if TYPE_CHECKING:
     import sqlite3
@@ -49,7 +51,8 @@ SUFFIX = ".search.sqlite"
 # 3: no private notes (1-2 kept them: such a file is rebuilt, or removed by a search that cannot
 # rebuild it). 4: Spanish stems drop the -i of -ía. 5: ranked by bm25(), folded tags in `docs`.
 # 6: records carry uid and rev (issue 15). 7: records carry links, and `links` (issue 17).
-VERSION = "whrd-search-index 7"
+# 8: `tallies` (issue 14).
+VERSION = "whrd-search-index 8"
 _TMP_MARK = ".whrd-tmp-"  # the store's temp-file mark: its clean-up under the lock removes ours
 _BUSY_MS = 10_000
 
@@ -144,6 +147,7 @@ def rebuild(archive: Path, bulletins: Mapping[str, Mapping[str, Any]], stamp: St
             conn.executescript(_SCHEMA)
             conn.execute("BEGIN")
             insert(conn, ((int(key), raw) for key, raw in bulletins.items()))
+            count_all(conn)
             _set_meta(conn, {"version": VERSION, **_stamp_values(stamp)})
             _set_totals(conn)
             conn.execute("COMMIT")
