@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
-import pickle
 import signal
 import struct
 import sys
@@ -191,6 +190,7 @@ def fork_shared(make: Callable[[J], R], jobs: Sequence[J]) -> Iterator[R]:
     except OSError:  # no process or pipe to be had: made here
         yield from map(make, jobs)
         return
+    import pickle
     import queue
     import threading
 
@@ -223,6 +223,8 @@ _AHEAD = 4  # results a child may send before this process takes them (each ~1.5
 
 
 def _send_below(make: Callable[[J], R], jobs: Sequence[J], limit: mmap.mmap, out: BinaryIO) -> None:
+    import pickle
+
     for number, job in enumerate(jobs):
         if number >= _SLOT.unpack_from(limit, 0)[0]:
             return
@@ -273,6 +275,8 @@ def _exactly(fd: int, size: int) -> bytearray | None:
 def _send_one(
     work: Callable[[J, Tick], R], job: J, tick: Tick, pack: Callable[[R], object] | None, out: BinaryIO
 ) -> None:
+    import pickle
+
     result = work(job, tick)
     pickle.dump(pack(result) if pack else result, out, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -335,6 +339,8 @@ def _keep_only(pipe: int, *keep: int) -> None:
 
 def _receive(fd: int) -> tuple[object] | None:
     """A child's result, or None when what it sent is not a whole pickle (it died, or failed)."""
+    import pickle  # (here, not at the top: an encrypted read or write forks, and pickles nothing)
+
     with open(fd, "rb", closefd=True) as stream:
         try:
             return (pickle.load(stream),)

@@ -27,7 +27,7 @@ from .names import BULLETINS, MAPPED, Data, Sealed, Tables, own_memory
 
 APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes sent (and taken) at a time
-_SEGMENT = 2 << 20  # plain bytes parsed at a time, at least
+_SEGMENT = 256 << 10  # plain bytes parsed at a time, at least (what is left when age is done waits)
 _TABLE = re.compile(rb'"' + BULLETINS.encode() + rb'":\{')
 _MEMBER = re.compile(rb',"\d+":\{')  # between two bulletins, and nowhere else
 
