@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct
 
 from ..records import lang_of
-from .index_rows import count_all, insert
+from .index_rows import insert
+from .tallies import count_all, counted_after
 
 if TYPE_CHECKING:
     import sqlite3
@@ -305,10 +306,11 @@ def _prepared(
         if ids:
             gone = [(doc_id,) for doc_id in ids]
             removed = [row[0] for doc_id in gone for row in conn.execute(_LANG_OF_ID, doc_id)]
-            for table, key in (("docs", "id"), ("records", "id"), ("links", "id"), ("fts", "rowid")):
-                conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
             present = [(doc_id, bulletins[str(doc_id)]) for doc_id in ids if str(doc_id) in bulletins]
-            insert(conn, present)
+            with counted_after(conn) if len(ids) > _FEW else contextlib.nullcontext():
+                for table, key in (("docs", "id"), ("records", "id"), ("links", "id"), ("fts", "rowid")):
+                    conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
+                insert(conn, present)
             _set_totals(conn, None if len(ids) > _FEW else (removed, [lang_of(raw) for _id, raw in present]))
         _set_meta(conn, _stamp_values(after))
     except BaseException:

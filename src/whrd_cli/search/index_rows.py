@@ -16,46 +16,6 @@ if TYPE_CHECKING:
     import sqlite3
 
 
-# Counts of the docs table by day, country list, category and language, which `stats` of the whole
-# archive reads instead of every row (`tally.tally_indexed`). Kept by triggers in the transaction
-# of every change in place; a bulk build counts once at its end (`count_all`): the triggers would
-# make it ~4x slower. A count that falls to 0 is removed.
-_TALLIES = (
-    "CREATE TABLE tallies(dim TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(dim, key))"
-    " WITHOUT ROWID"
-)
-_TALLIED = (
-    ("day", "{r}.date"),
-    ("countries", "{r}.countries"),
-    ("category", "coalesce({r}.category, '')"),
-    ("lang", "coalesce({r}.lang, '')"),
-)
-_COUNT = "INSERT INTO tallies(dim, key, n) VALUES {} ON CONFLICT(dim, key) DO UPDATE SET n = n + 1;".format(
-    ", ".join(f"('{dim}', {key.format(r='new')}, 1)" for dim, key in _TALLIED)
-)
-_UNCOUNT = " ".join(
-    f"UPDATE tallies SET n = n - 1 WHERE dim = '{dim}' AND key = {key.format(r='old')}; "
-    f"DELETE FROM tallies WHERE dim = '{dim}' AND key = {key.format(r='old')} AND n <= 0;"
-    for dim, key in _TALLIED
-)
-_TRIGGERS = (
-    f"CREATE TRIGGER docs_counted AFTER INSERT ON docs BEGIN {_COUNT} END",
-    f"CREATE TRIGGER docs_uncounted AFTER DELETE ON docs BEGIN {_UNCOUNT} END",
-    f"CREATE TRIGGER docs_recounted AFTER UPDATE ON docs BEGIN {_UNCOUNT} {_COUNT} END",
-)
-
-
-def count_all(conn: sqlite3.Connection) -> None:
-    """`tallies`, counted from the docs table, then kept so; in a bulk build's transaction."""
-    conn.execute(_TALLIES)
-    for dim, key in _TALLIED:
-        conn.execute(
-            f"INSERT INTO tallies SELECT '{dim}', {key.format(r='d')}, count(*) FROM docs d GROUP BY 2"
-        )
-    for trigger in _TRIGGERS:
-        conn.execute(trigger)
-
-
 def _row(doc_id: int, raw: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The docs and fts rows of one stored bulletin (its record is `record_dict`, never with
     its private note)."""
