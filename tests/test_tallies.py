@@ -7,6 +7,7 @@ never what was tested."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from operator import itemgetter
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import Run
 
 from whrd_cli.model import Bulletin
 from whrd_cli.search.index import index_path
@@ -98,3 +100,24 @@ def test_an_emptied_archive_counts_nothing(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM tallies").fetchone()[0] == 0
     counted = tally_indexed(path, None, _OVERVIEW)
     assert counted is not None and counted.total == 0 and counted.first is None
+
+
+def test_doctor_finds_counts_that_disagree_with_the_rows_and_fix_rebuilds(run: Run, db: Path) -> None:
+    """Counts changed behind whrd's back (the stamp still fresh) are a doctor warning; `--fix`
+    rebuilds the index, and `stats` is the archive's again (its output before the damage)."""
+    for n, (day, lang) in enumerate([("2024-01-02", "es"), ("2024-03-04", "en"), ("2023-05-06", "es")]):
+        run.ok("add", "--title", f"Boletín {n}", "--date", day, "--lang", lang, "--country", "Honduras")
+    before = run.ok("stats").stdout
+    assert "Search index" not in run.ok("doctor").stdout.replace("ok: Search index", "")
+    with sqlite3.connect(index_path(db)) as conn:
+        conn.execute("UPDATE tallies SET n = n + 2 WHERE dim = 'lang' AND key = 'es'")
+    assert run.ok("stats").stdout != before  # (what the warning is about: stats reads the counts)
+    found = run("doctor", "--json")
+    warned = [
+        f for c in json.loads(found.stdout)["checks"] for f in c["findings"] if f["kind"] == "index-counts"
+    ]
+    assert len(warned) == 1 and warned[0]["fixable"]
+    run.ok("doctor", "--fix")
+    assert run.ok("stats").stdout == before
+    with sqlite3.connect(index_path(db)) as conn:
+        assert conn.execute("SELECT n FROM tallies WHERE dim = 'lang' AND key = 'es'").fetchone() == (2,)

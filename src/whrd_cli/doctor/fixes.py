@@ -20,6 +20,7 @@ from ..render import quantity
 from ..search import index
 from ..storage import atomic
 from .files import PRIVATE_MODE, kept_files, lock_state, stale_temps
+from .index_check import counts_agree
 from .report import Fixed, Report
 from .subject import Subject
 
@@ -104,7 +105,7 @@ def _rebuild_index(subject: Subject, report: Report) -> list[Fixed]:
             if bulletins is None or stamp is None:
                 return []
             count = len(bulletins)
-            if not index.is_fresh(subject.path):
+            if not index.is_fresh(subject.path) or counts_agree(subject.path) is False:
                 index.rebuild(subject.path, bulletins, stamp)
     except (OSError, sqlite3.Error):  # a full disk, say: the index stays as it was, and is reported
         return []

@@ -1,8 +1,11 @@
 """Whether the search index beside the archive is exactly the archive as it is now (`is_fresh`),
-and if not, why: missing, of another index version, not a database, or stale. A warning only:
-search rebuilds it by itself, but a stale index makes the next search pay for the rebuild."""
+and if not, why: missing, of another index version, not a database, or stale; and whether the
+counts it keeps for `stats` are those of its rows. A warning only: search rebuilds it by
+itself, but a stale index makes the next search pay for the rebuild."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from ..i18n import _
 from ..search import index
@@ -15,7 +18,12 @@ def search_index(subject: Subject) -> list[Finding]:
         return []
     path = index.index_path(subject.path)
     if index.is_fresh(subject.path):
-        return []
+        if counts_agree(subject.path) is not False:
+            return []
+        message = _(
+            "{path} counts the bulletins by day, country, category or language wrongly; it will be rebuilt."
+        )
+        return [Finding("index-counts", WARNING, message.format(path=path), path=path, fixable=subject.sound)]
     if not path.exists():
         return []  # not a finding: the index is built on demand, by the first search or write
     else:
@@ -31,6 +39,20 @@ def search_index(subject: Subject) -> list[Finding]:
             kind, message = "index-stale", _("{path} is stale: the archive changed after it was written.")
         message = message.format(path=path, version=version)
     return [Finding(kind, WARNING, message, path=path, value=index.VERSION, fixable=subject.sound)]
+
+
+def counts_agree(archive: Path) -> bool | None:
+    """Whether the fresh index's counts (`stats` of the whole archive reads them) are those of its
+    rows; None when there is no fresh index to ask."""
+    import sqlite3
+
+    from ..search.tallies import agree
+
+    try:
+        with index.open_fresh(archive) as conn:
+            return agree(conn)
+    except (index.IndexUnusable, sqlite3.Error):
+        return None
 
 
 def _version(path: object) -> str | None:

@@ -66,6 +66,17 @@ def counted_after(conn: sqlite3.Connection) -> Iterator[None]:
     _count(conn)
 
 
+def agree(conn: sqlite3.Connection) -> bool:
+    """Whether the kept counts are those of the docs table as it is (`whrd doctor` asks)."""
+    kept = sorted(conn.execute("SELECT dim, key, n FROM tallies"))
+    counted = sorted(row for dim, key in _TALLIED for row in conn.execute(_recount(dim, key)))
+    return kept == counted
+
+
+def _recount(dim: str, key: str) -> str:
+    return f"SELECT '{dim}', {key.format(r='d')}, count(*) FROM docs d GROUP BY 2"
+
+
 def _count(conn: sqlite3.Connection) -> None:
     for dim, key in _TALLIED:
         conn.execute(
