@@ -79,8 +79,6 @@ def _recount(dim: str, key: str) -> str:
 
 def _count(conn: sqlite3.Connection) -> None:
     for dim, key in _TALLIED:
-        conn.execute(
-            f"INSERT INTO tallies SELECT '{dim}', {key.format(r='d')}, count(*) FROM docs d GROUP BY 2"
-        )
+        conn.execute(f"INSERT INTO tallies {_recount(dim, key)}")
     for name, body in _TRIGGERS.items():
         conn.execute(f"CREATE TRIGGER {name} {body}")
