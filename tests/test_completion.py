@@ -15,11 +15,12 @@ import pytest
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
-def complete(line: str, db: Path) -> list[str]:
+def complete(line: str, db: Path, lang: str = "en") -> list[str]:
     """What bash would offer for the last word of `line` (empty when the line ends in a space)."""
     words = line.split(" ")
     env = {
         **os.environ,
+        "WHRD_LANG": lang,
         "PYTHONPATH": SRC,
         "WHRD_DB": str(db),
         "_WHRD_COMPLETE": "complete_bash",
@@ -44,10 +45,39 @@ def complete(line: str, db: Path) -> list[str]:
         ("whrd stats -k a", ["alert"]),
         ("whrd export --format j", ["json", "jsonl"]),
         ("whrd export -f ", ["md", "html", "listing", "json", "jsonl", "csv", "atom"]),
+        # The choice options, `config` keys and `help`'s commands (a shell used to offer file names)
+        ("whrd list --sort ", ["date", "added", "title"]),
+        ("whrd stats --by ", ["country", "category", "lang", "tag", "year", "month"]),
+        ("whrd stats --locale ", ["en", "es"]),
+        ("whrd export --group-by ", ["none", "country", "month", "category", "thread"]),
+        ("whrd export --locale e", ["en", "es"]),
+        ("whrd config get ", ["locale", "db", "editor", "export.format", "export.base_url", "list.limit"]),
+        ("whrd config set ex", ["export.format", "export.base_url"]),
+        ("whrd help st", ["stats"]),
+        ("whrd help li", ["link", "list"]),
     ],
 )
 def test_values_come_from_whrds_tables(line: str, expected: list[str], db: Path) -> None:
     assert sorted(complete(line, db)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("whrd list --sort ", ["date", "added", "title", "fecha", "agregado", "título"]),
+        ("whrd list --sort f", ["fecha"]),
+        ("whrd stats --by a", ["año"]),
+        ("whrd export -g h", ["hilo"]),
+    ],
+)
+def test_a_spanish_interface_also_offers_the_spanish_names(line: str, expected: list[str], db: Path) -> None:
+    """Each Spanish name offered is one the option takes (`choices.resolve` maps it to its key)."""
+    from whrd_cli.choices import BY, GROUP_BY, SORT, resolve
+
+    offered = complete(line, db, "es")
+    assert sorted(offered) == sorted(expected)
+    table = {"--sort": SORT, "--by": BY, "-g": GROUP_BY}[line.split(" ")[2]]
+    assert all(resolve(value, table) is not None for value in offered)
 
 
 def test_tags_and_ids_come_from_the_archive(add: Callable[..., int], db: Path, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typer._click.exceptions import UsageError
 
 from .. import __version__
 from ..i18n import N_, _
+from . import complete
 from .boundary import ErrorBoundary, text_checked
 from .common import RICH_HELP, State, configured_db, default_db_path, state
 from .complete import DB_AFTER_COMMAND
@@ -225,7 +226,10 @@ def main(
 def help_(
     ctx: typer.Context,
     command: Annotated[
-        list[str] | None, typer.Argument(metavar="COMMAND...", help="The command to explain.")
+        list[str] | None,
+        typer.Argument(
+            metavar="COMMAND...", help="The command to explain.", autocompletion=complete.commands
+        ),
     ] = None,
 ) -> None:
     """Show the help of whrd, or of one command (the same as 'whrd COMMAND --help').

@@ -13,7 +13,7 @@ import typer
 
 from ..i18n import N_, _, language
 from ..i18n import translate as t
-from . import common
+from . import common, complete
 from .common import (
     RICH_HELP,
     archive_with,
@@ -58,7 +58,13 @@ def list_(
     limit: LimitOpt = None,
     all_: AllOpt = False,
     sort: Annotated[
-        str, typer.Option("--sort", help="date (the default), added or title.", show_default=False)
+        str,
+        typer.Option(
+            "--sort",
+            help="date (the default), added or title.",
+            show_default=False,
+            autocompletion=complete.sorts,
+        ),
     ] = "date",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     json_: JsonOpt = False,

@@ -1,4 +1,6 @@
-"""Shell completion for option values: countries, categories, formats, tags and bulletin ids.
+"""Shell completion for option values: countries, categories, formats, tags, bulletin ids, the
+values of the choice options (`--sort`, `--by`, `--group-by`, `--locale`), `config` keys and the
+commands `help` explains.
 
 Without these, the shell offers file names for `--country`, `--category` and `--format`. Each
 function is a Typer `autocompletion=` callback: it gets what was typed so far and returns
@@ -11,13 +13,13 @@ value is in the interface's language; the values themselves are what the options
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from ..i18n import _, language, ngettext
+from ..i18n import LOCALES, _, language, ngettext
 
 DB_AFTER_COMMAND = "whrd.db_after_command"  # set in ctx.meta by the --db given after a command
 _MAX = 200  # a shell lists at most this many; more would only scroll
@@ -74,6 +76,50 @@ def import_formats(incomplete: str) -> list[tuple[str, str]]:
         + [(name, BY_NAME[name].description) for name in READERS],
         incomplete,
     )
+
+
+def _choice(table: str) -> Callable[[str], list[tuple[str, str]]]:
+    """The completion of a choice option whose values are `choices.<table>`: its keys, and in a
+    Spanish interface the Spanish name each is shown by (the option takes both)."""
+
+    def choice(incomplete: str) -> list[tuple[str, str]]:
+        from .. import choices  # (here: it compiles the text module's patterns, ~2 ms)
+
+        names: dict[str, tuple[str, ...]] = dict(getattr(choices, table))
+        if language() != "es":
+            return _matching(((key, "") for key in names), incomplete)
+        return _matching(
+            [(key, said[0]) for key, said in names.items()] + [(said[0], key) for key, said in names.items()],
+            incomplete,
+        )
+
+    return choice
+
+
+sorts = _choice("SORT")
+dimensions = _choice("BY")
+groupings = _choice("GROUP_BY")
+
+
+def locales(incomplete: str) -> list[tuple[str, str]]:
+    from ..lang import language_name
+
+    return _matching(((code, language_name(code, language())) for code in LOCALES), incomplete)
+
+
+def config_keys(incomplete: str) -> list[tuple[str, str]]:
+    from ..config import KEYS
+
+    return _matching(((key, "") for key in KEYS), incomplete)
+
+
+def commands(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The commands of whrd (`help COMMAND`), by name only: their help would load every one."""
+    with contextlib.suppress(Exception):
+        root = ctx.find_root()
+        group: Any = root.command
+        return _matching(((name, "") for name in group.list_commands(root)), incomplete)
+    return []
 
 
 def _archive(ctx: typer.Context) -> Any:

@@ -19,6 +19,7 @@ from msgspec import Struct
 from ..errors import NotFoundError
 from ..i18n import N_, _
 from ..i18n import translate as t
+from . import complete
 from .common import RICH_HELP, note, print_json
 from .complete import DB_AFTER_COMMAND
 from .localize import LocalizedCommand, LocalizedGroup
@@ -34,6 +35,7 @@ KeyArg = Annotated[
         metavar="KEY",
         help="locale, db, editor, export.format, export.base_url or list.limit.",
         show_default=False,
+        autocompletion=complete.config_keys,
     ),
 ]
 

@@ -80,6 +80,7 @@ GroupOpt = Annotated[
             # English keys in the English text (the msgid); the Spanish names when localized
             groupings=lambda say: ", ".join(GROUP_BY) if say is str else valid_values(GROUP_BY, GROUP_BY),
         ),
+        autocompletion=complete.groupings,
     ),
 ]
 TitleOpt = Annotated[
@@ -107,6 +108,7 @@ LocaleOpt = Annotated[
             locales=lambda _say: ", ".join(LOCALES),
         ),
         show_default=False,
+        autocompletion=complete.locales,
     ),
 ]
 FieldsOpt = Annotated[

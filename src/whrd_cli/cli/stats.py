@@ -13,6 +13,7 @@ import typer
 
 from ..choices import locale_code
 from ..i18n import Word, _, language, word
+from . import complete
 from .common import (
     RICH_HELP,
     build_filter,
@@ -44,6 +45,7 @@ ByOpt = Annotated[
         metavar="FIELD",
         help="One table instead of the overview: country, category, lang, tag, year or month.",
         show_default=False,
+        autocompletion=complete.dimensions,
     ),
 ]
 TopOpt = Annotated[
@@ -63,6 +65,7 @@ LocaleOpt = Annotated[
         metavar="en|es",
         help="Names of countries, categories and languages: en or es (default: the interface's language).",
         show_default=False,
+        autocompletion=complete.locales,
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else on stdout.")]
