@@ -5,7 +5,7 @@ They are kept by triggers on `docs`, so in the very transaction of every change 
 a writer killed mid-change rolls them back with the rows they count. A bulk build counts once
 at its end (`count_all`), and a change of many rows in place counts again after it
 (`counted_after`): per row, the triggers run ~8 statements (measured for 100,000 rows: a bulk
-insert 126 -> 563 ms, a delete 71 -> 794 ms; counted again, ~0.12 s). A count that falls to 0
+insert 136 -> 805 ms, a delete 77 -> 844 ms; counted again, ~0.12 s). A count that falls to 0
 is removed. Plain INSERT OR IGNORE and UPDATE, not an upsert: any SQLite with FTS5 runs them.
 """
 
