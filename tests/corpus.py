@@ -4,8 +4,13 @@ query in the tests has one known answer (stems, accents, phrases, scopes, countr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whrd_cli.model import Bulletin
+
+if TYPE_CHECKING:
+    from whrd_cli.store import Archive
 
 # id: (lang, date, title, summary, countries, tags). Ids follow this order (1, 2, …).
 CORPUS: list[tuple[str, str, str, str, list[str], list[str]]] = [
@@ -111,3 +116,15 @@ def bulletin(
 ) -> Bulletin:
     """A bulletin from a row of `CORPUS` (or written like one)."""
     return Bulletin.create(title=title, date=date, summary=summary, countries=countries, tags=tags, lang=lang)
+
+
+def indexed_archive(db: Path, *, retitled: bool = False) -> Archive:
+    """`CORPUS` written into a new archive at `db` with its search index, as the CLI opens it
+    (`retitled`: then bulletin 2 edited once, so the history has a revision); opened again."""
+    from whrd_cli.search.service import SearchIndex
+    from whrd_cli.store import Archive
+
+    Archive(db, followers=(SearchIndex(),)).add_many([bulletin(*row) for row in CORPUS])
+    if retitled:
+        Archive(db, followers=(SearchIndex(),)).update(2, {"title": "Community radio celebrates four years"})
+    return Archive(db, followers=(SearchIndex(),))

@@ -64,3 +64,20 @@ def count_lost_children(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     monkeypatch.setattr(codec, "_forked", forked)
     return lost
+
+
+def index_changes_made(monkeypatch: pytest.MonkeyPatch, name: str = "prepare_update") -> list[bool]:
+    """Spy on the search index's `name` (`prepare_update`, or `_prepared` under it): one entry per
+    call, True when it made a change in place (it returned something), False when it declined."""
+    from whrd_cli.search import index
+
+    made: list[bool] = []
+    real = getattr(index, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        made.append(found is not None)
+        return found
+
+    monkeypatch.setattr(index, name, spy)
+    return made

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from tests.corpus import CORPUS, bulletin
-from tests.faults import count_lost_children, fail_at, open_session
+from tests.faults import count_lost_children, fail_at, index_changes_made, open_session
 from tests.test_hostile23_kills import CHILD
 from tests.test_search_index import answers, in_memory
 
@@ -61,27 +61,18 @@ def nothing_plain_beside(db: Path) -> None:
 
 
 @pytest.mark.parametrize("op", ["add", "edit", "delete", "import"])
-def test_every_encrypted_write_keeps_its_tmpfs_index_right(sealed: Archive, db: Path, op: str) -> None:
-    made: list[bool] = []
-    real = ix.prepare_update
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        found = real(*args, **kwargs)
-        made.append(found is not None)
-        return found
-
-    ix.prepare_update = spy  # type: ignore[assignment]
-    try:
-        if op == "add":
-            sealed.add(NEW)
-        elif op == "edit":
-            sealed.update(4, {"title": "Amenazas contra defensoras del río en Gracias"})
-        elif op == "delete":
-            sealed.delete([5])
-        else:
-            sealed.add_many([NEW, bulletin("es", "2024-05-06", "Radio comunitaria en Gracias", "Otra.")])
-    finally:
-        ix.prepare_update = real  # type: ignore[assignment]
+def test_every_encrypted_write_keeps_its_tmpfs_index_right(
+    sealed: Archive, db: Path, op: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = index_changes_made(monkeypatch)
+    if op == "add":
+        sealed.add(NEW)
+    elif op == "edit":
+        sealed.update(4, {"title": "Amenazas contra defensoras del río en Gracias"})
+    elif op == "delete":
+        sealed.delete([5])
+    else:
+        sealed.add_many([NEW, bulletin("es", "2024-05-06", "Radio comunitaria en Gracias", "Otra.")])
     assert made == [True]  # made beside the ciphertext's fsync, then committed
     assert ix.is_fresh(db) and answers(db) == in_memory(db)
     nothing_plain_beside(db)
@@ -132,15 +123,7 @@ def _add_losing_the_child(db: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[li
 
     monkeypatch.setattr(codec._Pieces, "readinto", dying)
     lost = count_lost_children(monkeypatch)
-    calls: list[bool] = []
-    real_prepare = ix.prepare_update
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        found = real_prepare(*args, **kwargs)
-        calls.append(found is not None)
-        return found
-
-    monkeypatch.setattr(ix, "prepare_update", spy)
+    calls = index_changes_made(monkeypatch)
     Archive(db, followers=INDEXED).add(NEW)
     return lost, calls
 

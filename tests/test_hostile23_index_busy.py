@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.corpus import CORPUS, bulletin
+from tests.corpus import CORPUS, bulletin, indexed_archive
 from tests.faults import fail_at
 from tests.test_search_index import answers, in_memory
 
@@ -39,9 +39,7 @@ time.sleep(float(sys.argv[2]))
 
 @pytest.fixture
 def archive(db: Path) -> Archive:
-    Archive(db, followers=INDEXED).add_many([bulletin(*row) for row in CORPUS])
-    Archive(db, followers=INDEXED).update(2, {"title": "Community radio celebrates four years"})
-    return Archive(db, followers=INDEXED)
+    return indexed_archive(db, retitled=True)
 
 
 def sums(db: Path) -> dict[str, str]:

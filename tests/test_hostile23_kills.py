@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.corpus import CORPUS, bulletin
+from tests.corpus import bulletin, indexed_archive
 from tests.test_search_index import answers, assert_same_as_a_rebuild, in_memory
 
 from whrd_cli.search import index as ix
@@ -129,9 +129,7 @@ OPS = ["add", "import", "edit", "delete", "undo", "restore"]
 
 @pytest.fixture
 def archive(db: Path) -> Archive:
-    Archive(db, followers=INDEXED).add_many([bulletin(*row) for row in CORPUS])
-    Archive(db, followers=INDEXED).update(2, {"title": "Community radio celebrates four years"})
-    return Archive(db, followers=INDEXED)
+    return indexed_archive(db, retitled=True)
 
 
 def every_entry(db: Path) -> dict[int, Any]:

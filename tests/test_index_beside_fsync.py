@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.corpus import CORPUS, bulletin
-from tests.faults import fail_at
+from tests.corpus import CORPUS, bulletin, indexed_archive
+from tests.faults import fail_at, index_changes_made
 
 from whrd_cli.errors import ArchiveError
 from whrd_cli.search import index as ix
@@ -26,8 +26,7 @@ NEW = bulletin("en", "2024-05-05", "Threats against a radio host in Gracias", "T
 
 @pytest.fixture
 def archive(db: Path) -> Archive:
-    Archive(db, followers=INDEXED).add_many([bulletin(*row) for row in CORPUS])
-    return Archive(db, followers=INDEXED)
+    return indexed_archive(db)
 
 
 def rows(db: Path) -> list[tuple[Any, ...]]:
@@ -89,15 +88,7 @@ def test_a_write_that_fails_before_its_rename_leaves_the_index_as_it_was(
 ) -> None:
     before, index_before = db.read_bytes(), rows(db)
     assert ix.is_fresh(db)
-    made: list[bool] = []
-    real_prepared = ix._prepared
-
-    def prepared(*args: Any, **kwargs: Any) -> Any:
-        conn = real_prepared(*args, **kwargs)
-        made.append(conn is not None)
-        return conn
-
-    monkeypatch.setattr(ix, "_prepared", prepared)
+    made = index_changes_made(monkeypatch, "_prepared")
     fail_at(monkeypatch, db, where)
     with pytest.raises(ArchiveError, match="Cannot write the archive"):
         Archive(db, followers=INDEXED).add(NEW)

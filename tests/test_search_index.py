@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import Run
-from tests.corpus import CORPUS, bulletin
+from tests.corpus import CORPUS, bulletin, indexed_archive
 
 from whrd_cli.filters import Filter
 from whrd_cli.search import index as ix
@@ -43,8 +43,7 @@ QUERIES = [
 
 @pytest.fixture
 def archive(db: Path) -> Archive:
-    Archive(db, followers=INDEXED).add_many([bulletin(*row) for row in CORPUS])
-    return Archive(db, followers=INDEXED)
+    return indexed_archive(db)
 
 
 def answers(db: Path, flt: Filter | None = None) -> dict[str, list[tuple[int, float]]]:

@@ -13,7 +13,7 @@ value is in the interface's language; the values themselves are what the options
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def _choice(table: str) -> Callable[[str], list[tuple[str, str]]]:
     def choice(incomplete: str) -> list[tuple[str, str]]:
         from .. import choices  # (here: it compiles the text module's patterns, ~2 ms)
 
-        names: dict[str, tuple[str, ...]] = dict(getattr(choices, table))
+        names: Mapping[str, tuple[str, ...]] = getattr(choices, table)
         if language() != "es":
             return _matching(((key, "") for key in names), incomplete)
         return _matching(
