@@ -9,8 +9,9 @@ sends something unreadable has its job run again here, so an error is raised exa
 one process would raise it. Where fork is not the norm (Windows, macOS) or there is one core, every
 job runs here, one after another.
 
-A child writes nothing but its pipe: no file, no terminal, no lock of its own. It holds plain text
-only in memory, as this process does, and inherits its limits (no core dumps).
+A child writes nothing but its pipe (the one exception, `crypto.early`, writes age ciphertext
+into the temp file of this process's atomic write): no terminal, no lock of its own. It holds
+plain text only in memory, as this process does, and inherits its limits (no core dumps).
 """
 
 from __future__ import annotations

@@ -82,6 +82,11 @@ def _recipients(path: Path, tables: Mapping[str, Any]) -> list[Any]:
     return recipients
 
 
+def recipient_names(path: Path, tables: Mapping[str, Any]) -> list[str]:
+    """The age public keys a write of `tables` encrypts to (`_recipients`), as text."""
+    return [str(recipient) for recipient in _recipients(path, tables)]
+
+
 def encrypt(path: Path, tables: Mapping[str, Any], pieces: Iterable[bytes]) -> bytes:
     """The archive's plain `pieces` encrypted to its identity and its extra recipients, whole."""
     return b"".join(encrypted_pieces(path, tables, pieces))

@@ -45,6 +45,7 @@ def atomic_file(
     file_class: type[io.FileIO] = io.FileIO,
     before_replace: Callable[[], Settle | None] | None = None,
     while_syncing: Callable[[int], None] | None = None,
+    temp: Temp | None = None,
 ) -> Iterator[io.FileIO]:
     """A binary file that becomes `path` only when the block finishes without an error.
 
@@ -61,10 +62,13 @@ def atomic_file(
     `while_syncing(fd)` runs while the written file is fsynced, in this thread (`fsync` lets go of
     the GIL): work that must not be committed before the new content replaces the old, made ready
     meanwhile (the search index's change, ~5 ms). If it raises, `path` is left as it was.
+
+    `temp`: the temp file to finish, made earlier by `reserve_temp` and written from its start
+    (what the block writes follows); it is the block's own from here on, whatever happens.
     """
     folder = path.parent
     remove_stale_temps(path)
-    fd, tmp_name, held = _locked_temp(path)
+    fd, tmp_name, held = _locked_temp(path) if temp is None else temp.take()
     try:
         with file_class(fd, "wb") as fh:
             yield fh
@@ -130,6 +134,39 @@ def _fsync_beside(fd: int, work: Callable[[int], None]) -> None:
             raise failed[0]
 
 
+class Temp:
+    """A temp file for an atomic write of `path`, made before the write (`reserve_temp`): for
+    another process to write into (`fd`) while this one works the rest out. `atomic_file(temp=…)`
+    takes it over; until then `discard` removes it."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd, self.name, self._held = _locked_temp(path)
+
+    def take(self) -> tuple[int, str, int | None]:
+        if self.fd < 0:
+            raise RuntimeError("a reserved temp file taken twice")  # a bug, never user data
+        taken = self.fd, self.name, self._held
+        self.fd, self._held = -1, None
+        return taken
+
+    def discard(self) -> None:
+        """Remove the temp file, unless `atomic_file` took it (never raises)."""
+        if self.fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.name)
+        for fd in (self.fd, self._held):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.fd, self._held = -1, None
+
+
+def reserve_temp(path: Path) -> Temp:
+    """A new temp file for an atomic write of `path` that starts later (`Temp`)."""
+    return Temp(path)
+
+
 def _locked_temp(path: Path) -> tuple[int, str, int | None]:
     """A new temp file for `path`: (fd to write, its name, fd holding its flock or None).
 
@@ -181,12 +218,19 @@ def write_atomic(
     before_replace: Callable[[], Settle | None] | None = None,
     finish: Callable[[int], None] | None = None,
     while_syncing: Callable[[int], None] | None = None,
+    temp: Temp | None = None,
 ) -> None:
     """Write bytes (or pieces of bytes, one after the other) so that `path` holds either its old
-    content or all of `payload` (see atomic_file). `finish` is given the new file's descriptor once
-    everything is written, before it is fsynced and renamed (to mark it: `storage.trust`)."""
+    content or all of `payload` (see atomic_file; `temp`: after what a reserved temp file holds).
+    `finish` is given the new file's descriptor once everything is written, before it is fsynced
+    and renamed (to mark it: `storage.trust`)."""
     with atomic_file(
-        path, mode=mode, overwrite=overwrite, before_replace=before_replace, while_syncing=while_syncing
+        path,
+        mode=mode,
+        overwrite=overwrite,
+        before_replace=before_replace,
+        while_syncing=while_syncing,
+        temp=temp,
     ) as fh:
         for piece in (payload,) if isinstance(payload, bytes) else payload:
             view = memoryview(piece)

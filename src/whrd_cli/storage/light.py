@@ -57,13 +57,17 @@ class Source(Struct, frozen=True):
 
     `head` and `hashed` (plain archives): the file's bytes before that table, and the SHA-256
     state of the file up to the table's closing `}`. A write that starts with the same bytes
-    resumes from that state instead of hashing them again (~6 ms at 10k, ~60 ms at 100k)."""
+    resumes from that state instead of hashing them again (~6 ms at 10k, ~60 ms at 100k).
+
+    `early` (a big encrypted archive): the child encrypting the write since the read
+    (`crypto.early`), or None."""
 
     encoded: memoryview
     keys: list[str]
     values: list[dict[str, Any]]
     head: bytes = b""
     hashed: Any = None
+    early: Any = None
 
 
 def load(path: Path) -> tuple[check.Tables, Source] | None:
@@ -91,6 +95,7 @@ def _load(path: Path, mark: bytes, ahead: threading.Thread | None) -> tuple[chec
     sound: list[bool] = []
     read: tuple[check.Tables, dict[str, Any]] | tuple[None, None] | None = None
     head: tuple[bytes, Any] | None = None
+    apart = False  # decrypted in a child beside the parse: then the write is encrypted early too
     if data[: len(AGE)] == AGE:  # the mark hashes the ciphertext (issue 16)
         if ahead is not None:  # (done before a child is forked to decrypt)
             ahead.join()
@@ -98,6 +103,7 @@ def _load(path: Path, mark: bytes, ahead: threading.Thread | None) -> tuple[chec
 
         if len(data) >= light_sealed.APART:  # decrypted by a child while this process parses
             read = _sealed(path, data, mark, sound)
+            apart = read is not None
         if read is None:
             from ..crypto.codec import decrypt
 
@@ -118,7 +124,11 @@ def _load(path: Path, mark: bytes, ahead: threading.Thread | None) -> tuple[chec
     table = tables.get(check.BULLETINS)
     if table is None:
         return tables, Source(memoryview(b"{}"), [], [])
-    source = Source(memoryview(encoded[check.BULLETINS]), list(table), list(table.values()), *(head or ()))
+    before, hashed = head or (b"", None)
+    early = _early(path, tables, encoded[check.BULLETINS]) if apart else None
+    source = Source(
+        memoryview(encoded[check.BULLETINS]), list(table), list(table.values()), before, hashed, early
+    )
     kept.keep((tables, source))  # (the CLI never frees them one by one: ~20 ms at 100k, ~50 encrypted)
     return tables, source
 
@@ -197,6 +207,35 @@ def _read_plain(
         hash_it()
         read = _decode_keys(encoded)
     return read, head[0] if head else None
+
+
+_HEAD = b'{"bulletins":'  # what a write puts before the stored bulletins (`_parts`, `file_order`)
+
+
+def _early(path: Path, tables: check.Tables, encoded: Any) -> Any:
+    """The child that starts encrypting an append now (`crypto.early`), or None."""
+    from ..crypto import early
+
+    return early.start(path, tables, _HEAD, memoryview(encoded)[:-1])
+
+
+def finish_early(data: Mapping[str, Any], source: Source, recipients: list[str]) -> Any:
+    """The temp file that holds `spliced(data, source)` encrypted to `recipients`, made by the
+    child started at the read (`crypto.early`), once it is given the rest; None when that child
+    guessed otherwise (it is stopped: encrypt the whole). Raises `codec.ForkLost` if it fails."""
+    early = source.early
+    if early is None:
+        return None
+    try:
+        head, _kept, tail = _parts(data, source)
+    except BaseException:
+        early.cancel()
+        raise
+    if recipients != early.recipients or b"".join(head) != early.head:
+        early.cancel()
+        return None
+    early.finish(tail)
+    return early.temp
 
 
 def _table_span(data: Data, encoded: Mapping[str, Any]) -> tuple[int, int] | None:

@@ -13,6 +13,7 @@ appends (`light=True`) reads a marked archive light and keeps its bytes (`storag
 from __future__ import annotations
 
 import contextlib
+import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
@@ -25,6 +26,7 @@ from ..errors import ArchiveError
 from ..i18n import _
 from . import atomic, check, trust
 from . import light as light_read
+from .names import Sealed
 from .reasons import os_reason
 
 
@@ -148,21 +150,35 @@ class AtomicJSONStorage(Storage):
                 pieces, digest = light_read.spliced_hashed(self._data, self.source)
             else:
                 pieces = light_read.spliced(self._data, self.source)
+            temp = None
             if self.encrypted:  # the temp file only ever holds ciphertext; the mark hashes it
-                from ..crypto.codec import encrypted_pieces  # encrypted as they are encoded
+                from ..crypto.codec import encrypted_pieces, recipient_names  # as they are encoded
 
-                pieces = encrypted_pieces(self.path, self._data, pieces, fork=fork)
+                if fork and self.source is not None and self.source.early is not None:
+                    names = recipient_names(self.path, self._data)
+                    temp = light_read.finish_early(self._data, self.source, names)  # (made since the read)
+                pieces = (
+                    iter(())
+                    if temp is not None
+                    else encrypted_pieces(self.path, self._data, pieces, fork=fork)
+                )
             if digest is not None and (self.source is None or self.encrypted):
                 pieces = trust.hashed(pieces, digest)
+
+            def finish(fd: int) -> None:
+                if temp is not None and digest is not None:  # written by another process: read back
+                    trust.feed(digest, Sealed(os.dup(fd), os.fstat(fd).st_size))
+                if digest is not None and not self.seal_later:
+                    trust.set_mark(fd, trust.mark_of(digest))
+
             atomic.write_atomic(
                 self.path,
                 pieces,
                 mode=mode,
                 before_replace=self.before_replace,
                 while_syncing=self.while_syncing,
-                finish=None
-                if digest is None or self.seal_later
-                else lambda fd: trust.set_mark(fd, trust.mark_of(digest)),
+                finish=finish,
+                temp=temp,
             )
             if digest is not None and self.seal_later:
                 self.mark_later = trust.mark_of(digest)
@@ -172,7 +188,9 @@ class AtomicJSONStorage(Storage):
             ) from exc
 
     def close(self) -> None:
-        pass
+        """Stop what a light read started for a write that was not made (`crypto.early`)."""
+        if self.source is not None and self.source.early is not None:
+            self.source.early.cancel()
 
 
 _PIECE = 1000  # bulletins per encoded piece: ~1 MB at a time, not the whole archive's ~90 MB
