@@ -166,12 +166,13 @@ def _read_plain(
     table and the hash of the file up to that table's `}`, when the file has the layout whrd
     writes.
 
-    The hash of a big one runs in a thread, but not beside the parse: the digest's first call
-    looks at the first megabyte in Python (`trust.Digest`: age file or plain?), and once it has
-    let go of the GIL the parse holds it. Priming the digest before the thread starts would
-    overlap them (measured: the read at 100k 251 -> 195 ms, at 10k 21 -> 17 ms), but an encrypted
-    archive has no such hash to hide, so the plain `add` at 100k would gain ~55 ms the encrypted
-    one cannot, and the encrypted one would pass issue 16's 1.3x of plain. Not done."""
+    The hash of a big one runs in a thread beside the parse: hashlib lets go of the GIL while it
+    hashes, and the parse keeps it. The digest's first call looks at the file's first bytes in
+    Python (`trust.Digest`: an age file, or plain?), so it is made here, before the thread starts;
+    and this thread waits until that one is about to hash, or it would not even start before the
+    parse ends (measured: the read at 100k ~237 -> ~189 ms, at 10k ~27.5 -> ~24 ms). An encrypted
+    archive has no such hash to hide; its write gained as much (`crypto.early`), so issue 16's
+    1.3x of plain still holds."""
     import msgspec
 
     if not data.startswith(b"{"):
@@ -185,20 +186,25 @@ def _read_plain(
     head: list[tuple[bytes, Any]] = []
     digest = trust.new_digest()  # (made here: a thread that imported hashlib itself would wait
     # for the GIL, which the parse below keeps for as long as it runs)
+    view = memoryview(data)
+    looked = min(len(data), _LOOK, cut[1] - 1 if cut is not None else _LOOK)
+    digest.update(view[:looked])  # (its look, in Python: see above)
+    hashing = threading.Event()
 
     def hash_it() -> None:
+        hashing.set()
         if cut is not None:
-            view = memoryview(data)
-            digest.update(view[: cut[1] - 1])
+            digest.update(view[looked : cut[1] - 1])
             head.append((data[: cut[0]], digest.copy()))
             digest.update(view[cut[1] - 1 :])
         else:
-            digest.update(data)
+            digest.update(view[looked:])
         sound.append(mark == trust.mark_of(digest))
 
     if len(data) > _HASH_APART:
         helper = threading.Thread(target=hash_it, name="whrd-hash", daemon=True)
         helper.start()
+        hashing.wait()
         try:
             read = _decode_keys(encoded)
         finally:
@@ -206,7 +212,11 @@ def _read_plain(
     else:
         hash_it()
         read = _decode_keys(encoded)
+    view.release()
     return read, head[0] if head else None
+
+
+_LOOK = 64  # bytes the digest looks at to tell a plain file (`{`) from an age file
 
 
 _HEAD = b'{"bulletins":'  # what a write puts before the stored bulletins (`_parts`, `file_order`)
