@@ -290,7 +290,7 @@ def start_child(send: Callable[[BinaryIO], None], keep: Sequence[int] = ()) -> t
     read_end, write_end = os.pipe()
     with contextlib.suppress(OSError, AttributeError):  # a larger pipe lets the child run ahead
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
-    parent = os.getpid()
+    parent, prctl = os.getpid(), _prctl()
     with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process: the child
         warnings.simplefilter("ignore", DeprecationWarning)  # only computes, touching no lock
         try:
@@ -302,7 +302,7 @@ def start_child(send: Callable[[BinaryIO], None], keep: Sequence[int] = ()) -> t
     if pid == 0:  # the child: compute, send, leave without running anything of the parent's
         code = 1
         try:
-            _die_with(parent)
+            _die_with(parent, prctl)
             _keep_only(write_end, *keep)
             with contextlib.suppress(ValueError):  # (not possible off the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, as its parent
@@ -315,14 +315,30 @@ def start_child(send: Callable[[BinaryIO], None], keep: Sequence[int] = ()) -> t
     return pid, read_end
 
 
-def _die_with(parent: int) -> None:
+_PRCTL: list[Any] = []  # libc's prctl, once looked up (None: not to be had)
+
+
+def _prctl() -> Any:
+    """libc's prctl, looked up in this process before it forks: a child that imported ctypes itself
+    would start its work ~2 ms later, each time (the decrypting child's first megabyte is what
+    an encrypted `add` waits for)."""
+    if not _PRCTL:
+        try:
+            import ctypes
+
+            _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl)
+        except (ImportError, OSError, AttributeError):
+            _PRCTL.append(None)
+    return _PRCTL[0]
+
+
+def _die_with(parent: int, prctl: Any) -> None:
     """In a child: be killed as soon as `parent` ends, however it ends (a SIGKILLed whrd's children
     would otherwise compute on, holding its plain text, until they next write to their pipe)."""
-    import ctypes
-
     pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if prctl is not None:
+        with contextlib.suppress(OSError):
+            prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # it ended before the line above: leave now
         os._exit(1)
 
