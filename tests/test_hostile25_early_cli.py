@@ -171,7 +171,8 @@ def test_a_writer_killed_at_each_point_leaves_old_content_and_no_plain_text(
     assert f"KILLED-AT {point} " in done.stdout, done.stdout  # (the kill landed there)
     if point in ("fsync", "rename"):
         assert "EARLY-USED True" in done.stdout
-    if point in ("read", "send", "wait"):
+    if point in ("read", "send", "wait"):  # (the early child was running when its parent died)
+        assert "alive=True" in done.stdout, done.stdout
         pid = int(done.stdout.split("pid=")[1].split()[0])
         assert pid > 0
         _gone(pid)
