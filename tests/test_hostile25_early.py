@@ -327,11 +327,6 @@ def test_a_library_caller_adding_many_times_leaks_nothing(
     assert os.getxattr(sealed, ATTR) == sha_mark(sealed.read_bytes())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an exception (Ctrl-C) between early.start and the storage keeping the Source "
-    "orphans the early child, its pipe and its locked temp file, which no later write can clean",
-)
 def test_an_interrupt_as_the_light_read_returns_leaves_nothing(
     sealed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -357,11 +352,6 @@ def test_an_interrupt_as_the_light_read_returns_leaves_nothing(
         started[0].cancel()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (light_sealed, since 08a1e0c): the light read of a big encrypted archive never closes "
-    "the read end of its decrypting child's pipe; one fd leaks per read in a long-lived process",
-)
 def test_the_sealed_read_closes_its_pipe(sealed: Path) -> None:
     archive = Archive(sealed)
     archive.add(bulletin("es", "2024-05-01", "Primera"))

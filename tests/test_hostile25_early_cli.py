@@ -228,14 +228,7 @@ def test_a_duplicate_append_is_one_clean_line(sealed: Path, runtime: Path, es: b
         "eio",
         "erofs",
         "sigint-plan",
-        pytest.param(
-            "sigint-load",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: a Ctrl-C landing as the light read returns (the early child started, the "
-                "storage not yet holding its Source) is never cancelled: its temp file is left",
-            ),
-        ),
+        "sigint-load",
     ],
 )
 def test_a_failed_or_interrupted_cli_append_is_one_clean_line(

@@ -31,11 +31,27 @@ _STEP = 1 << 20  # bytes taken from the pipe (and written to the file) at a time
 
 
 class Early:
-    """The child encrypting an append since the read (`start`): `finish` or `cancel` it."""
+    """The child encrypting an append since the read (`start`): `finish` or `cancel` it. Each is
+    known from the moment its temp file exists until it is finished or cancelled (`cancel_left`):
+    an interrupt that lands anywhere between leaves nothing behind once the write's transaction
+    ends."""
 
-    def __init__(self, pid: int, rest: int, temp: atomic.Temp, recipients: list[str], head: bytes) -> None:
-        self.recipients, self.head, self.temp = recipients, head, temp
-        self._pid, self._rest = pid, rest
+    def __init__(self, path: Path, temp: atomic.Temp, recipients: list[str], head: bytes) -> None:
+        self.path, self.temp, self.recipients, self.head = path, temp, recipients, head
+        self._pid, self._rest = 0, -1
+        _LEFT[id(self)] = self
+
+    def _spawn(self, recipients: list[Any], kept: memoryview) -> None:
+        from ..workers import start_child
+
+        rest, self._rest = os.pipe()
+        try:
+            self._pid, out = start_child(
+                lambda _out: _encrypt(recipients, self.head, kept, rest, self.temp.fd), (rest, self.temp.fd)
+            )
+        finally:
+            os.close(rest)
+        os.close(out)  # (it writes its temp file, never its pipe)
 
     def finish(self, rest: Iterable[bytes]) -> None:
         """Send the child `rest` (what follows the stored bulletins) and wait for it to end; its
@@ -55,9 +71,13 @@ class Early:
         except OSError as exc:  # the child is gone (a broken pipe): encrypted again, here
             self.cancel()
             raise ForkLost from exc
+        except BaseException:
+            self.cancel()
+            raise
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             self.cancel()
             raise ForkLost
+        _LEFT.pop(id(self), None)  # (its temp file is the write's now)
 
     def cancel(self) -> None:
         """Stop the child if it runs and remove its temp file (never raises)."""
@@ -70,13 +90,24 @@ class Early:
                 os.close(self._rest)
             self._rest = -1
         self.temp.discard()
+        _LEFT.pop(id(self), None)
+
+
+_LEFT: dict[int, Early] = {}  # started, neither finished nor cancelled yet
+
+
+def cancel_left(path: Path) -> None:
+    """Cancel what is left of the children started for writes of `path` (the end of its
+    transaction, whichever way it ends)."""
+    for early in [early for early in _LEFT.values() if early.path == path]:
+        early.cancel()
 
 
 def start(path: Path, tables: Any, head: bytes, kept: memoryview) -> Early | None:
     """A child encrypting `head` then `kept` (the plain bytes before the stored bulletins, and
     those bulletins' bytes as read) to the recipients `tables` names, into a new temp file for
     `path`; None when no child, pipe or temp file is to be had (the write encrypts as before)."""
-    from ..workers import cores, start_child
+    from ..workers import cores
     from .codec import _recipients
 
     if cores() < 2:
@@ -89,23 +120,16 @@ def start(path: Path, tables: Any, head: bytes, kept: memoryview) -> Early | Non
         temp = atomic.reserve_temp(path)
     except OSError:
         return None
+    early = Early(path, temp, [str(recipient) for recipient in recipients], head)  # (`recipient_names`)
     try:
-        rest, given = os.pipe()
+        early._spawn(recipients, kept)
     except OSError:
-        temp.discard()
+        early.cancel()
         return None
-    try:
-        pid, out = start_child(lambda _out: _encrypt(recipients, head, kept, rest, temp.fd), (rest, temp.fd))
-    except OSError:
-        os.close(given)
-        temp.discard()
-        return None
-    finally:
-        os.close(rest)
-    os.close(out)  # (it writes its temp file, never its pipe)
-    return Early(
-        pid, given, temp, [str(recipient) for recipient in recipients], head
-    )  # (as `recipient_names`)
+    except BaseException:
+        early.cancel()
+        raise
+    return early
 
 
 def _encrypt(recipients: list[Any], head: bytes, kept: memoryview, rest: int, fd: int) -> None:

@@ -32,7 +32,7 @@ from typing import Any, TypedDict
 from msgspec import Struct
 
 from . import check, kept, trust
-from .names import AGE, Data, Sealed, read_file
+from .names import AGE, Data, Sealed, read_file, started
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -152,11 +152,7 @@ def _import_ahead() -> threading.Thread | None:
                 importlib.import_module(name)
 
     thread = threading.Thread(target=ahead, name="whrd-imports", daemon=True)
-    try:
-        thread.start()
-    except RuntimeError:  # (no thread to be had: imported when needed)
-        return None
-    return thread
+    return thread if started(thread) else None  # (none to be had: imported when needed)
 
 
 def _read_plain(
@@ -170,7 +166,7 @@ def _read_plain(
     hashes, and the parse keeps it. The digest's first call looks at the file's first bytes in
     Python (`trust.Digest`: an age file, or plain?), so it is made here, before the thread starts;
     and this thread waits until that one is about to hash, or it would not even start before the
-    parse ends (measured: the read at 100k ~237 -> ~189 ms, at 10k ~27.5 -> ~24 ms). An encrypted
+    parse ends (measured: the read at 100k ~237 -> ~189 ms, at 10k ~25.6 -> ~20.5 ms). An encrypted
     archive has no such hash to hide; its write gained as much (`crypto.early`), so issue 16's
     1.3x of plain still holds."""
     import msgspec
@@ -187,7 +183,7 @@ def _read_plain(
     digest = trust.new_digest()  # (made here: a thread that imported hashlib itself would wait
     # for the GIL, which the parse below keeps for as long as it runs)
     view = memoryview(data)
-    looked = min(len(data), _LOOK, cut[1] - 1 if cut is not None else _LOOK)
+    looked = min(len(data), trust.LOOK, cut[1] - 1 if cut is not None else trust.LOOK)
     digest.update(view[:looked])  # (its look, in Python: see above)
     hashing = threading.Event()
 
@@ -201,9 +197,8 @@ def _read_plain(
             digest.update(view[looked:])
         sound.append(mark == trust.mark_of(digest))
 
-    if len(data) > _HASH_APART:
-        helper = threading.Thread(target=hash_it, name="whrd-hash", daemon=True)
-        helper.start()
+    helper = threading.Thread(target=hash_it, name="whrd-hash", daemon=True)
+    if len(data) > _HASH_APART and started(helper):
         hashing.wait()
         try:
             read = _decode_keys(encoded)
@@ -214,9 +209,6 @@ def _read_plain(
         read = _decode_keys(encoded)
     view.release()
     return read, head[0] if head else None
-
-
-_LOOK = 64  # bytes the digest looks at to tell a plain file (`{`) from an age file
 
 
 _HEAD = b'{"bulletins":'  # what a write puts before the stored bulletins (`_parts`, `file_order`)

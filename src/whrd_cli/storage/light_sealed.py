@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .names import BULLETINS, MAPPED, Data, Sealed, Tables, own_memory
+from .names import BULLETINS, MAPPED, Data, Sealed, Tables, own_memory, started
 
 APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes sent (and taken) at a time
@@ -57,12 +57,14 @@ def read_keys(
         return None
 
     helper = threading.Thread(target=alongside, name="whrd-hash", daemon=True)
-    helper.start()
+    if not started(helper):
+        alongside()
     try:
         return _parse_as_it_comes(plain, child, bulletin, table)
     finally:
         reap(child)
-        helper.join()
+        if helper.ident is not None:
+            helper.join()
 
 
 def parse_whole(path: Any, data: Data | Sealed, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
@@ -126,6 +128,7 @@ def _parse_as_it_comes(
         return None  # shorter than its ciphertext): the child, blocked on its pipe, is reaped
     _pid, status = os.waitpid(pid, 0)
     child.clear()
+    os.close(fd)
     if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or table < 0:
         return None  # the child failed (a damaged file: the plain read says so) or said too little
     return _ends(plain, ready, table, cursor, members, decode, partial)

@@ -9,6 +9,7 @@ import io
 import mmap
 import os
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -121,6 +122,16 @@ def own_memory(size: int, kind: type[M]) -> M:
     with contextlib.suppress(AttributeError, OSError):  # (no such advice here: small pages)
         memory.madvise(mmap.MADV_HUGEPAGE)
     return memory
+
+
+def started(thread: threading.Thread) -> bool:
+    """Start `thread` (work beside a read: a hash); False when no thread is to be had (a limit on
+    processes): the caller then does that work itself, one thing after the other."""
+    try:
+        thread.start()
+    except RuntimeError:
+        return False
+    return True
 
 
 def blank(data: Data) -> bool:

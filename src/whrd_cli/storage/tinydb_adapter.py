@@ -188,9 +188,12 @@ class AtomicJSONStorage(Storage):
             ) from exc
 
     def close(self) -> None:
-        """Stop what a light read started for a write that was not made (`crypto.early`)."""
-        if self.source is not None and self.source.early is not None:
-            self.source.early.cancel()
+        """Stop what a light read started for a write that was not made (`crypto.early`), even
+        one the read had not yet handed over when it was interrupted."""
+        if self.encrypted:
+            from ..crypto.early import cancel_left
+
+            cancel_left(self.path)
 
 
 _PIECE = 1000  # bulletins per encoded piece: ~1 MB at a time, not the whole archive's ~90 MB

@@ -164,8 +164,11 @@ def feed(digest: Digest, data: Any) -> None:
     """Hash bytes, or ciphertext left in its file (`names.Sealed`) a megabyte at a time: of that,
     only its header is read (`Digest`)."""
     pieces = getattr(data, "pieces", None)
-    if pieces is None:
-        digest.update(data)
+    if pieces is None:  # (its look at the first bytes is Python: a small call first, so that the
+        view = memoryview(data)  # rest is one call, which lets go of the GIL from its start)
+        digest.update(view[:LOOK])
+        digest.update(view[LOOK:])
+        view.release()
         return
     done = 0
     for piece in chain((data[:_FIRST],), pieces(_FIRST)):  # (a header is a few hundred bytes)
@@ -177,6 +180,7 @@ def feed(digest: Digest, data: Any) -> None:
 
 
 _FIRST = 1 << 16
+LOOK = 64  # bytes enough to tell a plain archive (`{`) from an age file (`Digest._look`)
 
 
 def sound_check(mark: bytes, found: list[bool]) -> Callable[[Any], None]:
