@@ -199,7 +199,6 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
             raise check.lock_error(self.path, exc) from exc
         sound: bool | Later = False
         prepared: list[Prepared | None] = []
-        opened: list[AtomicJSONStorage] = []
         try:
             self._remove_stale_temps()
             before = [follower.before_write(self.path) for follower in self.followers]
@@ -213,7 +212,6 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
             self._raw, self._parsed_at, self._added = None, None, {}
             db = TinyDB(self.path, storage=AtomicJSONStorage, writable=True, reuse=reuse, light=light)
             storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
-            opened.append(storage)
             with storage.batch():
                 current = storage.read()
                 if current is None:  # a new archive: written only if the batch succeeds
@@ -261,8 +259,6 @@ class Archive(Revisable, Mergeable, Linkable, Identified):
                 _drop_lock_file(lock.lock_file)
             raise
         finally:
-            for storage in opened:
-                storage.close()
             lock.release()
 
     @staticmethod

@@ -23,7 +23,7 @@ from ..errors import ArchiveError, LockedError
 from ..i18n import _, language, translate
 from ..links_model import links_damage
 from . import kept
-from .names import AGE, BULLETINS, META, Data, Sealed, Tables, blank, read_file, started
+from .names import AGE, BULLETINS, META, Data, Sealed, Tables, beside, blank, read_file
 from .reasons import PERMISSION_DENIED, os_reason
 
 SCHEMA_VERSION = 2  # 2: bulletins carry uid and rev; history and journal tables (issue 15)
@@ -70,33 +70,12 @@ def load_archive_file(path: Path, *, seen: Callable[[Any], object] | None = None
 
 
 def _parse(path: Path, data: Data, seen: Callable[[Any], object] | None) -> Any:
-    """The JSON of plain archive bytes, `seen(data)` (a hash: `trust.sound_check`) in a thread
-    meanwhile. hashlib lets go of the GIL while it hashes, and the parse keeps it: so this thread
-    waits until that one has begun (or it would not run before the parse ends, a whole hash of
-    the file later: ~6 ms at 10k, ~55 ms at 100k)."""
-    import threading
-
-    helper = None
-    if seen is not None:
-        begun = threading.Event()
-
-        def hash_it() -> None:
-            begun.set()
-            seen(data)
-
-        helper = threading.Thread(target=hash_it, name="whrd-hash", daemon=True)
-        if started(helper):
-            begun.wait()
-        else:
-            seen(data)
-            helper = None
-    try:
-        return _loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)  # (an editor's BOM)
-    except ValueError as exc:
-        raise ArchiveError(_not_json(path)) from exc
-    finally:
-        if helper is not None:
-            helper.join()
+    """The JSON of plain archive bytes, `seen(data)` beside the parse (`names.beside`)."""
+    with beside(seen, data):
+        try:
+            return _loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)  # (an editor's BOM)
+        except ValueError as exc:
+            raise ArchiveError(_not_json(path)) from exc
 
 
 def _not_json(path: Path) -> str:

@@ -113,13 +113,17 @@ class AtomicJSONStorage(Storage):
     def batch(self) -> Iterator[None]:
         self._batch_depth += 1
         try:
-            yield
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+            # Only reached when the body did not raise: a failed batch writes nothing.
+            if not self._batch_depth and self._dirty:
+                self._dirty = False
+                self._flush()
         finally:
-            self._batch_depth -= 1
-        # Only reached when the body did not raise: a failed batch writes nothing.
-        if not self._batch_depth and self._dirty:
-            self._dirty = False
-            self._flush()
+            if not self._batch_depth:  # (whichever way it ended: what the write did not take)
+                self.close()
 
     def _flush(self) -> None:
         assert self._data is not None
