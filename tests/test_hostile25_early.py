@@ -23,6 +23,7 @@ import pytest
 from pyrage import x25519
 from tests.corpus import CORPUS, bulletin
 from tests.faults import fail_at, open_session
+from tests.test_crypto_early import plain_text, temps, took
 
 from marks import sha_mark
 from processes import children
@@ -30,7 +31,7 @@ from whrd_cli import workers
 from whrd_cli.crypto import convert, early, keys
 from whrd_cli.errors import ArchiveError, DuplicateError
 from whrd_cli.model import Bulletin
-from whrd_cli.storage import atomic, light, light_sealed, names
+from whrd_cli.storage import light, light_sealed, names
 from whrd_cli.store import Archive, OnDuplicate
 
 ATTR = "user.whrd.sound"
@@ -62,27 +63,6 @@ def make_sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setattr(workers, "cores", lambda: 2)
     assert db.stat().st_size > 1000
     return db
-
-
-def took(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    used: list[bool] = []
-    real = light.finish_early
-
-    def spy(*args: Any) -> Any:
-        temp = real(*args)
-        used.append(temp is not None)
-        return temp
-
-    monkeypatch.setattr(light, "finish_early", spy)
-    return used
-
-
-def plain_text(db: Path, identity: Any = None) -> bytes:
-    return pyrage.decrypt(db.read_bytes(), [identity or x25519.Identity.from_str(str(keys.identity_for(db)))])
-
-
-def temps(db: Path) -> list[Path]:
-    return [p for p in db.parent.iterdir() if atomic.TMP_MARK in p.name]
 
 
 def fds() -> set[str]:

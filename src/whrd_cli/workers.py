@@ -291,11 +291,15 @@ def start_child(send: Callable[[BinaryIO], None], keep: Sequence[int] = ()) -> t
     with contextlib.suppress(OSError, AttributeError):  # a larger pipe lets the child run ahead
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
     parent, prctl = os.getpid(), _prctl()
+    # A Ctrl-C held back across the fork: one landing in the child before it takes SIGINT's default
+    # would be raised inside Python's own after-fork code, which prints a traceback.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process: the child
         warnings.simplefilter("ignore", DeprecationWarning)  # only computes, touching no lock
         try:
             pid = os.fork()
         except BaseException:  # no process to be had: its pipe is not wanted either
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(read_end)
             os.close(write_end)
             raise
@@ -306,12 +310,18 @@ def start_child(send: Callable[[BinaryIO], None], keep: Sequence[int] = ()) -> t
             _keep_only(write_end, *keep)
             with contextlib.suppress(ValueError):  # (not possible off the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once, as its parent
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             with open(write_end, "wb", closefd=True) as out:
                 send(out)
             code = 0
         finally:
             os._exit(code)
     os.close(write_end)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # (a Ctrl-C held back is raised here)
+    except BaseException:
+        reap([(pid, read_end)])  # (not wanted any more: stopped before the caller knows of it)
+        raise
     return pid, read_end
 
 
