@@ -11,6 +11,7 @@ the write took (the early child's file, or the whole encrypted again)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -42,12 +43,45 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def sealed(
+    db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """An encrypted archive of the corpus with an open session, read the big-archive way."""
+    return sealed_copy("corpus", _corpus, db, runtime, monkeypatch, tmp_path_factory)
+
+
+def _corpus(archive: Path) -> None:
+    Archive(archive).add_many([bulletin(*row) for row in CORPUS])
+
+
+PASS = "a passphrase of five words"
+_TEMPLATES: dict[str, tuple[Path, str]] = {}
+
+
+def sealed_copy(
+    name: str,
+    build: Any,
+    db: Path,
+    runtime: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    factory: pytest.TempPathFactory,
+) -> Path:
+    """The archive `build(path)` makes, encrypted once per test run (scrypt costs ~1 s each way,
+    wrapping and unwrapping), copied to `db` with its identity file and trust mark; a session open
+    for it, the big-archive thresholds lowered."""
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-    Archive(db).add_many([bulletin(*row) for row in CORPUS])
-    convert.encrypt_archive(db, "a passphrase of five words")
-    open_session(runtime, db, str(keys.identity_for(db)))
+    if name not in _TEMPLATES:
+        source = factory.mktemp(f"sealed-{name}") / "archive.json"
+        build(source)
+        convert.encrypt_archive(source, PASS)
+        _TEMPLATES[name] = (source, convert.unwrapped(source, PASS))
+    source, identity = _TEMPLATES[name]
+    for copied in source.parent.iterdir():
+        if copied.name.startswith(source.name) and not copied.name.endswith(".lock") and copied.is_file():
+            shutil.copy2(copied, db.parent / (db.name + copied.name[len(source.name) :]))
+    with contextlib.suppress(OSError):
+        os.setxattr(db, "user.whrd.sound", os.getxattr(source, "user.whrd.sound"))
+    open_session(runtime, db, identity)
     monkeypatch.setattr(light_sealed, "APART", 1000)
     monkeypatch.setattr(names, "MAPPED", 1000)
     monkeypatch.setattr(workers, "cores", lambda: 2)

@@ -22,16 +22,15 @@ import pyrage
 import pytest
 from pyrage import x25519
 from tests.corpus import CORPUS, bulletin
-from tests.faults import fail_at, open_session
-from tests.test_crypto_early import plain_text, temps, took
+from tests.faults import fail_at
+from tests.test_crypto_early import plain_text, sealed_copy, temps, took
 
 from marks import sha_mark
 from processes import children
-from whrd_cli import workers
 from whrd_cli.crypto import convert, early, keys
 from whrd_cli.errors import ArchiveError, DuplicateError
 from whrd_cli.model import Bulletin
-from whrd_cli.storage import light, light_sealed, names
+from whrd_cli.storage import light, light_sealed
 from whrd_cli.store import Archive, OnDuplicate
 
 ATTR = "user.whrd.sound"
@@ -44,25 +43,25 @@ TRICKY = [
 
 
 @pytest.fixture
-def sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return make_sealed(db, runtime, monkeypatch)
+def sealed(
+    db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    return make_sealed(db, runtime, monkeypatch, tmp_path_factory)
 
 
-def make_sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An encrypted archive (history and journal after its bulletins, a tricky title stored), an
-    open session, read the big-archive way."""
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+def _tricky(db: Path) -> None:
     archive = Archive(db)
     archive.add_many([bulletin(*row) for row in CORPUS])
     archive.add(bulletin("es", "2024-01-01", TRICKY[0], 'Resumen con "comillas" \\ y ,"3":{'))
     archive.update(2, {"summary": "Editada una vez, con historia"})
-    convert.encrypt_archive(db, "a passphrase of five words")
-    open_session(runtime, db, str(keys.identity_for(db)))
-    monkeypatch.setattr(light_sealed, "APART", 1000)
-    monkeypatch.setattr(names, "MAPPED", 1000)
-    monkeypatch.setattr(workers, "cores", lambda: 2)
-    assert db.stat().st_size > 1000
-    return db
+
+
+def make_sealed(
+    db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch, factory: pytest.TempPathFactory
+) -> Path:
+    """An encrypted archive (history and journal after its bulletins, a tricky title stored), an
+    open session, read the big-archive way."""
+    return sealed_copy("tricky", _tricky, db, runtime, monkeypatch, factory)
 
 
 def fds() -> set[str]:

@@ -29,8 +29,10 @@ from whrd_cli.store import Archive
 
 
 @pytest.fixture
-def sealed(db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return make_sealed(db, runtime, monkeypatch)
+def sealed(
+    db: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    return make_sealed(db, runtime, monkeypatch, tmp_path_factory)
 
 
 KILL = r"""
