@@ -32,7 +32,7 @@ from typing import Any, TypedDict
 from msgspec import Struct
 
 from . import check, kept, trust
-from .names import AGE, Data, Sealed, read_file, started
+from .names import AGE, Data, Sealed, beside, read_file, started
 
 _PIECE = 4 << 20  # bytes written (and hashed) at a time
 
@@ -185,10 +185,8 @@ def _read_plain(
     view = memoryview(data)
     looked = min(len(data), trust.LOOK, cut[1] - 1 if cut is not None else trust.LOOK)
     digest.update(view[:looked])  # (its look, in Python: see above)
-    hashing = threading.Event()
 
-    def hash_it() -> None:
-        hashing.set()
+    def hash_it(_data: object = None) -> None:
         if cut is not None:
             digest.update(view[looked : cut[1] - 1])
             head.append((data[: cut[0]], digest.copy()))
@@ -197,15 +195,9 @@ def _read_plain(
             digest.update(view[looked:])
         sound.append(mark == trust.mark_of(digest))
 
-    helper = threading.Thread(target=hash_it, name="whrd-hash", daemon=True)
-    if len(data) > _HASH_APART and started(helper):
-        hashing.wait()
-        try:
-            read = _decode_keys(encoded)
-        finally:
-            helper.join()
-    else:
-        hash_it()
+    with beside(hash_it if len(data) > _HASH_APART else None, data):
+        if len(data) <= _HASH_APART:
+            hash_it()
         read = _decode_keys(encoded)
     view.release()
     return read, head[0] if head else None

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .names import BULLETINS, MAPPED, Data, Sealed, Tables, own_memory, started
+from .names import BULLETINS, MAPPED, Data, Sealed, Tables, beside, own_memory
 
 APART = MAPPED  # ciphertext bytes from which the decryption and the parse overlap
 _STEP = 1 << 20  # plain bytes sent (and taken) at a time
@@ -43,7 +43,6 @@ def read_keys(
     `identity` while this process parses, each stored bulletin decoded as `bulletin` into a
     `table`; None when it cannot be read so (read it the plain way). `alongside()` runs in a
     thread meanwhile (started once the child is: a fork copies no other thread)."""
-    import threading
 
     from ..workers import cores, reap, start_child
 
@@ -56,15 +55,11 @@ def read_keys(
     except OSError:
         return None
 
-    helper = threading.Thread(target=alongside, name="whrd-hash", daemon=True)
-    if not started(helper):
-        alongside()
     try:
-        return _parse_as_it_comes(plain, child, bulletin, table)
+        with beside(lambda _data: alongside(), data):
+            return _parse_as_it_comes(plain, child, bulletin, table)
     finally:
         reap(child)
-        if helper.ident is not None:
-            helper.join()
 
 
 def parse_whole(path: Any, data: Data | Sealed, seen: Callable[[Any], object] | None) -> tuple[Any, bool]:
